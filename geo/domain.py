@@ -1,0 +1,88 @@
+"""Domain vocabulary: the one documented list of statuses, kinds, sectors and link methods.
+
+Codes are stored in the database; labels are what a person reads (es-CL).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+#: Lifecycle of an initiative, in order. ``sin_informacion`` is what the PLADECO gives:
+#: the plan states no status for its items, so nothing else is assumed.
+STATUSES: dict[str, str] = {
+    "sin_informacion": "Sin información",
+    "idea": "Idea",
+    "perfil": "Perfil",
+    "diseno": "Diseño",
+    "licitacion": "Licitación",
+    "en_ejecucion": "En ejecución",
+    "terminado": "Terminado",
+    "suspendido": "Suspendido",
+}
+
+#: Kinds of tracked initiative. The catalogue tracks the plan's leaves: projects and
+#: studies, plus programs (or plans) that the plan lists without any project or study.
+INITIATIVE_KINDS: dict[str, str] = {
+    "plan": "Plan",
+    "programa": "Programa",
+    "proyecto": "Proyecto",
+    "estudio": "Estudio",
+}
+
+#: Where an initiative acts: everywhere in the commune, at named places, or outside it.
+SCOPES: dict[str, str] = {
+    "comunal": "Comunal",
+    "localizada": "Localizada",
+    "fuera_comuna": "Fuera de la comuna",
+}
+
+#: Kinds of territory (room for more: a new kind is a new code here and in the CHECK).
+TERRITORY_KINDS: dict[str, str] = {
+    "unidad_vecinal": "Unidad vecinal",
+    "localidad": "Localidad rural",
+    "sitio": "Sitio",
+}
+
+SECTORS: dict[str, str] = {"urbano": "Urbano", "rural": "Rural"}
+
+#: Sector filter of the map: the two territorial sectors plus commune-wide initiatives.
+SECTOR_FILTERS: dict[str, str] = {
+    "urbano": "Urbano",
+    "rural": "Rural",
+    "comunal": "Comunal",
+}
+
+LINK_METHODS: dict[str, str] = {
+    "geometria": "Desde la geometría",
+    "nombre_lugar": "Desde un nombre de lugar",
+    "manual": "A mano",
+}
+
+FACILITY_KINDS: dict[str, str] = {"escuela": "Establecimiento educacional", "salud": "Establecimiento de salud"}
+
+FUNDING_SOURCES: tuple[str, ...] = (
+    "Municipal",
+    "FNDR",
+    "PMU",
+    "PMB",
+    "FRIL",
+    "Sectorial",
+    "Privado",
+    "Otro",
+)
+
+NO_INFO = "Sin información"
+
+
+def format_clp(amount: int | float | Decimal | None) -> str:
+    """Format an amount in Chilean pesos: ``$ 12.500.000``; ``Sin información`` when unknown."""
+    if amount is None:
+        return NO_INFO
+    value = int(round(float(amount)))
+    sign = "-" if value < 0 else ""
+    return f"{sign}$ {abs(value):,}".replace(",", ".")
+
+
+def status_label(code: str | None) -> str:
+    """Return the Spanish label of a status code."""
+    return STATUSES.get(code or "sin_informacion", code or NO_INFO)

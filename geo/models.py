@@ -1,0 +1,290 @@
+"""SQLAlchemy 2 models of the whole mission (the first migration creates all of them).
+
+Geometries are stored in EPSG:4326; metric work transforms to EPSG:32719 (UTM 19S) or uses
+``geography``. GiST indexes and validity checks are declared in the migration.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SRID = 4326
+
+def _geometry(kind: str = "GEOMETRY") -> Geometry:
+    # spatial_index=False: the migration declares each GiST index once.
+    return Geometry(geometry_type=kind, srid=SRID, spatial_index=False)
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+class Timestamps:
+    """Created/updated timestamps kept by the database."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+class Strategy(Base):
+    """A strategic line (línea estratégica) of the PLADECO."""
+
+    __tablename__ = "strategy"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    plans: Mapped[list[Plan]] = relationship(back_populates="strategy", order_by="Plan.position")
+
+class Plan(Base):
+    """A plan inside a strategy."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id", ondelete="RESTRICT"))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    definition: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    strategy: Mapped[Strategy] = relationship(back_populates="plans")
+    programs: Mapped[list[Program]] = relationship(
+        back_populates="plan", order_by="Program.position"
+    )
+
+class Program(Base):
+    """A program inside a plan (the plan may leave its name empty)."""
+
+    __tablename__ = "program"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    plan: Mapped[Plan] = relationship(back_populates="programs")
+
+class Initiative(Timestamps, Base):
+    """Anything tracked on the map: a plan, program, project or study."""
+
+    __tablename__ = "initiative"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id", ondelete="RESTRICT"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(30), server_default="sin_informacion")
+    scope: Mapped[str] = mapped_column(String(20), server_default="comunal")
+    amount_clp: Mapped[int | None] = mapped_column(BigInteger)
+    funding_source: Mapped[str | None] = mapped_column(Text)
+    responsible_unit: Mapped[str | None] = mapped_column(Text)
+    bip_code: Mapped[str | None] = mapped_column(String(30))
+    start_year: Mapped[int | None] = mapped_column(SmallInteger)
+    end_year: Mapped[int | None] = mapped_column(SmallInteger)
+    description: Mapped[str | None] = mapped_column(Text)
+    place_note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, server_default="manual")
+    geom = mapped_column(_geometry(), nullable=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+    strategy: Mapped[Strategy] = relationship()
+    plan: Mapped[Plan | None] = relationship()
+    program: Mapped[Program | None] = relationship()
+
+class Territory(Timestamps, Base):
+    """A unidad vecinal, rural locality or named site; geometry may be unknown (sin ubicar)."""
+
+    __tablename__ = "territory"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(String(10))
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_source: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    geom = mapped_column(_geometry(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+class InitiativeTerritory(Base):
+    """Link between an initiative and a territory, with how it was made and its weight."""
+
+    __tablename__ = "initiative_territory"
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), primary_key=True
+    )
+    link_method: Mapped[str] = mapped_column(String(20))
+    weight: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    place_ref: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+class Facility(Timestamps, Base):
+    """A school or health establishment."""
+
+    __tablename__ = "facility"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(Text)
+    subtype: Mapped[str | None] = mapped_column(Text)
+    dependency: Mapped[str | None] = mapped_column(Text)
+    operating_status: Mapped[str | None] = mapped_column(Text)
+    in_operation: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    source: Mapped[str] = mapped_column(Text)
+    attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    geom = mapped_column(_geometry("POINT"), nullable=True)
+
+class InitiativeFacility(Base):
+    """Link between an initiative and a facility it speaks of."""
+
+    __tablename__ = "initiative_facility"
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
+    facility_id: Mapped[int] = mapped_column(
+        ForeignKey("facility.id", ondelete="CASCADE"), primary_key=True
+    )
+    link_method: Mapped[str] = mapped_column(String(20))
+    place_ref: Mapped[str | None] = mapped_column(Text)
+
+class Boundary(Base):
+    """Reference boundaries: the commune limit and the urban limit."""
+
+    __tablename__ = "boundary"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+
+class CensusArea(Base):
+    """Census geography (district, urban zone, block) for population estimates."""
+
+    __tablename__ = "census_area"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str | None] = mapped_column(Text)
+    district_code: Mapped[str | None] = mapped_column(String(4))
+    zone_code: Mapped[str | None] = mapped_column(String(6))
+    source: Mapped[str] = mapped_column(Text)
+    attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+
+class CensusPopulation(Base):
+    """Census 2017 persons per geocode (zone or rural locality) and age group."""
+
+    __tablename__ = "census_population"
+    geocode: Mapped[str] = mapped_column(String(11), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+
+class AppUser(Base):
+    """A person who uses the system (planner, facilitator, admin)."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+class StatusHistory(Base):
+    """Who changed an initiative's status, when, from what, to what and why."""
+
+    __tablename__ = "status_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    changed_by_name: Mapped[str | None] = mapped_column(Text)
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+class Workshop(Timestamps, Base):
+    """A participatory diagnosis workshop (taller / diagnóstico participativo)."""
+
+    __tablename__ = "workshop"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
+    venue: Mapped[str | None] = mapped_column(Text)
+    facilitator: Mapped[str | None] = mapped_column(Text)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+class Need(Timestamps, Base):
+    """A need raised by residents in a workshop, optionally placed on the map."""
+
+    __tablename__ = "need"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategy.id"))
+    description: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
+    votes: Mapped[int | None] = mapped_column(Integer)
+    geom = mapped_column(_geometry(), nullable=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+class NeedInitiative(Base):
+    """A need answered (fully or partly) by an initiative of the plan."""
+
+    __tablename__ = "need_initiative"
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
+
+class AuditLog(Base):
+    """Append-only record of writes: who did what to which row."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    user_name: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(40))
+    table_name: Mapped[str | None] = mapped_column(String(60))
+    row_id: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+
+CHECKS: dict[str, list[CheckConstraint]] = {}

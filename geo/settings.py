@@ -1,0 +1,70 @@
+"""One typed settings object: environment variables first, then `.streamlit/secrets.toml`.
+
+Nothing else in the project reads ``os.environ`` for configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration of the application, the CLI and the tests."""
+
+    database_url: str
+    data_dir: Path
+    static_prefix: str = "/app/static/vendor"
+    secrets_file: Path | None = None
+
+
+def _read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def normalise_database_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver made explicit for SQLAlchemy.
+
+    Users paste ``postgresql://...`` or ``postgres://...`` URLs (libpq style);
+    SQLAlchemy would pick psycopg2 for those, which the project does not ship.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings(environ: dict[str, str] | None = None, root: Path | None = None) -> Settings:
+    """Build the settings from ``environ`` (default ``os.environ``) and the secrets file."""
+    env = os.environ if environ is None else environ
+    root = root or PROJECT_ROOT
+    secrets_path = Path(env.get("SIT_SECRETS_FILE", root / ".streamlit" / "secrets.toml"))
+    secrets = _read_secrets(secrets_path)
+    url = (
+        env.get("DATABASE_URL")
+        or secrets.get("DATABASE_URL")
+        or secrets.get("database", {}).get("url")
+        or DEFAULT_DATABASE_URL
+    )
+    data_dir = Path(env.get("SIT_DATA_DIR", root / "data"))
+    return Settings(
+        database_url=normalise_database_url(url),
+        data_dir=data_dir,
+        secrets_file=secrets_path if secrets_path.is_file() else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return load_settings()
