@@ -287,4 +287,3 @@ class AuditLog(Base):
     row_id: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict] = mapped_column(JSONB, server_default="{}")
 
-CHECKS: dict[str, list[CheckConstraint]] = {}
