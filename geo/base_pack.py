@@ -71,7 +71,7 @@ def place_title(value: str) -> str:
     def word(w: str, first: bool) -> str:
         if not first and w in small:
             return w
-        return "-".join(p[:1].upper() + p[1:] for p in w.split("-"))
+        return re.sub(r"(^|[-'])(\w)", lambda m: m.group(1) + m.group(2).upper(), w)
 
     return " ".join(word(w, i == 0) for i, w in enumerate(value.strip().lower().split()))
 

@@ -83,6 +83,18 @@ def format_clp(amount: int | float | Decimal | None) -> str:
     return f"{sign}$ {abs(value):,}".replace(",", ".")
 
 
+def format_clp_millions(amount: int | float | Decimal | None) -> str:
+    """Format a large amount in millions of pesos: ``$ 53.902 millones``."""
+    if amount is None:
+        return NO_INFO
+    return f"$ {round(float(amount) / 1e6):,} millones".replace(",", ".")
+
+
+def format_int(value: int) -> str:
+    """Format an integer with the es-CL thousands separator: ``1.197``."""
+    return f"{int(value):,}".replace(",", ".")
+
+
 def status_label(code: str | None) -> str:
     """Return the Spanish label of a status code."""
     return STATUSES.get(code or "sin_informacion", code or NO_INFO)

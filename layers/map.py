@@ -1,0 +1,171 @@
+"""Build the folium map of the PLADECO from plain GeoJSON dicts (no database here).
+
+Every text property goes through :mod:`layers.sanitize` before folium sees it. All JS/CSS
+comes from the vendored files (:mod:`layers.assets`); the default base is vector-only, so
+the map works without internet; an online basemap is added only when the user picks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+from branca.element import MacroElement, Template
+
+from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
+from layers.sanitize import clean_feature_collection, clean_text
+from layers.styles import BASE_STYLES, COUNT_COLOURS, count_colour, strategy_colour
+
+VALLENAR_CENTER = (-28.5780, -70.7580)
+BASEMAPS: dict[str, str | None] = {
+    "Sin mapa base (funciona sin internet)": None,
+    "OpenStreetMap (requiere internet)": "OpenStreetMap",
+}
+INITIATIVE_CLASS = "sit-iniciativa"
+TERRITORY_CLASS = "sit-territorio"
+COUNT_BREAKS = (0, 1, 3, 6, 10, 20)
+
+
+def _territory_style(feature: dict[str, Any]) -> dict[str, Any]:
+    props = feature["properties"]
+    base = BASE_STYLES["village"] if props.get("layer") == "localidad" else BASE_STYLES["uv"]
+    return {**base, "fillColor": count_colour(int(props.get("iniciativas", 0)), COUNT_BREAKS),
+            "fillOpacity": 0.45, "className": TERRITORY_CLASS}
+
+
+def _initiative_style(feature: dict[str, Any]) -> dict[str, Any]:
+    colour = strategy_colour(feature["properties"].get("pos"))
+    return {"color": "#ffffff", "fillColor": colour, "weight": 1.2, "fill": True, "fillOpacity": 0.9,
+            "radius": 6, "className": INITIATIVE_CLASS}
+
+
+def _facility_style(colour: str):
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        active = feature["properties"].get("en_funcionamiento", True)
+        return {"color": "#ffffff", "weight": 1, "fill": True,
+                "fillColor": colour if active else "#bbbbbb",
+                "fillOpacity": 0.95, "radius": 5}
+    return style
+
+
+class Legend(MacroElement):
+    """A fixed legend box (strategy colours and count classes); its text is pre-sanitised."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <details class="sit-legend" open style="position:absolute; z-index:9999; bottom:22px;
+             right:10px; background:rgba(255,255,255,.93); padding:6px 9px; border-radius:6px;
+             font:11px/1.3 sans-serif; box-shadow:0 1px 4px rgba(0,0,0,.35); max-width:230px;
+             max-height:70%; overflow:auto;">
+        <summary style="cursor:pointer;font-weight:600">Leyenda</summary>
+        {{ this.body }}
+        </details>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "SitLegend"
+        self.body = body
+
+
+def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = True) -> str:
+    """HTML of the legend; ``strategies`` are (position, code, name) tuples."""
+    rows = ["<b>Iniciativas por estrategia</b>"]
+    for pos, code, name in strategies:
+        rows.append(
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+            f'background:{strategy_colour(pos)};margin-right:5px;"></span>'
+            f"{clean_text(code)} · {clean_text(name)}</div>"
+        )
+    if show_counts:
+        rows.append('<b style="display:block;margin-top:6px">Iniciativas vinculadas por territorio</b>')
+        labels = []
+        for i, lo in enumerate(COUNT_BREAKS):
+            hi = COUNT_BREAKS[i + 1] - 1 if i + 1 < len(COUNT_BREAKS) else None
+            labels.append(str(lo) if hi == lo else (f"{lo}–{hi}" if hi is not None else f"{lo} o más"))
+        for colour, label in zip(COUNT_COLOURS, labels, strict=False):
+            rows.append(
+                f'<div><span style="display:inline-block;width:14px;height:10px;'
+                f'background:{colour};border:1px solid #666;margin-right:5px;"></span>{label}</div>'
+            )
+    return "".join(rows)
+
+
+def build_map(
+    *,
+    base: dict[str, dict[str, Any]],
+    territories: dict[str, Any],
+    initiatives: dict[str, Any],
+    strategies: Sequence[tuple[int, str, str]],
+    basemap: str | None = None,
+    static_prefix: str = STATIC_URL_PREFIX,
+    show_facilities: bool = True,
+) -> folium.Map:
+    """Return the map: base layers, territories shaded by linked initiatives, initiatives.
+
+    Args:
+        base: ``commune``, ``urban``, ``schools``, ``health`` FeatureCollections.
+        territories: UVs and localities with an ``iniciativas`` count property.
+        initiatives: filtered initiatives that have a geometry.
+        strategies: (position, code, name) of each strategy for the legend.
+        basemap: folium tiles name, or None for the offline vector-only base.
+        static_prefix: URL prefix of the vendored assets.
+        show_facilities: whether the school and health layers start visible.
+    """
+    m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13,
+                         control_scale=True, prefer_canvas=False)
+    if basemap:
+        folium.TileLayer(basemap, name="Mapa base", control=True).add_to(m)
+    folium.GeoJson(base["commune"], name="Límite comunal", style_function=lambda _:
+                   BASE_STYLES["commune"], interactive=False).add_to(m)
+    folium.GeoJson(base["urban"], name="Límite urbano", style_function=lambda _:
+                   BASE_STYLES["urban"], interactive=False).add_to(m)
+    terr = clean_feature_collection(territories)
+    folium.GeoJson(
+        terr, name="Unidades vecinales y localidades", style_function=_territory_style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["nombre", "codigo", "sector", "iniciativas"],
+            aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"]),
+    ).add_to(m)
+    labels = folium.FeatureGroup(name="Nombres de unidades vecinales", show=True)
+    for f in terr["features"]:
+        p = f["properties"]
+        if p.get("layer") != "unidad_vecinal" or not p.get("label"):
+            continue
+        lon, lat = p["label"]
+        folium.Marker(
+            (lat, lon), interactive=False,
+            icon=folium.DivIcon(class_name="sit-uv-label", icon_size=(110, 28), icon_anchor=(55, 14),
+                                html=(f'<div style="font:600 11px sans-serif;color:#333;text-align:center;'
+                                      f'text-shadow:0 0 3px #fff,0 0 3px #fff;">UV {p["codigo"]}<br>'
+                                      f'{p["nombre"]}</div>')),
+        ).add_to(labels)
+    labels.add_to(m)
+    for key, name, colour in (("schools", "Establecimientos educacionales", "#1F78B4"),
+                              ("health", "Establecimientos de salud", "#E31A1C")):
+        folium.GeoJson(
+            clean_feature_collection(base[key]), name=name, show=show_facilities,
+            marker=folium.CircleMarker(), style_function=_facility_style(colour),
+            tooltip=folium.GeoJsonTooltip(fields=["nombre", "tipo", "estado"],
+                                          aliases=["Nombre", "Tipo", "Estado"]),
+        ).add_to(m)
+    if initiatives["features"]:
+        folium.GeoJson(
+            clean_feature_collection(initiatives), name="Iniciativas con ubicación",
+            marker=folium.CircleMarker(), style_function=_initiative_style,
+            highlight_function=lambda _: {"weight": 5},
+            tooltip=folium.GeoJsonTooltip(
+                fields=["codigo", "nombre", "estado", "monto"],
+                aliases=["Código", "Iniciativa", "Estado", "Monto"]),
+        ).add_to(m)
+    Legend(legend_html(strategies)).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    offline_fullscreen(static_prefix, title="Pantalla completa",
+                       title_cancel="Salir de pantalla completa").add_to(m)
+    m.fit_bounds([[-28.62, -70.80], [-28.54, -70.71]])
+    return m

@@ -1,0 +1,58 @@
+"""Map page: the PLADECO on the territory, filtered by the shared sidebar filters."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.domain import format_clp, format_clp_millions, format_int
+from layers.map import BASEMAPS, build_map
+from ui import state
+from ui.details import show_initiative, show_territory
+
+filters = st.session_state["filters"]
+version = st.session_state["data_version"]
+data = state.map_payload(filters.key(), version)
+table = data["table"]
+
+st.title("Mapa del PLADECO 2014-2017")
+n_total = len(table)
+n_drawn = len(data["initiatives"]["features"])
+n_linked = int((table["territory_count"] > 0).sum()) if n_total else 0
+n_comunal = int((table["scope"] == "comunal").sum()) if n_total else 0
+known = table["amount_clp"].dropna()
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Iniciativas filtradas", format_int(n_total))
+c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
+c3.metric("Vinculadas a territorios", format_int(n_linked))
+c4.metric("De alcance comunal", format_int(n_comunal))
+c5.metric("Inversión informada", format_clp_millions(known.sum()) if len(known) else "Sin datos",
+          help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
+               f"{len(known)} montos conocidos; el resto no tiene monto informado.")
+
+
+@st.fragment
+def map_and_details() -> None:
+    col_map, col_detail = st.columns([3, 2], gap="medium")
+    with col_map:
+        basemap = st.selectbox("Mapa base", list(BASEMAPS), key="basemap")
+        m = build_map(base=data["base"], territories=data["territories"],
+                      initiatives=data["initiatives"], strategies=data["strategies"],
+                      basemap=BASEMAPS[basemap])
+        out = st_folium(m, height=620, use_container_width=True, key="mapa",
+                        returned_objects=["last_active_drawing"])
+    with col_detail:
+        clicked = (out or {}).get("last_active_drawing") or {}
+        props = clicked.get("properties") or {}
+        if props.get("layer") == "iniciativa":
+            show_initiative(int(props["id"]))
+        elif props.get("layer") in ("unidad_vecinal", "localidad"):
+            show_territory(int(props["id"]), filters)
+        else:
+            st.info("Haga clic en una unidad vecinal, una localidad o una iniciativa para ver "
+                    "su detalle. Los territorios se colorean según cuántas iniciativas "
+                    "filtradas tienen vinculadas.")
+
+
+map_and_details()
+
+st.subheader(f"Iniciativas filtradas ({n_total})")
+st.dataframe(state.initiatives_table(table), hide_index=True, width="stretch", height=420)

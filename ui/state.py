@@ -1,0 +1,102 @@
+"""Cached engine, cached query results keyed by (filters, data version), and banners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from geo import mapdata
+from geo.db import get_engine
+from geo.domain import format_clp
+from geo.settings import get_settings
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> Engine:
+    """One engine per process."""
+    return get_engine(get_settings().database_url)
+
+
+def data_version() -> str:
+    """Current data fingerprint (cheap query; part of every cache key)."""
+    with engine().connect() as conn:
+        return mapdata.data_version(conn)
+
+
+def database_ready() -> str | None:
+    """Return None when the database answers and is migrated, else a Spanish explanation."""
+    try:
+        with engine().connect() as conn:
+            mapdata.data_version(conn)
+    except OperationalError:
+        return ("No se pudo conectar a la base de datos. Revise DATABASE_URL o ejecute "
+                "`scripts/run.sh`, que prepara una base local.")
+    except ProgrammingError:
+        return "La base de datos no tiene el esquema del SIT: ejecute `sit db upgrade`."
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def filter_options(version: str) -> dict[str, Any]:
+    """Choices for the shared filters."""
+    with engine().connect() as conn:
+        return mapdata.filter_options(conn)
+
+
+@st.cache_data(show_spinner="Preparando el mapa…", max_entries=32)
+def map_payload(key: tuple, version: str) -> dict[str, Any]:
+    """Everything the map page draws for one filter selection, as plain dicts/DataFrames."""
+    filters = mapdata.MapFilters(*key)
+    with engine().connect() as conn:
+        table = mapdata.filtered_initiatives(conn, filters)
+        payload = {
+            "table": table,
+            "initiatives": mapdata.initiative_features(conn, filters),
+            "territories": mapdata.territory_features(conn, filters),
+            "base": mapdata.base_layers(conn),
+            "strategies": [tuple(r) for r in conn.exec_driver_sql(
+                "SELECT position, code, name FROM strategy ORDER BY position").all()],
+        }
+    return payload
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def quality(version: str) -> mapdata.QualityReport:
+    """The data-quality report."""
+    with engine().connect() as conn:
+        return mapdata.data_quality(conn)
+
+
+def demo_banner(version: str) -> None:
+    """Announce synthetic data on every page while any exists."""
+    n = quality(version).demo_initiatives
+    if n:
+        st.warning(
+            f"**Datos de demostración presentes:** {n:,} iniciativas sintéticas (no son del "
+            "PLADECO) se muestran junto a los datos reales. Se eliminan con `sit demo clear`."
+            .replace(",", "."),
+            icon="⚠️",
+        )
+
+
+def initiatives_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The filtered initiatives with Spanish column names and CLP amounts."""
+    from geo.domain import INITIATIVE_KINDS, SCOPES, status_label
+
+    return pd.DataFrame({
+        "Código": df["code"],
+        "Iniciativa": df["name"],
+        "Tipo": df["kind"].map(INITIATIVE_KINDS),
+        "Estrategia": df["strategy_code"] + " · " + df["strategy_name"],
+        "Plan": df["plan_name"],
+        "Programa": df["program_name"].fillna("—"),
+        "Estado": df["status"].map(status_label),
+        "Monto": df["amount_clp"].map(format_clp),
+        "Alcance": df["scope"].map(SCOPES),
+        "Territorios": df["territories"].replace("", "—"),
+        "Demo": df["is_demo"].map({True: "Sí", False: ""}),
+    })
