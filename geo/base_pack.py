@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Engine, text
 
+from geo.db import transaction
 from geo.errors import DataError
 
 COMMUNE_CODE = "03301"
@@ -122,10 +123,11 @@ UPSERT_TERRITORY = text(
     VALUES (:kind, :code, :name, :source, CAST(:attrs AS jsonb),
             ST_SetSRID(ST_GeomFromWKB(:wkb), 4326))
     ON CONFLICT (kind, code) DO UPDATE
-       SET name = EXCLUDED.name, source = EXCLUDED.source, attrs = EXCLUDED.attrs,
-           geom = EXCLUDED.geom
-     WHERE (territory.name, territory.source, territory.attrs, territory.geom)
-           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.source, EXCLUDED.attrs, EXCLUDED.geom)
+       SET name = EXCLUDED.name, source = EXCLUDED.source,
+           attrs = territory.attrs || EXCLUDED.attrs, geom = EXCLUDED.geom
+     WHERE (territory.name, territory.source, territory.geom)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.source, EXCLUDED.geom)
+        OR NOT territory.attrs @> EXCLUDED.attrs
     """
 )
 
@@ -370,21 +372,21 @@ def compute_sectors(conn: Connection) -> None:
                    attrs = t.attrs || jsonb_build_object('urban_share', round(s.urban_share::numeric, 4))
               FROM share s
              WHERE s.id = t.id
-               AND (t.sector IS DISTINCT FROM
-                    CASE WHEN s.urban_share >= 0.5 THEN 'urbano' ELSE 'rural' END
-                    OR NOT (t.attrs ? 'urban_share'))
+               AND (t.sector, t.attrs->'urban_share') IS DISTINCT FROM
+                   (CASE WHEN s.urban_share >= 0.5 THEN 'urbano' ELSE 'rural' END,
+                    to_jsonb(round(s.urban_share::numeric, 4)))
             """
         )
     )
 
 
-def load_base_pack(engine: Engine, pack: Path) -> LoadReport:
+def load_base_pack(engine: Engine | Connection, pack: Path) -> LoadReport:
     """Load every layer of ``pack`` in one transaction and return what was written."""
     pack = Path(pack)
     if not pack.is_dir():
         raise DataError(f"No existe la carpeta del paquete de datos «{pack}».")
     report = LoadReport()
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         report.counts["limites"] = load_boundaries(conn, pack, report)
         report.counts["unidad_vecinal"] = load_unidades_vecinales(conn, pack, report)
         report.counts.update(load_facilities(conn, pack, report))

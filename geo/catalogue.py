@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import Connection, Engine, text
 
 from geo.base_pack import slug
+from geo.db import transaction
 from geo.domain import SCOPES
 from geo.errors import DataError
 
@@ -249,11 +250,11 @@ def _facilities_for(conn: Connection, place: str) -> list[int]:
         f"SELECT id FROM facility WHERE {FACILITY_SELECTORS[place]} ORDER BY facility.code")).scalars())
 
 
-def load_catalogue(engine: Engine, path: Path) -> CatalogueReport:
+def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
     """Load the catalogue in one transaction; link initiatives to the places they name."""
     doc = read_catalogue(path)
     report = CatalogueReport()
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         uv_count = conn.execute(
             text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
         if uv_count == 0:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo.settings import get_settings
@@ -40,3 +40,18 @@ def postgis_version(engine: Engine) -> str | None:
             text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
         ).first()
     return row[0] if row else None
+
+
+@contextmanager
+def transaction(bind: Engine | Connection) -> Iterator[Connection]:
+    """One all-or-nothing unit of work on an engine, or a savepoint inside a connection.
+
+    Loaders take either, so the tests can run them inside a transaction that is rolled
+    back, and the CLI gets a real commit.
+    """
+    if isinstance(bind, Connection):
+        with bind.begin_nested():
+            yield bind
+    else:
+        with bind.begin() as conn:
+            yield conn

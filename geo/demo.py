@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.prepared import prep
 from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
 from sqlalchemy import Connection, Engine, text
 
+from geo.db import transaction
 from geo.domain import FUNDING_SOURCES, STATUSES
 from geo.errors import DataError
 
@@ -77,12 +78,12 @@ def _territory_polygons(conn: Connection) -> list[tuple[int, str, BaseGeometry]]
     return [(r.id, r.sector or "rural", shapely.from_wkb(bytes(r.wkb))) for r in rows]
 
 
-def generate_demo(engine: Engine, initiatives: int, seed: int) -> DemoResult:
+def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> DemoResult:
     """Write ``initiatives`` synthetic initiatives (same seed, same portfolio)."""
     if initiatives <= 0:
         raise DataError("La cantidad de iniciativas de demostración debe ser mayor que cero.")
     rng = np.random.default_rng(seed)
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         programs = conn.execute(text(
             """
             SELECT g.id AS program_id, p.id AS plan_id, p.strategy_id
@@ -155,9 +156,9 @@ def link_by_geometry(conn: Connection, demo_only: bool = False) -> int:
         """)).rowcount
 
 
-def clear_demo(engine: Engine) -> int:
+def clear_demo(engine: Engine | Connection) -> int:
     """Delete every demo row (initiatives, and workshops/needs flagged demo); return the count."""
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         conn.execute(text("DELETE FROM need WHERE is_demo"))
         conn.execute(text("DELETE FROM workshop WHERE is_demo"))
         return conn.execute(text("DELETE FROM initiative WHERE is_demo")).rowcount

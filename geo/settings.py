@@ -21,6 +21,7 @@ class Settings:
 
     database_url: str
     data_dir: Path
+    test_database_url: str | None = None
     static_prefix: str = "/app/static/vendor"
     secrets_file: Path | None = None
 
@@ -60,6 +61,8 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
     return Settings(
         database_url=normalise_database_url(url),
         data_dir=data_dir,
+        test_database_url=(normalise_database_url(env["TEST_DATABASE_URL"])
+                           if env.get("TEST_DATABASE_URL") else None),
         secrets_file=secrets_path if secrets_path.is_file() else None,
     )
 

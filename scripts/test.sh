@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run the whole test suite: installs what it needs (Python packages, PostGIS, chromium),
+# uses TEST_DATABASE_URL or a local database "sit_pladeco_test" that the tests rebuild.
+#   scripts/test.sh [pytest args...]
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+ensure_venv "dev"
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+    ensure_local_postgis
+    export TEST_DATABASE_URL="$(local_database_url sit_pladeco_test)"
+fi
+ensure_chromium
+say "Running the tests"
+set +e
+"$VENV/bin/python" -m pytest "$@"
+rc=$?
+set -e
+# pytest exits 5 when no test ran: that must fail loudly, not pass.
+exit $rc

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from geo.settings import load_settings, normalise_database_url
+
+
+def test_libpq_urls_get_the_psycopg3_driver():
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_environment_wins_over_secrets_file(tmp_path: Path):
+    secrets = tmp_path / ".streamlit" / "secrets.toml"
+    secrets.parent.mkdir()
+    secrets.write_text('DATABASE_URL = "postgresql://from-secrets/db"\n', encoding="utf-8")
+    from_file = load_settings(environ={}, root=tmp_path)
+    assert from_file.database_url == "postgresql+psycopg://from-secrets/db"
+    from_env = load_settings(environ={"DATABASE_URL": "postgresql://from-env/db"}, root=tmp_path)
+    assert from_env.database_url == "postgresql+psycopg://from-env/db"
+
+
+def test_default_points_at_local_database(tmp_path: Path):
+    s = load_settings(environ={}, root=tmp_path)
+    assert s.database_url.endswith("@127.0.0.1:5432/sit_pladeco")
+    assert s.data_dir == tmp_path / "data"
