@@ -120,18 +120,19 @@ def build_map(
                          control_scale=True, prefer_canvas=False)
     if basemap:
         folium.TileLayer(basemap, name="Mapa base", control=True).add_to(m)
-    folium.GeoJson(base["commune"], name="Límite comunal", style_function=lambda _:
-                   BASE_STYLES["commune"], interactive=False).add_to(m)
-    folium.GeoJson(base["urban"], name="Límite urbano", style_function=lambda _:
-                   BASE_STYLES["urban"], interactive=False).add_to(m)
+    for key, name in (("commune", "Límite comunal"), ("urban", "Límite urbano")):
+        if base[key]["features"]:
+            folium.GeoJson(clean_feature_collection(base[key]), name=name, interactive=False,
+                           style_function=lambda _, k=key: BASE_STYLES[k]).add_to(m)
     terr = clean_feature_collection(territories)
-    folium.GeoJson(
-        terr, name="Unidades vecinales y localidades", style_function=_territory_style,
-        highlight_function=lambda _: {"weight": 3, "color": "#000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["nombre", "codigo", "sector", "iniciativas"],
-            aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"]),
-    ).add_to(m)
+    if terr["features"]:
+        folium.GeoJson(
+            terr, name="Unidades vecinales y localidades", style_function=_territory_style,
+            highlight_function=lambda _: {"weight": 3, "color": "#000"},
+            tooltip=folium.GeoJsonTooltip(
+                fields=["nombre", "codigo", "sector", "iniciativas"],
+                aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"]),
+        ).add_to(m)
     labels = folium.FeatureGroup(name="Nombres de unidades vecinales", show=True)
     for f in terr["features"]:
         p = f["properties"]
@@ -148,6 +149,8 @@ def build_map(
     labels.add_to(m)
     for key, name, colour in (("schools", "Establecimientos educacionales", "#1F78B4"),
                               ("health", "Establecimientos de salud", "#E31A1C")):
+        if not base[key]["features"]:
+            continue
         folium.GeoJson(
             clean_feature_collection(base[key]), name=name, show=show_facilities,
             marker=folium.CircleMarker(), style_function=_facility_style(colour),

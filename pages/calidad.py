@@ -5,8 +5,10 @@ import streamlit as st
 
 from geo.domain import SCOPES, TERRITORY_KINDS
 from ui import state
+from ui.frame import page_frame
 
-q = state.quality(st.session_state["data_version"])
+_, version = page_frame()
+q = state.quality(version)
 st.title("Calidad de datos")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Localizadas sin territorio", q.localized_without_territory,

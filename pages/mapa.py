@@ -7,9 +7,9 @@ from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
 from ui import state
 from ui.details import show_initiative, show_territory
+from ui.frame import page_frame
 
-filters = st.session_state["filters"]
-version = st.session_state["data_version"]
+filters, version = page_frame()
 data = state.map_payload(filters.key(), version)
 table = data["table"]
 
