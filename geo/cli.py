@@ -26,6 +26,7 @@ def _engine():
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Create the database and PostGIS if possible, then migrate to head."""
     from geo import migrate
 
     url = get_settings().database_url
@@ -47,6 +48,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_load_base(args: argparse.Namespace) -> int:
+    """Load the base territorial pack."""
     from geo.base_pack import load_base_pack
 
     pack = Path(args.pack) if args.pack else get_settings().data_dir
@@ -60,6 +62,7 @@ def cmd_load_base(args: argparse.Namespace) -> int:
 
 
 def cmd_load_pladeco(args: argparse.Namespace) -> int:
+    """Load the PLADECO catalogue."""
     from geo.catalogue import CATALOGUE_FILE, load_catalogue
 
     path = Path(args.file) if args.file else get_settings().data_dir / CATALOGUE_FILE
@@ -73,6 +76,7 @@ def cmd_load_pladeco(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_generate(args: argparse.Namespace) -> int:
+    """Generate a seeded synthetic portfolio."""
     from geo.demo import generate_demo
 
     result = generate_demo(_engine(), args.initiatives, args.seed)
@@ -82,6 +86,7 @@ def cmd_demo_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_clear(args: argparse.Namespace) -> int:
+    """Delete every demo row."""
     from geo.demo import clear_demo
 
     print(f"Iniciativas de demostración eliminadas: {clear_demo(_engine())}")
@@ -89,6 +94,7 @@ def cmd_demo_clear(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    """Print the counts a planner checks after a load."""
     from geo.stats import collect_stats
 
     with _engine().connect() as conn:
@@ -126,6 +132,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the Streamlit app."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
            "--server.port", str(args.port), "--server.address", args.address,
            "--server.headless", "true"]

@@ -58,7 +58,10 @@ LINK_METHODS: dict[str, str] = {
     "manual": "A mano",
 }
 
-FACILITY_KINDS: dict[str, str] = {"escuela": "Establecimiento educacional", "salud": "Establecimiento de salud"}
+FACILITY_KINDS: dict[str, str] = {
+    "escuela": "Establecimiento educacional",
+    "salud": "Establecimiento de salud",
+}
 
 FUNDING_SOURCES: tuple[str, ...] = (
     "Municipal",

@@ -1,8 +1,9 @@
-"""Queries behind the map page: filtered initiatives, their drawable features, and the
-territories with how many of the filtered initiatives each one holds.
+"""Queries behind the map page.
 
-Every figure the page shows (counts, drawn features, table, territory counts) comes from
-the same filtered set, ``filtered_ids``, so they agree by construction.
+Filtered initiatives, their drawable features, and the territories with how many of the
+filtered initiatives each one holds. Every figure the page shows (counts, drawn features,
+table, territory counts) comes from the same filter query, ``_FILTERED``, so they agree by
+construction.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class Legend(MacroElement):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <details class="sit-legend" open style="position:absolute; z-index:9999; bottom:22px;
+        <details class="sit-legend" open style="position:absolute; z-index:750; bottom:22px;
              right:10px; background:rgba(255,255,255,.93); padding:6px 9px; border-radius:6px;
              font:11px/1.3 sans-serif; box-shadow:0 1px 4px rgba(0,0,0,.35); max-width:230px;
              max-height:70%; overflow:auto;">

@@ -10,6 +10,8 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
     export TEST_DATABASE_URL="$(local_database_url sit_pladeco_test)"
 fi
 ensure_chromium
+say "Lint (ruff)"
+"$VENV/bin/ruff" check "$ROOT"
 say "Running the tests"
 set +e
 "$VENV/bin/python" -m pytest "$@"
