@@ -27,7 +27,7 @@ DATA = PROJECT_ROOT / "data"
 DEFAULT_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_test"
 
 
-def testdb_url() -> str:
+def database_url_for_tests() -> str:
     return load_settings().test_database_url or DEFAULT_TEST_URL
 
 
@@ -44,7 +44,7 @@ def recreate_database(url: str) -> None:
 
 def derived_url(suffix: str) -> str:
     """URL of a sibling database (e.g. for CLI or browser tests that commit)."""
-    u = make_url(testdb_url())
+    u = make_url(database_url_for_tests())
     return u.set(database=f"{u.database}_{suffix}").render_as_string(hide_password=False)
 
 
@@ -56,7 +56,7 @@ def fresh_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    url = testdb_url()
+    url = database_url_for_tests()
     fresh_database(url)
     eng = create_engine(url)
     load_base_pack(eng, DATA)

@@ -6,12 +6,12 @@ from streamlit.testing.v1 import AppTest
 
 from geo import settings
 from geo.demo import clear_demo, generate_demo
-from tests.conftest import testdb_url
+from tests.conftest import database_url_for_tests
 
 
 @pytest.fixture
 def app(engine, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", testdb_url())
+    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
     settings.get_settings.cache_clear()
     at = AppTest.from_file("../app.py", default_timeout=60)
     yield at
