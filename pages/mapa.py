@@ -54,5 +54,16 @@ def map_and_details() -> None:
 
 map_and_details()
 
+q = state.quality(version)
+with st.expander(f"Calidad de datos: {len(q.unlocated_sites)} sitios sin ubicar · "
+                 f"{q.localized_without_territory} iniciativas localizadas sin territorio · "
+                 f"{q.demo_initiatives} de demostración"):
+    st.write("Sitios que el plan nombra y aún no tienen ubicación (no se inventan "
+             "coordenadas): " + ", ".join(s["name"] for s in q.unlocated_sites) + ".")
+    st.write(f"{q.commune_wide} iniciativas son de alcance comunal y {q.outside_commune} se "
+             "ejecuta(n) fuera de la comuna: no se asignan a un territorio.")
+    st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»",
+                 icon=":material/rule:")
+
 st.subheader(f"Iniciativas filtradas ({n_total})")
 st.dataframe(state.initiatives_table(table), hide_index=True, width="stretch", height=420)
