@@ -393,4 +393,6 @@ def load_base_pack(engine: Engine | Connection, pack: Path) -> LoadReport:
         report.counts["localidad"] = load_localities(conn, pack, report)
         report.counts.update(load_census(conn, pack, report))
         compute_sectors(conn)
+        for table in ("territory", "facility", "boundary", "census_area", "census_population"):
+            conn.execute(text(f"ANALYZE {table}"))
     return report

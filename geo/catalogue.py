@@ -306,4 +306,6 @@ def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
         report.counts["initiatives"] = len(leaves)
         report.counts["territory_links"] = links
         report.counts["facility_links"] = facility_links
+        conn.execute(text("ANALYZE initiative"))
+        conn.execute(text("ANALYZE initiative_territory"))
     return report

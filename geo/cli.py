@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -136,8 +135,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
            "--server.port", str(args.port), "--server.address", args.address,
            "--server.headless", "true"]
-    print("Iniciando la aplicación en", f"http://{args.address}:{args.port}")
-    return subprocess.call(cmd, cwd=PROJECT_ROOT, env=os.environ.copy())
+    print("Iniciando la aplicación en", f"http://{args.address}:{args.port}", flush=True)
+    os.chdir(PROJECT_ROOT)
+    # Replace this process: stopping `sit serve` stops the server, no orphan is left.
+    os.execv(sys.executable, cmd)
+    return 0  # not reached
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -130,6 +130,9 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> D
             ON CONFLICT (code) DO NOTHING
             """), rows)
         links = link_by_geometry(conn, demo_only=True)
+        # Fresh statistics: without them the planner picks poor plans right after a bulk load.
+        conn.execute(text("ANALYZE initiative"))
+        conn.execute(text("ANALYZE initiative_territory"))
     return DemoResult(initiatives=len(rows), links=links)
 
 

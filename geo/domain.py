@@ -79,7 +79,7 @@ NO_INFO = "Sin información"
 
 def format_clp(amount: int | float | Decimal | None) -> str:
     """Format an amount in Chilean pesos: ``$ 12.500.000``; ``Sin información`` when unknown."""
-    if amount is None:
+    if amount is None or amount != amount:  # None or NaN (pandas' missing value)
         return NO_INFO
     value = int(round(float(amount)))
     sign = "-" if value < 0 else ""
@@ -88,7 +88,7 @@ def format_clp(amount: int | float | Decimal | None) -> str:
 
 def format_clp_millions(amount: int | float | Decimal | None) -> str:
     """Format a large amount in millions of pesos: ``$ 53.902 millones``."""
-    if amount is None:
+    if amount is None or amount != amount:
         return NO_INFO
     return f"$ {round(float(amount) / 1e6):,} millones".replace(",", ".")
 

@@ -77,3 +77,15 @@ def test_quality_page_lists_unlocated_sites(app):
     assert not app.exception
     sites = app.dataframe[0].value
     assert "Chamonate" in set(sites["Sitio"])
+
+
+def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app, engine):
+    generate_demo(engine, 10, seed=3)
+    try:
+        app.run()
+        assert not app.exception
+        table = app.dataframe[-1].value
+        assert "Sin información" in set(table["Monto"])
+        assert any(m.startswith("$ ") for m in table["Monto"])
+    finally:
+        clear_demo(engine)
