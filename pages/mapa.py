@@ -31,13 +31,13 @@ c5.metric("Inversión informada", format_clp_millions(known.sum()) if len(known)
 
 @st.fragment
 def map_and_details() -> None:
-    col_map, col_detail = st.columns([3, 2], gap="medium")
+    col_map, col_detail = st.columns([7, 4], gap="medium")
     with col_map:
         basemap = st.selectbox("Mapa base", list(BASEMAPS), key="basemap")
         m = build_map(base=data["base"], territories=data["territories"],
                       initiatives=data["initiatives"], strategies=data["strategies"],
                       basemap=BASEMAPS[basemap])
-        out = st_folium(m, height=620, use_container_width=True, key="mapa",
+        out = st_folium(m, height=660, use_container_width=True, key="mapa",
                         returned_objects=["last_active_drawing"])
     with col_detail:
         clicked = (out or {}).get("last_active_drawing") or {}

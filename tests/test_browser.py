@@ -123,3 +123,23 @@ def test_clicking_a_territory_shows_its_details(server, page):
     frame.get_by_text("Establecimientos educacionales").click()
     frame.locator("path.sit-territorio").nth(3).click(force=True)
     page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
+
+
+def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server, page):
+    base, engine = server
+    page.goto(base)
+    frame = page.frame_locator(IFRAME)
+    frame.locator("path.sit-iniciativa").first.wait_for(timeout=60_000)
+    frame.locator("path.sit-iniciativa").nth(5).dispatch_event("click")
+    heading = page.get_by_role("heading", name="DEMO-1-")
+    heading.wait_for(timeout=30_000)
+    code = heading.inner_text().strip()
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT p.name AS plan, i.status, i.amount_clp FROM initiative i "
+            "JOIN plan p ON p.id = i.plan_id WHERE i.code = :c"), {"c": code}).one()
+    from geo.domain import format_clp, status_label
+
+    for value in (row.plan, status_label(row.status), format_clp(row.amount_clp), "Territorios"):
+        # st.dataframe draws on a canvas; its cells exist as accessible (hidden) grid cells.
+        page.get_by_text(value, exact=True).first.wait_for(state="attached", timeout=10_000)
