@@ -132,11 +132,11 @@ def initiative_features(conn: Connection, f: MapFilters, decimals: int = 5) -> d
     features = [{
         "type": "Feature",
         "geometry": json.loads(r.geometry),
+        # Only what the map uses: the click (layer, id), the colour (pos), the tooltip.
         "properties": {
             "layer": "iniciativa", "id": r.id, "codigo": r.code, "nombre": r.name,
-            "tipo": INITIATIVE_KINDS.get(r.kind, r.kind), "estado": status_label(r.status),
-            "monto": format_clp(r.amount_clp), "estrategia": r.strategy_code,
-            "pos": r.strategy_position, "demo": bool(r.is_demo),
+            "estado": status_label(r.status), "monto": format_clp(r.amount_clp),
+            "pos": r.strategy_position,
         },
     } for r in rows]
     return {"type": "FeatureCollection", "features": features}

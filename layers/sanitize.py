@@ -35,12 +35,22 @@ def clean_properties(props: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def clean_feature_collection(fc: Mapping[str, Any]) -> dict[str, Any]:
+class SanitizedFeatureCollection(dict):
+    """A FeatureCollection whose properties already went through :func:`clean_properties`.
+
+    Lets the app sanitise once, when the query result is cached, while ``build_map`` still
+    sanitises anything handed to it that is not marked as done (and never twice).
+    """
+
+
+def clean_feature_collection(fc: Mapping[str, Any]) -> SanitizedFeatureCollection:
     """Return a copy of a GeoJSON FeatureCollection with sanitised properties."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
+    if isinstance(fc, SanitizedFeatureCollection):
+        return fc
+    return SanitizedFeatureCollection(
+        type="FeatureCollection",
+        features=[
             {**f, "properties": clean_properties(f.get("properties") or {})}
             for f in fc.get("features", [])
         ],
-    }
+    )

@@ -65,5 +65,12 @@ with st.expander(f"Calidad de datos: {len(q.unlocated_sites)} sitios sin ubicar 
     st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»",
                  icon=":material/rule:")
 
-st.subheader(f"Iniciativas filtradas ({n_total})")
-st.dataframe(state.initiatives_table(table), hide_index=True, width="stretch", height=420)
+st.subheader(f"Iniciativas filtradas ({format_int(n_total)})")
+shown = state.initiatives_table(table)
+if n_total > state.TABLE_ROWS:
+    st.caption(f"Se muestran las primeras {format_int(state.TABLE_ROWS)} filas; la descarga "
+               "CSV incluye todas.")
+st.dataframe(shown.head(state.TABLE_ROWS), hide_index=True, width="stretch", height=420)
+st.download_button("Descargar iniciativas filtradas (CSV)", state.table_csv(shown),
+                   file_name="iniciativas_filtradas.csv", mime="text/csv",
+                   icon=":material/download:")

@@ -49,6 +49,21 @@ def test_strategy_filter_changes_the_counts_and_table(app, engine):
     assert app.subheader[-1].value == f"Iniciativas filtradas ({e4})"
 
 
+def test_table_download_has_every_filtered_row(app, engine):
+    import io
+
+    import pandas as pd
+
+    from ui.state import table_csv
+
+    app.run()
+    total = count(engine, "SELECT count(*) FROM initiative")
+    shown = app.dataframe[-1].value
+    csv = pd.read_csv(io.BytesIO(table_csv(shown)), sep=";", encoding="utf-8-sig")
+    assert len(csv) == total
+    assert "Código" in csv.columns and csv["Código"].iloc[0] == shown["Código"].iloc[0]
+
+
 def test_plan_choices_follow_the_chosen_strategy(app):
     app.run()
     app.multiselect(key="f_strategies").set_value(["E2"]).run()

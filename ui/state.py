@@ -13,6 +13,7 @@ from geo import mapdata
 from geo.db import get_engine
 from geo.domain import format_clp
 from geo.settings import get_settings
+from layers.sanitize import clean_feature_collection
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,11 +54,12 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
     filters = mapdata.MapFilters(*key)
     with engine().connect() as conn:
         table = mapdata.filtered_initiatives(conn, filters)
+        # Sanitised once here, where the result is cached, not on every rerun.
         payload = {
             "table": table,
-            "initiatives": mapdata.initiative_features(conn, filters),
-            "territories": mapdata.territory_features(conn, filters),
-            "base": mapdata.base_layers(conn),
+            "initiatives": clean_feature_collection(mapdata.initiative_features(conn, filters)),
+            "territories": clean_feature_collection(mapdata.territory_features(conn, filters)),
+            "base": {k: clean_feature_collection(v) for k, v in mapdata.base_layers(conn).items()},
             "strategies": [tuple(r) for r in conn.exec_driver_sql(
                 "SELECT position, code, name FROM strategy ORDER BY position").all()],
         }
@@ -81,6 +83,16 @@ def demo_banner(version: str) -> None:
             .replace(",", "."),
             icon="⚠️",
         )
+
+
+#: Rows drawn in the on-screen table (all rows go to the CSV download): at 10,000
+#: initiatives the full table doubled what the browser receives (bench/).
+TABLE_ROWS = 1000
+
+
+def table_csv(df: pd.DataFrame) -> bytes:
+    """CSV that Excel opens with accents intact (UTF-8 with BOM, semicolon separator)."""
+    return df.to_csv(index=False, sep=";").encode("utf-8-sig")
 
 
 def initiatives_table(df: pd.DataFrame) -> pd.DataFrame:
