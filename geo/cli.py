@@ -24,6 +24,14 @@ def _engine():
     return get_engine(get_settings().database_url)
 
 
+def _print_load(title: str, counts: dict[str, int], notes: list[str]) -> None:
+    print(title)
+    for key, value in counts.items():
+        print(f"  {key}: {value}")
+    for note in notes:
+        print(f"  {note}")
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Create the database and PostGIS if possible, then migrate to head."""
     from geo import migrate
@@ -52,11 +60,8 @@ def cmd_load_base(args: argparse.Namespace) -> int:
 
     pack = Path(args.pack) if args.pack else get_settings().data_dir
     report = load_base_pack(_engine(), pack)
-    print("Datos base cargados desde", pack)
-    for key, value in report.counts.items():
-        print(f"  {key}: {value}")
-    for label in report.repaired:
-        print(f"  geometría reparada: {label}")
+    _print_load(f"Datos base cargados desde {pack}", report.counts,
+                [f"geometría reparada: {label}" for label in report.repaired])
     return 0
 
 
@@ -66,11 +71,8 @@ def cmd_load_pladeco(args: argparse.Namespace) -> int:
 
     path = Path(args.file) if args.file else get_settings().data_dir / CATALOGUE_FILE
     report = load_catalogue(_engine(), path)
-    print("Catálogo del PLADECO cargado desde", path)
-    for key, value in report.counts.items():
-        print(f"  {key}: {value}")
-    for warning in report.warnings:
-        print(f"  aviso: {warning}")
+    _print_load(f"Catálogo del PLADECO cargado desde {path}", report.counts,
+                [f"aviso: {warning}" for warning in report.warnings])
     return 0
 
 

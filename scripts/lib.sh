@@ -31,13 +31,17 @@ ensure_venv() {
     local spec="$ROOT"
     [ -n "$extras" ] && spec="$ROOT[$extras]"
     local stamp="$VENV/.sit-installed"
-    local want
-    want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)-${extras}"
+    local hash want have
+    hash="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+    want="${hash}-${extras}"
+    have="$(cat "$stamp" 2>/dev/null || true)"
+    # An install with the dev extras also serves the run command (no extras).
+    [ -z "$extras" ] && [ "$have" = "${hash}-dev" ] && want="$have"
     if [ ! -x "$VENV/bin/python" ]; then
         say "Creating the virtual environment (.venv)"
         "$PY" -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; "$PY" -m venv "$VENV"; }
     fi
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    if [ "$have" != "$want" ]; then
         say "Installing Python dependencies${extras:+ ($extras)}"
         "$VENV/bin/python" -m pip install -q --upgrade pip
         "$VENV/bin/python" -m pip install -q -e "$spec"
