@@ -9,6 +9,7 @@ nothing. One transaction per load.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -133,8 +134,6 @@ UPSERT_TERRITORY = text(
 
 
 def _json(value: dict) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

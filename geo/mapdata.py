@@ -122,8 +122,7 @@ def initiative_features(conn: Connection, f: MapFilters, decimals: int = 5) -> d
     rows = conn.execute(text(
         f"""
         WITH sel AS ({_FILTERED})
-        SELECT i.id, i.code, i.name, i.kind, i.status, i.amount_clp, s.code AS strategy_code,
-               s.position AS strategy_position, i.is_demo,
+        SELECT i.id, i.code, i.name, i.status, i.amount_clp, s.position AS strategy_position,
                ST_AsGeoJSON(i.geom, :decimals) AS geometry
           FROM sel JOIN initiative i ON i.id = sel.id JOIN strategy s ON s.id = i.strategy_id
          WHERE i.geom IS NOT NULL
@@ -156,13 +155,14 @@ def territory_features(conn: Connection, f: MapFilters, decimals: int = 5,
              GROUP BY it.territory_id)
         SELECT t.id, t.kind, t.code, t.name, t.sector, t.population,
                coalesce(c.n, 0) AS n, coalesce(c.n_without_geometry, 0) AS n_sin_geom,
-               ST_X(ST_PointOnSurface(t.geom)) AS lx, ST_Y(ST_PointOnSurface(t.geom)) AS ly,
+               ST_X(lp.pt) AS lx, ST_Y(lp.pt) AS ly,
                ST_AsGeoJSON(
                    CASE WHEN ST_Dimension(t.geom) = 2 THEN
                         ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(t.geom, 32719),
                                      :simplify), 4326)
                    ELSE t.geom END, :decimals) AS geometry
           FROM territory t LEFT JOIN counts c ON c.territory_id = t.id
+          CROSS JOIN LATERAL (SELECT ST_PointOnSurface(t.geom) AS pt) lp
          WHERE t.geom IS NOT NULL AND t.kind IN ('unidad_vecinal', 'localidad')
          ORDER BY t.kind DESC, t.code
         """), {**_params(f), "decimals": decimals, "simplify": simplify_m}).all()

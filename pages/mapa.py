@@ -66,11 +66,11 @@ with st.expander(f"Calidad de datos: {len(q.unlocated_sites)} sitios sin ubicar 
                  icon=":material/rule:")
 
 st.subheader(f"Iniciativas filtradas ({format_int(n_total)})")
-shown = state.initiatives_table(table)
+shown = data["view"]
 if n_total > state.TABLE_ROWS:
     st.caption(f"Se muestran las primeras {format_int(state.TABLE_ROWS)} filas; la descarga "
                "CSV incluye todas.")
 st.dataframe(shown.head(state.TABLE_ROWS), hide_index=True, width="stretch", height=420)
-st.download_button("Descargar iniciativas filtradas (CSV)", state.table_csv(shown),
+st.download_button("Descargar iniciativas filtradas (CSV)", data["csv"],
                    file_name="iniciativas_filtradas.csv", mime="text/csv",
                    icon=":material/download:")

@@ -55,8 +55,12 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
     with engine().connect() as conn:
         table = mapdata.filtered_initiatives(conn, filters)
         # Sanitised once here, where the result is cached, not on every rerun.
+        view = initiatives_table(table)
         payload = {
             "table": table,
+            # The Spanish table and its CSV, built once per selection instead of every rerun.
+            "view": view,
+            "csv": table_csv(view),
             "initiatives": clean_feature_collection(mapdata.initiative_features(conn, filters)),
             "territories": clean_feature_collection(mapdata.territory_features(conn, filters)),
             "base": {k: clean_feature_collection(v) for k, v in mapdata.base_layers(conn).items()},
