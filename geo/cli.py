@@ -184,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("setup", help="migrar y cargar datos si la base está vacía").set_defaults(
         func=cmd_setup)
+
+    from geo.sheets.cli import register as register_sheets
+
+    imp = sub.add_parser("import", help="importar datos").add_subparsers(
+        dest="import_command", required=True)
+    register_sheets(sub, imp)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Spreadsheet round-trip of initiatives: template, import, export."""

@@ -1,0 +1,249 @@
+"""Write the template, the exports (xlsx, csv, gpkg, geojson) and the error workbook.
+
+The xlsx export has the template's shape, so exporting and importing it back changes
+nothing. Cells starting with ``= + - @`` (or tab/CR) are neutralised: in .xlsx they are
+stored as text with Excel's quote prefix (never a formula, the value itself unchanged); in
+.csv a ``'`` is put before them (the importer removes it again). CSV is UTF-8 with BOM and
+``;`` as separator, which Excel in es-CL opens with accents intact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import shapely
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import Connection, text
+
+from geo.gazetteer import Gazetteer
+from geo.mapdata import MapFilters, filtered_initiatives
+from geo.sheets.importer import RowError
+from geo.sheets.reader import SHEET_NAME, TRIGGERS
+from geo.sheets.schema import BY_KEY, COLUMNS, HEADERS, Lists
+
+LISTS_SHEET = "Listas"
+VALIDATED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+GIS_FIELDS = {"code": "codigo", "name": "nombre", "kind": "tipo", "strategy": "estrategia",
+              "plan": "plan", "program": "programa", "status": "estado", "scope": "sector",
+              "places": "ubicacion", "amount": "monto_clp", "funding": "fuente",
+              "unit": "unidad_resp", "bip": "codigo_bip", "start": "inicio", "end": "termino",
+              "description": "descripcion", "place_note": "nota_ubic"}
+
+
+def neutralise_csv(value: object) -> object:
+    """Put ``'`` before a text that a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _set(cell, value: object) -> None:
+    """Write a value; text is always text (never a formula) and illegal characters dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
+def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dict]:
+    """Initiatives as spreadsheet rows (labels, places as names) plus ``wkb`` and ``is_demo``."""
+    lists, gaz = Lists.load(conn), Gazetteer.load(conn)
+    params: dict = {}
+    where = ""
+    if filters is not None:
+        params["ids"] = [int(i) for i in filtered_initiatives(conn, filters)["id"]]
+        where = "WHERE i.id = ANY(:ids)"
+    rows = conn.execute(text(
+        f"""
+        SELECT i.id, i.code, i.name, i.kind, s.code AS strategy, p.code AS plan, g.code AS program,
+               i.status, i.scope, i.amount_clp, i.funding_source, i.responsible_unit, i.bip_code,
+               i.start_year, i.end_year, i.description, i.place_note, i.is_demo,
+               ST_AsBinary(i.geom) AS wkb
+          FROM initiative i JOIN strategy s ON s.id = i.strategy_id
+          LEFT JOIN plan p ON p.id = i.plan_id LEFT JOIN program g ON g.id = i.program_id
+          {where}
+         ORDER BY i.is_demo, s.position, i.code
+        """), params).mappings().all()
+    places: dict[int, list[str]] = {}
+    by_key = {(p.target, p.id): p for p in gaz.places}
+    for r in conn.execute(text(
+            """
+            SELECT initiative_id, 'territory' AS target, territory_id AS id FROM initiative_territory
+             WHERE link_method = 'nombre_lugar'
+            UNION ALL
+            SELECT initiative_id, 'facility', facility_id FROM initiative_facility
+             WHERE link_method = 'nombre_lugar'
+            ORDER BY 1, 2 DESC, 3
+            """)):
+        places.setdefault(r.initiative_id, []).append(gaz.label(by_key[(r.target, r.id)]))
+    out = []
+    for r in rows:
+        out.append({
+            "code": r["code"], "name": r["name"], "kind": lists.label_of("kind", r["kind"]),
+            "strategy": lists.label_of("strategy", r["strategy"]),
+            "plan": lists.label_of("plan", r["plan"]), "program": lists.label_of("program", r["program"]),
+            "status": lists.label_of("status", r["status"]), "scope": lists.label_of("scope", r["scope"]),
+            "places": "; ".join(places.get(r["id"], [])), "amount": r["amount_clp"],
+            "funding": r["funding_source"] or "", "unit": r["responsible_unit"] or "",
+            "bip": r["bip_code"] or "", "start": r["start_year"], "end": r["end_year"],
+            "description": r["description"] or "", "place_note": r["place_note"] or "",
+            "is_demo": r["is_demo"], "wkb": bytes(r["wkb"]) if r["wkb"] is not None else None,
+        })
+    return out
+
+
+INSTRUCTIONS = [
+    "Planilla de iniciativas del PLADECO Vallenar (SIT PLADECO)",
+    "",
+    "Una fila por iniciativa en la hoja «Iniciativas». No cambie los encabezados.",
+    "Obligatorias: Código (o Código BIP), Nombre, Tipo y Estrategia.",
+    "Código: único, elegido por el municipio. Al importar de nuevo, la fila con el mismo Código "
+    "actualiza la iniciativa (no la duplica). Sin Código se usa el Código BIP.",
+    "Listas (Tipo, Estrategia, Plan, Programa, Estado, Sector, Fuente): elija de la lista; también "
+    "se acepta el código (p. ej. «E1», «E1.P1», «en_ejecucion»). El plan debe ser de la estrategia "
+    "y el programa, del plan.",
+    "Sector: el alcance territorial. «Comunal» = toda la comuna (no necesita Ubicación); "
+    "«Localizada» = en los lugares de la columna Ubicación (si son urbanos o rurales se calcula "
+    "de los territorios, no se escribe); «Fuera de la comuna».",
+    "Ubicación: uno o más lugares separados por «;». Unidades vecinales por número («UV 3», "
+    "«U.V. N°3», «unidad vecinal 3») o nombre («Quinta Valle»); localidades («Domeyko»), sitios "
+    "(«Vivero») y establecimientos («Escuela Gabriela Mistral», «CESFAM Baquedano»). Se ignoran "
+    "mayúsculas y tildes y se toleran errores de tipeo pequeños; si un nombre es ambiguo "
+    "(«Huasco») o desconocido la fila se rechaza y se explica. Puede precisar el tipo: "
+    "«Sitio: Vivero», «Localidad: Domeyko», «Escuela: …», «Salud: …».",
+    "Monto (CLP): pesos enteros: 12500000, 12.500.000 o $ 12.500.000. Vacío = Sin información.",
+    "Inicio y Término: año (2016) o fecha dd-mm-aaaa; el sistema guarda solo el año.",
+    "Estado vacío = Sin información. Un cambio de estado por importación queda en el historial.",
+    "No use fórmulas: una celda con fórmula se rechaza (las fórmulas nunca se evalúan).",
+    "Antes de escribir, el sistema muestra una vista previa: nuevas, con cambios, sin cambios y "
+    "rechazadas (con fila, columna y motivo).",
+]
+
+
+def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> None:
+    """The template (no rows) or an export (rows) in the template's shape."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_NAME
+    for col, c in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=col, value=c.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(col)].width = c.width
+    ws.freeze_panes = "B2"
+    for r, row in enumerate(rows, start=2):
+        for col, c in enumerate(COLUMNS, start=1):
+            value = row.get(c.key)
+            _set(ws.cell(row=r, column=col), None if value == "" else value)
+    last = max(len(rows) + 1000, 2000)
+    for col, c in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(col)
+        if c.key == "amount":
+            for r in range(2, len(rows) + 2):
+                ws.cell(row=r, column=col).number_format = '"$" #,##0'
+    ls = wb.create_sheet(LISTS_SHEET)
+    for col, key in enumerate(VALIDATED, start=1):
+        ls.cell(row=1, column=col, value=BY_KEY[key].header)
+        for r, ch in enumerate(lists.lists[key], start=2):
+            _set(ls.cell(row=r, column=col), ch.label)
+        letter = get_column_letter(col)
+        dv = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
+                            formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(lists.lists[key]) + 1}",
+                            errorTitle="Valor no válido", error="Elija un valor de la lista.")
+        target = get_column_letter(HEADERS.index(BY_KEY[key].header) + 1)
+        dv.add(f"{target}2:{target}{last}")
+        ws.add_data_validation(dv)
+    ls.sheet_state = "hidden"
+    ins = wb.create_sheet("Instrucciones")
+    ins.column_dimensions["A"].width = 120
+    for r, line in enumerate(INSTRUCTIONS, start=1):
+        cell = ins.cell(row=r, column=1, value=line)
+        cell.alignment = Alignment(wrap_text=True)
+    ins["A1"].font = Font(bold=True, size=14)
+    start = len(INSTRUCTIONS) + 2
+    ins.cell(row=start, column=1, value="Columnas").font = Font(bold=True)
+    for i, c in enumerate(COLUMNS, start=start + 1):
+        ins.cell(row=i, column=1, value=f"{c.header}: {c.help}")
+    wb.save(out)
+
+
+def write_csv(rows: list[dict]) -> bytes:
+    """CSV in the template's columns: UTF-8 with BOM, ``;``, formulas neutralised."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(HEADERS)
+    for row in rows:
+        w.writerow(["" if row.get(c.key) is None else neutralise_csv(row.get(c.key)) for c in COLUMNS])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def write_gis(rows: list[dict], out: Path, driver: str) -> None:
+    """GeoPackage or GeoJSON in EPSG:4326 (initiatives without geometry keep a null one)."""
+    import geopandas as gpd
+
+    data = {GIS_FIELDS[c.key]: [r.get(c.key) for r in rows] for c in COLUMNS}
+    data["es_demo"] = [bool(r["is_demo"]) for r in rows]
+    geoms = [shapely.from_wkb(r["wkb"]) if r["wkb"] is not None else None for r in rows]
+    gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+    for col in ("monto_clp", "inicio", "termino"):
+        gdf[col] = gdf[col].astype("Int64")
+    if out.exists():
+        out.unlink()
+    gdf.to_file(out, driver=driver, layer="iniciativas" if driver == "GPKG" else None,
+                engine="pyogrio")
+
+
+def write_errors(errors: list[RowError], out: Path | io.BytesIO) -> None:
+    """The rejected rows as a workbook: Fila, Columna, Valor, Motivo."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Errores"
+    for col, h in enumerate(("Fila", "Columna", "Valor", "Motivo"), start=1):
+        ws.cell(row=1, column=col, value=h).font = Font(bold=True)
+    for r, e in enumerate(errors, start=2):
+        ws.cell(row=r, column=1, value=e.row)
+        _set(ws.cell(row=r, column=2), e.column)
+        _set(ws.cell(row=r, column=3), e.value)
+        _set(ws.cell(row=r, column=4), e.reason)
+    for letter, width in zip("ABCD", (8, 24, 30, 90), strict=True):
+        ws.column_dimensions[letter].width = width
+    wb.save(out)
+
+
+def export_initiatives(conn: Connection, fmt: str, out: Path,
+                       filters: MapFilters | None = None) -> int:
+    """Write the (filtered) initiatives to ``out`` in ``fmt``; return how many."""
+    rows = export_rows(conn, filters)
+    if fmt == "xlsx":
+        write_workbook(rows, Lists.load(conn), out)
+    elif fmt == "csv":
+        out.write_bytes(write_csv(rows))
+    elif fmt == "gpkg":
+        write_gis(rows, out, "GPKG")
+    elif fmt == "geojson":
+        write_gis(rows, out, "GeoJSON")
+    else:
+        raise ValueError(fmt)
+    return len(rows)
+
+
+def export_bytes(conn: Connection, fmt: str, filters: MapFilters | None = None) -> bytes:
+    """The export as bytes (for a download button)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"iniciativas.{fmt}"
+        export_initiatives(conn, fmt, out, filters)
+        return out.read_bytes()
