@@ -266,7 +266,8 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
             matches = by_bip.get(v["bip"], [])
             if len(matches) > 1:
                 rp.errors.append(RowError(raw.number, BY_KEY["bip"].header, v["bip"],
-                                          "el Código BIP corresponde a varias iniciativas: escriba el Código"))
+                                          "el Código BIP corresponde a varias iniciativas: "
+                                          "escriba el Código"))
                 rp.status = "rechazada"
                 continue
             code = matches[0] if matches else f"BIP-{v['bip']}"
@@ -310,6 +311,8 @@ def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool 
     who = f"importación: {plan.file}"
     new_rows = plan.by_status("nueva")
     changed = plan.by_status("cambios")
+    if not new_rows and not changed:
+        return ImportResult(0, 0, 0)  # nothing to write: the database is not touched at all
     current = None
     try:
         with transaction(engine) as conn:
@@ -352,7 +355,8 @@ def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool 
             if terr_links:
                 conn.execute(text(
                     """
-                    INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight, place_ref)
+                    INSERT INTO initiative_territory
+                        (initiative_id, territory_id, link_method, weight, place_ref)
                     VALUES (:i, :t, 'nombre_lugar', :w, :ref) ON CONFLICT DO NOTHING
                     """), terr_links)
             if fac_links:
@@ -364,7 +368,8 @@ def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool 
             if history:
                 conn.execute(text(
                     """
-                    INSERT INTO status_history (initiative_id, changed_by_name, from_status, to_status, comment)
+                    INSERT INTO status_history
+                        (initiative_id, changed_by_name, from_status, to_status, comment)
                     VALUES (:i, :who, :from, :to, 'Cambio de estado importado desde planilla')
                     """), history)
             conn.execute(text(

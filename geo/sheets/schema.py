@@ -139,10 +139,13 @@ class Lists:
         n = normalize(value)
         found = idx.get(n) or idx.get(normalize(value.split("·", 1)[0]))
         if found is None:
-            what = {"kind": "tipo", "strategy": "estrategia", "plan": "plan", "program": "programa",
-                    "status": "estado", "scope": "sector", "funding": "fuente de financiamiento"}[key]
-            sample = ", ".join(c.label if key != "program" else c.code for c in self.lists[key][:9])
-            raise CellError(f"{what} desconocido(a) «{value}»; valores posibles: {sample}"
+            what = {"kind": "tipo desconocido", "strategy": "estrategia desconocida",
+                    "plan": "plan desconocido", "program": "programa desconocido",
+                    "status": "estado desconocido", "scope": "sector desconocido",
+                    "funding": "fuente de financiamiento desconocida"}[key]
+            sample = ", ".join(c.label if key not in ("program", "plan") else c.code
+                               for c in self.lists[key][:9])
+            raise CellError(f"{what} «{value}»; valores posibles: {sample}"
                             + (" …" if len(self.lists[key]) > 9 else ""))
         return found
 

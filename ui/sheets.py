@@ -1,0 +1,94 @@
+"""Streamlit glue of the spreadsheet page: cached template/exports, upload preview, import."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo.mapdata import MapFilters
+from geo.sheets.importer import ImportPlan, ImportResult, apply_import, plan_import
+from geo.sheets.schema import Lists
+from geo.sheets.writer import export_bytes, write_errors, write_workbook
+from geo.uploads import check_upload_size
+from ui.state import engine
+
+FORMATS = {
+    "xlsx": ("Excel (.xlsx, forma de la plantilla)",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("CSV para Excel (UTF-8, «;»)", "text/csv"),
+    "gpkg": ("GeoPackage (.gpkg, EPSG:4326)", "application/geopackage+sqlite3"),
+    "geojson": ("GeoJSON (.geojson, EPSG:4326)", "application/geo+json"),
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def template_bytes(version: str) -> bytes:
+    """The empty template for the current catalogue."""
+    buf = io.BytesIO()
+    with engine().connect() as conn:
+        write_workbook([], Lists.load(conn), buf)
+    return buf.getvalue()
+
+
+@st.cache_data(show_spinner="Preparando la exportación…", max_entries=8)
+def export_data(key: tuple, version: str, fmt: str) -> bytes:
+    """The filtered initiatives in one format."""
+    with engine().connect() as conn:
+        return export_bytes(conn, fmt, MapFilters(*key))
+
+
+def plan_upload(name: str, data: bytes) -> ImportPlan:
+    """Check and preview an uploaded file (raises DataError with a Spanish message)."""
+    check_upload_size(name, len(data))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / ("planilla" + Path(name).suffix.lower())
+        path.write_bytes(data)
+        with engine().connect() as conn:
+            return plan_import(conn, path, label=name)
+
+
+def errors_bytes(plan: ImportPlan) -> bytes:
+    """The error workbook of a preview."""
+    buf = io.BytesIO()
+    write_errors(plan.errors, buf)
+    return buf.getvalue()
+
+
+def apply(plan: ImportPlan, strict: bool) -> ImportResult:
+    """Write the previewed rows (one transaction) and refresh the cached data."""
+    result = apply_import(engine(), plan, strict=strict)
+    st.cache_data.clear()
+    return result
+
+
+def show_plan(plan: ImportPlan) -> None:
+    """Counts, changed rows, rejected rows and approximate places (as plain tables)."""
+    counts = plan.counts()
+    cols = st.columns(4)
+    for col, (label, value) in zip(cols, counts.items(), strict=True):
+        col.metric(label.capitalize(), value)
+    if plan.ignored_columns:
+        st.caption("Columnas ignoradas: " + ", ".join(plan.ignored_columns))
+    changed = plan.by_status("cambios")
+    if changed:
+        st.markdown("**Con cambios**")
+        st.dataframe(pd.DataFrame([{"Fila": r.row, "Código": r.code, "Campos": ", ".join(r.changed)}
+                                   for r in changed]), hide_index=True, width="stretch")
+    new = plan.by_status("nueva")
+    if new:
+        st.markdown("**Nuevas**")
+        st.dataframe(pd.DataFrame([{"Fila": r.row, "Código": r.code, "Nombre": r.values.get("name")}
+                                   for r in new]), hide_index=True, width="stretch")
+    if plan.errors:
+        st.markdown("**Rechazadas** (no se importarán)")
+        st.dataframe(pd.DataFrame([{"Fila": e.row, "Columna": e.column, "Valor": e.value,
+                                    "Motivo": e.reason} for e in plan.errors]),
+                     hide_index=True, width="stretch")
+    notes = [{"Fila": r.row, "Lugar": n} for r in plan.rows if r.status != "rechazada" for n in r.notes]
+    if notes:
+        st.markdown("**Lugares reconocidos por aproximación** (revíselos)")
+        st.dataframe(pd.DataFrame(notes), hide_index=True, width="stretch")
