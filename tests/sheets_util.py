@@ -34,8 +34,11 @@ def workbook(rows: list[dict], path: Path, headers: list[str] | None = None) -> 
     ws = wb.active
     ws.title = "Iniciativas"
     ws.append(headers)
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
+    for r, row in enumerate(rows, start=2):
+        for c, h in enumerate(headers, start=1):
+            cell = ws.cell(row=r, column=c, value=row.get(h))
+            if isinstance(row.get(h), str):
+                cell.data_type = "s"  # typed text, as Excel stores it (not a formula)
     buf = io.BytesIO()
     wb.save(buf)
     path.write_bytes(buf.getvalue())
