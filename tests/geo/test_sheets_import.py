@@ -75,12 +75,14 @@ def test_bip_code_is_the_key_when_the_code_is_missing(conn, tmp_path):
 
 
 def test_reimport_replaces_name_links_and_keeps_manual_ones(conn, tmp_path):
-    apply_import(conn, plan_import(conn, workbook([row("X-1", **{"Ubicación": "UV 3"})], tmp_path / "a.xlsx")))
+    first = workbook([row("X-1", **{"Ubicación": "UV 3"})], tmp_path / "a.xlsx")
+    apply_import(conn, plan_import(conn, first))
     i = initiative(conn, "X-1")["id"]
     conn.execute(text("""INSERT INTO initiative_territory (initiative_id, territory_id, link_method)
                          SELECT :i, id, 'manual' FROM territory WHERE kind = 'sitio' AND code = 'VIVERO'"""),
                  {"i": i})
-    plan = plan_import(conn, workbook([row("X-1", **{"Ubicación": "Domeyko; Chamonat"})], tmp_path / "b.xlsx"))
+    second = workbook([row("X-1", **{"Ubicación": "Domeyko; Chamonat"})], tmp_path / "b.xlsx")
+    plan = plan_import(conn, second)
     assert plan.by_status("cambios")[0].changed == ["Ubicación"]
     assert any("Chamonate" in n and "confianza" in n for n in plan.rows[0].notes)
     apply_import(conn, plan)
@@ -91,8 +93,9 @@ def test_reimport_replaces_name_links_and_keeps_manual_ones(conn, tmp_path):
 def test_a_facility_links_itself_and_its_unidad_vecinal(conn, tmp_path):
     apply_import(conn, plan_import(conn, workbook(
         [row("X-1", **{"Ubicación": "CESFAM Baquedano"})], tmp_path / "a.xlsx")))
-    fac = conn.execute(text("""SELECT f.name FROM initiative_facility x JOIN facility f ON f.id = x.facility_id
-                               JOIN initiative i ON i.id = x.initiative_id WHERE i.code = 'X-1'""")).scalars().all()
+    fac = conn.execute(text("""
+        SELECT f.name FROM initiative_facility x JOIN facility f ON f.id = x.facility_id
+          JOIN initiative i ON i.id = x.initiative_id WHERE i.code = 'X-1'""")).scalars().all()
     assert fac == ["Centro de Salud Familiar Baquedano"]
     assert len(places(conn, "X-1")) == 1
 

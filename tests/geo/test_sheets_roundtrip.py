@@ -82,7 +82,8 @@ def test_gis_export_reads_back_in_epsg_4326(conn, tmp_path, portfolio, fmt):
     df = pyogrio.read_dataframe(out)
     assert len(df) == portfolio
     assert df.crs.to_epsg() == 4326
-    db = dict(conn.execute(text("SELECT code, ST_AsBinary(geom) FROM initiative WHERE geom IS NOT NULL")).all())
+    db = dict(conn.execute(text(
+        "SELECT code, ST_AsBinary(geom) FROM initiative WHERE geom IS NOT NULL")).all())
     got = {c: g for c, g in zip(df["codigo"], df.geometry, strict=True) if g is not None}
     assert set(got) == set(db) and len(db) == 30
     for code, wkb in db.items():
