@@ -298,6 +298,7 @@ VALUES (:code, :name, :kind, :strategy_id, :plan_id, :program_id, :status, :scop
     :funding_source, :responsible_unit, :bip_code, :start_year, :end_year, :description,
     :place_note, 'planilla', :is_demo)
 """
+DEMO_PREFIX = "DEMO-"
 _DEFAULTS = {f: None for f in FIELDS.values()} | {"status": "sin_informacion", "scope": "comunal"}
 
 
@@ -318,7 +319,9 @@ def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool 
         with transaction(engine) as conn:
             fac_uvs = facility_uvs(conn)
             if new_rows:
-                conn.execute(text(_INSERT), [{**_DEFAULTS, **r.values, "code": r.code, "is_demo": is_demo}
+                # Demo rows exported and imported back stay demo (codes "DEMO-..." by construction).
+                conn.execute(text(_INSERT), [{**_DEFAULTS, **r.values, "code": r.code,
+                                              "is_demo": is_demo or r.code.startswith(DEMO_PREFIX)}
                                              for r in new_rows])
                 ids = dict(conn.execute(text("SELECT code, id FROM initiative WHERE code = ANY(:c)"),
                                         {"c": [r.code for r in new_rows]}).all())

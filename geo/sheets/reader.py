@@ -129,9 +129,8 @@ def _read_xlsx(path: Path, name: str) -> Table:
                 formula = [False] * width
                 for c in cells:
                     values[c.column - 1] = c.value
-                    formula[c.column - 1] = c.data_type == "f" or (
-                        isinstance(c.value, str) and c.data_type not in ("s", "inlineStr", "str")
-                        and c.value.startswith("="))
+                    # Typed text starting with "=" is data_type "s": only real formulas are "f".
+                    formula[c.column - 1] = c.data_type == "f"
                 grid.append((cells[0].row, values, formula))
         except DataError:
             raise

@@ -164,3 +164,16 @@ def test_text_is_stored_as_typed(conn, tmp_path):
     name = "<b>Plaza</b> {{ 7*7 }} =1+1"
     apply_import(conn, plan_import(conn, workbook([row("X-1", Nombre=name)], tmp_path / "a.xlsx")))
     assert initiative(conn, "X-1")["name"] == name
+
+
+def test_demo_rows_exported_and_imported_back_stay_flagged(conn, tmp_path):
+    from geo.demo import clear_demo, generate_demo
+    from geo.sheets.writer import export_initiatives
+
+    generate_demo(conn, 5, seed=2)
+    export_initiatives(conn, "xlsx", tmp_path / "demo.xlsx")
+    clear_demo(conn)
+    plan = plan_import(conn, tmp_path / "demo.xlsx")
+    assert plan.counts()["nuevas"] == 5
+    apply_import(conn, plan)
+    assert conn.execute(text("SELECT count(*) FROM initiative WHERE is_demo")).scalar_one() == 5
