@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser("clear", help="eliminar los datos de demostración").set_defaults(
         func=cmd_demo_clear)
 
+    imp = sub.add_parser("import", help="importar archivos").add_subparsers(
+        dest="import_command", required=True)
+    from geo.cli_territories import add_territories_parser
+
+    add_territories_parser(imp)
+
     serve = sub.add_parser("serve", help="iniciar la aplicación web")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--address", default="127.0.0.1")
