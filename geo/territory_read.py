@@ -286,6 +286,8 @@ def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
         elif ds.suffix.lower() in (".geojson", ".json"):
             encoding = _json_encoding(ds, opts.encoding, label)
         gdf = _read(ds, layer, encoding, label)
+    if gdf.empty:
+        raise DataError(f"{label}: la capa «{layer}» no contiene elementos.")
     if gdf.crs is None:
         raise _no_crs(label, shapefile=False)
     crs = gdf.crs.to_string()
@@ -330,8 +332,6 @@ def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
             geom = None
         attrs = {KEEP_ATTRS[kind][c.lower()]: _plain(values[c]) for c in keep}
         out.features.append(SourceFeature(row=i, code=code, name=name, attrs=attrs, geom=geom))
-    if not out.features and not out.rejected:
-        raise DataError(f"{label}: la capa «{layer}» no contiene elementos.")
     return out
 
 
@@ -365,10 +365,9 @@ def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoData
         info = pyogrio.read_info(ds, layer=layer)
     except Exception as exc:
         raise DataError(f"{label}: no se pudo leer la capa «{layer}» ({_short(exc)}).") from exc
-    if info.get("geometry_type") in (None, "None", "Unknown") and not info.get("crs"):
-        if info.get("geometry_type") in (None, "None"):
-            raise DataError(f"{label}: la capa «{layer}» no tiene geometrías (es una tabla sin "
-                            "coordenadas); suba una capa de polígonos o puntos.")
+    if info.get("geometry_type") is None:
+        raise DataError(f"{label}: la capa «{layer}» no tiene geometrías (es una tabla sin "
+                        "coordenadas); suba una capa de polígonos o puntos.")
     src = ds
     tmp: Path | None = None
     try:

@@ -62,7 +62,8 @@ def test_a_reprojected_layer_replaces_the_uvs_keeping_ids_and_links(conn, tmp_pa
                              "AND code = '07'")).one() == ("Ventanas Alto", 2)
     after = _uv_geoms(conn)
     assert all(metres_apart(after[c], before_geoms[c]) < 1.0 for c in before_geoms)
-    assert dict(conn.execute(text("SELECT code, id FROM territory WHERE kind = 'unidad_vecinal'")).all()) == ids
+    uv_ids = "SELECT code, id FROM territory WHERE kind = 'unidad_vecinal'"
+    assert dict(conn.execute(text(uv_ids)).all()) == ids
     assert _links(conn) == links
     # Sectors are recomputed, not lost: the urban centre stays urban.
     assert conn.execute(text("SELECT sector FROM territory WHERE kind = 'unidad_vecinal' AND code = '01'")
