@@ -25,7 +25,8 @@ def print_report(report, dry_run: bool) -> None:
     for label, items in (("nuevo", report.new), ("actualizado", report.updated),
                          ("eliminado", report.removed)):
         for it in items:
-            print(f"  {label}: {it['code']} {it['name']}")
+            changes = f" ({it['changes']})" if it.get("changes") else ""
+            print(f"  {label}: {it['code']} {it['name']}{changes}")
     for line in report.repaired:
         print(f"  geometría reparada: {line}")
     for o in report.orphaned:

@@ -92,71 +92,84 @@ class LayerRejected(DataError):
 
 _CHECK = text(
     """
-    WITH f AS (SELECT ST_SetSRID(ST_GeomFromWKB(:wkb), 4326) AS g),
+    WITH f AS (
+        SELECT u.ord, ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326) AS g
+          FROM unnest(CAST(:wkbs AS bytea[])) WITH ORDINALITY AS u(wkb, ord)),
     fixed AS (
-        SELECT g, ST_IsValid(g) AS valid,
+        SELECT ord, ST_IsValid(g) AS valid,
                CASE WHEN ST_IsValid(g) THEN NULL ELSE ST_IsValidReason(g) END AS reason,
                CASE WHEN ST_IsValid(g) THEN g
                     WHEN ST_Dimension(g) = 2 THEN ST_CollectionExtract(ST_MakeValid(g), 3)
                     ELSE ST_MakeValid(g) END AS fg
           FROM f),
-    c AS (SELECT ST_Union(geom) AS g FROM boundary WHERE kind = 'limite_comunal')
-    SELECT fixed.valid, fixed.reason, ST_IsEmpty(fixed.fg) AS empty, ST_AsBinary(fixed.fg) AS wkb,
-           c.g IS NULL AS no_commune,
+    c AS MATERIALIZED (
+        -- The commune once, and once widened by the tolerance (in metres).
+        SELECT u.g, ST_Buffer(u.g::geography, :tol)::geometry AS wide
+          FROM (SELECT ST_Union(geom) AS g FROM boundary WHERE kind = 'limite_comunal') u)
+    SELECT fixed.ord, fixed.valid, fixed.reason, ST_IsEmpty(fixed.fg) AS empty,
+           ST_AsBinary(fixed.fg) AS wkb, c.g IS NULL AS no_commune,
            CASE WHEN c.g IS NULL OR ST_IsEmpty(fixed.fg) THEN NULL
                 WHEN ST_Dimension(fixed.fg) = 2 THEN
-                     ST_Area(ST_Intersection(fixed.fg,
-                             ST_Buffer(c.g::geography, :tol)::geometry)::geography)
+                     ST_Area(ST_Intersection(fixed.fg, c.wide)::geography)
                      / NULLIF(ST_Area(fixed.fg::geography), 0)
-                WHEN ST_DWithin(fixed.fg::geography, c.g::geography, :tol) THEN 1.0
+                WHEN ST_Intersects(fixed.fg, c.wide) THEN 1.0
                 ELSE 0.0 END AS inside,
            CASE WHEN c.g IS NULL OR ST_IsEmpty(fixed.fg) THEN NULL
                 ELSE ST_Intersects(ST_FlipCoordinates(fixed.fg), c.g) END AS flipped_inside
-      FROM fixed LEFT JOIN c ON true
+      FROM fixed CROSS JOIN c
+     ORDER BY fixed.ord
     """
 )
 
 
+def _in_range(f: SourceFeature, layer: LayerFile, where: str, report: LayerReport) -> bool:
+    """Refuse coordinates that cannot be longitude/latitude (swapped axes, wrong CRS)."""
+    b = shapely.bounds(f.geom)
+    if -180 <= b[0] <= b[2] <= 180 and -90 <= b[1] <= b[3] <= 90:
+        return True
+    if -90 <= b[0] and b[2] <= 90 and -180 <= b[1] and b[3] <= 180:
+        report.rejected.append(
+            f"{where}: coordenadas con latitud y longitud invertidas (x={b[0]:.4f}, "
+            f"y={b[1]:.4f}); en Vallenar la longitud es cercana a -70,7 y la latitud a "
+            "-28,6. Corrija el orden de las columnas o el SRC declarado.")
+    else:
+        report.rejected.append(
+            f"{where}: coordenadas fuera de rango para el SRC declarado ({layer.crs}); "
+            "¿el archivo declara el sistema de coordenadas correcto?")
+    return False
+
+
 def _check_geometries(conn: Connection, layer: LayerFile, report: LayerReport) -> list[tuple]:
     """Repair, and keep features inside the commune; return (feature, wkb) pairs."""
-    kept: list[tuple[SourceFeature, bytes]] = []
-    warned = False
+    todo: list[tuple[SourceFeature, str]] = []
     for f in layer.features:
         where = f"elemento {f.row} («{f.name}», código {f.code})"
         if f.geom is None:
             report.rejected.append(f"{where}: no tiene geometría (vacía).")
-            continue
-        b = shapely.bounds(f.geom)
-        if not (-180 <= b[0] <= 180 and -180 <= b[2] <= 180 and -90 <= b[1] <= 90 and -90 <= b[3] <= 90):
-            if -90 <= b[0] and b[2] <= 90 and -180 <= b[1] and b[3] <= 180:
-                report.rejected.append(
-                    f"{where}: coordenadas con latitud y longitud invertidas (x={b[0]:.4f}, "
-                    f"y={b[1]:.4f}); en Vallenar la longitud es cercana a -70,7 y la latitud a "
-                    "-28,6. Corrija el orden de las columnas o el SRC declarado.")
-            else:
-                report.rejected.append(
-                    f"{where}: coordenadas fuera de rango para el SRC declarado ({layer.crs}); "
-                    "¿el archivo declara el sistema de coordenadas correcto?")
-            continue
-        row = conn.execute(_CHECK, {"wkb": shapely.to_wkb(f.geom), "tol": COMMUNE_TOLERANCE_M}).one()
+        elif _in_range(f, layer, where, report):
+            todo.append((f, where))
+    if not todo:
+        return []
+    rows = conn.execute(_CHECK, {"wkbs": [shapely.to_wkb(f.geom) for f, _ in todo],
+                                 "tol": COMMUNE_TOLERANCE_M}).all()
+    if rows and rows[0].no_commune:
+        report.warnings.append("No hay límite comunal cargado: no se verificó que los "
+                               "elementos estén dentro de la comuna.")
+    kept: list[tuple[SourceFeature, bytes]] = []
+    for (f, where), row in zip(todo, rows, strict=True):
         if row.empty:
             reason = f" (era inválida: {row.reason})" if row.reason else ""
             report.rejected.append(f"{where}: la geometría está vacía{reason}.")
             continue
         if not row.valid:
             report.repaired.append(f"{where}: {row.reason}; reparada con ST_MakeValid.")
-        if row.no_commune:
-            if not warned:
-                report.warnings.append("No hay límite comunal cargado: no se verificó que los "
-                                       "elementos estén dentro de la comuna.")
-                warned = True
-        elif row.inside is not None and row.inside < MIN_SHARE_INSIDE:
+        if not row.no_commune and row.inside is not None and row.inside < MIN_SHARE_INSIDE:
             if row.flipped_inside:
                 report.rejected.append(
                     f"{where}: coordenadas con latitud y longitud invertidas; invertidas quedan "
                     "dentro de la comuna. Corrija el orden de las coordenadas en el archivo.")
             else:
-                share = f"{row.inside * 100:.0f} %".replace(".", ",")
+                share = f"{row.inside * 100:.0f} %"
                 report.rejected.append(
                     f"{where}: está fuera de la comuna de Vallenar (solo {share} dentro del límite "
                     f"comunal, con {COMMUNE_TOLERANCE_M:.0f} m de tolerancia).")
@@ -174,9 +187,9 @@ _EXISTING = text(
 
 _SAME = text(
     """
-    SELECT t.name = :name AND t.attrs @> CAST(:attrs AS jsonb)
-           AND t.geom IS NOT NULL
-           AND (t.geom = g.g OR ST_HausdorffDistance(t.geom, g.g) < :eps) AS same
+    SELECT t.name = :name AS same_name, t.attrs @> CAST(:attrs AS jsonb) AS same_attrs,
+           coalesce(t.geom = g.g OR ST_HausdorffDistance(t.geom, g.g) < :eps, false) AS same_geom,
+           t.geom IS NULL AS unlocated
       FROM territory t, (SELECT ST_SetSRID(ST_GeomFromWKB(:wkb), 4326) AS g) g
      WHERE t.id = :id
     """
@@ -223,12 +236,16 @@ def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerRep
             report.new.append(item)
             rows.append(("new", None, f, wkb))
             continue
-        same = conn.execute(_SAME, {"id": old.id, "name": f.name, "attrs": _jdump(f.attrs),
-                                    "wkb": wkb, "eps": SAME_GEOMETRY_DEG}).scalar()
-        if same:
+        cmp = conn.execute(_SAME, {"id": old.id, "name": f.name, "attrs": _jdump(f.attrs),
+                                   "wkb": wkb, "eps": SAME_GEOMETRY_DEG}).one()
+        what = [label for label, same in (("nombre", cmp.same_name), ("atributos", cmp.same_attrs))
+                if not same]
+        if not cmp.same_geom:
+            what.append("ubicación (estaba sin ubicar)" if cmp.unlocated else "geometría")
+        if not what:
             report.unchanged.append(item)
         else:
-            report.updated.append({**item, "old_name": old.name})
+            report.updated.append({**item, "old_name": old.name, "changes": ", ".join(what)})
             rows.append(("update", old.id, f, wkb))
     in_file = {f.code for f in layer.features}
     gone = [r for code, r in existing.items() if code not in in_file]

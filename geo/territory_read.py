@@ -22,6 +22,7 @@ import shapely
 
 from geo.base_pack import place_title, slug
 from geo.errors import DataError
+from geo.layer_encoding import dbf_encoding, json_encoding
 from geo.uploads import DEFAULT_LIMITS, UploadLimits, check_file, safe_extract_zip
 
 KINDS = ("unidad_vecinal", "localidad", "sitio")
@@ -55,13 +56,6 @@ GEOM_TYPES: dict[str, tuple[str, ...]] = {
 }
 KIND_LABELS = {"unidad_vecinal": "unidades vecinales", "localidad": "localidades",
                "sitio": "sitios"}
-
-#: Aliases found in .cpg files mapped to Python codec names.
-_CPG = {"utf-8": "UTF-8", "utf8": "UTF-8", "65001": "UTF-8", "1252": "CP1252",
-        "cp1252": "CP1252", "windows-1252": "CP1252", "ansi 1252": "CP1252",
-        "8859_1": "ISO-8859-1", "88591": "ISO-8859-1", "iso-8859-1": "ISO-8859-1",
-        "iso88591": "ISO-8859-1", "latin1": "ISO-8859-1", "latin-1": "ISO-8859-1"}
-
 
 @dataclass
 class ReadOptions:
@@ -97,61 +91,6 @@ class LayerFile:
     fields: list[str]
     features: list[SourceFeature] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
-
-
-def _codec(name: str) -> str:
-    key = name.strip().lower()
-    if key in _CPG:
-        return _CPG[key]
-    try:
-        "".encode(key)
-    except LookupError as exc:
-        raise DataError(f"Codificación desconocida «{name}» (use, por ejemplo, UTF-8 o latin1).") from exc
-    return name.strip()
-
-
-def _dbf_text(dbf: Path) -> bytes:
-    """The record area of a DBF file (the bytes that hold the attribute values)."""
-    data = dbf.read_bytes()
-    if len(data) < 32:
-        return b""
-    header_len = int.from_bytes(data[8:10], "little")
-    return data[header_len:]
-
-
-def _utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8", errors="strict")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def dbf_encoding(shp: Path, override: str | None, label: str) -> str:
-    """Encoding of the Shapefile's DBF: ``override``, else the ``.cpg``, else detected.
-
-    Detection: text that decodes as strict UTF-8 is UTF-8; anything else is taken as
-    Windows-1252 (the Latin-1 superset that Chilean agencies' software writes).
-    """
-    if override:
-        return _codec(override)
-    dbf = next((p for p in shp.parent.iterdir()
-                if p.stem == shp.stem and p.suffix.lower() == ".dbf"), None)
-    if dbf is None:
-        raise DataError(f"{label}: falta el archivo «{shp.stem}.dbf» con los atributos de la capa.")
-    records = _dbf_text(dbf)
-    cpg = next((p for p in shp.parent.iterdir()
-                if p.stem == shp.stem and p.suffix.lower() == ".cpg"), None)
-    if cpg is not None:
-        declared = cpg.read_text(encoding="ascii", errors="replace").strip()
-        codec = _codec(declared)
-        if codec == "UTF-8" and not _utf8(records):
-            raise DataError(
-                f"{label}: «{cpg.name}» declara la codificación {declared}, pero los textos de "
-                f"«{dbf.name}» no son UTF-8 válido (probablemente Latin-1/Windows-1252). Corrija "
-                "el .cpg o indique la codificación (opción --encoding latin1).")
-        return codec
-    return "UTF-8" if _utf8(records) else "CP1252"
 
 
 @contextmanager
@@ -284,7 +223,7 @@ def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
             if not any(p.stem == ds.stem and p.suffix.lower() == ".prj" for p in ds.parent.iterdir()):
                 raise _no_crs(label, shapefile=True)
         elif ds.suffix.lower() in (".geojson", ".json"):
-            encoding = _json_encoding(ds, opts.encoding, label)
+            encoding = json_encoding(ds, opts.encoding, label)
         gdf = _read(ds, layer, encoding, label)
     if gdf.empty:
         raise DataError(f"{label}: la capa «{layer}» no contiene elementos.")
@@ -347,17 +286,6 @@ def _choose_layer(layers: list[str], wanted: str | None, ds: Path, label: str) -
         raise DataError(f"{label}: el archivo contiene {len(layers)} capas ({', '.join(layers)}); "
                         "elija una (opción --layer).")
     return layers[0]
-
-
-def _json_encoding(ds: Path, override: str | None, label: str) -> str | None:
-    """GeoJSON is UTF-8 by definition; a file in another encoding needs --encoding."""
-    if override:
-        return _codec(override)
-    if not _utf8(ds.read_bytes()):
-        raise DataError(f"{label}: el archivo no está en UTF-8 (un GeoJSON debe estarlo); "
-                        "probablemente es Latin-1/Windows-1252. Indique la codificación "
-                        "(opción --encoding latin1) o guárdelo en UTF-8.")
-    return None
 
 
 def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoDataFrame:

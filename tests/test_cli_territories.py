@@ -46,7 +46,7 @@ def test_dry_run_previews_in_spanish_and_writes_nothing(layers_url, tmp_path):
     assert "Vista previa (no se escribió nada): uv_sirgas_chile.zip" in out
     assert "SRC: EPSG:5361" in out and "codificación: UTF-8" in out
     assert "actualizados: 1" in out and "sin cambios: 14" in out
-    assert "actualizado: 02 Centro Oriente Alto" in out
+    assert "actualizado: 02 Centro Oriente Alto (nombre)" in out
     assert _fingerprint(layers_url) == before
 
     out = run_sit("import", "territories", "--kind", "unidad_vecinal", str(path), url=layers_url).stdout

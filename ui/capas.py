@@ -64,7 +64,8 @@ def run_import(upload, kind: str, opts: ReadOptions, *, dry_run: bool,
 
 
 def _table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame([{label: r.get(key) for key, label in columns.items()} for r in rows])
+    present = {k: v for k, v in columns.items() if any(k in r for r in rows)}
+    return pd.DataFrame([{label: r.get(key) for key, label in present.items()} for r in rows])
 
 
 def show_report(report: LayerReport) -> None:
@@ -75,7 +76,7 @@ def show_report(report: LayerReport) -> None:
     cols = st.columns(4)
     for col, (label, value) in zip(cols * 2, report.counts.items(), strict=False):
         col.metric(label.capitalize(), value)
-    names = {"code": "Código", "name": "Nombre"}
+    names = {"code": "Código", "name": "Nombre", "changes": "Cambios"}
     for title, rows in (("Nuevos", report.new), ("Actualizados", report.updated),
                         ("Eliminados (no están en el archivo)", report.removed)):
         if rows:

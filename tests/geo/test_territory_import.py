@@ -214,3 +214,51 @@ def test_html_and_jinja_in_names_are_stored_as_text_and_escaped_on_the_map(conn,
     assert "<img src=x onerror" not in html and "> 49" not in html
     # JSON-encoded inside the map's script: & is \u0026, so the browser shows the text.
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; \\u0026#123;\\u0026#123; 7*7" in html
+
+
+def test_dbf_language_byte_decides_the_encoding_without_cpg(tmp_path):
+    gdf = uv_layer()
+    gdf.loc[gdf.uv_carto == "04", "t_uv_nom"] = "PEÑÓN"
+    path = shapefile_zip(gdf, tmp_path / "dos.zip", encoding="cp850", cpg=False)
+    import zipfile
+
+    fixed = tmp_path / "dos_ldid.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(fixed, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith(".dbf"):
+                data = data[:29] + b"\x02" + data[30:]  # language driver: code page 850
+            dst.writestr(info.filename, data)
+    layer = read_layer_file(fixed, "unidad_vecinal")
+    assert layer.encoding == "CP850"
+    assert {f.name for f in layer.features if f.code == "04"} == {"Peñón"}
+
+
+def test_zip_with_several_shapefiles_needs_the_layer_option(tmp_path):
+    import zipfile
+
+    a = shapefile_zip(uv_layer(), tmp_path / "a.zip", stem="uv_2020")
+    b = shapefile_zip(uv_layer().to_crs(32719), tmp_path / "b.zip", stem="uv_2024")
+    both = tmp_path / "ambas.zip"
+    with zipfile.ZipFile(both, "w") as dst:
+        for src in (a, b):
+            with zipfile.ZipFile(src) as z:
+                for info in z.infolist():
+                    dst.writestr(info.filename, z.read(info))
+    with pytest.raises(DataError, match=r"varios Shapefiles \(uv_2020\.shp, uv_2024\.shp\).*--layer"):
+        read_layer_file(both, "unidad_vecinal")
+    layer = read_layer_file(both, "unidad_vecinal", ReadOptions(layer="uv_2024"))
+    assert "32719" in layer.crs and len(layer.features) == 15
+
+
+def test_preview_says_what_changed_in_each_updated_territory(conn, tmp_path):
+    from shapely import affinity
+
+    gdf = uv_layer()
+    i = gdf.index[gdf.uv_carto == "10"][0]
+    gdf.loc[i, "geometry"] = affinity.translate(gdf.geometry[i], xoff=0.0005)  # ~50 m east
+    gdf.loc[gdf.uv_carto == "09", "t_uv_nom"] = "VISTA ALEGRE NORTE"
+    path = tmp_path / "uv.geojson"
+    gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+    report = import_territories(conn, path, "unidad_vecinal", dry_run=True)
+    assert {u["code"]: u["changes"] for u in report.updated} == {"09": "nombre", "10": "geometría"}
