@@ -256,8 +256,13 @@ def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
             out.rejected.append(f"{where}: el campo «{code_field}» (código) está vacío.")
             continue
         if code in seen:
-            out.rejected.append(f"{where}: el código «{code}» se repite (también en el elemento "
-                                f"{seen[code]}); cada {kind.replace('_', ' ')} debe tener un código único.")
+            if code_field:
+                why = f"el código «{code}» se repite"
+            else:
+                why = (f"el nombre se repite (el código «{code}» se deriva del nombre; una los "
+                       "polígonos en uno o indique un campo de código con --code-field)")
+            out.rejected.append(f"{where}: {why} (también en el elemento {seen[code]}); cada "
+                                f"territorio debe tener un código único.")
             continue
         seen[code] = i
         geom = values[gdf.geometry.name]

@@ -41,7 +41,7 @@ if not preview or preview[0] != key:
     st.stop()
 _, report, error = preview
 if error:
-    st.error(error)
+    st.error(capas.md_text(error))
 if report is None:
     st.stop()
 capas.show_report(report)
@@ -60,7 +60,7 @@ if st.button("Confirmar importación", disabled=not accepted, key="capas_confirm
     done, error = capas.run_import(upload, kind, opts, dry_run=False, allow_orphans=accepted)
     st.session_state.pop(capas.PREVIEW_KEY, None)
     if error:
-        st.error(error)
+        st.error(capas.md_text(error))
     else:
         st.success(f"Capa importada: {len(done.new)} nuevos, {len(done.updated)} actualizados, "
                    f"{len(done.removed)} eliminados; {done.geometry_links} vínculos por geometría "

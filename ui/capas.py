@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,15 @@ from geo.uploads import check_upload_size
 from ui.state import engine
 
 PREVIEW_KEY = "capas_preview"
+
+
+def md_text(value: str) -> str:
+    """Text from a file shown inside Streamlit markdown (errors, captions) as typed.
+
+    Streamlit already refuses raw HTML; this also keeps names such as ``*Villa*``,
+    ``[x](y)`` or ``$ 5`` from turning into emphasis, links or formulas.
+    """
+    return re.sub(r"([\\`*_\[\]<>$~|#])", r"\\\1", value)
 
 
 def upload_key(upload, kind: str, opts: ReadOptions) -> str:
@@ -70,9 +80,9 @@ def _table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
 
 def show_report(report: LayerReport) -> None:
     """The preview: counts, then each list a planner must see before confirming."""
-    st.caption(f"Capa «{report.layer}» · SRC {report.crs} · codificación "
-               f"{report.encoding or 'UTF-8'} · código: «{report.code_field or 'derivado del nombre'}»"
-               f" · nombre: «{report.name_field}»")
+    st.caption(md_text(f"Capa «{report.layer}» · SRC {report.crs} · codificación "
+                       f"{report.encoding or 'UTF-8'} · código: "
+                       f"«{report.code_field or 'derivado del nombre'}» · nombre: «{report.name_field}»"))
     cols = st.columns(4)
     for col, (label, value) in zip(cols * 2, report.counts.items(), strict=False):
         col.metric(label.capitalize(), value)
@@ -95,9 +105,9 @@ def show_report(report: LayerReport) -> None:
             "territory_code": "Código territorio", "territory_name": "Territorio",
             "link_method": "Vínculo"}), hide_index=True, width="stretch")
     for line in report.blocked:
-        st.error(line)
+        st.error(md_text(line))
     for line in report.warnings:
-        st.warning(line)
+        st.warning(md_text(line))
     if report.kept_unlocated:
         st.caption(f"Se conservan {report.kept_unlocated} territorio(s) sin ubicar que no están "
                    "en el archivo (no provienen de una capa).")
