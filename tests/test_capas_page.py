@@ -83,3 +83,18 @@ def test_a_bad_file_shows_its_reason_and_changes_nothing(page, engine, tmp_path)
     assert any("no trae el archivo .prj" in e.value for e in page.error)
     assert not [b for b in page.button if b.key == "capas_confirm"]
     assert _fp(engine) == before
+
+
+def test_geopackage_with_several_layers_asks_which_one(page, engine, tmp_path):
+    gdf = uv_layer()
+    path = tmp_path / "municipal.gpkg"
+    gdf.to_file(path, layer="uv_2019", engine="pyogrio")
+    gdf.to_crs(32719).to_file(path, layer="uv_2024", engine="pyogrio")
+    _upload(page, "municipal.gpkg", path.read_bytes())
+    assert page.selectbox(key="capas_layer").options == ["uv_2019", "uv_2024"]
+    page.selectbox(key="capas_layer").set_value("uv_2024").run()
+    page.button(key="capas_preview_btn").click().run()
+    assert not page.error
+    assert metric(page, "Sin cambios") == "15"
+    assert any("Capa «uv\\_2024» · SRC EPSG:32719" in c.value for c in page.caption)
+    assert any("ya es igual al archivo" in s.value for s in page.success)
