@@ -172,7 +172,8 @@ def _check_geometries(conn: Connection, layer: LayerFile, report: LayerReport) -
                 share = f"{row.inside * 100:.0f} %"
                 report.rejected.append(
                     f"{where}: está fuera de la comuna de Vallenar (solo {share} dentro del límite "
-                    f"comunal, con {COMMUNE_TOLERANCE_M:.0f} m de tolerancia).")
+                    f"comunal, con {COMMUNE_TOLERANCE_M:.0f} m de tolerancia). Si toda la capa "
+                    f"aparece fuera, revise el SRC declarado ({layer.crs}).")
             continue
         kept.append((f, bytes(row.wkb)))
     return kept
