@@ -185,11 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("setup", help="migrar y cargar datos si la base está vacía").set_defaults(
         func=cmd_setup)
 
+    from geo.cli_territories import add_territories_parser
     from geo.sheets.cli import register as register_sheets
 
-    imp = sub.add_parser("import", help="importar datos").add_subparsers(
+    imp = sub.add_parser("import", help="importar iniciativas o capas oficiales").add_subparsers(
         dest="import_command", required=True)
     register_sheets(sub, imp)
+    add_territories_parser(imp)
     return parser
 
 

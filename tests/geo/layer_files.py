@@ -1,0 +1,54 @@
+"""Builders of layer files for the import tests, made from the real UV layer in data/."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from sqlalchemy import Connection, text
+
+from geo.settings import PROJECT_ROOT
+
+UV_FILE = PROJECT_ROOT / "data" / "unidades_vecinales.geojson"
+
+
+def uv_layer() -> gpd.GeoDataFrame:
+    """The national UV layer as shipped in data/ (EPSG:4326)."""
+    return gpd.read_file(UV_FILE)
+
+
+def shapefile_zip(gdf: gpd.GeoDataFrame, path: Path, encoding: str = "UTF-8", cpg: bool = True,
+                  prj: bool = True, stem: str = "capa") -> Path:
+    """Write ``gdf`` as a zipped Shapefile; optionally drop the .cpg or .prj."""
+    folder = path.parent / (path.stem + "_shp")
+    folder.mkdir()
+    gdf.to_file(folder / f"{stem}.shp", encoding=encoding, engine="pyogrio")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(folder.iterdir()):
+            if (f.suffix == ".cpg" and not cpg) or (f.suffix == ".prj" and not prj):
+                continue
+            zf.write(f, f.name)
+    return path
+
+
+def fingerprint(conn: Connection) -> str:
+    """Digest of every territory and link row (what an import may change)."""
+    return conn.execute(text(
+        """
+        SELECT md5(coalesce((SELECT string_agg(concat_ws('|', id, kind, code, name, source,
+                                   attrs::text, encode(ST_AsEWKB(geom), 'hex'), version, sector),
+                                   ';' ORDER BY id) FROM territory), '')
+                || '#' ||
+                coalesce((SELECT string_agg(concat_ws('|', initiative_id, territory_id, link_method,
+                                   weight, place_ref), ';' ORDER BY initiative_id, territory_id)
+                            FROM initiative_territory), '')
+                || '#' || (SELECT count(*) FROM audit_log))
+        """)).scalar_one()
+
+
+def metres_apart(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """Hausdorff distance in metres (both in EPSG:4326, measured in UTM 19S)."""
+    s = gpd.GeoSeries([a, b], crs=4326).to_crs(32719)
+    return float(s.iloc[0].hausdorff_distance(s.iloc[1]))
