@@ -18,6 +18,7 @@ from geo.editing import (
     parse_amount,
     update_initiative,
 )
+from geo.mapdata import data_quality
 from geo.sites import place_site, unlocated_sites
 from tests.conftest import DATA, derived_url, fresh_database
 
@@ -216,6 +217,7 @@ def test_placing_a_site_locates_it_and_links_its_initiatives_to_the_uv(conn):
     result = place_site(conn, site["id"], point(QUINTA_VALLE), site["version"], "Ana")
     assert result.version == site["version"] + 1 and set(result.initiatives) == set(linked)
     assert "Chamonate" not in {s["name"] for s in unlocated_sites(conn)}
+    assert "Chamonate" not in {s["name"] for s in data_quality(conn).unlocated_sites}
     for iid in linked:
         assert ("03", "geometria") in links(conn, iid)
         assert ("CHAMONATE", "nombre_lugar") in links(conn, iid)
