@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import folium
+from shapely.geometry import shape
 
 from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_draw
 from layers.map import VALLENAR_CENTER
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
 
+FOCUS_PAD = 0.01  # degrees (~1 km) around the stored geometry when the map opens
 CURRENT_CLASS = "sit-geometria-actual"
 TARGET_CLASS = "sit-territorio-destino"
 CURRENT_STYLE = {"color": "#D55E00", "weight": 4, "fillColor": "#D55E00", "fillOpacity": 0.35,
@@ -69,5 +71,10 @@ def build_edit_map(*, commune: dict[str, Any], territories: dict[str, Any],
     offline_draw(static_prefix, position="topleft", show_geometry_on_click=False,
                  draw_options=DRAW_OPTIONS, edit_options={"edit": False, "remove": True}).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    m.fit_bounds([[-28.62, -70.80], [-28.54, -70.71]])
+    focus = current or (target["features"][0]["geometry"] if target and target.get("features") else None)
+    if focus:
+        minx, miny, maxx, maxy = shape(focus).bounds
+        m.fit_bounds([[miny - FOCUS_PAD, minx - FOCUS_PAD], [maxy + FOCUS_PAD, maxx + FOCUS_PAD]])
+    else:
+        m.fit_bounds([[-28.62, -70.80], [-28.54, -70.71]])
     return m
