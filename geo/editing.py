@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import shapely
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from geo.db import transaction
 from geo.demo import link_by_geometry
@@ -146,10 +149,25 @@ def _geom_sql(action: str) -> str:
     return {"keep": "geom", "none": "NULL"}.get(action, "ST_SetSRID(ST_GeomFromWKB(:wkb), 4326)")
 
 
+@contextmanager
+def _unique_violations() -> Iterator[None]:
+    """Turn a unique-key race (two people saving the same code at once) into a field message."""
+    try:
+        yield
+    except IntegrityError as exc:
+        detail = str(exc.orig)
+        if "initiative_code_key" in detail:
+            raise ValidationError({"code": "otra persona acaba de guardar una iniciativa con ese "
+                                           "código."}) from None
+        if "ux_initiative_bip" in detail:
+            raise ValidationError({"bip_code": "otra persona acaba de guardar ese código BIP."}) from None
+        raise DataError(f"La base de datos rechazó el guardado: {detail.splitlines()[0]}") from None
+
+
 def create_initiative(bind: Engine | Connection, inp: InitiativeInput, editor: str | None) -> SaveResult:
     """Insert a new initiative (source ``manual``), its first status and its links."""
     name = require_editor(editor)
-    with transaction(bind) as conn:
+    with _unique_violations(), transaction(bind) as conn:
         row = validate(conn, inp)
         user_id = ensure_user(conn, name)
         geom = "NULL" if row["geometry_action"] in ("keep", "none") else _geom_sql("drawn")
@@ -176,7 +194,7 @@ def update_initiative(bind: Engine | Connection, initiative_id: int, inp: Initia
         ConflictError: someone else saved after ``expected_version`` (nothing written).
     """
     name = require_editor(editor)
-    with transaction(bind) as conn:
+    with _unique_violations(), transaction(bind) as conn:
         current = conn.execute(text(
             f"""
             SELECT {', '.join(_COLUMNS)}, version, ST_AsBinary(geom) AS wkb

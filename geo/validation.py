@@ -18,6 +18,8 @@ GEOMETRY_ACTIONS = ("keep", "drawn", "territory", "none")
 """Geometry actions of a save: keep what is stored, use a drawing, copy a territory, remove."""
 
 _MAX_TEXT = 4000
+MAX_AMOUNT = 10**13
+"""Ten trillion pesos: far above any municipal budget, so a larger amount is a typing slip."""
 
 #: Spanish name of every editable field, as the form shows it (used in every message).
 FIELD_LABELS: dict[str, str] = {
@@ -70,15 +72,18 @@ class ValidationError(DataError):
 def parse_amount(value: int | str | None) -> int | None:
     """Read an amount in pesos: ``$ 12.500.000``, ``12.500.000`` or ``12500000``; blank is None."""
     if value is None or isinstance(value, int):
-        if isinstance(value, int) and value < 0:
-            raise ValueError("no puede ser negativo.")
+        if isinstance(value, int) and not 0 <= value <= MAX_AMOUNT:
+            raise ValueError("debe estar entre $ 0 y $ 10.000.000.000.000.")
         return value
     raw = str(value).strip()
     if not raw:
         return None
     digits = raw.replace("$", "").replace(" ", "").replace("\u00a0", "")
     if re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", digits):
-        return int(digits.replace(".", ""))
+        amount = int(digits.replace(".", ""))
+        if amount > MAX_AMOUNT:
+            raise ValueError(f"«{raw}» supera $ 10.000.000.000.000: revise los dígitos.")
+        return amount
     if digits.startswith("-"):
         raise ValueError("no puede ser negativo.")
     raise ValueError(f"no se entiende «{raw}»: escriba pesos enteros, p. ej. $ 12.500.000.")

@@ -61,6 +61,7 @@ def point(xy):
     ({"program": "E1.P2.G1"}, "program", "no pertenece al plan E1.P1"),
     ({"amount_clp": "doce millones"}, "amount_clp", "no se entiende «doce millones»"),
     ({"amount_clp": "12,5"}, "amount_clp", "no se entiende"),
+    ({"amount_clp": "$ 125.000.000.000.000.000"}, "amount_clp", "revise los dígitos"),
     ({"start_year": "2018", "end_year": "2015"}, "end_year", "anterior al año de inicio"),
     ({"start_year": "dos mil"}, "start_year", "no es un año"),
     ({"status": "aprobado"}, "status", "no es una opción válida"),
@@ -303,3 +304,29 @@ def test_saving_after_reloading_the_current_version_works(committed_engine):
     update_initiative(eng, r.id, replace(fresh["input"], name="Segunda"), fresh["version"], "Pedro")
     with eng.connect() as c:
         assert c.execute(text("SELECT name FROM initiative WHERE id = :i"), {"i": r.id}).scalar() == "Segunda"
+
+
+def test_two_people_creating_the_same_code_at_once_the_second_gets_a_field_message(committed_engine):
+    import threading
+
+    eng = committed_engine
+    with eng.connect() as ana:
+        tx = ana.begin()
+        create_initiative(ana, new_input(code="RACE-1"), editor="Ana")
+        outcome: dict = {}
+
+        def pedro_creates():
+            try:
+                create_initiative(eng, new_input(code="RACE-1", name="Otra"), editor="Pedro")
+            except ValidationError as exc:
+                outcome["error"] = exc
+
+        t = threading.Thread(target=pedro_creates)
+        t.start()
+        t.join(timeout=2)
+        tx.commit()
+        t.join(timeout=30)
+    assert "acaba de guardar una iniciativa con ese código" in outcome["error"].errors["code"]
+    with eng.connect() as c:
+        assert c.execute(text("SELECT name FROM initiative WHERE code = 'RACE-1'")).scalar() == \
+            "Mejoramiento plaza Quinta Valle"
