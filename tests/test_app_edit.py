@@ -166,3 +166,16 @@ def test_sites_sin_ubicar_are_listed_for_placing(app):
     open_page(app)
     site = select(app, "Sitio")
     assert any(o.startswith("Chamonate") for o in site.options)
+
+
+def test_editar_from_the_map_opens_that_initiative(app, engine):
+    # The map's "Editar" button leaves the id in ed_pick_next and switches page.
+    with engine.connect() as conn:
+        iid, name = conn.execute(text("SELECT id, name FROM initiative WHERE code = 'E4.P1.G4.08'")).one()
+    app.run()
+    app.session_state["ed_pick_next"] = iid
+    app.switch_page("pages/iniciativas.py").run()
+    assert not app.exception
+    assert select(app, "Iniciativa").value == iid
+    assert field(app, "Código *").value == "E4.P1.G4.08" and field(app, "Nombre *").value == name
+    assert any("Sin cambios de estado registrados" in c.value for c in app.caption)
