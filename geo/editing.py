@@ -251,8 +251,8 @@ def conflict_error(conn: Connection, row_id: int, expected: int, current: int,
     if saves:
         by = ", ".join(dict.fromkeys(s["user_name"] or "otra persona" for s in saves))
         at = saves[-1]["at"]
-        changed = list(dict.fromkeys(
-            FIELD_LABELS.get(k, k) for s in saves for k in (s["details"].get("changes") or {})))
+        keys = {k.removesuffix("_id") for s in saves for k in (s["details"].get("changes") or {})}
+        changed = [label for k, label in FIELD_LABELS.items() if k in keys]  # in the form's order
     else:  # written by an import or a command: no person recorded
         by = None
         at = conn.execute(text(f"SELECT updated_at FROM {table} WHERE id = :i"), {"i": row_id}).scalar()

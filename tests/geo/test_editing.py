@@ -197,11 +197,13 @@ def test_removing_the_geometry_removes_its_links(conn):
 def test_stale_version_is_refused_and_names_who_saved_and_what_changed(conn):
     r = create_initiative(conn, new_input(), editor="Ana")
     inp = load_initiative(conn, r.id)["input"]
-    update_initiative(conn, r.id, replace(inp, name="Nombre de Pedro", status="perfil"), r.version, "Pedro")
+    update_initiative(conn, r.id, replace(inp, name="Nombre de Pedro", status="perfil", strategy="E2",
+                                          plan=None, program=None), r.version, "Pedro")
     with pytest.raises(ConflictError) as exc:
         update_initiative(conn, r.id, replace(inp, name="Nombre de Ana"), r.version, "Ana")
     msg = str(exc.value)
-    assert "Pedro guardó esta iniciativa el" in msg and "Nombre, Estado" in msg
+    assert "Pedro guardó esta iniciativa el" in msg
+    assert "Cambió: Nombre, Estrategia, Plan, Programa, Estado." in msg
     assert "Sus cambios siguen en el formulario" in msg
     assert exc.value.current_version == r.version + 1
     assert conn.execute(text("SELECT name FROM initiative WHERE id = :i"),
