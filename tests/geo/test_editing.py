@@ -18,8 +18,6 @@ from geo.editing import (
     parse_amount,
     update_initiative,
 )
-from geo.mapdata import data_quality
-from geo.sites import place_site, unlocated_sites
 from tests.conftest import DATA, derived_url, fresh_database
 
 CENTRO_PONIENTE = (-70.76638617160768, -28.574469734499957)  # inside UV 01
@@ -208,35 +206,6 @@ def test_stale_version_is_refused_and_names_who_saved_and_what_changed(conn):
     assert exc.value.current_version == r.version + 1
     assert conn.execute(text("SELECT name FROM initiative WHERE id = :i"),
                         {"i": r.id}).scalar() == "Nombre de Pedro"
-
-
-# --- placing a site ---------------------------------------------------------------------
-
-def test_placing_a_site_locates_it_and_links_its_initiatives_to_the_uv(conn):
-    site = next(s for s in unlocated_sites(conn) if s["name"] == "Chamonate")
-    linked = conn.execute(text("SELECT initiative_id FROM initiative_territory WHERE territory_id = :t"),
-                          {"t": site["id"]}).scalars().all()
-    assert linked
-    result = place_site(conn, site["id"], point(QUINTA_VALLE), site["version"], "Ana")
-    assert result.version == site["version"] + 1 and set(result.initiatives) == set(linked)
-    assert "Chamonate" not in {s["name"] for s in unlocated_sites(conn)}
-    assert "Chamonate" not in {s["name"] for s in data_quality(conn).unlocated_sites}
-    for iid in linked:
-        assert ("03", "geometria") in links(conn, iid)
-        assert ("CHAMONATE", "nombre_lugar") in links(conn, iid)
-    sector = conn.execute(text("SELECT sector FROM territory WHERE id = :t"), {"t": site["id"]}).scalar()
-    assert sector == "urbano"
-    with pytest.raises(ConflictError, match="Ana guardó el sitio «Chamonate»"):
-        place_site(conn, site["id"], point(CENTRO_PONIENTE), site["version"], "Pedro")
-
-
-def test_only_named_sites_are_placed_this_way(conn):
-    uv3 = conn.execute(text("SELECT id, version FROM territory WHERE kind = 'unidad_vecinal' "
-                            "AND code = '03'")).one()
-    from geo.errors import DataError
-
-    with pytest.raises(DataError, match="Solo se ubican así los sitios"):
-        place_site(conn, uv3.id, point(QUINTA_VALLE), uv3.version, "Ana")
 
 
 # --- two editors, two real connections --------------------------------------------------
