@@ -14,8 +14,8 @@ if problem:
 pages = [
     st.Page("pages/mapa.py", title="Mapa del PLADECO", icon=":material/map:", default=True),
     st.Page("pages/calidad.py", title="Calidad de datos", icon=":material/rule:"),
+    st.Page("pages/iniciativas.py", title="Iniciativas", icon=":material/edit_location_alt:"),
     st.Page("pages/planillas.py", title="Planillas", icon=":material/table_view:"),
-
     st.Page("pages/capas.py", title="Importar capas", icon=":material/upload_file:"),
 ]
 st.navigation(pages).run()

@@ -7,6 +7,7 @@ marks every row so that the pages announce it and ``sit demo clear`` removes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,27 +137,56 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> D
     return DemoResult(initiatives=len(rows), links=links)
 
 
-def link_by_geometry(conn: Connection, demo_only: bool = False) -> int:
+def link_by_geometry(conn: Connection, demo_only: bool = False,
+                     initiative_ids: Sequence[int] | None = None) -> int:
     """Recompute geometry links (ST_Intersects with UVs and localities); keep other links.
 
-    Each initiative's weight is split equally between the territories it touches.
+    An initiative's footprint is its own geometry or, when it has none, the located sites
+    it is linked to by name or by hand (a site placed on the map thus links its initiatives
+    to the UVs and localities it touches). Each initiative's weight is split equally between
+    the territories its footprint touches. Links made by hand or from a place name are
+    never removed; a territory already linked that way keeps that link.
+
+    Args:
+        conn: Connection inside the caller's transaction.
+        demo_only: Only demo initiatives (the demo generator).
+        initiative_ids: Only these initiatives (an edit); None means every initiative.
+
+    Returns:
+        How many geometry links were written.
     """
     where = "AND i.is_demo" if demo_only else ""
+    params: dict = {}
+    if initiative_ids is not None:
+        where += " AND i.id = ANY(:ids)"
+        params["ids"] = list(initiative_ids)
     conn.execute(text(
         f"""
         DELETE FROM initiative_territory it USING initiative i
          WHERE it.initiative_id = i.id AND it.link_method = 'geometria' {where}
-        """))
+        """), params)
     return conn.execute(text(
         f"""
+        WITH footprint AS (
+            SELECT i.id, i.geom FROM initiative i WHERE i.geom IS NOT NULL {where}
+            UNION ALL
+            SELECT i.id, s.geom
+              FROM initiative i
+              JOIN initiative_territory l ON l.initiative_id = i.id AND l.link_method <> 'geometria'
+              JOIN territory s ON s.id = l.territory_id AND s.kind = 'sitio' AND s.geom IS NOT NULL
+             WHERE i.geom IS NULL {where}
+        ), touched AS (
+            SELECT DISTINCT f.id AS initiative_id, t.id AS territory_id
+              FROM footprint f
+              JOIN territory t ON t.geom IS NOT NULL AND ST_Intersects(t.geom, f.geom)
+             WHERE t.kind IN ('unidad_vecinal', 'localidad')
+        )
         INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight)
-        SELECT i.id, t.id, 'geometria',
-               round(1.0 / count(*) OVER (PARTITION BY i.id), 6)
-          FROM initiative i
-          JOIN territory t ON t.geom IS NOT NULL AND ST_Intersects(t.geom, i.geom)
-         WHERE i.geom IS NOT NULL AND t.kind IN ('unidad_vecinal', 'localidad') {where}
+        SELECT initiative_id, territory_id, 'geometria',
+               round(1.0 / count(*) OVER (PARTITION BY initiative_id), 6)
+          FROM touched
         ON CONFLICT (initiative_id, territory_id) DO NOTHING
-        """)).rowcount
+        """), params).rowcount
 
 
 def clear_demo(engine: Engine | Connection) -> int:

@@ -54,3 +54,17 @@ def clean_feature_collection(fc: Mapping[str, Any]) -> SanitizedFeatureCollectio
             for f in fc.get("features", [])
         ],
     )
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#!|~$"})
+
+
+def clean_markdown(value: Any) -> str:
+    """Return ``value`` with Markdown punctuation escaped, for ``st.error``/``st.caption``.
+
+    Streamlit renders those as Markdown: a typed ``![x](http://...)`` would load an outside
+    image (and break the offline rule), ``[x](...)`` would become a link.
+    """
+    if value is None:
+        return ""
+    return str(value).translate(_MARKDOWN)

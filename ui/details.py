@@ -24,6 +24,9 @@ def show_initiative(initiative_id: int) -> None:
         return
     st.subheader(f"{d['code']}")
     st.text(d["name"])
+    if st.button("Editar", key=f"edit_{initiative_id}", icon=":material/edit:"):
+        st.session_state["ed_pick_next"] = initiative_id
+        st.switch_page("pages/iniciativas.py")
     if d["is_demo"]:
         st.caption("⚠️ Dato sintético de demostración")
     rows = {

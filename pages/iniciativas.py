@@ -1,0 +1,46 @@
+"""Initiatives page: create and edit initiatives, draw their geometry, place sites sin ubicar."""
+
+import streamlit as st
+
+from geo.editing import InitiativeInput
+from layers.sanitize import clean_markdown
+from ui import editor, editor_data
+from ui.frame import page_frame
+from ui.sites_editor import place_sites_section
+
+filters, version = page_frame()
+name = editor.editor_name()
+st.title("Iniciativas")
+if flash := st.session_state.pop("ed_flash", None):
+    st.success(clean_markdown(flash), icon=":material/check_circle:")
+if not name:
+    st.info("Escriba **su nombre** en la barra lateral: queda en el historial de cada cambio y "
+            "sin él no se puede guardar.", icon=":material/person:")
+
+chosen = editor.pick_initiative(filters, version)
+data = None if chosen == editor.NEW else editor_data.initiative(chosen)
+if chosen != editor.NEW and data is None:
+    st.warning("La iniciativa ya no existe.")
+    st.stop()
+expected = None if data is None else editor.opened_version(chosen, data["version"])
+prefix = f"ed_{chosen}_{expected or 0}"
+if data and data["is_demo"]:
+    st.caption("⚠️ Dato sintético de demostración")
+if data and expected != data["version"]:
+    st.warning("Otra persona guardó esta iniciativa después de que usted la abrió; al guardar "
+               "se le avisará y nada se perderá.", icon=":material/sync_problem:")
+
+choices = editor_data.choices(version)
+col_form, col_map = st.columns([5, 6], gap="medium")
+with col_form:
+    inp = editor.initiative_form(data["input"] if data else InitiativeInput(), prefix, choices)
+with col_map:
+    inp = editor.geometry_section(data, inp, prefix, version, choices)
+
+editor.conflict_panel(chosen, inp)
+editor.save_button(chosen, expected, inp, name)
+if data:
+    editor.history_table(chosen)
+
+st.divider()
+place_sites_section(version, name)
