@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.domain import TERRITORY_KINDS
 from geo.territory_read import ReadOptions
+from layers.sanitize import clean_markdown
 from ui import capas
 from ui.frame import page_frame
 
@@ -41,7 +42,7 @@ if not preview or preview[0] != key:
     st.stop()
 _, report, error = preview
 if error:
-    st.error(capas.md_text(error))
+    st.error(clean_markdown(error))
 if report is None:
     st.stop()
 capas.show_report(report)
@@ -60,7 +61,7 @@ if st.button("Confirmar importación", disabled=not accepted, key="capas_confirm
     done, error = capas.run_import(upload, kind, opts, dry_run=False, allow_orphans=accepted)
     st.session_state.pop(capas.PREVIEW_KEY, None)
     if error:
-        st.error(capas.md_text(error))
+        st.error(clean_markdown(error))
     else:
         st.success(f"Capa importada: {len(done.new)} nuevos, {len(done.updated)} actualizados, "
                    f"{len(done.removed)} eliminados; {done.geometry_links} vínculos por geometría "

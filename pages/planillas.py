@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.errors import DataError
 from geo.mapdata import MapFilters
+from layers.sanitize import clean_markdown
 from ui import sheets
 from ui.frame import page_frame
 
@@ -34,13 +35,13 @@ else:
             st.session_state["import_plan"] = None
             st.session_state["import_error"] = str(exc)
     if st.session_state.get("import_error"):
-        st.error(st.session_state["import_error"])
+        st.error(clean_markdown(st.session_state["import_error"]))
     done = st.session_state.get("import_done")
     plan = st.session_state.get("import_plan")
     if done:
         st.success(done)
     elif plan is not None:
-        st.markdown(f"**Vista previa de {plan.file}**: nada se ha escrito todavía.")
+        st.markdown(f"**Vista previa de {clean_markdown(plan.file)}**: nada se ha escrito todavía.")
         sheets.show_plan(plan)
         if plan.errors:
             st.download_button("Descargar errores (.xlsx)", sheets.errors_bytes(plan),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +15,10 @@ from geo.errors import DataError
 from geo.territory_import import LayerRejected, LayerReport, import_territories
 from geo.territory_read import ReadOptions, list_layers
 from geo.uploads import check_upload_size
+from layers.sanitize import clean_markdown
 from ui.state import engine
 
 PREVIEW_KEY = "capas_preview"
-
-
-def md_text(value: str) -> str:
-    """Text from a file shown inside Streamlit markdown (errors, captions) as typed.
-
-    Streamlit already refuses raw HTML; this also keeps names such as ``*Villa*``,
-    ``[x](y)`` or ``$ 5`` from turning into emphasis, links or formulas.
-    """
-    return re.sub(r"([\\`*_\[\]<>$~|#])", r"\\\1", value)
 
 
 def upload_key(upload, kind: str, opts: ReadOptions) -> str:
@@ -80,7 +71,7 @@ def _table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
 
 def show_report(report: LayerReport) -> None:
     """The preview: counts, then each list a planner must see before confirming."""
-    st.caption(md_text(f"Capa «{report.layer}» · SRC {report.crs} · codificación "
+    st.caption(clean_markdown(f"Capa «{report.layer}» · SRC {report.crs} · codificación "
                        f"{report.encoding or 'UTF-8'} · código: "
                        f"«{report.code_field or 'derivado del nombre'}» · nombre: «{report.name_field}»"))
     cols = st.columns(4)
@@ -105,9 +96,9 @@ def show_report(report: LayerReport) -> None:
             "territory_code": "Código territorio", "territory_name": "Territorio",
             "link_method": "Vínculo"}), hide_index=True, width="stretch")
     for line in report.blocked:
-        st.error(md_text(line))
+        st.error(clean_markdown(line))
     for line in report.warnings:
-        st.warning(md_text(line))
+        st.warning(clean_markdown(line))
     if report.kept_unlocated:
         st.caption(f"Se conservan {report.kept_unlocated} territorio(s) sin ubicar que no están "
                    "en el archivo (no provienen de una capa).")

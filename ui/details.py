@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo import mapdata
 from geo.domain import INITIATIVE_KINDS, LINK_METHODS, TERRITORY_KINDS, format_clp, status_label
+from layers.sanitize import clean_markdown
 from ui.state import engine
 
 
@@ -22,7 +23,7 @@ def show_initiative(initiative_id: int) -> None:
     if d is None:
         st.info("La iniciativa ya no existe.")
         return
-    st.subheader(f"{d['code']}")
+    st.subheader(clean_markdown(d["code"]))
     st.text(d["name"])
     if st.button("Editar", key=f"edit_{initiative_id}", icon=":material/edit:"):
         st.session_state["ed_pick_next"] = initiative_id
@@ -44,7 +45,7 @@ def show_initiative(initiative_id: int) -> None:
     st.dataframe(pd.DataFrame({"Campo": rows.keys(), "Valor": rows.values()}),
                  hide_index=True, width="stretch")
     if d["place_note"]:
-        st.caption("Nota de ubicación: " + d["place_note"])
+        st.caption("Nota de ubicación: " + clean_markdown(d["place_note"]))
     if d["territories"]:
         st.markdown("**Territorios**")
         st.dataframe(pd.DataFrame([{
@@ -69,7 +70,7 @@ def show_territory(territory_id: int, filters: mapdata.MapFilters) -> None:
         st.info("El territorio ya no existe.")
         return
     label = "UV " + d["code"] + " · " if d["kind"] == "unidad_vecinal" else ""
-    st.subheader(label + d["name"])
+    st.subheader(clean_markdown(label + d["name"]))
     st.caption(f"{TERRITORY_KINDS.get(d['kind'], d['kind'])} · sector "
                f"{(d['sector'] or 'sin información')} · población "
                f"{d['population'] if d['population'] is not None else 'sin información'}")
