@@ -184,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("setup", help="migrar y cargar datos si la base está vacía").set_defaults(
         func=cmd_setup)
+
+    from geo.cli_coverage import register as register_coverage
+
+    register_coverage(sub)
     return parser
 
 
