@@ -14,5 +14,6 @@ if problem:
 pages = [
     st.Page("pages/mapa.py", title="Mapa del PLADECO", icon=":material/map:", default=True),
     st.Page("pages/calidad.py", title="Calidad de datos", icon=":material/rule:"),
+    st.Page("pages/brechas.py", title="Brechas territoriales", icon=":material/query_stats:"),
 ]
 st.navigation(pages).run()
