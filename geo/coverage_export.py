@@ -26,7 +26,9 @@ def neutralise(value: Any) -> Any:
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
-    return df.apply(lambda col: col.map(neutralise) if col.dtype == object else col)
+    return df.apply(lambda col: col.map(neutralise)
+                    if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+                    else col)
 
 
 def _round(v: Any, digits: int = 0) -> Any:
