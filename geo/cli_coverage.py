@@ -68,7 +68,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         cov = compute_coverage(conn, filters, rules)
     data = coverage_json(cov)
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     t = data["totals"]
     print(f"Iniciativas: {format_int(t['initiatives'])} · inversión conocida "

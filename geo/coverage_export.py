@@ -116,7 +116,8 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
         "initiatives_per_1000": _round(r["por_mil"], 3),
     } for r in cov.matrix.to_dict("records")]
     gaps = [{"type": g["tipo"], "territory_id": int(g["tid"]), "territory": g["territorio"],
-             "strategy": g["strategy_code"], "population": g["poblacion"],
+             "strategy": g["strategy_code"] if isinstance(g["strategy_code"], str) else None,
+             "population": _round(g["poblacion"]),
              "score": g["puntaje"], "reason": g["razon"]}
             for g in cov.gaps.to_dict("records")]
     totals = {k: v for k, v in cov.totals.items() if k != "commune_per_capita"}
