@@ -84,8 +84,8 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
         for name, df in sheets.items():
             _safe(df).to_excel(writer, sheet_name=name[:31], index=False)
             ws = writer.sheets[name[:31]]
-            for col in ws.columns:
-                width = max(len(str(c.value or "")) for c in col[:200])
+            for col in ws.iter_cols(max_row=min(ws.max_row, 200)):
+                width = max(len(str(c.value or "")) for c in col)
                 ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 8), 60)
     return buf.getvalue()
 
