@@ -66,7 +66,9 @@ def choose(pg, label: str, option: str) -> None:
 
 def test_metric_changes_legend_and_click_lists_initiatives(server, page):
     base, engine = server
-    page.goto(base + "/brechas")
+    page.goto(base)
+    # Through the router's navigation (a deep link to /brechas skips app.py: see report).
+    page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
     page.frame_locator(IFRAME).last.locator("path.sit-brecha").first.wait_for(timeout=90_000)
     before = legend(page)
     assert "Iniciativas vinculadas" in before and "Cuantiles" in before
