@@ -213,7 +213,9 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     commune_pc = {s["code"]: (float(by_strategy.get(s["id"], 0.0)) / uv_pop if uv_pop else None)
                   for s in strategies}
     totals["commune_per_capita"] = commune_pc
-    gaps = find_gaps(terr, matrix, access, rules, commune_pc, f.strategies)
+    # Gaps only for the strategies in view: those chosen, or those of the chosen plans.
+    in_view = f.strategies or tuple({p.split(".")[0] for p in f.plans})
+    gaps = find_gaps(terr, matrix, access, rules, commune_pc, in_view)
     return Coverage(territories=terr, matrix=matrix, strategies=strategies, access=access,
                     gaps=gaps, totals=totals)
 
@@ -224,11 +226,15 @@ def _matrix(terr: pd.DataFrame, strategies: list[dict[str, Any]], rows: pd.DataF
                                       names=["tid", "strategy_id"]).to_frame(index=False)
     placed = rows[rows["tid"].notna()].copy()
     placed["tid"] = placed["tid"].astype(int)
-    linked = placed[~placed["commune"]]
-    commune = placed[placed["commune"]]
+    is_commune = placed["commune"].astype(bool)  # empty result: object dtype, not a mask
+    linked, commune = placed[~is_commune], placed[is_commune]
     n = linked.groupby(["tid", "strategy_id"])["n"].sum().rename("n_iniciativas")
-    by_status = linked.pivot_table(index=["tid", "strategy_id"], columns="status", values="n",
-                                   aggfunc="sum", fill_value=0)
+    if linked.empty:  # a filter that matches nothing still gives the whole (empty) matrix
+        by_status = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []],
+                                                                 names=["tid", "strategy_id"]))
+    else:
+        by_status = linked.pivot_table(index=["tid", "strategy_id"], columns="status",
+                                       values="n", aggfunc="sum", fill_value=0)
     by_status = by_status.reindex(columns=list(STATUSES), fill_value=0).add_prefix("estado_")
     inv_l = linked.groupby(["tid", "strategy_id"])["investment"].sum(min_count=1).rename("inv_l")
     inv_c = commune.groupby(["tid", "strategy_id"])["investment"].sum(min_count=1).rename("inv_c")

@@ -53,18 +53,18 @@ zones AS MATERIALIZED (
     SELECT code, district_code AS d, zone_code AS z, ST_Transform(geom, 32719) AS g
       FROM census_area WHERE kind = 'zona'),
 blocks AS (
-    SELECT b.id, zo.code AS unit, b.geom AS g4, ST_Transform(b.geom, 32719) AS g
+    SELECT b.id, zo.code AS unit, ST_Transform(b.geom, 32719) AS g
       FROM census_area b JOIN zones zo ON zo.d = b.district_code AND zo.z = b.zone_code
      WHERE b.kind = 'manzana'),
 pieces AS MATERIALIZED (
-    SELECT 'm' || id AS piece, unit, g4, g,
+    SELECT 'm' || id AS piece, unit, g,
            ST_Area(g) / NULLIF(sum(ST_Area(g)) OVER (PARTITION BY unit), 0) AS share
       FROM blocks
     UNION ALL
-    SELECT 'z' || zo.code, zo.code, ST_Transform(zo.g, 4326), zo.g, 1.0
+    SELECT 'z' || zo.code, zo.code, zo.g, 1.0
       FROM zones zo WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.unit = zo.code)
     UNION ALL
-    SELECT 'd' || di.code, 'R' || di.code, di.geom,
+    SELECT 'd' || di.code, 'R' || di.code,
            coalesce(ST_Difference(ST_Transform(di.geom, 32719),
                     (SELECT ST_Union(zo.g) FROM zones zo WHERE zo.d = di.district_code)),
                     ST_Transform(di.geom, 32719)), 1.0

@@ -81,6 +81,9 @@ shown = gaps[gaps["Brecha"].isin([GAP_TYPES[k] for k in kinds])] if kinds else g
 st.dataframe(shown, hide_index=True, width="stretch", height=420,
              column_config={"Razón": st.column_config.TextColumn(width="large")})
 
+with st.expander("Población por territorio (Censo 2017 o cifra oficial del municipio)"):
+    st.dataframe(ui.population_table(data), hide_index=True, width="stretch")
+
 st.subheader("Acceso a servicios")
 st.dataframe(ui.access_table(data), hide_index=True, width="stretch")
 

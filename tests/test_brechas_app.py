@@ -80,3 +80,21 @@ def test_demo_notice_and_investment_with_demo_data(app, engine):
         assert metric(app, "Inversión asignada") == "$ 0"  # the plan gives no amounts
     finally:
         clear_demo(engine)
+
+
+def test_official_figure_is_labelled_on_the_page(app, engine, tmp_path):
+    from geo.population_import import clear_official_population, import_official_population
+
+    f = tmp_path / "oficial.csv"
+    f.write_text("codigo;poblacion;fuente\n07;2500;Registro municipal 2024\n", encoding="utf-8")
+    import_official_population(engine, f)
+    try:
+        app.run()
+        assert not app.exception
+        pop = next(d.value for d in app.dataframe if "Origen" in d.value.columns)
+        row = pop[pop["Territorio"] == "UV 07 · Ventanas"].iloc[0]
+        assert row["Población"] == 2500 and row["Origen"] == "Cifra oficial municipal"
+        assert row["Fuente"] == "Cifra oficial municipal: Registro municipal 2024"
+        assert set(pop[pop["Territorio"] != "UV 07 · Ventanas"]["Origen"]) == {"Estimación"}
+    finally:
+        clear_official_population(engine)

@@ -71,6 +71,13 @@ def test_filters_are_the_map_filters(world):
     assert cov.matrix["n_iniciativas"].sum() == 1 and cov.totals["initiatives"] == 1
     only_e1 = compute_coverage(conn, MapFilters(strategies=("E1",)))
     assert set(only_e1.gaps["strategy_code"].dropna()) <= {"E1"}
+    # A plan filter keeps the gaps to the plan's strategy (others are simply out of view).
+    e2_plan = conn.execute(text("SELECT p.code FROM plan p JOIN strategy s ON s.id = p.strategy_id "
+                                "WHERE s.code = 'E2' LIMIT 1")).scalar()
+    by_plan = compute_coverage(conn, MapFilters(plans=(e2_plan,)))
+    assert set(by_plan.gaps["strategy_code"].dropna()) == {"E2"}
+    nothing = compute_coverage(conn, MapFilters(statuses=("suspendido",)))
+    assert len(nothing.matrix) == 2 * 9 and nothing.matrix["n_iniciativas"].sum() == 0
     conn.execute(text("UPDATE initiative SET is_demo = true WHERE code = 'I1'"))
     assert compute_coverage(conn, MapFilters(include_demo=False)).totals["known_investment"] == 1_220_000
 

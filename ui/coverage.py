@@ -132,3 +132,15 @@ def access_table(data: dict[str, Any]) -> pd.DataFrame:
         "Educación en el territorio": a["schools_inside"],
         "Ponderada por población": a["weighted"].map({True: "Sí", False: "No (punto del lugar)"}),
     })
+
+
+def population_table(data: dict[str, Any]) -> pd.DataFrame:
+    """Population shown for every territory, with its source (estimate or official)."""
+    t = data["cov"].territories
+    return pd.DataFrame({
+        "Territorio": t["label"],
+        "Población": t["population"],
+        "Origen": t["official"].map({True: "Cifra oficial municipal", False: "Estimación"}),
+        "Fuente": t["source"].fillna("—"),
+        "Nota": t["note"].fillna(""),
+    })
