@@ -98,8 +98,10 @@ def heatmap(matrix: pd.DataFrame, metric: str, method: str) -> Any:
     pivot.index.name = "Territorio"
     flat = pivot.to_numpy().ravel().tolist()
     classes = classify(flat, method)
-    colours = iter([class_colour(c) for c in classes.index])
-    css = pd.DataFrame([[f"background-color: {next(colours)}" for _ in pivot.columns]
+    # Dark classes (3, 4) get white text so the figures stay readable on a projector.
+    colours = iter([f"background-color: {class_colour(c)}" + ("; color: white" if c >= 3 else "")
+                    for c in classes.index])
+    css = pd.DataFrame([[next(colours) for _ in pivot.columns]
                         for _ in pivot.index], index=pivot.index, columns=pivot.columns)
     return pivot.style.apply(lambda _: css, axis=None).format(lambda v: format_metric(metric, v))
 
