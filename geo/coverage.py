@@ -18,6 +18,9 @@ Allocation of an initiative to territories (documented on the page):
 * Anything else (localised without territory, outside the commune) is *not allocated*.
 
 So: allocated investment + not allocated = sum of the known amounts of the selection.
+The commune's per-capita value of a strategy (the yardstick of the per-capita gap) is all
+the known investment of that strategy in the selection, allocated or not, divided by the
+population of the UVs.
 """
 
 from __future__ import annotations
