@@ -17,5 +17,6 @@ pages = [
     st.Page("pages/iniciativas.py", title="Iniciativas", icon=":material/edit_location_alt:"),
     st.Page("pages/planillas.py", title="Planillas", icon=":material/table_view:"),
     st.Page("pages/capas.py", title="Importar capas", icon=":material/upload_file:"),
+    st.Page("pages/brechas.py", title="Brechas territoriales", icon=":material/query_stats:"),
 ]
 st.navigation(pages).run()

@@ -192,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="import_command", required=True)
     register_sheets(sub, imp)
     add_territories_parser(imp)
+
+    from geo.cli_coverage import register as register_coverage
+
+    register_coverage(sub)
     return parser
 
 

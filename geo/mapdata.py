@@ -297,3 +297,8 @@ def data_quality(conn: Connection) -> QualityReport:
         unlocated_sites=[dict(s) for s in sites],
         demo_initiatives=demo,
     )
+
+
+#: Public names of the shared filter query, for other pages' queries (``geo.coverage``).
+FILTERED_SQL = _FILTERED
+filter_params = _params
