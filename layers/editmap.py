@@ -54,7 +54,10 @@ def build_edit_map(*, commune: dict[str, Any], territories: dict[str, Any],
                        style_function=lambda _: BASE_STYLES["commune"]).add_to(m)
     terr = clean_feature_collection(territories)
     if terr["features"]:
+        # Localities placed by a point (their rural post) are drawn as circles: a default pin
+        # would look like something the person drew.
         folium.GeoJson(terr, name="Unidades vecinales y localidades",
+                       marker=folium.CircleMarker(radius=6),
                        style_function=lambda f: BASE_STYLES["village" if f["properties"].get("layer")
                                                             == "localidad" else "uv"],
                        tooltip=folium.GeoJsonTooltip(fields=["nombre", "codigo"],

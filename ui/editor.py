@@ -74,7 +74,7 @@ def pick_initiative(filters: MapFilters, version: str) -> int:
     if chosen != NEW and chosen not in ids:
         ids.insert(0, chosen)
     return st.selectbox("Iniciativa", [NEW, *ids], key="ed_pick", on_change=_forget_opened,
-                        format_func=lambda i: "➕ Nueva iniciativa" if i == NEW
+                        format_func=lambda i: "— Nueva iniciativa —" if i == NEW
                         else labels.get(i, f"Iniciativa n.º {i}"))
 
 
