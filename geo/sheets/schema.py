@@ -137,7 +137,14 @@ class Lists:
         """The entry written as ``value`` (code, label or name); CellError when unknown."""
         idx = self._index[key]
         n = normalize(value)
-        found = idx.get(n) or idx.get(normalize(value.split("·", 1)[0]))
+        found = idx.get(n)
+        if found is None and "·" in value:
+            # "E9 · Name": the code decides, but only if the name agrees; a planner who wrote
+            # another strategy's name made a mistake we must not resolve silently.
+            found = idx.get(normalize(value.split("·", 1)[0]))
+            if found is not None:
+                raise CellError(f"el código «{found.code}» corresponde a «{found.label}», no a "
+                                f"«{value.strip()}»: corrija el código o el nombre")
         if found is None:
             what = {"kind": "tipo desconocido", "strategy": "estrategia desconocida",
                     "plan": "plan desconocido", "program": "programa desconocido",

@@ -177,3 +177,13 @@ def test_demo_rows_exported_and_imported_back_stay_flagged(conn, tmp_path):
     assert plan.counts()["nuevas"] == 5
     apply_import(conn, plan)
     assert conn.execute(text("SELECT count(*) FROM initiative WHERE is_demo")).scalar_one() == 5
+
+
+def test_a_code_with_another_strategys_name_is_rejected_not_guessed(conn, tmp_path):
+    label = conn.execute(text("SELECT code || ' · ' || name FROM strategy WHERE code = 'E1'")).scalar_one()
+    f = workbook([row("X-1", **{"Estrategia": label}), row("X-2", **{"Estrategia": "E1 · Salud para todos"})],
+                 tmp_path / "a.xlsx")
+    plan = plan_import(conn, f)
+    assert len(plan.errors) == 1
+    assert str(plan.errors[0]).startswith(
+        f"fila 3, columna «Estrategia»: el código «E1» corresponde a «{label}», no a «E1 · Salud para todos»")
