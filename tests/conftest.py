@@ -12,12 +12,15 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from streamlit.testing.v1 import AppTest
 
+from geo import settings
 from geo.base_pack import load_base_pack
 from geo.catalogue import CATALOGUE_FILE, load_catalogue
 from geo.migrate import ensure_postgis, upgrade
@@ -48,19 +51,32 @@ def derived_url(suffix: str) -> str:
     return u.set(database=f"{u.database}_{suffix}").render_as_string(hide_password=False)
 
 
+def set_up_database(suffix: str) -> str:
+    """A sibling database ``<test db>_<suffix>`` rebuilt and prepared with ``sit setup``."""
+    url = derived_url(suffix)
+    recreate_database(url)
+    run_sit("setup", url=url)
+    return url
+
+
 def fresh_database(url: str) -> None:
     recreate_database(url)
     ensure_postgis(url)
     upgrade(url)
 
 
-@pytest.fixture(scope="session")
-def engine() -> Iterator[Engine]:
-    url = database_url_for_tests()
+def loaded_database(url: str) -> Engine:
+    """Rebuild the database at ``url`` with the real base pack and catalogue; return an engine."""
     fresh_database(url)
     eng = create_engine(url)
     load_base_pack(eng, DATA)
     load_catalogue(eng, DATA / CATALOGUE_FILE)
+    return eng
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    eng = loaded_database(database_url_for_tests())
     yield eng
     eng.dispose()
 
@@ -74,6 +90,22 @@ def conn(engine: Engine) -> Iterator[Connection]:
             yield connection
         finally:
             trans.rollback()
+
+
+@contextmanager
+def app_test(monkeypatch: pytest.MonkeyPatch, page: str | None = None,
+             timeout: float = 60) -> Iterator[AppTest]:
+    """The whole app (router included) on the test database, optionally opened at ``page``."""
+    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
+    settings.get_settings.cache_clear()
+    at = AppTest.from_file("../app.py", default_timeout=timeout)
+    if page:
+        at.run()
+        at.switch_page(page).run()
+    try:
+        yield at
+    finally:
+        settings.get_settings.cache_clear()
 
 
 def run_sit(*args: str, url: str, check: bool = True) -> subprocess.CompletedProcess[str]:

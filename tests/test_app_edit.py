@@ -4,23 +4,18 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
-from geo import settings
 from geo.editdata import load_initiative
 from geo.editing import update_initiative
-from tests.conftest import database_url_for_tests
+from tests.conftest import app_test
 
 CODE = "APPTEST-EDIT-1"
 
 
 @pytest.fixture
 def app(engine, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
-    settings.get_settings.cache_clear()
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    yield at
-    settings.get_settings.cache_clear()
+    with app_test(monkeypatch) as at:
+        yield at
     # The page commits: remove what these tests wrote from the shared test database.
     with engine.begin() as conn:
         ids = [str(i) for i in conn.execute(text("SELECT id FROM initiative WHERE code LIKE 'APPTEST-%'"))

@@ -6,10 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
-from geo import settings
-from tests.conftest import database_url_for_tests
+from tests.conftest import app_test
 from tests.sheets_util import row, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,14 +15,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture
 def page(engine, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
-    settings.get_settings.cache_clear()
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.run()
-    at.switch_page("pages/planillas.py").run()
-    assert not at.exception
-    yield at
-    settings.get_settings.cache_clear()
+    with app_test(monkeypatch, "pages/planillas.py") as at:
+        assert not at.exception
+        yield at
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM initiative WHERE code LIKE 'APP-%'"))
         conn.execute(text("DELETE FROM audit_log WHERE details->>'archivo' = 'planilla.xlsx'"))

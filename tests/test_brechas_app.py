@@ -2,22 +2,15 @@
 
 import pytest
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
-from geo import settings
 from geo.demo import clear_demo, generate_demo
-from tests.conftest import database_url_for_tests
+from tests.conftest import app_test
 
 
 @pytest.fixture
 def app(engine, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
-    settings.get_settings.cache_clear()
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    at.run()
-    at.switch_page("pages/brechas.py").run()
-    yield at
-    settings.get_settings.cache_clear()
+    with app_test(monkeypatch, "pages/brechas.py", timeout=120) as at:
+        yield at
 
 
 def metric(at, label):

@@ -1,57 +1,25 @@
 """«Brechas territoriales» in real chromium: the legend follows the metric, a click lists."""
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from tests.conftest import derived_url, free_port, recreate_database, run_sit
-from tests.test_browser import ARGS, CHROMIUM, IFRAME
+from tests.browser_util import IFRAME, chromium_page, served_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server():
-    url = derived_url("brechas")
-    recreate_database(url)
-    run_sit("setup", url=url)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    env["DATABASE_URL"] = url
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("the app did not start")
-    engine = create_engine(url)
-    yield base, engine
-    engine.dispose()
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_app("brechas") as app:
+        yield app
 
 
 @pytest.fixture
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1500, "height": 1200})
+    with chromium_page(height=1200) as pg:
         yield pg
-        browser.close()
 
 
 def legend(pg) -> str:

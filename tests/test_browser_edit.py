@@ -5,18 +5,12 @@ drawn on the map at first), opens the Iniciativas page, picks an initiative, dra
 with the vendored Leaflet.draw toolbar, saves, and then sees the point on the map page.
 """
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from tests.conftest import derived_url, free_port, recreate_database, run_sit
-from tests.test_browser import ARGS, CHROMIUM, IFRAME
+from tests.browser_util import IFRAME, chromium_page, served_app
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -24,46 +18,14 @@ CODE = "E1.P1.G1.01"
 
 @pytest.fixture(scope="module")
 def server():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: scripts/test.sh installs it (apt-get install chromium)")
-    url = derived_url("browser_edit")
-    recreate_database(url)
-    run_sit("setup", url=url)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    env["DATABASE_URL"] = url
-    sit = Path(sys.executable).parent / "sit"
-    proc = subprocess.Popen([str(sit), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("the app did not start")
-    engine = create_engine(url)
-    yield base, engine
-    engine.dispose()
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_app("browser_edit") as app:
+        yield app
 
 
 @pytest.fixture
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1500, "height": 1100})
-        requests: list[str] = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.requests = requests
+    with chromium_page() as pg:
         yield pg
-        browser.close()
 
 
 def wait_until(check, timeout: float = 60) -> bool:

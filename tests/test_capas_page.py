@@ -2,24 +2,17 @@
 
 import pytest
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
-from geo import settings
 from geo.base_pack import load_base_pack
-from tests.conftest import DATA, database_url_for_tests
+from tests.conftest import DATA, app_test
 from tests.geo.layer_files import fingerprint, shapefile_zip, uv_layer
 
 
 @pytest.fixture
 def page(engine, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
-    settings.get_settings.cache_clear()
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.run()
-    at.switch_page("pages/capas.py").run()
-    assert not at.exception
-    yield at
-    settings.get_settings.cache_clear()
+    with app_test(monkeypatch, "pages/capas.py") as at:
+        assert not at.exception
+        yield at
 
 
 def _fp(engine):

@@ -5,16 +5,13 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import derived_url, recreate_database, run_sit
+from tests.conftest import run_sit, set_up_database
 from tests.sheets_util import row, workbook
 
 
 @pytest.fixture(scope="module")
 def url():
-    u = derived_url("cli_sheets")
-    recreate_database(u)
-    run_sit("setup", url=u)
-    return u
+    return set_up_database("cli_sheets")
 
 
 def total(url):

@@ -5,16 +5,13 @@ import json
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import derived_url, recreate_database, run_sit
+from tests.conftest import run_sit, set_up_database
 from tests.geo.layer_files import fingerprint, shapefile_zip, uv_layer
 
 
 @pytest.fixture(scope="module")
 def layers_url():
-    url = derived_url("cli_layers")
-    recreate_database(url)
-    run_sit("setup", url=url)
-    return url
+    return set_up_database("cli_layers")
 
 
 def _fingerprint(url):

@@ -5,15 +5,12 @@ import json
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import derived_url, recreate_database, run_sit
+from tests.conftest import run_sit, set_up_database
 
 
 @pytest.fixture(scope="module")
 def cov_url():
-    url = derived_url("cov")
-    recreate_database(url)
-    run_sit("setup", url=url)
-    return url
+    return set_up_database("cov")
 
 
 def test_population_json_conserves_the_census(cov_url):

@@ -106,6 +106,7 @@ def test_official_figures_override_and_are_labelled(conn, tmp_path):
     ("codigo;poblacion\n07;10\n7;11\n", "fila 3, columna «codigo»: «7» ya aparece en la fila 2"),
     ("codigo;habitantes\n07;10\n", "faltan las columnas poblacion"),
     ("tipo;codigo;poblacion\nuv;01;5\nregion;07;10\n", "fila 3, columna «tipo»"),
+    ("", "el archivo está vacío"),
 ])
 def test_bad_official_file_says_where_and_writes_nothing(conn, tmp_path, content, message):
     f = tmp_path / "malo.csv"

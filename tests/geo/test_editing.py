@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from geo.base_pack import load_base_pack
-from geo.catalogue import CATALOGUE_FILE, load_catalogue
 from geo.editdata import load_initiative, status_history
 from geo.editing import (
     ConflictError,
@@ -18,7 +16,7 @@ from geo.editing import (
     parse_amount,
     update_initiative,
 )
-from tests.conftest import DATA, derived_url, fresh_database
+from tests.conftest import derived_url, loaded_database
 
 CENTRO_PONIENTE = (-70.76638617160768, -28.574469734499957)  # inside UV 01
 QUINTA_VALLE = (-70.74597282908609, -28.58590157999998)  # inside UV 03
@@ -212,11 +210,7 @@ def test_stale_version_is_refused_and_names_who_saved_and_what_changed(conn):
 
 @pytest.fixture(scope="module")
 def committed_engine():
-    url = derived_url("edit")
-    fresh_database(url)
-    eng = create_engine(url)
-    load_base_pack(eng, DATA)
-    load_catalogue(eng, DATA / CATALOGUE_FILE)
+    eng = loaded_database(derived_url("edit"))
     yield eng
     eng.dispose()
 

@@ -1,0 +1,76 @@
+"""Shared parts of the browser journeys: the app served by ``sit serve``, a chromium page.
+
+Each journey module builds its own database (a sibling of the test database, so journeys
+never share state) and uses :func:`served_app` and :func:`chromium_page` in its fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from tests.conftest import free_port, run_sit, set_up_database
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@contextmanager
+def served_app(suffix: str, *prepare: Sequence[str]) -> Iterator[tuple[str, Engine]]:
+    """Create database ``<test db>_<suffix>``, ``sit setup`` it, run each ``prepare`` command,
+    start ``sit serve`` on a free port; yield (base URL, engine on that database)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: scripts/test.sh installs it (apt-get install chromium)")
+    url = set_up_database(suffix)
+    for args in prepare:
+        run_sit(*args, url=url)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    env["DATABASE_URL"] = url
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("the app did not start")
+    engine = create_engine(url)
+    try:
+        yield base, engine
+    finally:
+        engine.dispose()
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@contextmanager
+def chromium_page(width: int = 1500, height: int = 1100):
+    """A headless chromium page that records every request URL in ``page.requests``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": width, "height": height})
+        requests: list[str] = []
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.requests = requests
+        try:
+            yield pg
+        finally:
+            browser.close()
