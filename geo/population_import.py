@@ -30,6 +30,7 @@ from geo.base_pack import slug
 from geo.db import transaction
 from geo.errors import DataError
 from geo.population import AGE_GROUPS, OFFICIAL_PREFIX
+from geo.uploads import check_file
 
 KIND_ALIASES = {"unidad_vecinal": "unidad_vecinal", "uv": "unidad_vecinal",
                 "unidad vecinal": "unidad_vecinal", "localidad": "localidad",
@@ -37,6 +38,7 @@ KIND_ALIASES = {"unidad_vecinal": "unidad_vecinal", "uv": "unidad_vecinal",
 
 
 def _read_text(path: Path) -> str:
+    check_file(path)  # missing, empty or over the upload cap: refused before reading
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")
