@@ -18,7 +18,7 @@ import mapclassify
 import numpy as np
 
 from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
-from layers.map import VALLENAR_CENTER, Legend
+from layers.map import EXTENTS, VALLENAR_CENTER, Legend
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
 
@@ -102,11 +102,13 @@ def _style(feature: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_choropleth(*, territories: dict[str, Any], base: dict[str, dict[str, Any]],
-                     legend_html: str, static_prefix: str = STATIC_URL_PREFIX) -> folium.Map:
+                     legend_html: str, extent: str = "comuna",
+                     static_prefix: str = STATIC_URL_PREFIX) -> folium.Map:
     """Map of territories filled by class (``properties.clase``), with facilities and legend.
 
     ``territories`` features carry ``layer``, ``id``, ``nombre``, ``codigo``, ``clase``
-    and ``valor`` (the formatted value shown in the tooltip).
+    and ``valor`` (the formatted value shown in the tooltip). ``extent`` is a key of
+    :data:`layers.map.EXTENTS` (the city or the whole commune).
     """
     m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=11,
                          control_scale=True, prefer_canvas=False)
@@ -137,5 +139,5 @@ def build_choropleth(*, territories: dict[str, Any], base: dict[str, dict[str, A
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(static_prefix, title="Pantalla completa",
                        title_cancel="Salir de pantalla completa").add_to(m)
-    m.fit_bounds([[-29.35, -71.25], [-28.35, -70.25]])
+    m.fit_bounds(EXTENTS[extent][1])
     return m

@@ -27,6 +27,12 @@ from layers.styles import (
 )
 
 VALLENAR_CENTER = (-28.5780, -70.7580)
+#: Map frames, as [[south, west], [north, east]]: the city of Vallenar (where the 11 urban UVs
+#: are) and the whole commune (where the 4 rural UVs and the localities are).
+EXTENTS = {
+    "ciudad": ("Ciudad de Vallenar", [[-28.62, -70.80], [-28.54, -70.71]]),
+    "comuna": ("Comuna completa", [[-29.35, -71.25], [-28.35, -70.25]]),
+}
 BASEMAPS: dict[str, str | None] = {
     "Sin mapa base (funciona sin internet)": None,
     "OpenStreetMap (requiere internet)": "OpenStreetMap",
@@ -196,5 +202,5 @@ def build_map(
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(static_prefix, title="Pantalla completa",
                        title_cancel="Salir de pantalla completa").add_to(m)
-    m.fit_bounds([[-28.62, -70.80], [-28.54, -70.71]])
+    m.fit_bounds(EXTENTS["ciudad"][1])
     return m

@@ -7,6 +7,7 @@ from geo.coverage import METRICS
 from geo.domain import format_clp, format_int
 from geo.gaps import GAP_TYPES
 from layers.choropleth import CLASS_METHODS
+from layers.map import EXTENTS
 from ui import coverage as ui
 from ui.details import show_territory
 from ui.frame import page_frame
@@ -53,8 +54,10 @@ st.dataframe(ui.heatmap(cov.matrix, metric, method), width="stretch", height=560
 def map_and_detail() -> None:
     col_map, col_detail = st.columns([7, 4], gap="medium")
     with col_map:
+        extent = st.segmented_control("Encuadre", list(EXTENTS), format_func=lambda k: EXTENTS[k][0],
+                                      default="comuna", key="b_extent") or "comuna"
         m, classes = ui.choropleth(data, metric, None if strategy == "__all__" else strategy,
-                                   method)
+                                   method, extent)
         out = st_folium(m, height=600, use_container_width=True, key="mapa_brechas",
                         returned_objects=["last_active_drawing"])
     with col_detail:

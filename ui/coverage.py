@@ -106,7 +106,8 @@ def heatmap(matrix: pd.DataFrame, metric: str, method: str) -> Any:
     return pivot.style.apply(lambda _: css, axis=None).format(lambda v: format_metric(metric, v))
 
 
-def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: str):
+def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: str,
+               extent: str = "comuna"):
     """The folium map of the metric (and the classes, for the caption)."""
     values = territory_values(data["cov"].matrix, metric, strategy)
     feats = data["territories"]["features"]
@@ -118,7 +119,7 @@ def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: 
     title = METRICS[metric] + (f" · {strategy}" if strategy else " · todas las estrategias")
     legend = legend_ranges_html(title, classes, lambda v: format_metric(metric, v),
                                 has_missing=any(c < 0 for c in classes.index))
-    return build_choropleth(territories=fc, base=data["base"], legend_html=legend), classes
+    return build_choropleth(territories=fc, base=data["base"], legend_html=legend, extent=extent), classes
 
 
 def access_table(data: dict[str, Any]) -> pd.DataFrame:

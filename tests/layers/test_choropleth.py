@@ -1,0 +1,51 @@
+"""The Brechas choropleth rendered to HTML: classes, legend ranges, frame, escaping, offline."""
+
+import re
+
+import pytest
+
+from layers.assets import assert_no_external_urls
+from layers.choropleth import build_choropleth, classify, legend_ranges_html
+from layers.map import EXTENTS
+
+EMPTY = {"type": "FeatureCollection", "features": []}
+
+
+def square(x: float, y: float, d: float = 0.01) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]}
+
+
+def territories(names_values):
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square(-70.76 + 0.02 * i, -28.58),
+         "properties": {"layer": "unidad_vecinal", "id": i, "nombre": n, "codigo": f"{i:02d}",
+                        "clase": c, "valor": str(v)}}
+        for i, (n, v, c) in enumerate(names_values)]}
+
+
+def test_quantile_classes_and_legend_ranges_follow_the_values():
+    classes = classify([0, 10, 20, 30, None], "quantiles", k=2)
+    assert classes.index == [0, 0, 1, 1, -1]
+    assert classes.ranges == [(0.0, 15.0), (20.0, 30.0)]
+    html = legend_ranges_html("Iniciativas", classes, lambda v: f"{v:.0f}", has_missing=True)
+    assert "0 – 15" in html and "20 – 30" in html and "Sin población" in html
+
+
+@pytest.mark.parametrize("extent", list(EXTENTS))
+def test_the_map_opens_on_the_chosen_frame_without_outside_assets(extent):
+    fc = territories([("UV A", 1, 0), ("UV B", 9, 1)])
+    html = build_choropleth(territories=fc, base={"commune": EMPTY, "schools": EMPTY, "health": EMPTY},
+                            legend_html="<b>Leyenda</b>", extent=extent).get_root().render()
+    (south, west), (north, east) = EXTENTS[extent][1]
+    bounds = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", html)
+    assert bounds and [float(b) for b in bounds.groups()] == [south, west, north, east]
+    assert assert_no_external_urls(html) == []
+
+
+def test_typed_territory_names_are_escaped_in_the_choropleth():
+    fc = territories([("{{ 7*7 }} <img src=x onerror=alert(1)>", 1, 0)])
+    html = build_choropleth(territories=fc, base={"commune": EMPTY, "schools": EMPTY, "health": EMPTY},
+                            legend_html="").get_root().render()
+    # JSON in the page writes "&" as \u0026: the name arrives as escaped entities, not as code.
+    assert "{{ 7*7 }}" not in html and "\\u0026#123;\\u0026#123; 7*7" in html
+    assert "<img src=x" not in html
