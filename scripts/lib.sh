@@ -61,7 +61,9 @@ ensure_local_postgis() {
         apt_install postgresql
         ver="$(pg_version)"
     fi
-    if [ ! -f "/usr/share/postgresql/$ver/extension/postgis.control" ]; then
+    # Both halves: the SQL scripts package can stay behind when the library was removed.
+    if [ ! -f "/usr/share/postgresql/$ver/extension/postgis.control" ] \
+        || [ ! -f "/usr/lib/postgresql/$ver/lib/postgis-3.so" ]; then
         apt_install "postgresql-$ver-postgis-3"
     fi
     if ! pg_isready -q -h 127.0.0.1 -p 5432; then
