@@ -8,6 +8,7 @@ with the vendored Leaflet.draw toolbar, saves, and then sees the point on the ma
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from tests.browser_util import IFRAME, chromium_page, served_app
@@ -37,6 +38,23 @@ def wait_until(check, timeout: float = 60) -> bool:
     return False
 
 
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``; reopen it if a rerun closed it."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    choice = page.get_by_role("option", name=option).first
+    for _ in range(3):
+        box.click()
+        page.keyboard.type(option)  # filters the list: a long one only renders what is in view
+        try:
+            choice.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        choice.click()
+        return
+    raise AssertionError(f"option {option!r} never appeared in {label!r}")
+
+
 def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, page):
     base, engine = server
     with engine.connect() as conn:
@@ -51,8 +69,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     search = page.get_by_role("textbox", name="Buscar por código o nombre")
     search.fill(CODE)
     search.press("Enter")
-    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Iniciativa", exact=True)).click()
-    page.get_by_role("option", name=CODE).first.click()
+    choose(page, "Iniciativa", CODE)
     page.get_by_role("textbox", name="Código *").and_(page.locator(f'[value="{CODE}"]')).wait_for(
         timeout=30_000)
 
@@ -101,8 +118,7 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     name.fill("Ana Rojas")
     name.press("Enter")
     page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
-    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Sitio", exact=True)).click()
-    page.get_by_role("option", name="Chamonate").first.click()
+    choose(page, "Sitio", "Chamonate")
     site_map = page.frame_locator(IFRAME).nth(1)
     save = page.get_by_role("button", name="Guardar la ubicación del sitio")
     # Picking the site remounts its map: draw again if the first drawing went to the old one.
