@@ -55,6 +55,22 @@ def choose(page, label: str, option: str) -> None:
     raise AssertionError(f"option {option!r} never appeared in {label!r}")
 
 
+def draw_point(frame, reached) -> None:
+    """Draw a point in the middle of ``frame``'s map with the Leaflet.draw toolbar.
+
+    A drawing made while Streamlit remounts the map goes to the old one and is lost, so
+    draw again until ``reached()`` says the app received it.
+    """
+    for _ in range(3):
+        frame.locator(".leaflet-draw-draw-marker").click()
+        box = frame.locator(".leaflet-container").bounding_box()
+        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2,
+                                                            "y": box["height"] / 2})
+        if wait_until(reached, 10):
+            return
+    raise AssertionError("the drawing did not reach the app")
+
+
 def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, page):
     base, engine = server
     with engine.connect() as conn:
@@ -75,14 +91,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
 
     frame = page.frame_locator(IFRAME).first
     drawn = page.get_by_role("radio", name="Usar lo dibujado en el mapa")
-    for _ in range(3):  # a drawing made while the map was being remounted is lost: redraw
-        frame.locator(".leaflet-draw-draw-marker").click()
-        box = frame.locator(".leaflet-container").bounding_box()
-        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2,
-                                                            "y": box["height"] / 2})
-        if wait_until(drawn.is_checked, 10):
-            break
-    assert drawn.is_checked(), "the drawing did not reach the app"
+    draw_point(frame, drawn.is_checked)
 
     page.get_by_role("button", name="Guardar", exact=True).click()
     page.get_by_text(f"Guardado: {CODE}").wait_for(timeout=30_000)
@@ -121,15 +130,7 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     choose(page, "Sitio", "Chamonate")
     site_map = page.frame_locator(IFRAME).nth(1)
     save = page.get_by_role("button", name="Guardar la ubicación del sitio")
-    # Picking the site remounts its map: draw again if the first drawing went to the old one.
-    for _ in range(3):
-        site_map.locator(".leaflet-draw-draw-marker").click()
-        box = site_map.locator(".leaflet-container").bounding_box()
-        site_map.locator(".leaflet-container").click(position={"x": box["width"] / 2,
-                                                               "y": box["height"] / 2})
-        if wait_until(save.is_enabled, 10):
-            break
-    assert save.is_enabled(), "the drawing did not reach the app"
+    draw_point(site_map, save.is_enabled)  # picking the site remounted its map
     save.click()
     page.get_by_text("Sitio «Chamonate» ubicado").wait_for(timeout=30_000)
     with engine.connect() as conn:
