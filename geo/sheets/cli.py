@@ -23,25 +23,27 @@ def print_plan(plan: ImportPlan, limit: int = 50) -> None:
         print(f"  {key}: {value}")
     if plan.ignored_columns:
         print("  columnas ignoradas: " + ", ".join(plan.ignored_columns))
-    changed = plan.by_status("cambios")
-    if changed:
-        print("Con cambios:")
-        for r in changed[:limit]:
-            print(f"  fila {r.row} · {r.code}: {', '.join(r.changed)}")
-        if len(changed) > limit:
-            print(f"  … y {len(changed) - limit} más")
-    errors = plan.errors
-    if errors:
-        print("Rechazadas:")
-        for e in errors[:limit]:
-            print(f"  {e}")
-        if len(errors) > limit:
-            print(f"  … y {len(errors) - limit} más (use --errors ARCHIVO.xlsx)")
-    notes = [(r.row, n) for r in plan.rows if r.status != "rechazada" for n in r.notes]
-    if notes:
-        print("Lugares reconocidos por aproximación (revise):")
-        for row, note in notes[:limit]:
-            print(f"  fila {row}: {note}")
+    _print_section("Con cambios:", [f"fila {r.row} · {r.code}: {', '.join(r.changed)}"
+                                    for r in plan.by_status("cambios")], limit, "")
+    _print_section("Rechazadas:", [str(e) for e in plan.errors], limit,
+                   " (use --errors ARCHIVO.xlsx)")
+    _print_section("Lugares reconocidos por aproximación (revise):",
+                   [f"fila {r.row}: {n}" for r in plan.rows if r.status != "rechazada" for n in r.notes],
+                   limit, None)
+
+
+def _print_section(title: str, lines: list[str], limit: int, more_hint: str | None) -> None:
+    """Print ``title`` and at most ``limit`` lines, then how many were left out.
+
+    ``more_hint`` ends that last line; None leaves it out.
+    """
+    if not lines:
+        return
+    print(title)
+    for line in lines[:limit]:
+        print(f"  {line}")
+    if more_hint is not None and len(lines) > limit:
+        print(f"  … y {len(lines) - limit} más{more_hint}")
 
 
 def cmd_template(args: argparse.Namespace) -> int:
