@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import create_engine, text
 
+from geo.territory.queries import base_layers, territory_features
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -61,11 +63,11 @@ def timed(fn, repeats: int) -> tuple[float, float]:
 
 
 def measure(url: str, repeats: int, label: str) -> None:
-    from geo import mapdata
-    from geo.coverage import access_to_services, compute_coverage
-    from geo.coverage_export import gaps_table, matrix_table, to_csv, to_xlsx
-    from geo.mapdata import MapFilters
-    from geo.population import population_table
+    from geo.coverage.access import access_to_services
+    from geo.coverage.allocation import compute_coverage
+    from geo.coverage.export import gaps_table, matrix_table, to_csv, to_xlsx
+    from geo.initiatives.filters import MapFilters
+    from geo.territory.population import population_table
 
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -98,8 +100,8 @@ def measure(url: str, repeats: int, label: str) -> None:
         if n_terr <= 500:
             from ui.coverage import choropleth
 
-            data = {"cov": cov, "territories": mapdata.territory_features(conn, MapFilters()),
-                    "base": mapdata.base_layers(conn)}
+            data = {"cov": cov, "territories": territory_features(conn, MapFilters()),
+                    "base": base_layers(conn)}
             rows.append(("choropleth build + render",
                          *timed(lambda: choropleth(data, "inversion_per_capita", None,
                                                    "natural_breaks")[0].get_root().render(),
@@ -172,7 +174,7 @@ def national(url: str, territories: int, initiatives: int, seed: int) -> None:
             VALUES (:code, :name, 'proyecto', :s, :p, :g, :st, 'localizada', :a, 'demo', true,
                     ST_SetSRID(ST_MakePoint(:x, :y), 4326))
             """), ini)
-        from geo.demo import link_by_geometry
+        from geo.territory.links import link_by_geometry
 
         link_by_geometry(conn, demo_only=True)
         for table in ("territory", "facility", "initiative", "initiative_territory"):

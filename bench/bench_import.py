@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.demo import clear_demo  # noqa: E402
+from geo.initiatives.demo import clear_demo  # noqa: E402
 from geo.sheets.importer import apply_import, plan_import  # noqa: E402
 from geo.sheets.schema import COLUMNS  # noqa: E402
 from geo.sheets.writer import write_csv, write_workbook  # noqa: E402

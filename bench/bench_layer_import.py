@@ -1,6 +1,6 @@
 """Benchmark of the official-layer import (figures only, no asserts).
 
-Measures ``geo.territory_import.import_territories`` on files made from the real data:
+Measures ``geo.territory.layer_import.import_territories`` on files made from the real data:
 
 * the UV layer (15 polygons) as a zipped Shapefile in EPSG:24879 (PSAD56, needs a datum
   shift), as a GeoPackage in EPSG:4674 and as GeoJSON in EPSG:4326: preview (dry run);
@@ -31,9 +31,9 @@ from sqlalchemy import create_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.territory_import import import_territories  # noqa: E402
-from geo.territory_read import ReadOptions  # noqa: E402
-from tests.geo.layer_files import shapefile_zip, uv_layer  # noqa: E402
+from geo.territory.layer_file import ReadOptions  # noqa: E402
+from geo.territory.layer_import import import_territories  # noqa: E402
+from tests.support.layer_files import shapefile_zip, uv_layer  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_bench"
 

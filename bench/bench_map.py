@@ -5,7 +5,7 @@ dedicated database with the project's own CLI (``sit demo clear`` / ``sit demo g
 then measures, with the same functions the map page calls (``ui.state.map_payload`` and
 ``pages/mapa.py``):
 
-* the queries (``geo.mapdata.filtered_initiatives``, ``initiative_features``,
+* the queries (``geo.initiatives.queries.filtered_initiatives``, ``initiative_features``,
   ``territory_features``, ``base_layers``, strategies);
 * ``layers.map.build_map(...)``;
 * ``m.get_root().render()`` (time and bytes: the map payload);
@@ -41,6 +41,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from geo.initiatives.filters import MapFilters
+from geo.territory.queries import base_layers, territory_features
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -128,18 +131,18 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     """One pass of the server-side work of the map page; timings in seconds, sizes in bytes."""
     import streamlit_folium
 
-    from geo import mapdata
+    from geo.initiatives import queries as mapdata
     from layers.map import BASEMAPS, build_map
     from ui.state import initiatives_table
 
-    filters = mapdata.MapFilters()  # the page's default selection: everything, demo included
+    filters = MapFilters()  # the page's default selection: everything, demo included
     out: dict[str, Any] = {}
     t_all = time.perf_counter()
     with engine.connect() as conn:
         out["q_table_s"], table = timed(mapdata.filtered_initiatives, conn, filters)
         out["q_initiatives_s"], initiatives = timed(mapdata.initiative_features, conn, filters)
-        out["q_territories_s"], territories = timed(mapdata.territory_features, conn, filters)
-        out["q_base_s"], base = timed(mapdata.base_layers, conn)
+        out["q_territories_s"], territories = timed(territory_features, conn, filters)
+        out["q_base_s"], base = timed(base_layers, conn)
         out["q_strategies_s"], strategies = timed(lambda: [tuple(r) for r in conn.exec_driver_sql(
             "SELECT position, code, name FROM strategy ORDER BY position").all()])
     out["q_total_s"] = time.perf_counter() - t_all

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from geo.models import Base
+from geo.schema.models import Base
 from geo.settings import get_settings
 
 config = context.config

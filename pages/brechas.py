@@ -3,14 +3,14 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import METRICS
+from geo.coverage.allocation import METRICS
+from geo.coverage.gaps import GAP_TYPES
 from geo.domain import format_clp, format_int
-from geo.gaps import GAP_TYPES
 from layers.choropleth import CLASS_METHODS
 from layers.map import EXTENTS
 from ui import coverage as ui
-from ui.details import show_territory
 from ui.frame import page_frame
+from ui.initiatives.details import show_territory
 
 filters, version = page_frame()
 st.title("Brechas territoriales")

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from geo.domain import TERRITORY_KINDS
-from geo.territory_read import ReadOptions
+from geo.territory.layer_file import ReadOptions
 from layers.sanitize import clean_markdown
-from ui import capas
 from ui.frame import page_frame
+from ui.territory import layers as capas
 
 page_frame()
 st.title("Importar capas oficiales")

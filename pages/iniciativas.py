@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from geo.editing import InitiativeInput
+from geo.store.initiatives import InitiativeInput
 from layers.sanitize import clean_markdown
-from ui import editor, editor_data
 from ui.frame import page_frame
-from ui.sites_editor import place_sites_section
+from ui.initiatives import data as editor_data
+from ui.initiatives import editor
+from ui.territory.sites import place_sites_section
 
 filters, version = page_frame()
 name = editor.editor_name()

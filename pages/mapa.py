@@ -6,8 +6,8 @@ from streamlit_folium import st_folium
 from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
 from ui import state
-from ui.details import show_initiative, show_territory
 from ui.frame import page_frame
+from ui.initiatives.details import show_initiative, show_territory
 
 filters, version = page_frame()
 data = state.map_payload(filters.key(), version)

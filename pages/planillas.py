@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo.errors import DataError
-from geo.mapdata import MapFilters
+from geo.initiatives.filters import MapFilters
 from layers.sanitize import clean_markdown
 from ui import sheets
 from ui.frame import page_frame

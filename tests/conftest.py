@@ -21,10 +21,10 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from geo import settings
-from geo.base_pack import load_base_pack
-from geo.catalogue import CATALOGUE_FILE, load_catalogue
-from geo.migrate import ensure_postgis, upgrade
+from geo.catalogue.loader import CATALOGUE_FILE, load_catalogue
+from geo.schema.migrate import ensure_postgis, upgrade
 from geo.settings import PROJECT_ROOT, load_settings
+from geo.territory.base_pack import load_base_pack
 
 DATA = PROJECT_ROOT / "data"
 DEFAULT_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_test"

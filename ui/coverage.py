@@ -7,10 +7,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import mapdata
-from geo.coverage import METRICS, GapRules, compute_coverage
-from geo.coverage_export import gaps_table, matrix_table, to_csv, to_xlsx
+from geo.coverage.allocation import METRICS, GapRules, compute_coverage
+from geo.coverage.export import gaps_table, matrix_table, to_csv, to_xlsx
 from geo.domain import format_clp, format_int
+from geo.initiatives.filters import MapFilters
+from geo.territory.queries import base_layers, territory_features
 from layers.choropleth import build_choropleth, class_colour, classify, legend_ranges_html
 from layers.sanitize import clean_feature_collection
 from ui.state import engine
@@ -62,11 +63,11 @@ def format_metric(metric: str, value: Any) -> str:
 @st.cache_data(show_spinner="Calculando brechas…", max_entries=16)
 def coverage_payload(key: tuple, rules: tuple, version: str) -> dict[str, Any]:
     """Coverage, map layers and export files for one filter selection and rule set."""
-    filters = mapdata.MapFilters(*key)
+    filters = MapFilters(*key)
     with engine().connect() as conn:
         cov = compute_coverage(conn, filters, GapRules(*rules))
-        territories = mapdata.territory_features(conn, filters)
-        base = mapdata.base_layers(conn)
+        territories = territory_features(conn, filters)
+        base = base_layers(conn)
     matrix_view, gaps_view = matrix_table(cov), gaps_table(cov)
     population = cov.territories[["label", "population", "source"]].rename(columns={
         "label": "Territorio", "population": "Población", "source": "Fuente"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.domain import SECTOR_FILTERS
-from geo.mapdata import MapFilters
+from geo.initiatives.filters import MapFilters
 
 
 def sidebar_filters(options: dict) -> MapFilters:

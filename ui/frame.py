@@ -6,7 +6,7 @@ use the same widget keys on every page and therefore stay shared across pages.
 
 from __future__ import annotations
 
-from geo.mapdata import MapFilters
+from geo.initiatives.filters import MapFilters
 from ui import state
 from ui.filters import sidebar_filters
 

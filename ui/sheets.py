@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.mapdata import MapFilters
+from geo.initiatives.filters import MapFilters
 from geo.sheets.importer import ImportPlan, ImportResult, apply_import, plan_import
 from geo.sheets.schema import Lists
 from geo.sheets.writer import export_bytes, write_errors, write_workbook

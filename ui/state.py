@@ -9,10 +9,13 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from geo import mapdata
+from geo.catalogue import choices as catalogue_choices
 from geo.db import get_engine
 from geo.domain import format_clp
+from geo.initiatives import queries as mapdata
+from geo.initiatives.filters import MapFilters
 from geo.settings import get_settings
+from geo.territory.queries import base_layers, territory_features
 from layers.sanitize import clean_feature_collection
 
 
@@ -45,13 +48,13 @@ def database_ready() -> str | None:
 def filter_options(version: str) -> dict[str, Any]:
     """Choices for the shared filters."""
     with engine().connect() as conn:
-        return mapdata.filter_options(conn)
+        return catalogue_choices.filter_options(conn)
 
 
 @st.cache_data(show_spinner="Preparando el mapa…", max_entries=32)
 def map_payload(key: tuple, version: str) -> dict[str, Any]:
     """Everything the map page draws for one filter selection, as plain dicts/DataFrames."""
-    filters = mapdata.MapFilters(*key)
+    filters = MapFilters(*key)
     with engine().connect() as conn:
         table = mapdata.filtered_initiatives(conn, filters)
         # Sanitised once here, where the result is cached, not on every rerun.
@@ -62,8 +65,8 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
             "view": view,
             "csv": table_csv(view),
             "initiatives": clean_feature_collection(mapdata.initiative_features(conn, filters)),
-            "territories": clean_feature_collection(mapdata.territory_features(conn, filters)),
-            "base": {k: clean_feature_collection(v) for k, v in mapdata.base_layers(conn).items()},
+            "territories": clean_feature_collection(territory_features(conn, filters)),
+            "base": {k: clean_feature_collection(v) for k, v in base_layers(conn).items()},
             "strategies": [tuple(r) for r in conn.exec_driver_sql(
                 "SELECT position, code, name FROM strategy ORDER BY position").all()],
         }

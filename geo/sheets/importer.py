@@ -20,9 +20,10 @@ from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
 from geo.errors import DataError
-from geo.gazetteer import Gazetteer, split_places
 from geo.sheets.reader import RawRow, read_table
 from geo.sheets.schema import BY_KEY, MAX_LENGTH, CellError, Lists, parse_amount, parse_year, text_value
+from geo.territory.gazetteer import Gazetteer, split_places
+from geo.territory.links import facility_uvs, place_sets
 
 #: Spreadsheet column -> initiative field (places are compared separately).
 FIELDS = {"name": "name", "kind": "kind", "strategy": "strategy_id", "plan": "plan_id",
@@ -123,30 +124,6 @@ def _links(conn: Connection) -> dict[int, dict[str, set]]:
                                              "f_other": set()})
         d["f_nl" if r.link_method == "nombre_lugar" else "f_other"].add(r.facility_id)
     return out
-
-
-def facility_uvs(conn: Connection) -> dict[int, list[int]]:
-    """The UVs that contain each facility (a facility named in a row also links its UV)."""
-    out: dict[int, list[int]] = {}
-    for r in conn.execute(text(
-            """
-            SELECT f.id AS fid, t.id AS tid FROM facility f JOIN territory t
-              ON t.kind = 'unidad_vecinal' AND f.geom IS NOT NULL AND ST_Intersects(t.geom, f.geom)
-            """)):
-        out.setdefault(r.fid, []).append(r.tid)
-    return out
-
-
-def place_sets(places: list[tuple[str, object]], fac_uvs: dict[int, list[int]]) -> tuple[set, set]:
-    """Territory and facility ids that a list of matched places links."""
-    terr, fac = set(), set()
-    for _, p in places:
-        if p.target == "facility":
-            fac.add(p.id)
-            terr.update(fac_uvs.get(p.id, []))
-        else:
-            terr.add(p.id)
-    return terr, fac
 
 
 def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> RowPlan:

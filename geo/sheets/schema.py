@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from geo.catalogue.choices import Choice, catalogue_levels
 from geo.domain import FUNDING_SOURCES, INITIATIVE_KINDS, SCOPES, STATUSES
-from geo.gazetteer import normalize
+from geo.territory.gazetteer import normalize
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,6 @@ class CellError(ValueError):
     """A cell that cannot be read: the Spanish reason."""
 
 
-@dataclass(frozen=True)
-class Choice:
-    """One entry of a code list: stored code, Spanish label, parent code (plan -> strategy)."""
-
-    code: str
-    label: str
-    parent: str | None = None
-    id: int | None = None
-
-
 class Lists:
     """Code lists of the spreadsheet (catalogue levels from the database, the rest from domain)."""
 
@@ -115,23 +106,8 @@ class Lists:
     @classmethod
     def load(cls, conn: Connection) -> Lists:
         """Read strategies, plans and programs from the database, in catalogue order."""
-        def label(code: str, name: str | None) -> str:
-            return f"{code} · {name}" if name else code
-
-        strategies = [Choice(r.code, label(r.code, r.name), None, r.id) for r in conn.execute(text(
-            "SELECT id, code, name FROM strategy ORDER BY position"))]
-        plans = [Choice(r.code, label(r.code, r.name), r.parent, r.id) for r in conn.execute(text(
-            """
-            SELECT p.id, p.code, p.name, s.code AS parent FROM plan p
-              JOIN strategy s ON s.id = p.strategy_id ORDER BY s.position, p.position
-            """))]
-        programs = [Choice(r.code, label(r.code, r.name), r.parent, r.id) for r in conn.execute(text(
-            """
-            SELECT g.id, g.code, g.name, p.code AS parent FROM program g
-              JOIN plan p ON p.id = g.plan_id JOIN strategy s ON s.id = p.strategy_id
-             ORDER BY s.position, p.position, g.position
-            """))]
-        return cls(strategies, plans, programs)
+        levels = catalogue_levels(conn)
+        return cls(levels["strategy"], levels["plan"], levels["program"])
 
     def find(self, key: str, value: str) -> Choice:
         """The entry written as ``value`` (code, label or name); CellError when unknown."""

@@ -21,11 +21,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Connection, text
 
-from geo.gazetteer import Gazetteer
-from geo.mapdata import MapFilters, filtered_initiatives
+from geo.initiatives.filters import MapFilters
+from geo.initiatives.queries import filtered_initiatives
 from geo.sheets.importer import RowError
 from geo.sheets.reader import SHEET_NAME, TRIGGERS
 from geo.sheets.schema import BY_KEY, COLUMNS, HEADERS, Lists
+from geo.territory.gazetteer import Gazetteer
 
 LISTS_SHEET = "Listas"
 VALIDATED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")

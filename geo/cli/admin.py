@@ -1,0 +1,168 @@
+"""``sit db``, ``sit setup``, ``sit serve``, ``sit load``, ``sit demo`` and ``sit stats``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from geo.cli.common import engine, print_counts
+from geo.errors import DataError
+from geo.settings import PROJECT_ROOT, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Create the database and PostGIS if possible, then migrate to head."""
+    from geo.schema import migrate
+
+    url = get_settings().database_url
+    try:
+        if migrate.ensure_database(url):
+            print(f"Base de datos creada: {url.rsplit('/', 1)[-1]}")
+    except (OperationalError, ProgrammingError) as exc:
+        log.info("could not check/create the database (continuing): %s", exc)
+    try:
+        version = migrate.ensure_postgis(url)
+    except (OperationalError, ProgrammingError) as exc:
+        raise DataError(
+            "No se pudo activar PostGIS en la base de datos. ¿Está instalado el paquete "
+            f"postgresql-15-postgis-3? Detalle: {exc.orig}"
+        ) from exc
+    migrate.upgrade(url)
+    print(f"Esquema al día (revisión {migrate.current_revision(url)}, PostGIS {version}).")
+    return 0
+
+
+def cmd_load_base(args: argparse.Namespace) -> int:
+    """Load the base territorial pack."""
+    from geo.territory.base_pack import load_base_pack
+
+    pack = Path(args.pack) if args.pack else get_settings().data_dir
+    report = load_base_pack(engine(), pack)
+    print_counts(f"Datos base cargados desde {pack}", report.counts,
+                [f"geometría reparada: {label}" for label in report.repaired])
+    return 0
+
+
+def cmd_load_pladeco(args: argparse.Namespace) -> int:
+    """Load the PLADECO catalogue."""
+    from geo.catalogue.loader import CATALOGUE_FILE, load_catalogue
+
+    path = Path(args.file) if args.file else get_settings().data_dir / CATALOGUE_FILE
+    report = load_catalogue(engine(), path)
+    print_counts(f"Catálogo del PLADECO cargado desde {path}", report.counts,
+                [f"aviso: {warning}" for warning in report.warnings])
+    return 0
+
+
+def cmd_demo_generate(args: argparse.Namespace) -> int:
+    """Generate a seeded synthetic portfolio."""
+    from geo.initiatives.demo import generate_demo
+
+    result = generate_demo(engine(), args.initiatives, args.seed)
+    print(f"Iniciativas de demostración generadas: {result.initiatives} "
+          f"(semilla {args.seed}, {result.links} vínculos por geometría).")
+    return 0
+
+
+def cmd_demo_clear(args: argparse.Namespace) -> int:
+    """Delete every demo row."""
+    from geo.initiatives.demo import clear_demo
+
+    print(f"Iniciativas de demostración eliminadas: {clear_demo(engine())}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print the counts a planner checks after a load."""
+    from geo.initiatives.stats import collect_stats
+
+    with engine().connect() as conn:
+        stats = collect_stats(conn)
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        print(f"Estrategias: {stats['strategies']}  Planes: {stats['plans']}  "
+              f"Programas: {stats['programs']}")
+        for kind, t in stats["territories"].items():
+            print(f"Territorios {kind}: {t['total']} ({t['sin_geometria']} sin ubicar)")
+        ini = stats["initiatives"]
+        print(f"Iniciativas: {ini['total']} (por tipo {ini['by_kind']}; "
+              f"con territorio {ini['linked_to_territory']}; demostración {ini['demo']})")
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """Migrate, then load the base pack and the catalogue when the database is empty."""
+    cmd_db_upgrade(args)
+    eng = engine()
+    with eng.connect() as conn:
+        uvs = conn.execute(
+            text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
+        strategies = conn.execute(text("SELECT count(*) FROM strategy")).scalar_one()
+    if uvs == 0:
+        cmd_load_base(argparse.Namespace(pack=None))
+    else:
+        print(f"Datos base ya cargados ({uvs} unidades vecinales).")
+    if strategies == 0:
+        cmd_load_pladeco(argparse.Namespace(file=None))
+    else:
+        print(f"Catálogo ya cargado ({strategies} estrategias).")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the Streamlit app."""
+    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+           "--server.port", str(args.port), "--server.address", args.address,
+           "--server.headless", "true"]
+    print("Iniciando la aplicación en", f"http://{args.address}:{args.port}", flush=True)
+    os.chdir(PROJECT_ROOT)
+    # Replace this process: stopping `sit serve` stops the server, no orphan is left.
+    os.execv(sys.executable, cmd)
+    return 0  # not reached
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``db``, ``load``, ``demo``, ``serve``, ``stats`` and ``setup`` to ``sit``."""
+    db = sub.add_parser("db", help="esquema de la base de datos").add_subparsers(
+        dest="db_command", required=True)
+    db.add_parser("upgrade", help="crear/migrar el esquema").set_defaults(func=cmd_db_upgrade)
+
+    load = sub.add_parser("load", help="cargar datos").add_subparsers(
+        dest="load_command", required=True)
+    base = load.add_parser("base", help="cargar el paquete territorial base")
+    base.add_argument("--pack", help="carpeta con la estructura de data/ (por defecto data/)")
+    base.set_defaults(func=cmd_load_base)
+    pladeco = load.add_parser("pladeco", help="cargar el catálogo del PLADECO 2014-2017")
+    pladeco.add_argument("--file", help="archivo YAML del catálogo")
+    pladeco.set_defaults(func=cmd_load_pladeco)
+
+    demo = sub.add_parser("demo", help="datos sintéticos de demostración").add_subparsers(
+        dest="demo_command", required=True)
+    gen = demo.add_parser("generate", help="generar una cartera sintética reproducible")
+    gen.add_argument("--initiatives", type=int, required=True, help="cantidad de iniciativas")
+    gen.add_argument("--seed", type=int, default=1, help="semilla (misma semilla, mismos datos)")
+    gen.set_defaults(func=cmd_demo_generate)
+    demo.add_parser("clear", help="eliminar los datos de demostración").set_defaults(
+        func=cmd_demo_clear)
+
+    serve = sub.add_parser("serve", help="iniciar la aplicación web")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="127.0.0.1")
+    serve.set_defaults(func=cmd_serve)
+
+    stats = sub.add_parser("stats", help="conteos después de una carga")
+    stats.add_argument("--json", action="store_true", help="salida JSON")
+    stats.set_defaults(func=cmd_stats)
+
+    sub.add_parser("setup", help="migrar y cargar datos si la base está vacía").set_defaults(
+        func=cmd_setup)

@@ -1,0 +1,57 @@
+"""The ``sit`` console command: the admin's side of every page operation.
+
+Each sub-command module registers its own parsers; this module only assembles them and
+turns errors into Spanish messages and exit codes (2: bad input, 3: no database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from sqlalchemy.exc import OperationalError
+
+from geo.cli import admin, coverage, sheets, territories
+from geo.errors import DataError
+from geo.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``sit``."""
+    parser = argparse.ArgumentParser(
+        prog="sit", description="SIT PLADECO Vallenar: administración (usa DATABASE_URL).")
+    parser.add_argument("-v", "--verbose", action="store_true", help="registro detallado")
+    sub = parser.add_subparsers(dest="command", required=True)
+    admin.register(sub)
+    imp = sub.add_parser("import", help="importar iniciativas o capas oficiales").add_subparsers(
+        dest="import_command", required=True)
+    sheets.register(sub, imp)
+    territories.register(imp)
+    coverage.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sit`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except DataError as exc:
+        # The person gets the Spanish message; the traceback is there for a maintainer (-v).
+        log.info("refused: %s", exc, exc_info=True)
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        log.info("database unreachable", exc_info=True)
+        print(f"Error: no se pudo conectar a la base de datos ({get_settings().database_url}): "
+              f"{exc.orig}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

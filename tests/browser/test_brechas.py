@@ -1,0 +1,69 @@
+"""«Brechas territoriales» in real chromium: the legend follows the metric, a click lists."""
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.browser import IFRAME, chromium_page, served_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    with served_app("brechas") as app:
+        yield app
+
+
+@pytest.fixture
+def page(server):
+    with chromium_page(height=1200) as pg:
+        yield pg
+
+
+def legend(pg) -> str:
+    # While Streamlit reruns, the old map iframe may linger next to the new one: read the last.
+    return pg.frame_locator(IFRAME).last.locator(".sit-legend").inner_text(timeout=60_000)
+
+
+def choose(pg, label: str, option: str) -> None:
+    pg.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    pg.get_by_role("option", name=option).click()
+
+
+def test_metric_changes_legend_and_click_lists_initiatives(server, page):
+    base, engine = server
+    page.goto(base)
+    # Through the router's navigation (a deep link to /brechas skips app.py: see report).
+    page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
+    page.frame_locator(IFRAME).last.locator("path.sit-brecha").first.wait_for(timeout=90_000)
+    before = legend(page)
+    assert "Iniciativas vinculadas" in before and "Cuantiles" in before
+
+    choose(page, "Indicador", "Iniciativas por 1.000 habitantes")
+    deadline = time.time() + 60
+    after = before
+    while time.time() < deadline and "por 1.000" not in after:
+        time.sleep(0.5)
+        after = legend(page)
+    assert "Iniciativas por 1.000 habitantes" in after and after != before
+    choose(page, "Clases del mapa", "Cortes naturales (Jenks)")
+    deadline = time.time() + 60
+    while time.time() < deadline and "Jenks" not in legend(page):
+        time.sleep(0.5)
+    assert "Jenks" in legend(page)
+
+    # Click the first UV drawn (UVs come before localities): its initiatives are listed.
+    time.sleep(1)
+    page.frame_locator(IFRAME).last.locator("path.sit-brecha").first.click(force=True)
+    page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
+    heading = page.get_by_role("heading", name="UV ").first.inner_text().strip()
+    code = heading.split()[1]
+    with engine.connect() as conn:
+        n = conn.execute(text(
+            "SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
+            "WHERE t.kind = 'unidad_vecinal' AND t.code = :c"), {"c": code}).scalar()
+    shown = page.get_by_test_id("stMetric").filter(
+        has_text="Iniciativas vinculadas (con los filtros)").inner_text()
+    assert shown.split()[-1] == str(n)

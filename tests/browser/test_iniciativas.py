@@ -1,0 +1,143 @@
+"""Editing journey in real headless chromium: draw a point for an initiative, see it on the map.
+
+Starts ``sit serve`` on its own database (the plan's catalogue, no demo data, so nothing is
+drawn on the map at first), opens the Iniciativas page, picks an initiative, draws a point
+with the vendored Leaflet.draw toolbar, saves, and then sees the point on the map page.
+"""
+
+import time
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy import text
+
+from tests.support.browser import IFRAME, chromium_page, served_app
+
+pytestmark = pytest.mark.browser
+CODE = "E1.P1.G1.01"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with served_app("browser_edit") as app:
+        yield app
+
+
+@pytest.fixture
+def page(server):
+    with chromium_page() as pg:
+        yield pg
+
+
+def wait_until(check, timeout: float = 60) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``; reopen it if a rerun closed it."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    choice = page.get_by_role("option", name=option).first
+    for _ in range(3):
+        box.click()
+        page.keyboard.type(option)  # filters the list: a long one only renders what is in view
+        try:
+            choice.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        choice.click()
+        return
+    raise AssertionError(f"option {option!r} never appeared in {label!r}")
+
+
+def draw_point(frame, reached) -> None:
+    """Draw a point in the middle of ``frame``'s map with the Leaflet.draw toolbar.
+
+    A drawing made while Streamlit remounts the map goes to the old one and is lost, so
+    draw again until ``reached()`` says the app received it.
+    """
+    for _ in range(3):
+        frame.locator(".leaflet-draw-draw-marker").click()
+        box = frame.locator(".leaflet-container").bounding_box()
+        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2,
+                                                            "y": box["height"] / 2})
+        if wait_until(reached, 10):
+            return
+    raise AssertionError("the drawing did not reach the app")
+
+
+def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, page):
+    base, engine = server
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM initiative WHERE geom IS NOT NULL")).scalar() == 0
+
+    page.goto(base + "/iniciativas")
+    page.get_by_role("heading", name="Iniciativas").wait_for(timeout=60_000)
+    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
+    name.fill("Ana Rojas")
+    name.press("Enter")
+    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
+    search = page.get_by_role("textbox", name="Buscar por código o nombre")
+    search.fill(CODE)
+    search.press("Enter")
+    choose(page, "Iniciativa", CODE)
+    page.get_by_role("textbox", name="Código *").and_(page.locator(f'[value="{CODE}"]')).wait_for(
+        timeout=30_000)
+
+    frame = page.frame_locator(IFRAME).first
+    drawn = page.get_by_role("radio", name="Usar lo dibujado en el mapa")
+    draw_point(frame, drawn.is_checked)
+
+    page.get_by_role("button", name="Guardar", exact=True).click()
+    page.get_by_text(f"Guardado: {CODE}").wait_for(timeout=30_000)
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT ST_GeometryType(i.geom) AS kind, i.version, "
+            "(SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
+            " WHERE it.initiative_id = i.id AND ST_Intersects(t.geom, i.geom)) AS linked_under, "
+            "(SELECT user_name FROM audit_log a WHERE a.row_id = i.id::text "
+            " AND a.table_name = 'initiative') AS who "
+            "FROM initiative i WHERE i.code = :c"), {"c": CODE}).one()
+    assert row.kind == "ST_Point" and row.version == 2
+    assert row.linked_under >= 1 and row.who == "Ana Rojas"
+
+    page.goto(base)
+    drawn_metric = page.get_by_test_id("stMetric").filter(has_text="Dibujadas en el mapa")
+    drawn_metric.wait_for(timeout=60_000)
+    assert wait_until(lambda: drawn_metric.inner_text().strip().endswith("1"), 30)
+    map_frame = page.frame_locator(IFRAME)
+    assert wait_until(lambda: map_frame.locator("path.sit-iniciativa").count() == 1, 60)
+
+    outside = [u for u in page.requests
+               if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:",
+                                    "about:"))]
+    assert outside == []
+
+
+def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
+    base, engine = server
+    page.goto(base + "/iniciativas")
+    page.get_by_role("heading", name="Ubicar sitios sin ubicar").wait_for(timeout=60_000)
+    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
+    name.fill("Ana Rojas")
+    name.press("Enter")
+    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
+    choose(page, "Sitio", "Chamonate")
+    site_map = page.frame_locator(IFRAME).nth(1)
+    save = page.get_by_role("button", name="Guardar la ubicación del sitio")
+    draw_point(site_map, save.is_enabled)  # picking the site remounted its map
+    save.click()
+    page.get_by_text("Sitio «Chamonate» ubicado").wait_for(timeout=30_000)
+    with engine.connect() as conn:
+        kind = conn.execute(text("SELECT ST_GeometryType(geom) FROM territory WHERE kind = 'sitio' "
+                                 "AND code = 'CHAMONATE'")).scalar()
+    assert kind == "ST_Point"
+    page.goto(base + "/calidad")
+    page.get_by_role("heading", name="Sitios sin ubicar").wait_for(timeout=60_000)
+    page.get_by_text("Vivero", exact=True).first.wait_for(state="attached", timeout=30_000)
+    assert page.get_by_text("Chamonate", exact=True).count() == 0

@@ -1,0 +1,101 @@
+"""Main journey in a real headless browser (Debian chromium via Playwright).
+
+Starts the app with ``sit serve`` on its own database, opens the map, changes a filter,
+sees the number of drawn initiative features change, clicks a territory, and records
+that no request left localhost.
+"""
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.browser import IFRAME, chromium_page, served_app
+
+pytestmark = pytest.mark.browser
+@pytest.fixture(scope="module")
+def server():
+    with served_app("browser", ("demo", "generate", "--initiatives", "300", "--seed", "1")) as app:
+        yield app
+
+
+@pytest.fixture
+def page(server):
+    with chromium_page() as pg:
+        yield pg
+
+
+def drawn(pg, cls: str) -> int:
+    return pg.frame_locator(IFRAME).locator(f"path.{cls}").count()
+
+
+def wait_for_count(pg, cls: str, expected: int, timeout: float = 60) -> int:
+    deadline = time.time() + timeout
+    n = -1
+    while time.time() < deadline:
+        n = drawn(pg, cls)
+        if n == expected:
+            return n
+        time.sleep(0.3)
+    return n
+
+
+def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, page):
+    base, engine = server
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM initiative WHERE geom IS NOT NULL")).scalar()
+        e1 = conn.execute(text("SELECT count(*) FROM initiative i JOIN strategy s "
+                               "ON s.id = i.strategy_id WHERE i.geom IS NOT NULL "
+                               "AND s.code = 'E1'")).scalar()
+    assert 0 < e1 < total == 300
+
+    page.goto(base)
+    assert wait_for_count(page, "sit-iniciativa", total) == total
+    assert drawn(page, "sit-territorio") > 0
+    page.get_by_text("Datos de demostración presentes").wait_for(timeout=10_000)
+
+    strategy = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
+    strategy.click()
+    page.keyboard.type("E1 ·")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    assert wait_for_count(page, "sit-iniciativa", e1) == e1
+
+    outside = [u for u in page.requests
+               if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:",
+                                    "about:"))]
+    assert outside == []
+
+
+def test_clicking_a_territory_shows_its_details(server, page):
+    base, _ = server
+    page.goto(base)
+    frame = page.frame_locator(IFRAME)
+    frame.locator("path.sit-territorio").first.wait_for(timeout=60_000)
+    # Turn the initiatives layer off so the click lands on the territory underneath.
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_text("Iniciativas con ubicación").click()
+    frame.get_by_text("Establecimientos de salud").click()
+    frame.get_by_text("Establecimientos educacionales").click()
+    frame.locator("path.sit-territorio").nth(3).click(force=True)
+    page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
+
+
+def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server, page):
+    base, engine = server
+    page.goto(base)
+    frame = page.frame_locator(IFRAME)
+    frame.locator("path.sit-iniciativa").first.wait_for(timeout=60_000)
+    frame.locator("path.sit-iniciativa").nth(5).dispatch_event("click")
+    heading = page.get_by_role("heading", name="DEMO-1-")
+    heading.wait_for(timeout=30_000)
+    code = heading.inner_text().strip()
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT p.name AS plan, i.status, i.amount_clp FROM initiative i "
+            "JOIN plan p ON p.id = i.plan_id WHERE i.code = :c"), {"c": code}).one()
+    from geo.domain import format_clp, status_label
+
+    for value in (row.plan, status_label(row.status), format_clp(row.amount_clp), "Territorios"):
+        # st.dataframe draws on a canvas; its cells exist as accessible (hidden) grid cells.
+        page.get_by_text(value, exact=True).first.wait_for(state="attached", timeout=10_000)

@@ -1,0 +1,176 @@
+"""The Iniciativas page driven with AppTest: create, edit, conflict, history, who edits."""
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import text
+
+from geo.initiatives.read import load_initiative
+from geo.store.initiatives import update_initiative
+from tests.conftest import app_test
+
+CODE = "APPTEST-EDIT-1"
+
+
+@pytest.fixture
+def app(engine, monkeypatch):
+    with app_test(monkeypatch) as at:
+        yield at
+    # The page commits: remove what these tests wrote from the shared test database.
+    with engine.begin() as conn:
+        ids = [str(i) for i in conn.execute(text("SELECT id FROM initiative WHERE code LIKE 'APPTEST-%'"))
+               .scalars()]
+        conn.execute(text("DELETE FROM audit_log WHERE table_name = 'initiative' AND row_id = ANY(:i)"),
+                     {"i": ids})
+        conn.execute(text("DELETE FROM initiative WHERE code LIKE 'APPTEST-%'"))
+
+
+def open_page(app, editor="Ana Rojas"):
+    app.run()
+    app.switch_page("pages/iniciativas.py").run()
+    assert not app.exception, app.exception
+    if editor:
+        app.sidebar.text_input(key="ed_editor").input(editor).run()
+    return app
+
+
+def field(app, label):
+    return next(w for w in app.text_input if w.label == label)
+
+
+def select(app, label):
+    return next(w for w in app.selectbox if w.label == label)
+
+
+def click_save(app):
+    next(b for b in app.button if b.label == "Guardar").click().run()
+    assert not app.exception, app.exception
+
+
+def fill_new(app, code=CODE):
+    field(app, "Código *").input(code)
+    field(app, "Nombre *").input("Sede social Quinta Valle")
+    select(app, "Estrategia *").select("E1").run()
+    select(app, "Plan").select("E1.P1").run()
+    select(app, "Programa").select("E1.P1.G1")
+    select(app, "Estado").select("idea")
+    field(app, "Monto (CLP)").input("$ 25.000.000")
+    field(app, "Comentario del cambio de estado").input("Ingreso del perfil")
+    app.run()
+
+
+def stored(engine, code=CODE):
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT * FROM initiative WHERE code = :c"), {"c": code}).mappings().first()
+
+
+def test_save_without_a_name_is_refused(app, engine):
+    open_page(app, editor=None)
+    assert any("su nombre" in i.value for i in app.info)
+    fill_new(app)
+    click_save(app)
+    assert any("Su nombre" in e.value for e in app.error)
+    assert stored(engine) is None
+
+
+def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
+    open_page(app)
+    assert select(app, "Iniciativa").value == 0  # "Nueva iniciativa"
+    fill_new(app)
+    # Plans offered follow the chosen strategy.
+    assert all(p == "— Sin plan —" or p.startswith("E1.") for p in select(app, "Plan").options)
+    click_save(app)
+    row = stored(engine)
+    assert row is not None and row["amount_clp"] == 25_000_000 and row["status"] == "idea"
+    assert any("Guardado: APPTEST-EDIT-1" in s.value for s in app.success)
+    # The new initiative is now the one selected, with its history.
+    assert select(app, "Iniciativa").value == row["id"]
+    assert field(app, "Nombre *").value == "Sede social Quinta Valle"
+    history = app.dataframe[-1].value
+    assert list(history["A"]) == ["Idea"] and list(history["Por"]) == ["Ana Rojas"]
+
+    field(app, "Nombre *").input("Sede social Quinta Valle (etapa 2)")
+    select(app, "Estado").select("en_ejecucion")
+    field(app, "Comentario del cambio de estado").input("Obra adjudicada")
+    app.run()
+    click_save(app)
+    row2 = stored(engine)
+    assert row2["name"] == "Sede social Quinta Valle (etapa 2)" and row2["version"] == row["version"] + 1
+    history = app.dataframe[-1].value
+    assert list(history["A"]) == ["En ejecución", "Idea"]
+    assert history["De"].iloc[0] == "Idea" and history["Comentario"].iloc[0] == "Obra adjudicada"
+
+
+def test_bad_amount_is_reported_on_its_field_and_nothing_is_written(app, engine):
+    open_page(app)
+    fill_new(app)
+    field(app, "Monto (CLP)").input("veinte millones").run()
+    click_save(app)
+    assert any("Monto (CLP)" in e.value and "veinte millones" in e.value for e in app.error)
+    assert stored(engine) is None
+
+
+def test_conflict_message_when_someone_saved_underneath_and_the_input_is_kept(app, engine):
+    open_page(app)
+    fill_new(app)
+    click_save(app)
+    iid = stored(engine)["id"]
+    # Pedro saves the same initiative from another session.
+    with engine.connect() as conn:
+        opened = load_initiative(conn, iid)
+    update_initiative(engine, iid, replace(opened["input"], status="perfil",
+                                           name="Nombre puesto por Pedro"), opened["version"], "Pedro Soto")
+    field(app, "Nombre *").input("Nombre puesto por Ana").run()
+    click_save(app)
+    errors = " ".join(e.value for e in app.error)
+    assert "No se guardó" in errors and "Pedro Soto" in errors
+    assert field(app, "Nombre *").value == "Nombre puesto por Ana"  # her input is kept
+    assert stored(engine)["name"] == "Nombre puesto por Pedro"  # his save is kept
+    diff = app.dataframe[0].value
+    assert "Nombre puesto por Ana" in set(diff["Lo que usted escribió"])
+    # Reloading shows the stored version; saving then works.
+    next(b for b in app.button if b.label.startswith("Cargar la versión guardada")).click().run()
+    assert field(app, "Nombre *").value == "Nombre puesto por Pedro"
+    field(app, "Nombre *").input("Nombre acordado").run()
+    click_save(app)
+    assert stored(engine)["name"] == "Nombre acordado"
+
+
+def test_geometry_copied_from_a_territory_draws_the_initiative_on_the_map_page(app, engine):
+    open_page(app)
+    fill_new(app)
+    next(r for r in app.radio if r.label == "Geometría").set_value("territory").run()
+    with engine.connect() as conn:
+        uv03 = conn.execute(text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' "
+                                 "AND code = '03'")).scalar_one()
+    uv = select(app, "Territorio cuya geometría se copia")
+    assert "UV 03 · Quinta Valle" in uv.options
+    uv.set_value(uv03).run()
+    click_save(app)
+    row = stored(engine)
+    with engine.connect() as conn:
+        links = conn.execute(text("SELECT t.code FROM initiative_territory it JOIN territory t "
+                                  "ON t.id = it.territory_id WHERE it.initiative_id = :i "
+                                  "AND it.link_method = 'geometria'"), {"i": row["id"]}).scalars().all()
+    assert "03" in links
+    app.switch_page("pages/mapa.py").run()
+    assert next(m.value for m in app.metric if m.label == "Dibujadas en el mapa") == "1"
+
+
+def test_sites_sin_ubicar_are_listed_for_placing(app):
+    open_page(app)
+    site = select(app, "Sitio")
+    assert any(o.startswith("Chamonate") for o in site.options)
+
+
+def test_editar_from_the_map_opens_that_initiative(app, engine):
+    # The map's "Editar" button leaves the id in ed_pick_next and switches page.
+    with engine.connect() as conn:
+        iid, name = conn.execute(text("SELECT id, name FROM initiative WHERE code = 'E4.P1.G4.08'")).one()
+    app.run()
+    app.session_state["ed_pick_next"] = iid
+    app.switch_page("pages/iniciativas.py").run()
+    assert not app.exception
+    assert select(app, "Iniciativa").value == iid
+    assert field(app, "Código *").value == "E4.P1.G4.08" and field(app, "Nombre *").value == name
+    assert any("Sin cambios de estado registrados" in c.value for c in app.caption)

@@ -1,0 +1,79 @@
+"""The Planillas page with AppTest: template, upload → preview → confirm, errors, export."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from tests.conftest import app_test
+from tests.support.sheets import row, workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def page(engine, monkeypatch):
+    with app_test(monkeypatch, "pages/planillas.py") as at:
+        assert not at.exception
+        yield at
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM initiative WHERE code LIKE 'APP-%'"))
+        conn.execute(text("DELETE FROM audit_log WHERE details->>'archivo' = 'planilla.xlsx'"))
+
+
+def count(engine, sql):
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_upload_preview_then_confirm(page, engine, tmp_path):
+    assert page.title[0].value == "Planillas de iniciativas"
+    f = workbook([row("APP-1"), row("APP-2", **{"Estrategia": "E99"}),
+                  row("APP-3", **{"Nombre": "<img src=x onerror=alert(1)> {{ 7*7 }}"})],
+                 tmp_path / "planilla.xlsx")
+    page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
+    assert not page.exception
+    assert metric(page, "Nuevas") == "2" and metric(page, "Rechazadas") == "1"
+    errors = page.dataframe[-1].value
+    assert errors.iloc[0]["Fila"] == 3 and errors.iloc[0]["Columna"] == "Estrategia"
+    assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0  # preview only
+
+    page.button(key="import_confirm").click().run()
+    assert not page.exception
+    assert any("2 nuevas" in s.value for s in page.success)
+    assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 2
+    assert count(engine, "SELECT name FROM initiative WHERE code = 'APP-3'") == \
+        "<img src=x onerror=alert(1)> {{ 7*7 }}"
+
+
+def test_strict_checkbox_refuses_the_file(page, engine, tmp_path):
+    f = workbook([row("APP-1"), row("APP-2", **{"Monto (CLP)": "mucho"})], tmp_path / "planilla.xlsx")
+    page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
+    page.checkbox(key="import_strict").check().run()
+    page.button(key="import_confirm").click().run()
+    assert any("modo estricto" in e.value for e in page.error)
+    assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0
+
+
+def test_bad_file_is_explained(page, engine):
+    page.file_uploader(key="upload").set_value(("roto.xlsx", b"PK\x03\x04 no es un zip", XLSX)).run()
+    assert not page.exception
+    assert any("roto.xlsx: el archivo comprimido está dañado" in e.value for e in page.error)
+
+
+def test_template_and_export_downloads(page, engine):
+    from ui import sheets
+
+    tpl = load_workbook(io.BytesIO(sheets.template_bytes("t")))
+    assert tpl["Iniciativas"]["B1"].value == "Nombre"
+    page.selectbox(key="export_format").set_value("csv").run()
+    assert not page.exception
+    data = sheets.export_data(((), (), (), (), (), True), "v", "csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) - 1 == count(engine, "SELECT count(*) FROM initiative")

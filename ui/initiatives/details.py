@@ -1,0 +1,90 @@
+"""Detail panels for a clicked initiative or territory (plain Streamlit, escaped by design)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.domain import INITIATIVE_KINDS, LINK_METHODS, TERRITORY_KINDS, format_clp, status_label
+from geo.initiatives import queries as mapdata
+from geo.initiatives.filters import MapFilters
+from geo.territory.queries import territory_detail
+from layers.sanitize import clean_markdown
+from ui.state import engine
+
+
+def _text(value) -> str:
+    """Show a person-typed value as plain text (Streamlit markdown is not used for it)."""
+    return "Sin información" if value in (None, "") else str(value)
+
+
+def show_initiative(initiative_id: int) -> None:
+    """Plan, program, status, amount and territories of one initiative."""
+    with engine().connect() as conn:
+        d = mapdata.initiative_detail(conn, initiative_id)
+    if d is None:
+        st.info("La iniciativa ya no existe.")
+        return
+    st.subheader(clean_markdown(d["code"]))
+    st.text(d["name"])
+    if st.button("Editar", key=f"edit_{initiative_id}", icon=":material/edit:"):
+        st.session_state["ed_pick_next"] = initiative_id
+        st.switch_page("pages/iniciativas.py")
+    if d["is_demo"]:
+        st.caption("⚠️ Dato sintético de demostración")
+    rows = {
+        "Tipo": INITIATIVE_KINDS.get(d["kind"], d["kind"]),
+        "Estrategia": f"{d['strategy_code']} · {d['strategy_name']}",
+        "Plan": _text(d["plan_name"]),
+        "Programa": _text(d["program_name"]),
+        "Estado": status_label(d["status"]),
+        "Monto": format_clp(d["amount_clp"]),
+        "Fuente de financiamiento": _text(d["funding_source"]),
+        "Unidad responsable": _text(d["responsible_unit"]),
+        "Código BIP": _text(d["bip_code"]),
+        "Alcance": d["scope_label"],
+    }
+    st.dataframe(pd.DataFrame({"Campo": rows.keys(), "Valor": rows.values()}),
+                 hide_index=True, width="stretch")
+    if d["place_note"]:
+        st.caption("Nota de ubicación: " + clean_markdown(d["place_note"]))
+    if d["territories"]:
+        st.markdown("**Territorios**")
+        st.dataframe(pd.DataFrame([{
+            "Territorio": t["name"] + (" (sin ubicar)" if t["unlocated"] else ""),
+            "Tipo": TERRITORY_KINDS.get(t["kind"], t["kind"]),
+            "Vínculo": LINK_METHODS.get(t["link_method"], t["link_method"]),
+            "Peso": float(t["weight"]) if t["weight"] is not None else None,
+        } for t in d["territories"]]), hide_index=True, width="stretch")
+    elif d["scope"] == "comunal":
+        st.caption("Iniciativa de alcance comunal: no se asigna a un territorio en particular.")
+    if d["facilities"]:
+        st.markdown("**Establecimientos**")
+        st.dataframe(pd.DataFrame([{"Establecimiento": f["name"]} for f in d["facilities"]]),
+                     hide_index=True, width="stretch")
+
+
+def show_territory(territory_id: int, filters: MapFilters) -> None:
+    """A territory, its filtered initiatives and its facilities."""
+    with engine().connect() as conn:
+        d = territory_detail(conn, territory_id, filters)
+    if d is None:
+        st.info("El territorio ya no existe.")
+        return
+    label = "UV " + d["code"] + " · " if d["kind"] == "unidad_vecinal" else ""
+    st.subheader(clean_markdown(label + d["name"]))
+    st.caption(f"{TERRITORY_KINDS.get(d['kind'], d['kind'])} · sector "
+               f"{(d['sector'] or 'sin información')} · población "
+               f"{d['population'] if d['population'] is not None else 'sin información'}")
+    st.metric("Iniciativas vinculadas (con los filtros)", len(d["initiatives"]))
+    if d["initiatives"]:
+        st.dataframe(pd.DataFrame([{
+            "Código": i["code"], "Iniciativa": i["name"], "Estado": status_label(i["status"]),
+            "Monto": format_clp(i["amount_clp"]),
+        } for i in d["initiatives"]]), hide_index=True, width="stretch", height=260)
+    if d["facilities"]:
+        st.markdown("**Establecimientos en el territorio**")
+        st.dataframe(pd.DataFrame([{
+            "Establecimiento": f["name"], "Tipo": "Educación" if f["kind"] == "escuela" else "Salud",
+            "Estado": f["operating_status"]} for f in d["facilities"]]),
+            hide_index=True, width="stretch", height=200)

@@ -1,0 +1,104 @@
+"""Streamlit glue of the layer-import page: the uploaded file on disk, preview and import."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import DataError
+from geo.territory.layer_file import ReadOptions, list_layers
+from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
+from geo.uploads import check_upload_size
+from layers.sanitize import clean_markdown
+from ui.state import engine
+
+PREVIEW_KEY = "capas_preview"
+
+
+def upload_key(upload, kind: str, opts: ReadOptions) -> str:
+    """Identity of a (file, kind, options) choice: a preview belongs to exactly one."""
+    digest = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
+    return f"{upload.name}|{digest}|{kind}|{opts}"
+
+
+@contextmanager
+def saved(upload) -> Iterator[Path]:
+    """The uploaded file written to a private temporary folder (removed afterwards)."""
+    check_upload_size(upload.name, upload.size)
+    with tempfile.TemporaryDirectory(prefix="sit-subida-") as tmp:
+        # Only the base name: a browser-supplied name never chooses the folder.
+        path = Path(tmp) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        yield path
+
+
+def layers_of(upload) -> list[str]:
+    """Layers of an uploaded GeoPackage ([] for other formats or unreadable files)."""
+    if not upload.name.lower().endswith(".gpkg"):
+        return []
+    try:
+        with saved(upload) as path:
+            return list_layers(path, label=upload.name)
+    except DataError:
+        return []
+
+
+def run_import(upload, kind: str, opts: ReadOptions, *, dry_run: bool,
+               allow_orphans: bool = False) -> tuple[LayerReport | None, str | None]:
+    """Preview or import; return (report, Spanish error message)."""
+    try:
+        with saved(upload) as path:
+            report = import_territories(engine(), path, kind, opts, dry_run=dry_run,
+                                        allow_orphans=allow_orphans, user="página Capas",
+                                        label=upload.name)
+    except LayerRejected as exc:
+        return exc.report, str(exc)
+    except DataError as exc:
+        return None, str(exc)
+    return report, None
+
+
+def _table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    present = {k: v for k, v in columns.items() if any(k in r for r in rows)}
+    return pd.DataFrame([{label: r.get(key) for key, label in present.items()} for r in rows])
+
+
+def show_report(report: LayerReport) -> None:
+    """The preview: counts, then each list a planner must see before confirming."""
+    st.caption(clean_markdown(f"Capa «{report.layer}» · SRC {report.crs} · codificación "
+                       f"{report.encoding or 'UTF-8'} · código: "
+                       f"«{report.code_field or 'derivado del nombre'}» · nombre: «{report.name_field}»"))
+    cols = st.columns(4)
+    for col, (label, value) in zip(cols * 2, report.counts.items(), strict=False):
+        col.metric(label.capitalize(), value)
+    names = {"code": "Código", "name": "Nombre", "changes": "Cambios"}
+    for title, rows in (("Nuevos", report.new), ("Actualizados", report.updated),
+                        ("Eliminados (no están en el archivo)", report.removed)):
+        if rows:
+            st.markdown(f"**{title}**")
+            st.dataframe(_table(rows, names), hide_index=True, width="stretch")
+    if report.repaired:
+        st.markdown("**Geometrías reparadas**")
+        st.dataframe(pd.DataFrame({"Detalle": report.repaired}), hide_index=True, width="stretch")
+    if report.rejected:
+        st.markdown("**Elementos rechazados**")
+        st.dataframe(pd.DataFrame({"Motivo": report.rejected}), hide_index=True, width="stretch")
+    if report.orphaned:
+        st.markdown("**Vínculos de iniciativas que se perderían**")
+        st.dataframe(_table(report.orphaned, {
+            "initiative_code": "Iniciativa", "initiative_name": "Nombre",
+            "territory_code": "Código territorio", "territory_name": "Territorio",
+            "link_method": "Vínculo"}), hide_index=True, width="stretch")
+    for line in report.blocked:
+        st.error(clean_markdown(line))
+    for line in report.warnings:
+        st.warning(clean_markdown(line))
+    if report.kept_unlocated:
+        st.caption(f"Se conservan {report.kept_unlocated} territorio(s) sin ubicar que no están "
+                   "en el archivo (no provienen de una capa).")
