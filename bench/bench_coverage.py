@@ -71,8 +71,12 @@ def measure(url: str, repeats: int, label: str) -> None:
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        n_terr = conn.execute(text("SELECT count(*) FROM territory WHERE kind IN "
-                                   "('unidad_vecinal','localidad') AND geom IS NOT NULL")).scalar()
+        n_terr = conn.execute(
+            text(
+                "SELECT count(*) FROM territory WHERE kind IN "
+                "('unidad_vecinal','localidad') AND geom IS NOT NULL"
+            )
+        ).scalar()
         n_ini = conn.execute(text("SELECT count(*) FROM initiative")).scalar()
         n_links = conn.execute(text("SELECT count(*) FROM initiative_territory")).scalar()
         print(f"\n== {label}: {n_terr:,} territories, {n_ini:,} initiatives, {n_links:,} links")
@@ -86,9 +90,15 @@ def measure(url: str, repeats: int, label: str) -> None:
         rows.append(("compute_coverage (all filters open)", *timed(full, repeats)))
         rows.append(("  population_table", *timed(lambda: population_table(conn), repeats)))
         rows.append(("  access_to_services", *timed(lambda: access_to_services(conn), repeats)))
-        rows.append(("compute_coverage (strategy E4, no demo)",
-                     *timed(lambda: compute_coverage(conn, MapFilters(strategies=("E4",),
-                                                                      include_demo=False)), repeats)))
+        rows.append(
+            (
+                "compute_coverage (strategy E4, no demo)",
+                *timed(
+                    lambda: compute_coverage(conn, MapFilters(strategies=("E4",), include_demo=False)),
+                    repeats,
+                ),
+            )
+        )
 
         def exports():
             mt, gt = matrix_table(cov), gaps_table(cov)
@@ -100,12 +110,24 @@ def measure(url: str, repeats: int, label: str) -> None:
         if n_terr <= 500:
             from ui.coverage import choropleth
 
-            data = {"cov": cov, "territories": territory_features(conn, MapFilters()),
-                    "base": base_layers(conn)}
-            rows.append(("choropleth build + render",
-                         *timed(lambda: choropleth(data, "inversion_per_capita", None,
-                                                   "natural_breaks")[0].get_root().render(),
-                                repeats)))
+            data = {
+                "cov": cov,
+                "territories": territory_features(conn, MapFilters()),
+                "base": base_layers(conn),
+            }
+            rows.append(
+                (
+                    "choropleth build + render",
+                    *timed(
+                        lambda: (
+                            choropleth(data, "inversion_per_capita", None, "natural_breaks")[0]
+                            .get_root()
+                            .render()
+                        ),
+                        repeats,
+                    ),
+                )
+            )
         print(f"   matrix cells: {len(cov.matrix):,}  gaps: {len(cov.gaps):,}")
     engine.dispose()
     rows.append(("sit coverage --json (process)", sit(url, "coverage", "--json"), float("nan")))
@@ -130,50 +152,94 @@ def national(url: str, territories: int, initiatives: int, seed: int) -> None:
         for k in range(territories):
             i, j = k % cols, k // cols
             x, y = lon0 + i * dlon, lat0 + j * dlat
-            terr.append({"code": f"SYN-{k + 1:05d}", "name": f"Territorio sintético {k + 1}",
-                         "x1": x, "y1": y, "x2": x + dlon, "y2": y + dlat,
-                         "pop": int(rng.lognormal(7.5, 1.0)),
-                         "sector": "urbano" if rng.random() < 0.6 else "rural"})
-        conn.execute(text(
-            """
+            terr.append(
+                {
+                    "code": f"SYN-{k + 1:05d}",
+                    "name": f"Territorio sintético {k + 1}",
+                    "x1": x,
+                    "y1": y,
+                    "x2": x + dlon,
+                    "y2": y + dlat,
+                    "pop": int(rng.lognormal(7.5, 1.0)),
+                    "sector": "urbano" if rng.random() < 0.6 else "rural",
+                }
+            )
+        conn.execute(
+            text(
+                """
             INSERT INTO territory (kind, code, name, sector, population, population_source, source,
                                    attrs, geom)
             VALUES ('unidad_vecinal', :code, :name, :sector, :pop, 'Sintético (benchmark)',
                     'sintético (benchmark)', '{"synthetic": true}',
                     ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326))
-            """), terr)
+            """
+            ),
+            terr,
+        )
         fac = []
         for kind, n in (("salud", 2500), ("escuela", 10000)):
             for k in range(n):
-                fac.append({"kind": kind, "code": f"SYN-{kind}-{k}", "name": f"Sintético {k}",
-                            "x": lon0 + rng.random() * 5.0, "y": lat0 + rng.random() * 27.0})
-        conn.execute(text(
-            """
+                fac.append(
+                    {
+                        "kind": kind,
+                        "code": f"SYN-{kind}-{k}",
+                        "name": f"Sintético {k}",
+                        "x": lon0 + rng.random() * 5.0,
+                        "y": lat0 + rng.random() * 27.0,
+                    }
+                )
+        conn.execute(
+            text(
+                """
             INSERT INTO facility (kind, code, name, in_operation, source, attrs, geom)
             VALUES (:kind, :code, :name, true, 'sintético (benchmark)', '{"synthetic": true}',
                     ST_SetSRID(ST_MakePoint(:x, :y), 4326))
-            """), fac)
-        progs = conn.execute(text(
-            "SELECT g.id, p.id, p.strategy_id FROM program g JOIN plan p ON p.id = g.plan_id")).all()
-        statuses = ["sin_informacion", "idea", "perfil", "diseno", "licitacion", "en_ejecucion",
-                    "terminado", "suspendido"]
+            """
+            ),
+            fac,
+        )
+        progs = conn.execute(
+            text("SELECT g.id, p.id, p.strategy_id FROM program g JOIN plan p ON p.id = g.plan_id")
+        ).all()
+        statuses = [
+            "sin_informacion",
+            "idea",
+            "perfil",
+            "diseno",
+            "licitacion",
+            "en_ejecucion",
+            "terminado",
+            "suspendido",
+        ]
         ini = []
         for k in range(initiatives):
             cell = int(rng.integers(territories))
             i, j = cell % cols, cell // cols
             g, p, s = progs[int(rng.integers(len(progs)))]
-            ini.append({"code": f"SYN-{k + 1:06d}", "name": f"[DEMO] Iniciativa sintética {k + 1}",
-                        "s": s, "p": p, "g": g, "st": statuses[int(rng.integers(8))],
-                        "a": int(round(float(rng.lognormal(17.5, 1.0)), -3)),
-                        "x": lon0 + (i + 0.05 + 0.9 * rng.random()) * dlon,
-                        "y": lat0 + (j + 0.05 + 0.9 * rng.random()) * dlat})
-        conn.execute(text(
-            """
+            ini.append(
+                {
+                    "code": f"SYN-{k + 1:06d}",
+                    "name": f"[DEMO] Iniciativa sintética {k + 1}",
+                    "s": s,
+                    "p": p,
+                    "g": g,
+                    "st": statuses[int(rng.integers(8))],
+                    "a": int(round(float(rng.lognormal(17.5, 1.0)), -3)),
+                    "x": lon0 + (i + 0.05 + 0.9 * rng.random()) * dlon,
+                    "y": lat0 + (j + 0.05 + 0.9 * rng.random()) * dlat,
+                }
+            )
+        conn.execute(
+            text(
+                """
             INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, status,
                                     scope, amount_clp, source, is_demo, geom)
             VALUES (:code, :name, 'proyecto', :s, :p, :g, :st, 'localizada', :a, 'demo', true,
                     ST_SetSRID(ST_MakePoint(:x, :y), 4326))
-            """), ini)
+            """
+            ),
+            ini,
+        )
         from geo.territory.links import link_by_geometry
 
         link_by_geometry(conn, demo_only=True)

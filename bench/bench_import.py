@@ -30,9 +30,22 @@ from geo.sheets.schema import COLUMNS  # noqa: E402
 from geo.sheets.writer import write_csv, write_workbook  # noqa: E402
 from tests.conftest import run_sit  # noqa: E402
 
-PLACES = ["UV 1", "UV 3", "U.V. N°5", "unidad vecinal 7", "Quinta Valle", "Domeyko", "la compañia",
-          "Incahuasi", "Sitio: Vivero", "Escuela Gabriela Mistral", "CESFAM Baquedano", "Chamonate",
-          "Algarrobal", "Nueva Torreblanca"]
+PLACES = [
+    "UV 1",
+    "UV 3",
+    "U.V. N°5",
+    "unidad vecinal 7",
+    "Quinta Valle",
+    "Domeyko",
+    "la compañia",
+    "Incahuasi",
+    "Sitio: Vivero",
+    "Escuela Gabriela Mistral",
+    "CESFAM Baquedano",
+    "Chamonate",
+    "Algarrobal",
+    "Nueva Torreblanca",
+]
 
 
 def generate(conn, n: int, seed: int) -> list[dict]:
@@ -48,16 +61,27 @@ def generate(conn, n: int, seed: int) -> list[dict]:
         g = rng.choice(programs)
         p = plans[g.parent]
         start = rng.randint(2014, 2020)
-        rows.append({
-            "code": f"DEMO-IMP-{i:05d}", "name": f"[DEMO] Iniciativa importada N° {i}",
-            "kind": rng.choice(["Proyecto", "Estudio"]), "strategy": strategies[p.parent].label,
-            "plan": p.label, "program": g.label, "status": rng.choice(lists.lists["status"]).label,
-            "scope": "Localizada", "places": "; ".join(rng.sample(PLACES, rng.randint(1, 3))),
-            "amount": f"$ {rng.randint(1, 900) * 1_000_000:,}".replace(",", "."),
-            "funding": rng.choice(lists.lists["funding"]).label, "unit": "SECPLAC (demo)",
-            "bip": "", "start": start, "end": start + rng.randint(0, 3),
-            "description": "Dato sintético del benchmark de importación.", "place_note": "",
-        })
+        rows.append(
+            {
+                "code": f"DEMO-IMP-{i:05d}",
+                "name": f"[DEMO] Iniciativa importada N° {i}",
+                "kind": rng.choice(["Proyecto", "Estudio"]),
+                "strategy": strategies[p.parent].label,
+                "plan": p.label,
+                "program": g.label,
+                "status": rng.choice(lists.lists["status"]).label,
+                "scope": "Localizada",
+                "places": "; ".join(rng.sample(PLACES, rng.randint(1, 3))),
+                "amount": f"$ {rng.randint(1, 900) * 1_000_000:,}".replace(",", "."),
+                "funding": rng.choice(lists.lists["funding"]).label,
+                "unit": "SECPLAC (demo)",
+                "bip": "",
+                "start": start,
+                "end": start + rng.randint(0, 3),
+                "description": "Dato sintético del benchmark de importación.",
+                "place_note": "",
+            }
+        )
     return rows
 
 
@@ -66,8 +90,12 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--db-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_bench_import"))
+    ap.add_argument(
+        "--db-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_bench_import"
+        ),
+    )
     args = ap.parse_args()
     run_sit("setup", url=args.db_url)
     engine = create_engine(args.db_url)
@@ -98,21 +126,28 @@ def main() -> None:
             again = plan_import(conn, path)
         t_again = time.perf_counter() - t0
         with engine.connect() as conn:
-            links = conn.execute(text(
-                "SELECT count(*) FROM initiative_territory it JOIN initiative i ON i.id = it.initiative_id "
-                "WHERE i.is_demo")).scalar_one()
+            links = conn.execute(
+                text(
+                    "SELECT count(*) FROM initiative_territory it "
+                    "JOIN initiative i ON i.id = it.initiative_id WHERE i.is_demo"
+                )
+            ).scalar_one()
         size = path.stat().st_size
     n = args.rows
     print(f"Import benchmark: {n} rows, {args.format} ({size / 1e6:.1f} MB), seed {args.seed}")
     print(f"  preview counts:        {counts}")
-    print(f"  written:               {result.inserted} new, {result.status_changes} status records, "
-          f"{links} territory links")
+    print(
+        f"  written:               {result.inserted} new, {result.status_changes} status records, "
+        f"{links} territory links"
+    )
     print(f"  write the file:        {t_write_file:6.2f} s")
     print(f"  preview (read+check):  {t_plan:6.2f} s  {n / t_plan:8.0f} rows/s")
     print(f"  write (1 transaction): {t_apply:6.2f} s  {n / t_apply:8.0f} rows/s")
     print(f"  import total:          {t_plan + t_apply:6.2f} s  {n / (t_plan + t_apply):8.0f} rows/s")
-    print(f"  re-import preview:     {t_again:6.2f} s  {n / t_again:8.0f} rows/s "
-          f"(sin cambios: {again.counts()['sin cambios']})")
+    print(
+        f"  re-import preview:     {t_again:6.2f} s  {n / t_again:8.0f} rows/s "
+        f"(sin cambios: {again.counts()['sin cambios']})"
+    )
     print(f"  demo rows removed:     {clear_demo(engine)}")
 
 

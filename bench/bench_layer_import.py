@@ -60,8 +60,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-capas-"))
     uv = uv_layer()
     files = {
-        "UV .zip EPSG:24879": (shapefile_zip(uv.to_crs(24879), tmp / "uv.zip", encoding="cp1252"),
-                               "unidad_vecinal", None),
+        "UV .zip EPSG:24879": (
+            shapefile_zip(uv.to_crs(24879), tmp / "uv.zip", encoding="cp1252"),
+            "unidad_vecinal",
+            None,
+        ),
         "UV .gpkg EPSG:4674": (tmp / "uv.gpkg", "unidad_vecinal", None),
         "UV .geojson EPSG:4326": (tmp / "uv.geojson", "unidad_vecinal", None),
         "785 manzanas como sitios .gpkg EPSG:4674": (tmp / "manzanas.gpkg", "sitio", "MANZENT"),
@@ -76,8 +79,8 @@ def main() -> None:
     for label, (path, kind, code_field) in files.items():
         opts = ReadOptions(code_field=code_field)
         cold, warm, report = timed(
-            lambda p=path, k=kind, o=opts: import_territories(engine, p, k, o, dry_run=True),
-            args.repeats)
+            lambda p=path, k=kind, o=opts: import_territories(engine, p, k, o, dry_run=True), args.repeats
+        )
         n = len(report.new) + len(report.updated) + len(report.unchanged)
         print(f"{label:45} {n:9d} {cold:13.2f} s / {warm:6.2f} s {n / warm:10.0f}")
         if kind == "sitio":
@@ -87,8 +90,10 @@ def main() -> None:
                 done = import_territories(conn, path, kind, opts)
                 elapsed = time.perf_counter() - t0
                 trans.rollback()
-            print(f"{'  importación real (revertida)':45} {len(done.new):9d} {elapsed:13.2f} s"
-                  f"{'':10} {len(done.new) / elapsed:10.0f}")
+            print(
+                f"{'  importación real (revertida)':45} {len(done.new):9d} {elapsed:13.2f} s"
+                f"{'':10} {len(done.new) / elapsed:10.0f}"
+            )
 
 
 if __name__ == "__main__":

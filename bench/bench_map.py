@@ -53,9 +53,15 @@ SIT = str(VENV_BIN / "sit")
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 DEFAULT_DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_bench"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 INITIATIVE_SELECTOR = "path.sit-iniciativa"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -66,6 +72,7 @@ TARGET_SIZE = 1000
 
 # --- helpers --------------------------------------------------------------------------------
 
+
 def log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
@@ -75,8 +82,7 @@ def sit(*args: str, env: dict[str, str]) -> str:
     t0 = time.perf_counter()
     proc = subprocess.run([SIT, *args], cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"sit {' '.join(args)} failed ({proc.returncode}):\n"
-                         f"{proc.stdout}\n{proc.stderr}")
+        raise SystemExit(f"sit {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     log(f"sit {' '.join(args)}: {time.perf_counter() - t0:.1f} s")
     return proc.stdout
 
@@ -89,8 +95,9 @@ def recreate_database(url: str) -> None:
     """
     name = url.rsplit("/", 1)[-1].split("?")[0]
     if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: only a database named *bench* is "
-                         "recreated (or pass --reuse-db)")
+        raise SystemExit(
+            f"refusing to drop {name!r}: only a database named *bench* is recreated (or pass --reuse-db)"
+        )
     import psycopg
 
     admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
@@ -121,11 +128,17 @@ def is_local(url: str) -> bool:
 def summarise(values: list[float]) -> dict[str, Any]:
     """``values[0]`` is the cold run; the rest are the warm repeats."""
     warm = values[1:] or values
-    return {"cold": values[0], "median": statistics.median(warm), "min": min(warm),
-            "max": max(warm), "runs": values}
+    return {
+        "cold": values[0],
+        "median": statistics.median(warm),
+        "min": min(warm),
+        "max": max(warm),
+        "runs": values,
+    }
 
 
 # --- in-process measurements (same calls as ui.state.map_payload and pages/mapa.py) -------
+
 
 def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     """One pass of the server-side work of the map page; timings in seconds, sizes in bytes."""
@@ -143,12 +156,23 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
         out["q_initiatives_s"], initiatives = timed(mapdata.initiative_features, conn, filters)
         out["q_territories_s"], territories = timed(territory_features, conn, filters)
         out["q_base_s"], base = timed(base_layers, conn)
-        out["q_strategies_s"], strategies = timed(lambda: [tuple(r) for r in conn.exec_driver_sql(
-            "SELECT position, code, name FROM strategy ORDER BY position").all()])
+        out["q_strategies_s"], strategies = timed(
+            lambda: [
+                tuple(r)
+                for r in conn.exec_driver_sql(
+                    "SELECT position, code, name FROM strategy ORDER BY position"
+                ).all()
+            ]
+        )
     out["q_total_s"] = time.perf_counter() - t_all
 
-    kwargs = dict(base=base, territories=territories, initiatives=initiatives,
-                  strategies=strategies, basemap=BASEMAPS[next(iter(BASEMAPS))])
+    kwargs = dict(
+        base=base,
+        territories=territories,
+        initiatives=initiatives,
+        strategies=strategies,
+        basemap=BASEMAPS[next(iter(BASEMAPS))],
+    )
     out["build_s"], m = timed(build_map, **kwargs)
     out["render_s"], html = timed(lambda: m.get_root().render())
     out["html_bytes"] = len(html.encode("utf-8"))
@@ -165,17 +189,25 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     streamlit_folium._component_func = fake_component
     try:
         m2 = build_map(**kwargs)
-        out["st_folium_s"], _ = timed(streamlit_folium.st_folium, m2, height=620,
-                                      use_container_width=True, key="mapa",
-                                      returned_objects=["last_active_drawing"])
+        out["st_folium_s"], _ = timed(
+            streamlit_folium.st_folium,
+            m2,
+            height=620,
+            use_container_width=True,
+            key="mapa",
+            returned_objects=["last_active_drawing"],
+        )
     finally:
         streamlit_folium._component_func = real
     sent = {k: v for k, v in captured.items() if not callable(v)}
     out["component_args_bytes"] = len(json.dumps(sent).encode("utf-8"))
     out["component_script_bytes"] = len(captured.get("script", "").encode("utf-8"))
 
-    layers = {"initiatives": initiatives, "territories": territories,
-              **{f"base.{k}": v for k, v in base.items()}}
+    layers = {
+        "initiatives": initiatives,
+        "territories": territories,
+        **{f"base.{k}": v for k, v in base.items()},
+    }
     out["geojson_bytes"] = {k: len(json.dumps(v).encode("utf-8")) for k, v in layers.items()}
     out["geojson_total_bytes"] = sum(out["geojson_bytes"].values())
     out["features"] = len(initiatives["features"])
@@ -192,8 +224,9 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
         # makes it float64 with NaN and format_clp only checks for None): the page shows an
         # exception instead of the table. Measure the table it would show.
         out["table_error"] = f"{type(exc).__name__}: {exc}"
-        fixed = table.assign(amount_clp=table["amount_clp"].astype(object)
-                             .where(table["amount_clp"].notna(), None))
+        fixed = table.assign(
+            amount_clp=table["amount_clp"].astype(object).where(table["amount_clp"].notna(), None)
+        )
         shown = initiatives_table(fixed)
     arrow = pa.Table.from_pandas(shown, preserve_index=False)
     sink = pa.BufferOutputStream()
@@ -219,6 +252,7 @@ def python_bench(engine, repeats: int, n_expected: int) -> dict[str, Any]:
 
 # --- browser -------------------------------------------------------------------------------
 
+
 class Server:
     """``streamlit run app.py`` on a free port, pointed at the bench database."""
 
@@ -228,11 +262,28 @@ class Server:
         self.log_path = log_dir / f"streamlit-{self.port}.log"
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "streamlit", "run", app, "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**env, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
-            stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                PYTHON,
+                "-m",
+                "streamlit",
+                "run",
+                app,
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env={**env, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -292,8 +343,9 @@ def marks_script(expected: int | None) -> str:
     origin), every 10 ms: Playwright's init scripts do not reach a component iframe's
     document (its Window is the reused one of the initial about:blank). ``map_all``: the
     iframe holds ``expected`` initiative paths (the in-page twin of ``page_s``)."""
-    return (_MARKS_JS.replace("__IFRAME__", json.dumps(IFRAME))
-            .replace("__EXPECTED__", str(int(expected or 0))))
+    return _MARKS_JS.replace("__IFRAME__", json.dumps(IFRAME)).replace(
+        "__EXPECTED__", str(int(expected or 0))
+    )
 
 
 CDP_METRICS = ("ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "TaskDuration")
@@ -322,6 +374,7 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
 
         def received(payload) -> None:
             counters["ws_bytes"] += len(payload)
+
         ws.on("framereceived", received)
 
     page = context.new_page()
@@ -348,8 +401,7 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
             out["page_s"] = time.perf_counter() - t0
         else:
             try:
-                handle = page.wait_for_selector(IFRAME, state="attached",
-                                                timeout=timeout_s * 1000)
+                handle = page.wait_for_selector(IFRAME, state="attached", timeout=timeout_s * 1000)
             except PlaywrightTimeout as exc:
                 raise TimeoutError from exc
             done_js = "([sel, n]) => document.querySelectorAll(sel).length >= n"
@@ -361,8 +413,9 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
                     frame = handle.content_frame()
                     if frame is None:
                         raise PlaywrightError("iframe detached")
-                    frame.wait_for_function(done_js, arg=[INITIATIVE_SELECTOR, n_features],
-                                            polling=20, timeout=remaining * 1000)
+                    frame.wait_for_function(
+                        done_js, arg=[INITIATIVE_SELECTOR, n_features], polling=20, timeout=remaining * 1000
+                    )
                     out["page_s"] = time.perf_counter() - t0
                     break
                 except PlaywrightTimeout as exc:
@@ -371,8 +424,8 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
                     # The iframe was replaced or reloaded (a rerun): find it again.
                     try:
                         handle = page.wait_for_selector(
-                            IFRAME, state="attached",
-                            timeout=max(1.0, deadline - time.perf_counter()) * 1000)
+                            IFRAME, state="attached", timeout=max(1.0, deadline - time.perf_counter()) * 1000
+                        )
                     except PlaywrightTimeout as exc:
                         raise TimeoutError from exc
         out["ok"] = True
@@ -385,15 +438,14 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
             marks.update(page.evaluate("window.__benchMarks || {}"))
             if handle is not None and handle.content_frame() is not None:
                 frame = handle.content_frame()
-                out["drawn"] = frame.evaluate("sel => document.querySelectorAll(sel).length",
-                                              INITIATIVE_SELECTOR)
+                out["drawn"] = frame.evaluate(
+                    "sel => document.querySelectorAll(sel).length", INITIATIVE_SELECTOR
+                )
         except PlaywrightError as exc:
             log(f"landmarks not read: {exc}")
-        out["marks_s"] = {k: (v - t0_epoch) / 1000 for k, v in sorted(marks.items(),
-                                                                       key=lambda kv: kv[1])}
+        out["marks_s"] = {k: (v - t0_epoch) / 1000 for k, v in sorted(marks.items(), key=lambda kv: kv[1])}
         try:
-            metrics = {m["name"]: m["value"] for m in
-                       cdp.send("Performance.getMetrics")["metrics"]}
+            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
             out["cdp_s"] = {k: metrics[k] for k in CDP_METRICS if k in metrics}
         except PlaywrightError:
             pass
@@ -406,8 +458,9 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
     return out
 
 
-def browser_scenarios(browser, url: str, n_features: int | None, repeats: int,
-                      timeout_s: float, label: str) -> dict[str, Any]:
+def browser_scenarios(
+    browser, url: str, n_features: int | None, repeats: int, timeout_s: float, label: str
+) -> dict[str, Any]:
     """Two ways of opening the page, each once cold and ``repeats`` times warm.
 
     * ``first_visit``: a fresh browser context per load (empty HTTP cache, new session); its
@@ -435,9 +488,11 @@ def browser_scenarios(browser, url: str, n_features: int | None, repeats: int,
                 finally:
                     if shared is None:
                         context.close()
-                log(f"  {label} {scenario} run {i} ({'cold' if i == 0 else 'warm'}): "
+                log(
+                    f"  {label} {scenario} run {i} ({'cold' if i == 0 else 'warm'}): "
                     + (f"{run['page_s']:.2f} s" if run["ok"] else run.get("error", "failed"))
-                    + f", external requests {run['external_requests']}")
+                    + f", external requests {run['external_requests']}"
+                )
                 runs.append(run)
         finally:
             if shared is not None:
@@ -446,13 +501,18 @@ def browser_scenarios(browser, url: str, n_features: int | None, repeats: int,
         if res["ok"]:
             res["page_s"] = summarise([r["page_s"] for r in runs])
             if all("title" in r["marks_s"] for r in runs):
-                res["title_to_all_s"] = summarise([r["page_s"] - r["marks_s"]["title"]
-                                                   for r in runs])
+                res["title_to_all_s"] = summarise([r["page_s"] - r["marks_s"]["title"] for r in runs])
         mark_names = {k for r in runs for k in r["marks_s"]}
-        res["marks_s"] = {k: summarise([r["marks_s"][k] for r in runs])
-                          for k in sorted(mark_names) if all(k in r["marks_s"] for r in runs)}
-        res["cdp_s"] = {k: summarise([r["cdp_s"][k] for r in runs])
-                        for k in CDP_METRICS if all(k in r.get("cdp_s", {}) for r in runs)}
+        res["marks_s"] = {
+            k: summarise([r["marks_s"][k] for r in runs])
+            for k in sorted(mark_names)
+            if all(k in r["marks_s"] for r in runs)
+        }
+        res["cdp_s"] = {
+            k: summarise([r["cdp_s"][k] for r in runs])
+            for k in CDP_METRICS
+            if all(k in r.get("cdp_s", {}) for r in runs)
+        }
         res["external_requests"] = sum(r["external_requests"] for r in runs)
         res["external_urls"] = sorted({u for r in runs for u in r["external_urls"]})
         res["ws_received_bytes"] = summarise([r["ws_received_bytes"] for r in runs])
@@ -461,9 +521,16 @@ def browser_scenarios(browser, url: str, n_features: int | None, repeats: int,
     return result
 
 
-def browser_bench(env: dict[str, str], n_features: int | None, repeats: int, timeout_s: float,
-                  log_dir: Path, browser, app: str = "app.py",
-                  label: str = "map page") -> dict[str, Any]:
+def browser_bench(
+    env: dict[str, str],
+    n_features: int | None,
+    repeats: int,
+    timeout_s: float,
+    log_dir: Path,
+    browser,
+    app: str = "app.py",
+    label: str = "map page",
+) -> dict[str, Any]:
     server = Server(env, log_dir, app)
     try:
         return browser_scenarios(browser, server.url, n_features, repeats, timeout_s, label)
@@ -490,15 +557,22 @@ def apptest_bench(env: dict[str, str], repeats: int) -> dict[str, Any]:
             exceptions = [e.message for e in at.exception]
         print(json.dumps({{"runs": runs, "exceptions": exceptions}}))
     """)
-    proc = subprocess.run([PYTHON, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          env={**env, "STREAMLIT_LOGGER_LEVEL": "error"})
+    proc = subprocess.run(
+        [PYTHON, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env, "STREAMLIT_LOGGER_LEVEL": "error"},
+    )
     if proc.returncode != 0:
         log(f"AppTest failed: {proc.stderr[-2000:]}")
         return {"error": proc.stderr[-2000:]}
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"script_s": summarise(data["runs"]), "exceptions": data["exceptions"]}
 
+
 # --- report --------------------------------------------------------------------------------
+
 
 def fmt_s(stat: dict[str, Any] | None) -> str:
     if not stat:
@@ -512,8 +586,7 @@ def fmt_b(n: float | None) -> str:
     return f"{n:>12,.0f} B ({n / 1e6:5.2f} MB)"
 
 
-def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None,
-           repeats: int) -> str:
+def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, repeats: int) -> str:
     sizes = list(results)
     rows: list[tuple[str, list[str]]] = []
 
@@ -536,8 +609,7 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None,
     section("PAYLOAD")
     add("  map HTML, m.get_root().render()", lambda r: fmt_b(py(r)["html_bytes"]))
     add("  st_folium component args (json)", lambda r: fmt_b(py(r)["component_args_bytes"]))
-    for layer in ("initiatives", "territories", "base.commune", "base.urban", "base.schools",
-                  "base.health"):
+    for layer in ("initiatives", "territories", "base.commune", "base.urban", "base.schools", "base.health"):
         add(f"  GeoJSON {layer}", lambda r, layer=layer: fmt_b(py(r)["geojson_bytes"][layer]))
     add("  GeoJSON total (json.dumps)", lambda r: fmt_b(py(r)["geojson_total_bytes"]))
     add("  table under the map (Arrow IPC)", lambda r: fmt_b(py(r)["table_arrow_bytes"]))
@@ -551,36 +623,47 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None,
     add("  m.get_root().render()", lambda r: fmt_s(py(r)["render_s"]))
     add("  st_folium(m) (component call captured)", lambda r: fmt_s(py(r)["st_folium_s"]))
     add("  whole page script (AppTest)", lambda r: fmt_s(r["server"]["script_s"]))
-    for scenario, title in (("first_visit", "BROWSER first visit (fresh context)"),
-                            ("return_visit", "BROWSER return visit (HTTP cache warm)")):
+    for scenario, title in (
+        ("first_visit", "BROWSER first visit (fresh context)"),
+        ("return_visit", "BROWSER return visit (HTTP cache warm)"),
+    ):
         section(title)
         b = lambda r, sc=scenario: r["browser"][sc]  # noqa: E731
-        for mark, label in (("dcl", "goto -> DOMContentLoaded"), ("title", "goto -> page title"),
-                            ("iframe", "goto -> st_folium iframe"),
-                            ("map_dcl", "goto -> iframe document loaded"),
-                            ("map_leaflet", "goto -> Leaflet map in iframe"),
-                            ("map_territory", "goto -> first territory drawn"),
-                            ("map_first_initiative", "goto -> first initiative drawn")):
+        for mark, label in (
+            ("dcl", "goto -> DOMContentLoaded"),
+            ("title", "goto -> page title"),
+            ("iframe", "goto -> st_folium iframe"),
+            ("map_dcl", "goto -> iframe document loaded"),
+            ("map_leaflet", "goto -> Leaflet map in iframe"),
+            ("map_territory", "goto -> first territory drawn"),
+            ("map_first_initiative", "goto -> first initiative drawn"),
+        ):
             add(f"  {label}", lambda r, b=b, mark=mark: fmt_s(b(r)["marks_s"][mark]))
         add("  goto -> ALL path.sit-iniciativa", lambda r, b=b: fmt_s(b(r)["page_s"]))
-        add("    same, seen in the page (10 ms poll)",
-            lambda r, b=b: fmt_s(b(r)["marks_s"]["map_all"]))
+        add("    same, seen in the page (10 ms poll)", lambda r, b=b: fmt_s(b(r)["marks_s"]["map_all"]))
         add("  page title -> ALL (the map's share)", lambda r, b=b: fmt_s(b(r)["title_to_all_s"]))
         add("  main-thread script (CDP)", lambda r, b=b: fmt_s(b(r)["cdp_s"]["ScriptDuration"]))
-        add("  main-thread layout+style (CDP)", lambda r, b=b: fmt_s({
-            k: (b(r)["cdp_s"]["LayoutDuration"][k] + b(r)["cdp_s"]["RecalcStyleDuration"][k])
-            for k in ("median", "cold")}))
+        add(
+            "  main-thread layout+style (CDP)",
+            lambda r, b=b: fmt_s(
+                {
+                    k: (b(r)["cdp_s"]["LayoutDuration"][k] + b(r)["cdp_s"]["RecalcStyleDuration"][k])
+                    for k in ("median", "cold")
+                }
+            ),
+        )
         add("  websocket bytes received", lambda r, b=b: fmt_b(b(r)["ws_received_bytes"]["median"]))
-        add("  requests per load (median)",
-            lambda r, b=b: f"{b(r)['requests']['median']:.0f}")
+        add("  requests per load (median)", lambda r, b=b: f"{b(r)['requests']['median']:.0f}")
         add("  requests off localhost (must be 0)", lambda r, b=b: str(b(r)["external_requests"]))
 
     width = max(len(label) for label, _ in rows)
     colw = max(30, *(len(c) for _, cells in rows for c in cells))
-    lines = [f"Map page benchmark: times are the median of {repeats} warm runs, the cold "
-             "(first) run in parentheses", ""]
-    lines.append(f"{'':<{width}}  " + "  ".join(f"{f'{n:,} initiatives':>{colw}}"
-                                                   for n in sizes))
+    lines = [
+        f"Map page benchmark: times are the median of {repeats} warm runs, the cold "
+        "(first) run in parentheses",
+        "",
+    ]
+    lines.append(f"{'':<{width}}  " + "  ".join(f"{f'{n:,} initiatives':>{colw}}" for n in sizes))
     lines.append("-" * (width + 2 + (colw + 2) * len(sizes)))
     for label, cells in rows:
         lines.append(f"{label:<{width}}  " + "  ".join(f"{c:>{colw}}" for c in cells))
@@ -595,54 +678,77 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None,
     if TARGET_SIZE in results:
         r = results[TARGET_SIZE]
         payload = r["python"]["html_bytes"]
-        verdict = [f"payload {payload / 1e6:.2f} MB "
-                   f"{'OK' if payload < TARGET_PAYLOAD_BYTES else 'MISSED'} (< 1 MB)"]
+        verdict = [
+            f"payload {payload / 1e6:.2f} MB {'OK' if payload < TARGET_PAYLOAD_BYTES else 'MISSED'} (< 1 MB)"
+        ]
         for scenario, title in (("first_visit", "first visit"), ("return_visit", "return visit")):
             page = r.get("browser", {}).get(scenario, {}).get("page_s", {}).get("median")
             if page is not None:
-                verdict.append(f"{title} {page:.2f} s "
-                               f"{'OK' if page < TARGET_PAGE_S else 'MISSED'} (< 1.5 s)")
+                verdict.append(f"{title} {page:.2f} s {'OK' if page < TARGET_PAGE_S else 'MISSED'} (< 1.5 s)")
         lines.append(f"Targets at {TARGET_SIZE:,} initiatives: " + "; ".join(verdict))
     for n in sizes:
         r = results[n]
         if r["python"].get("table_error"):
-            lines.append(f"Note at {n:,}: ui.state.initiatives_table raised "
-                         f"{r['python']['table_error']} (the page shows an exception instead "
-                         "of the table; its size above is for the table it would show)")
+            lines.append(
+                f"Note at {n:,}: ui.state.initiatives_table raised "
+                f"{r['python']['table_error']} (the page shows an exception instead "
+                "of the table; its size above is for the table it would show)"
+            )
         for e in (r.get("server") or {}).get("exceptions") or []:
             lines.append(f"Note at {n:,}: the page script raised: {e}")
         for scenario, b in (r.get("browser") or {}).items():
             if b.get("external_urls"):
-                lines.append(f"External URLs at {n:,} ({scenario}): "
-                             + ", ".join(b["external_urls"]))
+                lines.append(f"External URLs at {n:,} ({scenario}): " + ", ".join(b["external_urls"]))
             if not b.get("ok"):
-                lines.append(f"Browser runs at {n:,} ({scenario}) did not all finish: "
-                             + "; ".join(f"{x.get('error', '?')} (drawn {x.get('drawn')})"
-                                         for x in b["runs"] if not x["ok"]))
+                lines.append(
+                    f"Browser runs at {n:,} ({scenario}) did not all finish: "
+                    + "; ".join(
+                        f"{x.get('error', '?')} (drawn {x.get('drawn')})" for x in b["runs"] if not x["ok"]
+                    )
+                )
     return "\n".join(lines)
 
 
 # --- main ----------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000],
-                        help="demo portfolio sizes (default: 1000 10000)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="warm repeats per measurement, after one cold run (default 3)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1000, 10000],
+        help="demo portfolio sizes (default: 1000 10000)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="warm repeats per measurement, after one cold run (default 3)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="demo generator seed (default 1)")
-    parser.add_argument("--db-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB_URL),
-                        help=f"bench database (default {DEFAULT_DB_URL}); created if needed")
-    parser.add_argument("--timeout", type=float, default=120.0,
-                        help="seconds to wait for the map in the browser (default 120)")
+    parser.add_argument(
+        "--db-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB_URL),
+        help=f"bench database (default {DEFAULT_DB_URL}); created if needed",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for the map in the browser (default 120)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="skip the browser figures")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="skip the baseline (a Streamlit page with only a title)")
-    parser.add_argument("--reuse-db", action="store_true",
-                        help="keep the bench database (default: drop it and rebuild it with "
-                             "sit db upgrade / load base / load pladeco)")
-    parser.add_argument("--skip-load", action="store_true",
-                        help="with --reuse-db: skip 'sit load base/pladeco'")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the baseline (a Streamlit page with only a title)"
+    )
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="keep the bench database (default: drop it and rebuild it with "
+        "sit db upgrade / load base / load pladeco)",
+    )
+    parser.add_argument(
+        "--skip-load", action="store_true", help="with --reuse-db: skip 'sit load base/pladeco'"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
@@ -677,34 +783,44 @@ def main(argv: list[str] | None = None) -> int:
         from playwright.sync_api import sync_playwright
 
         playwright_cm = sync_playwright()
-        browser = playwright_cm.start().chromium.launch(executable_path=CHROMIUM,
-                                                        args=CHROMIUM_ARGS)
+        browser = playwright_cm.start().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
     results: dict[int, dict[str, Any]] = {}
     baseline: dict[str, Any] | None = None
     try:
         if browser is not None and not args.no_baseline:
             log("baseline: a Streamlit page with only a title")
-            baseline = browser_bench(env, None, args.repeats, args.timeout, log_dir, browser,
-                                     app="bench/baseline_app.py", label="baseline")
+            baseline = browser_bench(
+                env,
+                None,
+                args.repeats,
+                args.timeout,
+                log_dir,
+                browser,
+                app="bench/baseline_app.py",
+                label="baseline",
+            )
         for n in args.sizes:
             log(f"size {n:,}")
             sit("demo", "clear", env=env)
-            t_gen, _ = timed(sit, "demo", "generate", "--initiatives", str(n),
-                             "--seed", str(args.seed), env=env)
+            t_gen, _ = timed(
+                sit, "demo", "generate", "--initiatives", str(n), "--seed", str(args.seed), env=env
+            )
             res: dict[str, Any] = {"size": n, "generate_s": t_gen}
             res["python"] = python_bench(engine, args.repeats, n)
             n_features = res["python"]["features"]
-            log(f"  python: {n_features} features, html {res['python']['html_bytes']:,} B, "
-                f"render {res['python']['render_s']['median']:.3f} s")
+            log(
+                f"  python: {n_features} features, html {res['python']['html_bytes']:,} B, "
+                f"render {res['python']['render_s']['median']:.3f} s"
+            )
             res["server"] = apptest_bench(env, args.repeats)
             if "script_s" in res["server"]:
-                log(f"  server script (AppTest): {res['server']['script_s']['median']:.2f} s"
-                    + (f", exceptions: {res['server']['exceptions']}"
-                       if res["server"]["exceptions"] else ""))
+                log(
+                    f"  server script (AppTest): {res['server']['script_s']['median']:.2f} s"
+                    + (f", exceptions: {res['server']['exceptions']}" if res["server"]["exceptions"] else "")
+                )
             if browser is not None:
-                res["browser"] = browser_bench(env, n_features, args.repeats, args.timeout,
-                                               log_dir, browser)
+                res["browser"] = browser_bench(env, n_features, args.repeats, args.timeout, log_dir, browser)
             results[n] = res
     finally:
         if browser is not None:
@@ -716,19 +832,25 @@ def main(argv: list[str] | None = None) -> int:
 
     load_after = os.getloadavg()
     text = report(results, baseline, args.repeats)
-    text += (f"\nMachine: {os.cpu_count()} CPUs; load average (1 min) {load_before[0]:.1f} at "
-             f"start, {load_after[0]:.1f} at end; total bench time "
-             f"{time.perf_counter() - started:.0f} s")
+    text += (
+        f"\nMachine: {os.cpu_count()} CPUs; load average (1 min) {load_before[0]:.1f} at "
+        f"start, {load_after[0]:.1f} at end; total bench time "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     print(text)
     if args.json:
-        payload = {"database": args.db_url.rsplit("/", 1)[-1], "repeats": args.repeats,
-                   "seed": args.seed, "elapsed_s": time.perf_counter() - started,
-                   "cpus": os.cpu_count(), "loadavg_start": load_before,
-                   "loadavg_end": load_after,
-                   "targets": {"size": TARGET_SIZE, "payload_bytes": TARGET_PAYLOAD_BYTES,
-                               "page_s": TARGET_PAGE_S},
-                   "baseline": baseline,
-                   "results": {str(n): r for n, r in results.items()}}
+        payload = {
+            "database": args.db_url.rsplit("/", 1)[-1],
+            "repeats": args.repeats,
+            "seed": args.seed,
+            "elapsed_s": time.perf_counter() - started,
+            "cpus": os.cpu_count(),
+            "loadavg_start": load_before,
+            "loadavg_end": load_after,
+            "targets": {"size": TARGET_SIZE, "payload_bytes": TARGET_PAYLOAD_BYTES, "page_s": TARGET_PAGE_S},
+            "baseline": baseline,
+            "results": {str(n): r for n, r in results.items()},
+        }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False))
         log(f"figures written to {args.json}")

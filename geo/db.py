@@ -36,9 +36,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 def postgis_version(engine: Engine) -> str | None:
     """Return the PostGIS version of the database, or None when the extension is missing."""
     with engine.connect() as conn:
-        row = conn.execute(
-            text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
-        ).first()
+        row = conn.execute(text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")).first()
     return row[0] if row else None
 
 

@@ -41,7 +41,7 @@ def normalise_database_url(url: str) -> str:
     """
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -61,8 +61,9 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
     return Settings(
         database_url=normalise_database_url(url),
         data_dir=data_dir,
-        test_database_url=(normalise_database_url(env["TEST_DATABASE_URL"])
-                           if env.get("TEST_DATABASE_URL") else None),
+        test_database_url=(
+            normalise_database_url(env["TEST_DATABASE_URL"]) if env.get("TEST_DATABASE_URL") else None
+        ),
         secrets_file=secrets_path if secrets_path.is_file() else None,
     )
 

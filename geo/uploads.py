@@ -41,7 +41,8 @@ def check_upload_size(name: str, size: int, limits: UploadLimits = DEFAULT_LIMIT
         raise DataError(f"{name}: el archivo está vacío.")
     if size > limits.max_bytes:
         raise DataError(
-            f"{name}: el archivo pesa {_mb(size)}; el máximo permitido es {_mb(limits.max_bytes)}.")
+            f"{name}: el archivo pesa {_mb(size)}; el máximo permitido es {_mb(limits.max_bytes)}."
+        )
 
 
 def check_file(path: Path, limits: UploadLimits = DEFAULT_LIMITS) -> None:
@@ -62,8 +63,9 @@ def _unsafe_entry(name: str) -> bool:
     return len(p.parts[0]) >= 2 and p.parts[0][1] == ":"
 
 
-def inspect_zip(path: Path, limits: UploadLimits = DEFAULT_LIMITS,
-                label: str | None = None) -> list[zipfile.ZipInfo]:
+def inspect_zip(
+    path: Path, limits: UploadLimits = DEFAULT_LIMITS, label: str | None = None
+) -> list[zipfile.ZipInfo]:
     """Check an archive before reading it; return its file entries.
 
     Refuses: a file that is not a readable zip (truncated, corrupt), too many entries,
@@ -78,25 +80,29 @@ def inspect_zip(path: Path, limits: UploadLimits = DEFAULT_LIMITS,
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise DataError(f"{name}: el archivo comprimido está dañado o incompleto ({exc}).") from exc
     if len(infos) > limits.max_entries:
-        raise DataError(f"{name}: el archivo comprimido contiene {len(infos)} archivos; "
-                        f"el máximo es {limits.max_entries}.")
+        raise DataError(
+            f"{name}: el archivo comprimido contiene {len(infos)} archivos; "
+            f"el máximo es {limits.max_entries}."
+        )
     total = 0
     for info in infos:
         if _unsafe_entry(info.filename):
-            raise DataError(f"{name}: la entrada «{info.filename}» apunta fuera de la carpeta "
-                            f"del archivo; no se acepta.")
+            raise DataError(
+                f"{name}: la entrada «{info.filename}» apunta fuera de la carpeta del archivo; no se acepta."
+            )
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise DataError(f"{name}: la entrada «{info.filename}» es un enlace simbólico; "
-                            f"no se acepta.")
+            raise DataError(f"{name}: la entrada «{info.filename}» es un enlace simbólico; no se acepta.")
         total += info.file_size
     if total > limits.max_uncompressed_bytes:
-        raise DataError(f"{name}: descomprimido ocuparía {_mb(total)}; el máximo es "
-                        f"{_mb(limits.max_uncompressed_bytes)}.")
+        raise DataError(
+            f"{name}: descomprimido ocuparía {_mb(total)}; el máximo es {_mb(limits.max_uncompressed_bytes)}."
+        )
     return [i for i in infos if not i.is_dir()]
 
 
-def safe_extract_zip(path: Path, dest: Path, limits: UploadLimits = DEFAULT_LIMITS,
-                     label: str | None = None) -> list[Path]:
+def safe_extract_zip(
+    path: Path, dest: Path, limits: UploadLimits = DEFAULT_LIMITS, label: str | None = None
+) -> list[Path]:
     """Extract an inspected archive into ``dest`` (a fresh folder); return the file paths.
 
     On any refusal ``dest`` is removed, so nothing half-extracted is left behind.
@@ -114,8 +120,10 @@ def safe_extract_zip(path: Path, dest: Path, limits: UploadLimits = DEFAULT_LIMI
             for info in infos:
                 target = (dest / info.filename).resolve()
                 if not target.is_relative_to(dest):
-                    raise DataError(f"{name}: la entrada «{info.filename}» apunta fuera de la "
-                                    f"carpeta del archivo; no se acepta.")
+                    raise DataError(
+                        f"{name}: la entrada «{info.filename}» apunta fuera de la "
+                        f"carpeta del archivo; no se acepta."
+                    )
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "wb") as dst:
                     while chunk := src.read(MB):
@@ -123,7 +131,8 @@ def safe_extract_zip(path: Path, dest: Path, limits: UploadLimits = DEFAULT_LIMI
                         if written > limits.max_uncompressed_bytes:
                             raise DataError(
                                 f"{name}: descomprimido supera {_mb(limits.max_uncompressed_bytes)}; "
-                                f"no se acepta.")
+                                f"no se acepta."
+                            )
                         dst.write(chunk)
                 out.append(target)
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
@@ -133,4 +142,3 @@ def safe_extract_zip(path: Path, dest: Path, limits: UploadLimits = DEFAULT_LIMI
         shutil.rmtree(dest, ignore_errors=True)
         raise
     return out
-

@@ -75,21 +75,25 @@ def class_colour(c: int) -> str:
     return NO_VALUE_COLOUR if c < 0 else CLASS_COLOURS[min(c, len(CLASS_COLOURS) - 1)]
 
 
-def legend_ranges_html(title: str, classes: Classes, fmt: Callable[[float], str],
-                       has_missing: bool) -> str:
+def legend_ranges_html(title: str, classes: Classes, fmt: Callable[[float], str], has_missing: bool) -> str:
     """Legend body: the metric's name and one line per class with its range."""
-    rows = [f"<b>{clean_text(title)}</b>",
-            f"<div style='color:#555'>{clean_text(CLASS_METHODS.get(classes.method, ''))}</div>"]
+    rows = [
+        f"<b>{clean_text(title)}</b>",
+        f"<div style='color:#555'>{clean_text(CLASS_METHODS.get(classes.method, ''))}</div>",
+    ]
     for i, (lo, hi) in enumerate(classes.ranges):
         text = fmt(lo) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
         rows.append(
             f'<div class="sit-legend-class"><span style="display:inline-block;width:14px;'
             f'height:10px;background:{class_colour(i)};border:1px solid #666;margin-right:5px;">'
-            f"</span>{clean_text(text)}</div>")
+            f"</span>{clean_text(text)}</div>"
+        )
     if has_missing:
-        rows.append(f'<div class="sit-legend-class"><span style="display:inline-block;width:14px;'
-                    f'height:10px;background:{NO_VALUE_COLOUR};border:1px solid #666;'
-                    f'margin-right:5px;"></span>Sin población</div>')
+        rows.append(
+            f'<div class="sit-legend-class"><span style="display:inline-block;width:14px;'
+            f"height:10px;background:{NO_VALUE_COLOUR};border:1px solid #666;"
+            f'margin-right:5px;"></span>Sin población</div>'
+        )
     return "".join(rows)
 
 
@@ -97,47 +101,70 @@ def _style(feature: dict[str, Any]) -> dict[str, Any]:
     p = feature["properties"]
     c = int(p.get("clase", -1))
     village = p.get("layer") == "localidad"
-    return {"color": "#2F2F2F", "weight": 1.5 if village else 1, "fillColor": class_colour(c),
-            "fillOpacity": 0.75, "radius": 8, "className": f"{PATH_CLASS} sit-clase-{c}"}
+    return {
+        "color": "#2F2F2F",
+        "weight": 1.5 if village else 1,
+        "fillColor": class_colour(c),
+        "fillOpacity": 0.75,
+        "radius": 8,
+        "className": f"{PATH_CLASS} sit-clase-{c}",
+    }
 
 
-def build_choropleth(*, territories: dict[str, Any], base: dict[str, dict[str, Any]],
-                     legend_html: str, extent: str = "comuna",
-                     static_prefix: str = STATIC_URL_PREFIX) -> folium.Map:
+def build_choropleth(
+    *,
+    territories: dict[str, Any],
+    base: dict[str, dict[str, Any]],
+    legend_html: str,
+    extent: str = "comuna",
+    static_prefix: str = STATIC_URL_PREFIX,
+) -> folium.Map:
     """Map of territories filled by class (``properties.clase``), with facilities and legend.
 
     ``territories`` features carry ``layer``, ``id``, ``nombre``, ``codigo``, ``clase``
     and ``valor`` (the formatted value shown in the tooltip). ``extent`` is a key of
     :data:`layers.map.EXTENTS` (the city or the whole commune).
     """
-    m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=11,
-                         control_scale=True, prefer_canvas=False)
+    m = make_offline_map(
+        static_prefix, location=VALLENAR_CENTER, zoom_start=11, control_scale=True, prefer_canvas=False
+    )
     m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
     m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
     if base["commune"]["features"]:
-        folium.GeoJson(clean_feature_collection(base["commune"]), name="Límite comunal",
-                       interactive=False, style_function=lambda _: BASE_STYLES["commune"]).add_to(m)
+        folium.GeoJson(
+            clean_feature_collection(base["commune"]),
+            name="Límite comunal",
+            interactive=False,
+            style_function=lambda _: BASE_STYLES["commune"],
+        ).add_to(m)
     terr = clean_feature_collection(territories)
     if terr["features"]:
         folium.GeoJson(
-            terr, name="Territorios", style_function=_style, marker=folium.CircleMarker(),
+            terr,
+            name="Territorios",
+            style_function=_style,
+            marker=folium.CircleMarker(),
             highlight_function=lambda _: {"weight": 3, "color": "#000"},
-            tooltip=folium.GeoJsonTooltip(fields=["nombre", "valor"],
-                                          aliases=["Territorio", "Valor"]),
+            tooltip=folium.GeoJsonTooltip(fields=["nombre", "valor"], aliases=["Territorio", "Valor"]),
         ).add_to(m)
-    for key, name, colour in (("schools", "Establecimientos educacionales", "#1F78B4"),
-                              ("health", "Establecimientos de salud", "#E31A1C")):
+    for key, name, colour in (
+        ("schools", "Establecimientos educacionales", "#1F78B4"),
+        ("health", "Establecimientos de salud", "#E31A1C"),
+    ):
         if base[key]["features"]:
             folium.GeoJson(
-                clean_feature_collection(base[key]), name=name, show=False,
-                marker=folium.CircleMarker(radius=4, color="#fff", weight=1, fill_color=colour,
-                                           fill_opacity=0.95),
-                tooltip=folium.GeoJsonTooltip(fields=["nombre", "estado"],
-                                              aliases=["Nombre", "Estado"]),
+                clean_feature_collection(base[key]),
+                name=name,
+                show=False,
+                marker=folium.CircleMarker(
+                    radius=4, color="#fff", weight=1, fill_color=colour, fill_opacity=0.95
+                ),
+                tooltip=folium.GeoJsonTooltip(fields=["nombre", "estado"], aliases=["Nombre", "Estado"]),
             ).add_to(m)
     Legend(legend_html).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    offline_fullscreen(static_prefix, title="Pantalla completa",
-                       title_cancel="Salir de pantalla completa").add_to(m)
+    offline_fullscreen(
+        static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
+    ).add_to(m)
     m.fit_bounds(EXTENTS[extent][1])
     return m

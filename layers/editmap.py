@@ -19,23 +19,44 @@ from layers.styles import BASE_STYLES
 FOCUS_PAD = 0.01  # degrees (~1 km) around the stored geometry when the map opens
 CURRENT_CLASS = "sit-geometria-actual"
 TARGET_CLASS = "sit-territorio-destino"
-CURRENT_STYLE = {"color": "#D55E00", "weight": 4, "fillColor": "#D55E00", "fillOpacity": 0.35,
-                 "radius": 8, "className": CURRENT_CLASS}
-TARGET_STYLE = {"color": "#0072B2", "weight": 3, "dashArray": "5 4", "fillColor": "#56B4E9",
-                "fillOpacity": 0.25, "className": TARGET_CLASS}
+CURRENT_STYLE = {
+    "color": "#D55E00",
+    "weight": 4,
+    "fillColor": "#D55E00",
+    "fillOpacity": 0.35,
+    "radius": 8,
+    "className": CURRENT_CLASS,
+}
+TARGET_STYLE = {
+    "color": "#0072B2",
+    "weight": 3,
+    "dashArray": "5 4",
+    "fillColor": "#56B4E9",
+    "fillOpacity": 0.25,
+    "className": TARGET_CLASS,
+}
 
 #: Leaflet.draw tools offered: point (marker), line, polygon and rectangle; circles are not
 #: GeoJSON geometries (Leaflet.draw returns a point with a radius), so they are left out.
-DRAW_OPTIONS = {"polyline": {"shapeOptions": {"color": "#D55E00"}},
-                "polygon": {"allowIntersection": False, "shapeOptions": {"color": "#D55E00"}},
-                "rectangle": {"shapeOptions": {"color": "#D55E00"}},
-                "marker": True, "circle": False, "circlemarker": False}
+DRAW_OPTIONS = {
+    "polyline": {"shapeOptions": {"color": "#D55E00"}},
+    "polygon": {"allowIntersection": False, "shapeOptions": {"color": "#D55E00"}},
+    "rectangle": {"shapeOptions": {"color": "#D55E00"}},
+    "marker": True,
+    "circle": False,
+    "circlemarker": False,
+}
 
 
-def build_edit_map(*, commune: dict[str, Any], territories: dict[str, Any],
-                   current: dict[str, Any] | None = None, current_label: str = "",
-                   target: dict[str, Any] | None = None,
-                   static_prefix: str = STATIC_URL_PREFIX) -> folium.Map:
+def build_edit_map(
+    *,
+    commune: dict[str, Any],
+    territories: dict[str, Any],
+    current: dict[str, Any] | None = None,
+    current_label: str = "",
+    target: dict[str, Any] | None = None,
+    static_prefix: str = STATIC_URL_PREFIX,
+) -> folium.Map:
     """Return the map on which a person draws a point, line or polygon.
 
     Args:
@@ -50,29 +71,53 @@ def build_edit_map(*, commune: dict[str, Any], territories: dict[str, Any],
     m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
     m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
     if commune.get("features"):
-        folium.GeoJson(clean_feature_collection(commune), name="Límite comunal", interactive=False,
-                       style_function=lambda _: BASE_STYLES["commune"]).add_to(m)
+        folium.GeoJson(
+            clean_feature_collection(commune),
+            name="Límite comunal",
+            interactive=False,
+            style_function=lambda _: BASE_STYLES["commune"],
+        ).add_to(m)
     terr = clean_feature_collection(territories)
     if terr["features"]:
         # Localities placed by a point (their rural post) are drawn as circles: a default pin
         # would look like something the person drew.
-        folium.GeoJson(terr, name="Unidades vecinales y localidades",
-                       marker=folium.CircleMarker(radius=6),
-                       style_function=lambda f: BASE_STYLES["village" if f["properties"].get("layer")
-                                                            == "localidad" else "uv"],
-                       tooltip=folium.GeoJsonTooltip(fields=["nombre", "codigo"],
-                                                     aliases=["Territorio", "Código"])).add_to(m)
+        folium.GeoJson(
+            terr,
+            name="Unidades vecinales y localidades",
+            marker=folium.CircleMarker(radius=6),
+            style_function=lambda f: BASE_STYLES[
+                "village" if f["properties"].get("layer") == "localidad" else "uv"
+            ],
+            tooltip=folium.GeoJsonTooltip(fields=["nombre", "codigo"], aliases=["Territorio", "Código"]),
+        ).add_to(m)
     if target and target.get("features"):
-        folium.GeoJson(clean_feature_collection(target), name="Territorio a copiar",
-                       style_function=lambda _: TARGET_STYLE, interactive=False).add_to(m)
+        folium.GeoJson(
+            clean_feature_collection(target),
+            name="Territorio a copiar",
+            style_function=lambda _: TARGET_STYLE,
+            interactive=False,
+        ).add_to(m)
     if current:
-        fc = {"type": "FeatureCollection", "features": [{
-            "type": "Feature", "geometry": current, "properties": {"nombre": clean_text(current_label)}}]}
-        folium.GeoJson(fc, name="Geometría guardada", marker=folium.CircleMarker(),
-                       style_function=lambda _: CURRENT_STYLE,
-                       tooltip=folium.GeoJsonTooltip(fields=["nombre"], aliases=["Guardada"])).add_to(m)
-    offline_draw(static_prefix, position="topleft", show_geometry_on_click=False,
-                 draw_options=DRAW_OPTIONS, edit_options={"edit": False, "remove": True}).add_to(m)
+        fc = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "geometry": current, "properties": {"nombre": clean_text(current_label)}}
+            ],
+        }
+        folium.GeoJson(
+            fc,
+            name="Geometría guardada",
+            marker=folium.CircleMarker(),
+            style_function=lambda _: CURRENT_STYLE,
+            tooltip=folium.GeoJsonTooltip(fields=["nombre"], aliases=["Guardada"]),
+        ).add_to(m)
+    offline_draw(
+        static_prefix,
+        position="topleft",
+        show_geometry_on_click=False,
+        draw_options=DRAW_OPTIONS,
+        edit_options={"edit": False, "remove": True},
+    ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     focus = current or (target["features"][0]["geometry"] if target and target.get("features") else None)
     if focus:

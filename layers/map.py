@@ -45,8 +45,12 @@ COUNT_BREAKS = (0, 1, 3, 6, 10, 20)
 def _territory_style(feature: dict[str, Any]) -> dict[str, Any]:
     props = feature["properties"]
     base = BASE_STYLES["village"] if props.get("layer") == "localidad" else BASE_STYLES["uv"]
-    return {**base, "fillColor": count_colour(int(props.get("iniciativas", 0)), COUNT_BREAKS),
-            "fillOpacity": 0.45, "className": TERRITORY_CLASS}
+    return {
+        **base,
+        "fillColor": count_colour(int(props.get("iniciativas", 0)), COUNT_BREAKS),
+        "fillOpacity": 0.45,
+        "className": TERRITORY_CLASS,
+    }
 
 
 # Initiatives are styled in the browser from ``properties.pos`` (the strategy's position):
@@ -58,8 +62,11 @@ _INITIATIVE_STYLE_JS = """function (feature) {
     return {color: "#ffffff", weight: 1.2, fill: true, fillOpacity: 0.9, radius: 6,
             className: %(cls)s,
             fillColor: pos >= 1 ? palette[(pos - 1) %% palette.length] : %(unknown)s};
-}""" % {"palette": json.dumps(list(STRATEGY_PALETTE)), "cls": json.dumps(INITIATIVE_CLASS),
-        "unknown": json.dumps(UNKNOWN_COLOUR)}
+}""" % {
+    "palette": json.dumps(list(STRATEGY_PALETTE)),
+    "cls": json.dumps(INITIATIVE_CLASS),
+    "unknown": json.dumps(UNKNOWN_COLOUR),
+}
 _INITIATIVE_HOVER_JS = """function (feature, layer) {
     layer.on({
         mouseover: function (e) { e.target.setStyle({weight: 4}); },
@@ -71,9 +78,15 @@ _INITIATIVE_HOVER_JS = """function (feature, layer) {
 def _facility_style(colour: str):
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         active = feature["properties"].get("en_funcionamiento", True)
-        return {"color": "#ffffff", "weight": 1, "fill": True,
-                "fillColor": colour if active else "#bbbbbb",
-                "fillOpacity": 0.95, "radius": 5}
+        return {
+            "color": "#ffffff",
+            "weight": 1,
+            "fill": True,
+            "fillColor": colour if active else "#bbbbbb",
+            "fillOpacity": 0.95,
+            "radius": 5,
+        }
+
     return style
 
 
@@ -144,8 +157,9 @@ def build_map(
         static_prefix: URL prefix of the vendored assets.
         show_facilities: whether the school and health layers start visible.
     """
-    m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13,
-                         control_scale=True, prefer_canvas=False)
+    m = make_offline_map(
+        static_prefix, location=VALLENAR_CENTER, zoom_start=13, control_scale=True, prefer_canvas=False
+    )
     # The map uses plain Leaflet only: jQuery, Bootstrap, awesome-markers and Font Awesome
     # would be loaded one after another by the iframe for nothing (bench/: -170 ms).
     m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
@@ -154,16 +168,23 @@ def build_map(
         folium.TileLayer(basemap, name="Mapa base", control=True).add_to(m)
     for key, name in (("commune", "Límite comunal"), ("urban", "Límite urbano")):
         if base[key]["features"]:
-            folium.GeoJson(clean_feature_collection(base[key]), name=name, interactive=False,
-                           style_function=lambda _, k=key: BASE_STYLES[k]).add_to(m)
+            folium.GeoJson(
+                clean_feature_collection(base[key]),
+                name=name,
+                interactive=False,
+                style_function=lambda _, k=key: BASE_STYLES[k],
+            ).add_to(m)
     terr = clean_feature_collection(territories)
     if terr["features"]:
         folium.GeoJson(
-            terr, name="Unidades vecinales y localidades", style_function=_territory_style,
+            terr,
+            name="Unidades vecinales y localidades",
+            style_function=_territory_style,
             highlight_function=lambda _: {"weight": 3, "color": "#000"},
             tooltip=folium.GeoJsonTooltip(
                 fields=["nombre", "codigo", "sector", "iniciativas"],
-                aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"]),
+                aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"],
+            ),
         ).add_to(m)
     labels = folium.FeatureGroup(name="Nombres de unidades vecinales", show=True)
     for f in terr["features"]:
@@ -172,35 +193,52 @@ def build_map(
             continue
         lon, lat = p["label"]
         folium.Marker(
-            (lat, lon), interactive=False,
-            icon=folium.DivIcon(class_name="sit-uv-label", icon_size=(110, 28), icon_anchor=(55, 14),
-                                html=(f'<div style="font:600 11px sans-serif;color:#333;text-align:center;'
-                                      f'text-shadow:0 0 3px #fff,0 0 3px #fff;">UV {p["codigo"]}<br>'
-                                      f'{p["nombre"]}</div>')),
+            (lat, lon),
+            interactive=False,
+            icon=folium.DivIcon(
+                class_name="sit-uv-label",
+                icon_size=(110, 28),
+                icon_anchor=(55, 14),
+                html=(
+                    f'<div style="font:600 11px sans-serif;color:#333;text-align:center;'
+                    f'text-shadow:0 0 3px #fff,0 0 3px #fff;">UV {p["codigo"]}<br>'
+                    f"{p['nombre']}</div>"
+                ),
+            ),
         ).add_to(labels)
     labels.add_to(m)
-    for key, name, colour in (("schools", "Establecimientos educacionales", "#1F78B4"),
-                              ("health", "Establecimientos de salud", "#E31A1C")):
+    for key, name, colour in (
+        ("schools", "Establecimientos educacionales", "#1F78B4"),
+        ("health", "Establecimientos de salud", "#E31A1C"),
+    ):
         if not base[key]["features"]:
             continue
         folium.GeoJson(
-            clean_feature_collection(base[key]), name=name, show=show_facilities,
-            marker=folium.CircleMarker(), style_function=_facility_style(colour),
-            tooltip=folium.GeoJsonTooltip(fields=["nombre", "tipo", "estado"],
-                                          aliases=["Nombre", "Tipo", "Estado"]),
+            clean_feature_collection(base[key]),
+            name=name,
+            show=show_facilities,
+            marker=folium.CircleMarker(),
+            style_function=_facility_style(colour),
+            tooltip=folium.GeoJsonTooltip(
+                fields=["nombre", "tipo", "estado"], aliases=["Nombre", "Tipo", "Estado"]
+            ),
         ).add_to(m)
     if initiatives["features"]:
         folium.GeoJson(
-            clean_feature_collection(initiatives), name="Iniciativas con ubicación",
-            marker=folium.CircleMarker(), style=JsCode(_INITIATIVE_STYLE_JS),
+            clean_feature_collection(initiatives),
+            name="Iniciativas con ubicación",
+            marker=folium.CircleMarker(),
+            style=JsCode(_INITIATIVE_STYLE_JS),
             on_each_feature=JsCode(_INITIATIVE_HOVER_JS),
             tooltip=folium.GeoJsonTooltip(
                 fields=["codigo", "nombre", "estado", "monto"],
-                aliases=["Código", "Iniciativa", "Estado", "Monto"]),
+                aliases=["Código", "Iniciativa", "Estado", "Monto"],
+            ),
         ).add_to(m)
     Legend(legend_html(strategies)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    offline_fullscreen(static_prefix, title="Pantalla completa",
-                       title_cancel="Salir de pantalla completa").add_to(m)
+    offline_fullscreen(
+        static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
+    ).add_to(m)
     m.fit_bounds(EXTENTS["ciudad"][1])
     return m

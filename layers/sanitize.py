@@ -50,8 +50,7 @@ def clean_feature_collection(fc: Mapping[str, Any]) -> SanitizedFeatureCollectio
     return SanitizedFeatureCollection(
         type="FeatureCollection",
         features=[
-            {**f, "properties": clean_properties(f.get("properties") or {})}
-            for f in fc.get("features", [])
+            {**f, "properties": clean_properties(f.get("properties") or {})} for f in fc.get("features", [])
         ],
     )
 

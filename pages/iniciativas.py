@@ -15,8 +15,11 @@ st.title("Iniciativas")
 if flash := st.session_state.pop("ed_flash", None):
     st.success(clean_markdown(flash), icon=":material/check_circle:")
 if not name:
-    st.info("Escriba **su nombre** en la barra lateral: queda en el historial de cada cambio y "
-            "sin él no se puede guardar.", icon=":material/person:")
+    st.info(
+        "Escriba **su nombre** en la barra lateral: queda en el historial de cada cambio y "
+        "sin él no se puede guardar.",
+        icon=":material/person:",
+    )
 
 chosen = editor.pick_initiative(filters, version)
 data = None if chosen == editor.NEW else editor_data.initiative(chosen)
@@ -28,8 +31,11 @@ prefix = f"ed_{chosen}_{expected or 0}"
 if data and data["is_demo"]:
     st.caption("⚠️ Dato sintético de demostración")
 if data and expected != data["version"]:
-    st.warning("Otra persona guardó esta iniciativa después de que usted la abrió; al guardar "
-               "se le avisará y nada se perderá.", icon=":material/sync_problem:")
+    st.warning(
+        "Otra persona guardó esta iniciativa después de que usted la abrió; al guardar "
+        "se le avisará y nada se perderá.",
+        icon=":material/sync_problem:",
+    )
 
 choices = editor_data.choices(version)
 col_form, col_map = st.columns([5, 6], gap="medium")

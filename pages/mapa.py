@@ -24,9 +24,12 @@ c1.metric("Iniciativas filtradas", format_int(n_total))
 c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
 c3.metric("Vinculadas a territorios", format_int(n_linked))
 c4.metric("De alcance comunal", format_int(n_comunal))
-c5.metric("Inversión informada", format_clp_millions(known.sum()) if len(known) else "Sin datos",
-          help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
-               f"{len(known)} montos conocidos; el resto no tiene monto informado.")
+c5.metric(
+    "Inversión informada",
+    format_clp_millions(known.sum()) if len(known) else "Sin datos",
+    help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
+    f"{len(known)} montos conocidos; el resto no tiene monto informado.",
+)
 
 
 @st.fragment
@@ -34,11 +37,16 @@ def map_and_details() -> None:
     col_map, col_detail = st.columns([7, 4], gap="medium")
     with col_map:
         basemap = st.selectbox("Mapa base", list(BASEMAPS), key="basemap")
-        m = build_map(base=data["base"], territories=data["territories"],
-                      initiatives=data["initiatives"], strategies=data["strategies"],
-                      basemap=BASEMAPS[basemap])
-        out = st_folium(m, height=660, use_container_width=True, key="mapa",
-                        returned_objects=["last_active_drawing"])
+        m = build_map(
+            base=data["base"],
+            territories=data["territories"],
+            initiatives=data["initiatives"],
+            strategies=data["strategies"],
+            basemap=BASEMAPS[basemap],
+        )
+        out = st_folium(
+            m, height=660, use_container_width=True, key="mapa", returned_objects=["last_active_drawing"]
+        )
     with col_detail:
         clicked = (out or {}).get("last_active_drawing") or {}
         props = clicked.get("properties") or {}
@@ -47,30 +55,42 @@ def map_and_details() -> None:
         elif props.get("layer") in ("unidad_vecinal", "localidad"):
             show_territory(int(props["id"]), filters)
         else:
-            st.info("Haga clic en una unidad vecinal, una localidad o una iniciativa para ver "
-                    "su detalle. Los territorios se colorean según cuántas iniciativas "
-                    "filtradas tienen vinculadas.")
+            st.info(
+                "Haga clic en una unidad vecinal, una localidad o una iniciativa para ver "
+                "su detalle. Los territorios se colorean según cuántas iniciativas "
+                "filtradas tienen vinculadas."
+            )
 
 
 map_and_details()
 
 q = state.quality(version)
-with st.expander(f"Calidad de datos: {len(q.unlocated_sites)} sitios sin ubicar · "
-                 f"{q.localized_without_territory} iniciativas localizadas sin territorio · "
-                 f"{q.demo_initiatives} de demostración"):
-    st.write("Sitios que el plan nombra y aún no tienen ubicación (no se inventan "
-             "coordenadas): " + ", ".join(s["name"] for s in q.unlocated_sites) + ".")
-    st.write(f"{q.commune_wide} iniciativas son de alcance comunal y {q.outside_commune} se "
-             "ejecuta(n) fuera de la comuna: no se asignan a un territorio.")
-    st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»",
-                 icon=":material/rule:")
+with st.expander(
+    f"Calidad de datos: {len(q.unlocated_sites)} sitios sin ubicar · "
+    f"{q.localized_without_territory} iniciativas localizadas sin territorio · "
+    f"{q.demo_initiatives} de demostración"
+):
+    st.write(
+        "Sitios que el plan nombra y aún no tienen ubicación (no se inventan "
+        "coordenadas): " + ", ".join(s["name"] for s in q.unlocated_sites) + "."
+    )
+    st.write(
+        f"{q.commune_wide} iniciativas son de alcance comunal y {q.outside_commune} se "
+        "ejecuta(n) fuera de la comuna: no se asignan a un territorio."
+    )
+    st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»", icon=":material/rule:")
 
 st.subheader(f"Iniciativas filtradas ({format_int(n_total)})")
 shown = data["view"]
 if n_total > state.TABLE_ROWS:
-    st.caption(f"Se muestran las primeras {format_int(state.TABLE_ROWS)} filas; la descarga "
-               "CSV incluye todas.")
+    st.caption(
+        f"Se muestran las primeras {format_int(state.TABLE_ROWS)} filas; la descarga CSV incluye todas."
+    )
 st.dataframe(shown.head(state.TABLE_ROWS), hide_index=True, width="stretch", height=420)
-st.download_button("Descargar iniciativas filtradas (CSV)", data["csv"],
-                   file_name="iniciativas_filtradas.csv", mime="text/csv",
-                   icon=":material/download:")
+st.download_button(
+    "Descargar iniciativas filtradas (CSV)",
+    data["csv"],
+    file_name="iniciativas_filtradas.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

@@ -12,15 +12,22 @@ filters, version = page_frame()
 st.title("Planillas de iniciativas")
 
 st.subheader("1. Plantilla")
-st.write("Una fila por iniciativa, con listas desplegables e instrucciones. Rellénela en Excel "
-         "y súbala abajo.")
-st.download_button("Descargar plantilla (.xlsx)", sheets.template_bytes(version),
-                   file_name="plantilla_iniciativas.xlsx", mime=sheets.FORMATS["xlsx"][1],
-                   icon=":material/download:", key="dl_template")
+st.write(
+    "Una fila por iniciativa, con listas desplegables e instrucciones. Rellénela en Excel y súbala abajo."
+)
+st.download_button(
+    "Descargar plantilla (.xlsx)",
+    sheets.template_bytes(version),
+    file_name="plantilla_iniciativas.xlsx",
+    mime=sheets.FORMATS["xlsx"][1],
+    icon=":material/download:",
+    key="dl_template",
+)
 
 st.subheader("2. Importar")
-upload = st.file_uploader("Planilla .xlsx o .csv (UTF-8 o Latin-1, separador «;» o «,»)",
-                          type=["xlsx", "csv"], key="upload")
+upload = st.file_uploader(
+    "Planilla .xlsx o .csv (UTF-8 o Latin-1, separador «;» o «,»)", type=["xlsx", "csv"], key="upload"
+)
 if upload is None:
     st.session_state.pop("import_plan", None)
 else:
@@ -44,28 +51,45 @@ else:
         st.markdown(f"**Vista previa de {clean_markdown(plan.file)}**: nada se ha escrito todavía.")
         sheets.show_plan(plan)
         if plan.errors:
-            st.download_button("Descargar errores (.xlsx)", sheets.errors_bytes(plan),
-                               file_name="errores_importacion.xlsx", mime=sheets.FORMATS["xlsx"][1],
-                               icon=":material/error:", key="dl_errors")
-        strict = st.checkbox("Modo estricto: no importar nada si alguna fila fue rechazada",
-                             key="import_strict")
+            st.download_button(
+                "Descargar errores (.xlsx)",
+                sheets.errors_bytes(plan),
+                file_name="errores_importacion.xlsx",
+                mime=sheets.FORMATS["xlsx"][1],
+                icon=":material/error:",
+                key="dl_errors",
+            )
+        strict = st.checkbox(
+            "Modo estricto: no importar nada si alguna fila fue rechazada", key="import_strict"
+        )
         pending = len(plan.by_status("nueva")) + len(plan.by_status("cambios"))
-        if st.button(f"Confirmar importación ({pending} filas)", type="primary",
-                     disabled=pending == 0, key="import_confirm"):
+        if st.button(
+            f"Confirmar importación ({pending} filas)",
+            type="primary",
+            disabled=pending == 0,
+            key="import_confirm",
+        ):
             try:
                 r = sheets.apply(plan, strict)
                 st.session_state["import_done"] = (
                     f"Importación terminada: {r.inserted} nuevas, {r.updated} actualizadas, "
-                    f"{r.status_changes} cambios de estado registrados.")
+                    f"{r.status_changes} cambios de estado registrados."
+                )
             except DataError as exc:
                 st.session_state["import_error"] = str(exc)
             st.rerun()
 
 st.subheader("3. Exportar")
 st.write("Exporta las iniciativas que cumplen los filtros de la barra lateral.")
-fmt = st.selectbox("Formato", list(sheets.FORMATS), format_func=lambda f: sheets.FORMATS[f][0],
-                   key="export_format")
+fmt = st.selectbox(
+    "Formato", list(sheets.FORMATS), format_func=lambda f: sheets.FORMATS[f][0], key="export_format"
+)
 key = MapFilters(*filters.key()).key()
-st.download_button(f"Descargar iniciativas ({fmt})", sheets.export_data(key, version, fmt),
-                   file_name=f"iniciativas.{fmt}", mime=sheets.FORMATS[fmt][1],
-                   icon=":material/download:", key="dl_export")
+st.download_button(
+    f"Descargar iniciativas ({fmt})",
+    sheets.export_data(key, version, fmt),
+    file_name=f"iniciativas.{fmt}",
+    mime=sheets.FORMATS[fmt][1],
+    icon=":material/download:",
+    key="dl_export",
+)

@@ -10,8 +10,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
     export TEST_DATABASE_URL="$(local_database_url sit_pladeco_test)"
 fi
 ensure_chromium
-say "Lint (ruff)"
+say "Lint and format (ruff)"
 "$VENV/bin/ruff" check "$ROOT"
+"$VENV/bin/ruff" format --check "$ROOT"
 say "Running the tests"
 set +e
 "$VENV/bin/python" -m pytest "$@"

@@ -93,8 +93,9 @@ def conn(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def app_test(monkeypatch: pytest.MonkeyPatch, page: str | None = None,
-             timeout: float = 60) -> Iterator[AppTest]:
+def app_test(
+    monkeypatch: pytest.MonkeyPatch, page: str | None = None, timeout: float = 60
+) -> Iterator[AppTest]:
     """The whole app (router included) on the test database, optionally opened at ``page``."""
     monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
     settings.get_settings.cache_clear()
@@ -113,11 +114,13 @@ def run_sit(*args: str, url: str, check: bool = True) -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env["DATABASE_URL"] = url
     sit = Path(sys.executable).parent / "sit"
-    proc = subprocess.run([str(sit), *args], capture_output=True, text=True, env=env,
-                          cwd=PROJECT_ROOT, timeout=600)
+    proc = subprocess.run(
+        [str(sit), *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"sit {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"sit {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 

@@ -69,57 +69,75 @@ def coverage_payload(key: tuple, rules: tuple, version: str) -> dict[str, Any]:
         territories = territory_features(conn, filters)
         base = base_layers(conn)
     matrix_view, gaps_view = matrix_table(cov), gaps_table(cov)
-    population = cov.territories[["label", "population", "source"]].rename(columns={
-        "label": "Territorio", "population": "Población", "source": "Fuente"})
+    population = cov.territories[["label", "population", "source"]].rename(
+        columns={"label": "Territorio", "population": "Población", "source": "Fuente"}
+    )
     return {
-        "cov": cov, "territories": territories,
+        "cov": cov,
+        "territories": territories,
         "base": {k: clean_feature_collection(v) for k, v in base.items()},
-        "matrix_view": matrix_view, "gaps_view": gaps_view,
+        "matrix_view": matrix_view,
+        "gaps_view": gaps_view,
         "xlsx": to_xlsx({"Matriz": matrix_view, "Brechas": gaps_view, "Población": population}),
-        "csv_matrix": to_csv(matrix_view), "csv_gaps": to_csv(gaps_view),
+        "csv_matrix": to_csv(matrix_view),
+        "csv_gaps": to_csv(gaps_view),
     }
 
 
 def territory_values(matrix: pd.DataFrame, metric: str, strategy: str | None) -> pd.Series:
     """The metric per territory id for one strategy, or for all strategies together."""
     m = matrix if strategy is None else matrix[matrix["strategy_code"] == strategy]
-    g = m.groupby("tid").agg(n=("n_iniciativas", "sum"), inv=("inversion", "sum"),
-                             pop=("population", "first"))
+    g = m.groupby("tid").agg(
+        n=("n_iniciativas", "sum"), inv=("inversion", "sum"), pop=("population", "first")
+    )
     pop = g["pop"].astype(float).where(g["pop"].astype(float) > 0)
-    return {"n_iniciativas": g["n"].astype(float), "inversion": g["inv"],
-            "inversion_per_capita": g["inv"] / pop, "por_mil": g["n"] * 1000.0 / pop}[metric]
+    return {
+        "n_iniciativas": g["n"].astype(float),
+        "inversion": g["inv"],
+        "inversion_per_capita": g["inv"] / pop,
+        "por_mil": g["n"] * 1000.0 / pop,
+    }[metric]
 
 
 def heatmap(matrix: pd.DataFrame, metric: str, method: str) -> Any:
     """The territory x strategy table of ``metric``, cells coloured by class."""
-    pivot = matrix.pivot_table(index="label", columns="strategy_code", values=metric,
-                               aggfunc="first", sort=False, dropna=False)
+    pivot = matrix.pivot_table(
+        index="label", columns="strategy_code", values=metric, aggfunc="first", sort=False, dropna=False
+    )
     order = matrix.drop_duplicates("label")["label"]
     pivot = pivot.reindex(order)
     pivot.index.name = "Territorio"
     flat = pivot.to_numpy().ravel().tolist()
     classes = classify(flat, method)
     # Dark classes (3, 4) get white text so the figures stay readable on a projector.
-    colours = iter([f"background-color: {class_colour(c)}" + ("; color: white" if c >= 3 else "")
-                    for c in classes.index])
-    css = pd.DataFrame([[next(colours) for _ in pivot.columns]
-                        for _ in pivot.index], index=pivot.index, columns=pivot.columns)
+    colours = iter(
+        [f"background-color: {class_colour(c)}" + ("; color: white" if c >= 3 else "") for c in classes.index]
+    )
+    css = pd.DataFrame(
+        [[next(colours) for _ in pivot.columns] for _ in pivot.index],
+        index=pivot.index,
+        columns=pivot.columns,
+    )
     return pivot.style.apply(lambda _: css, axis=None).format(lambda v: format_metric(metric, v))
 
 
-def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: str,
-               extent: str = "comuna"):
+def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: str, extent: str = "comuna"):
     """The folium map of the metric (and the classes, for the caption)."""
     values = territory_values(data["cov"].matrix, metric, strategy)
     feats = data["territories"]["features"]
     vals = [values.get(f["properties"]["id"]) for f in feats]
     classes = classify(vals, method)
-    fc = {"type": "FeatureCollection", "features": [
-        {**f, "properties": {**f["properties"], "clase": c, "valor": format_metric(metric, v)}}
-        for f, c, v in zip(feats, classes.index, vals, strict=True)]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {**f, "properties": {**f["properties"], "clase": c, "valor": format_metric(metric, v)}}
+            for f, c, v in zip(feats, classes.index, vals, strict=True)
+        ],
+    }
     title = METRICS[metric] + (f" · {strategy}" if strategy else " · todas las estrategias")
-    legend = legend_ranges_html(title, classes, lambda v: format_metric(metric, v),
-                                has_missing=any(c < 0 for c in classes.index))
+    legend = legend_ranges_html(
+        title, classes, lambda v: format_metric(metric, v), has_missing=any(c < 0 for c in classes.index)
+    )
     return build_choropleth(territories=fc, base=data["base"], legend_html=legend, extent=extent), classes
 
 
@@ -127,24 +145,28 @@ def access_table(data: dict[str, Any]) -> pd.DataFrame:
     """Access to services per territory, in Spanish."""
     cov = data["cov"]
     a = cov.access.merge(cov.territories[["id", "label", "population"]], on="id")
-    return pd.DataFrame({
-        "Territorio": a["label"],
-        "Población": a["population"],
-        "Distancia a salud (m)": a["health_m"].round(0),
-        "Distancia a educación (m)": a["school_m"].round(0),
-        "Salud en el territorio": a["health_inside"],
-        "Educación en el territorio": a["schools_inside"],
-        "Ponderada por población": a["weighted"].map({True: "Sí", False: "No (punto del lugar)"}),
-    })
+    return pd.DataFrame(
+        {
+            "Territorio": a["label"],
+            "Población": a["population"],
+            "Distancia a salud (m)": a["health_m"].round(0),
+            "Distancia a educación (m)": a["school_m"].round(0),
+            "Salud en el territorio": a["health_inside"],
+            "Educación en el territorio": a["schools_inside"],
+            "Ponderada por población": a["weighted"].map({True: "Sí", False: "No (punto del lugar)"}),
+        }
+    )
 
 
 def population_table(data: dict[str, Any]) -> pd.DataFrame:
     """Population shown for every territory, with its source (estimate or official)."""
     t = data["cov"].territories
-    return pd.DataFrame({
-        "Territorio": t["label"],
-        "Población": t["population"],
-        "Origen": t["official"].map({True: "Cifra oficial municipal", False: "Estimación"}),
-        "Fuente": t["source"].fillna("—"),
-        "Nota": t["note"].fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            "Territorio": t["label"],
+            "Población": t["population"],
+            "Origen": t["official"].map({True: "Cifra oficial municipal", False: "Estimación"}),
+            "Fuente": t["source"].fillna("—"),
+            "Nota": t["note"].fillna(""),
+        }
+    )

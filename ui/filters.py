@@ -13,24 +13,41 @@ def sidebar_filters(options: dict) -> MapFilters:
     sb = st.sidebar
     sb.header("Filtros")
     strategy_labels = dict(options["strategies"])
-    strategies = sb.multiselect("Estrategia", list(strategy_labels), key="f_strategies",
-                                format_func=strategy_labels.get, placeholder="Todas")
+    strategies = sb.multiselect(
+        "Estrategia",
+        list(strategy_labels),
+        key="f_strategies",
+        format_func=strategy_labels.get,
+        placeholder="Todas",
+    )
     plans = [(c, label) for c, label, s in options["plans"] if not strategies or s in strategies]
     plan_labels = dict(plans)
     chosen_plans = [p for p in st.session_state.get("f_plans", []) if p in plan_labels]
     st.session_state["f_plans"] = chosen_plans
-    plan_sel = sb.multiselect("Plan", list(plan_labels), key="f_plans",
-                              format_func=plan_labels.get, placeholder="Todos")
+    plan_sel = sb.multiselect(
+        "Plan", list(plan_labels), key="f_plans", format_func=plan_labels.get, placeholder="Todos"
+    )
     kinds = dict(options["kinds"])
-    kind_sel = sb.multiselect("Tipo", list(kinds), key="f_kinds", format_func=kinds.get,
-                              placeholder="Todos")
+    kind_sel = sb.multiselect("Tipo", list(kinds), key="f_kinds", format_func=kinds.get, placeholder="Todos")
     statuses = dict(options["statuses"])
-    status_sel = sb.multiselect("Estado", list(statuses), key="f_statuses",
-                                format_func=statuses.get, placeholder="Todos")
-    sector_sel = sb.multiselect("Sector", list(SECTOR_FILTERS), key="f_sectors",
-                                format_func=SECTOR_FILTERS.get, placeholder="Todos",
-                                help="Urbano/rural: vinculadas a un territorio de ese sector. "
-                                     "Comunal: iniciativas de alcance comunal.")
+    status_sel = sb.multiselect(
+        "Estado", list(statuses), key="f_statuses", format_func=statuses.get, placeholder="Todos"
+    )
+    sector_sel = sb.multiselect(
+        "Sector",
+        list(SECTOR_FILTERS),
+        key="f_sectors",
+        format_func=SECTOR_FILTERS.get,
+        placeholder="Todos",
+        help="Urbano/rural: vinculadas a un territorio de ese sector. "
+        "Comunal: iniciativas de alcance comunal.",
+    )
     include_demo = sb.toggle("Incluir datos de demostración", value=True, key="f_demo")
-    return MapFilters(tuple(strategies), tuple(plan_sel), tuple(kind_sel), tuple(status_sel),
-                      tuple(sector_sel), include_demo)
+    return MapFilters(
+        tuple(strategies),
+        tuple(plan_sel),
+        tuple(kind_sel),
+        tuple(status_sel),
+        tuple(sector_sel),
+        include_demo,
+    )

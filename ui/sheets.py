@@ -17,8 +17,10 @@ from geo.uploads import check_upload_size
 from ui.state import engine
 
 FORMATS = {
-    "xlsx": ("Excel (.xlsx, forma de la plantilla)",
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xlsx": (
+        "Excel (.xlsx, forma de la plantilla)",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     "csv": ("CSV para Excel (UTF-8, «;»)", "text/csv"),
     "gpkg": ("GeoPackage (.gpkg, EPSG:4326)", "application/geopackage+sqlite3"),
     "geojson": ("GeoJSON (.geojson, EPSG:4326)", "application/geo+json"),
@@ -76,18 +78,33 @@ def show_plan(plan: ImportPlan) -> None:
     changed = plan.by_status("cambios")
     if changed:
         st.markdown("**Con cambios**")
-        st.dataframe(pd.DataFrame([{"Fila": r.row, "Código": r.code, "Campos": ", ".join(r.changed)}
-                                   for r in changed]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [{"Fila": r.row, "Código": r.code, "Campos": ", ".join(r.changed)} for r in changed]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     new = plan.by_status("nueva")
     if new:
         st.markdown("**Nuevas**")
-        st.dataframe(pd.DataFrame([{"Fila": r.row, "Código": r.code, "Nombre": r.values.get("name")}
-                                   for r in new]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame([{"Fila": r.row, "Código": r.code, "Nombre": r.values.get("name")} for r in new]),
+            hide_index=True,
+            width="stretch",
+        )
     if plan.errors:
         st.markdown("**Rechazadas** (no se importarán)")
-        st.dataframe(pd.DataFrame([{"Fila": e.row, "Columna": e.column, "Valor": e.value,
-                                    "Motivo": e.reason} for e in plan.errors]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Fila": e.row, "Columna": e.column, "Valor": e.value, "Motivo": e.reason}
+                    for e in plan.errors
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     notes = [{"Fila": r.row, "Lugar": n} for r in plan.rows if r.status != "rechazada" for n in r.notes]
     if notes:
         st.markdown("**Lugares reconocidos por aproximación** (revíselos)")

@@ -37,8 +37,10 @@ def database_ready() -> str | None:
         with engine().connect() as conn:
             mapdata.data_version(conn)
     except OperationalError:
-        return ("No se pudo conectar a la base de datos. Revise DATABASE_URL o ejecute "
-                "`scripts/run.sh`, que prepara una base local.")
+        return (
+            "No se pudo conectar a la base de datos. Revise DATABASE_URL o ejecute "
+            "`scripts/run.sh`, que prepara una base local."
+        )
     except ProgrammingError:
         return "La base de datos no tiene el esquema del SIT: ejecute `sit db upgrade`."
     return None
@@ -67,8 +69,12 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
             "initiatives": clean_feature_collection(mapdata.initiative_features(conn, filters)),
             "territories": clean_feature_collection(territory_features(conn, filters)),
             "base": {k: clean_feature_collection(v) for k, v in base_layers(conn).items()},
-            "strategies": [tuple(r) for r in conn.exec_driver_sql(
-                "SELECT position, code, name FROM strategy ORDER BY position").all()],
+            "strategies": [
+                tuple(r)
+                for r in conn.exec_driver_sql(
+                    "SELECT position, code, name FROM strategy ORDER BY position"
+                ).all()
+            ],
         }
     return payload
 
@@ -86,8 +92,9 @@ def demo_banner(version: str) -> None:
     if n:
         st.warning(
             f"**Datos de demostración presentes:** {n:,} iniciativas sintéticas (no son del "
-            "PLADECO) se muestran junto a los datos reales. Se eliminan con `sit demo clear`."
-            .replace(",", "."),
+            "PLADECO) se muestran junto a los datos reales. Se eliminan con `sit demo clear`.".replace(
+                ",", "."
+            ),
             icon="⚠️",
         )
 
@@ -106,16 +113,18 @@ def initiatives_table(df: pd.DataFrame) -> pd.DataFrame:
     """The filtered initiatives with Spanish column names and CLP amounts."""
     from geo.domain import INITIATIVE_KINDS, SCOPES, status_label
 
-    return pd.DataFrame({
-        "Código": df["code"],
-        "Iniciativa": df["name"],
-        "Tipo": df["kind"].map(INITIATIVE_KINDS),
-        "Estrategia": df["strategy_code"] + " · " + df["strategy_name"],
-        "Plan": df["plan_name"],
-        "Programa": df["program_name"].fillna("—"),
-        "Estado": df["status"].map(status_label),
-        "Monto": df["amount_clp"].map(format_clp),
-        "Alcance": df["scope"].map(SCOPES),
-        "Territorios": df["territories"].replace("", "—"),
-        "Demo": df["is_demo"].map({True: "Sí", False: ""}),
-    })
+    return pd.DataFrame(
+        {
+            "Código": df["code"],
+            "Iniciativa": df["name"],
+            "Tipo": df["kind"].map(INITIATIVE_KINDS),
+            "Estrategia": df["strategy_code"] + " · " + df["strategy_name"],
+            "Plan": df["plan_name"],
+            "Programa": df["program_name"].fillna("—"),
+            "Estado": df["status"].map(status_label),
+            "Monto": df["amount_clp"].map(format_clp),
+            "Alcance": df["scope"].map(SCOPES),
+            "Territorios": df["territories"].replace("", "—"),
+            "Demo": df["is_demo"].map({True: "Sí", False: ""}),
+        }
+    )

@@ -29,8 +29,9 @@ def catalogue_levels(conn: Connection) -> dict[str, list[Choice]]:
     def label(code: str, name: str | None) -> str:
         return f"{code} · {name}" if name else code
 
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT 'strategy' AS level, s.id, s.code, s.name, NULL AS parent,
                s.position AS p1, 0 AS p2, 0 AS p3
           FROM strategy s
@@ -41,7 +42,9 @@ def catalogue_levels(conn: Connection) -> dict[str, list[Choice]]:
         SELECT 'program', g.id, g.code, g.name, p.code, s.position, p.position, g.position
           FROM program g JOIN plan p ON p.id = g.plan_id JOIN strategy s ON s.id = p.strategy_id
          ORDER BY p1, p2, p3
-        """)).all()
+        """
+        )
+    ).all()
     out: dict[str, list[Choice]] = {"strategy": [], "plan": [], "program": []}
     for r in rows:
         out[r.level].append(Choice(r.code, label(r.code, r.name), r.parent, r.id, r.name))
@@ -65,6 +68,8 @@ def catalogue_choices(conn: Connection) -> dict[str, list[tuple]]:
     return {
         "strategies": [(c.code, c.label) for c in levels["strategy"]],
         "plans": [(c.code, c.label, c.parent) for c in levels["plan"]],
-        "programs": [(c.code, c.label if c.name else f"{c.code} · (programa sin nombre en el plan)",
-                      c.parent) for c in levels["program"]],
+        "programs": [
+            (c.code, c.label if c.name else f"{c.code} · (programa sin nombre en el plan)", c.parent)
+            for c in levels["program"]
+        ],
     }

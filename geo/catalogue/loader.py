@@ -27,14 +27,22 @@ CATALOGUE_FILE = "pladeco_2014_2017.yaml"
 SOURCE = "pladeco_2014_2017"
 SITE_SOURCE = "PLADECO 2014-2017: lugar nombrado en el plan, sin ubicar"
 PLACE_PATTERNS = (
-    r"sitio:.+", r"localidad:.+", r"localidades:rurales", r"sector:urbano", r"uv:todas",
-    r"uv:\d{1,2}", r"escuelas:(municipales|rurales)", r"salud:(atencion_primaria|postas_rurales)",
+    r"sitio:.+",
+    r"localidad:.+",
+    r"localidades:rurales",
+    r"sector:urbano",
+    r"uv:todas",
+    r"uv:\d{1,2}",
+    r"escuelas:(municipales|rurales)",
+    r"salud:(atencion_primaria|postas_rurales)",
     r"fuera:.+",
 )
 #: Facility selectors: what "todas las unidades educativas" and the municipal health
 #: network mean in today's data (municipal schools passed to the SLEP Huasco in 2025).
-_SCHOOL = ("facility.kind = 'escuela' AND facility.in_operation"
-           " AND facility.dependency = 'Servicio Local de Educación (SLEP)'")
+_SCHOOL = (
+    "facility.kind = 'escuela' AND facility.in_operation"
+    " AND facility.dependency = 'Servicio Local de Educación (SLEP)'"
+)
 FACILITY_SELECTORS = {
     "escuelas:municipales": _SCHOOL,
     "escuelas:rurales": (
@@ -114,9 +122,7 @@ def read_catalogue(path: Path) -> dict[str, Any]:
                         raise DataError(f"«{path.name}», {where}: alcance «{it.get('scope')}» no válido.")
                     for place in it.get("places") or []:
                         if not any(re.fullmatch(pat, place) for pat in PLACE_PATTERNS):
-                            raise DataError(
-                                f"«{path.name}», {where}: lugar «{place}» no reconocido."
-                            )
+                            raise DataError(f"«{path.name}», {where}: lugar «{place}» no reconocido.")
     return doc
 
 
@@ -127,59 +133,114 @@ def catalogue_leaves(doc: dict[str, Any]) -> list[Leaf]:
         for p in s.get("plans") or []:
             programs = p.get("programs") or []
             if not programs:
-                leaves.append(Leaf(p["code"], p["name"], "plan", s["code"], p["code"], None,
-                                   "comunal", [], description=p.get("definition")))
+                leaves.append(
+                    Leaf(
+                        p["code"],
+                        p["name"],
+                        "plan",
+                        s["code"],
+                        p["code"],
+                        None,
+                        "comunal",
+                        [],
+                        description=p.get("definition"),
+                    )
+                )
             for g in programs:
                 items = g.get("items") or []
                 if not items and g.get("name"):
-                    leaves.append(Leaf(g["code"], g["name"], "programa", s["code"], p["code"],
-                                       g["code"], g.get("scope", "comunal"), g.get("places") or [],
-                                       g.get("note")))
+                    leaves.append(
+                        Leaf(
+                            g["code"],
+                            g["name"],
+                            "programa",
+                            s["code"],
+                            p["code"],
+                            g["code"],
+                            g.get("scope", "comunal"),
+                            g.get("places") or [],
+                            g.get("note"),
+                        )
+                    )
                 for it in items:
-                    leaves.append(Leaf(it["code"], it["name"], it["kind"], s["code"], p["code"],
-                                       g["code"], it["scope"], it.get("places") or [],
-                                       it.get("note")))
+                    leaves.append(
+                        Leaf(
+                            it["code"],
+                            it["name"],
+                            it["kind"],
+                            s["code"],
+                            p["code"],
+                            g["code"],
+                            it["scope"],
+                            it.get("places") or [],
+                            it.get("note"),
+                        )
+                    )
     return leaves
 
 
 def _upsert_hierarchy(conn: Connection, doc: dict[str, Any]) -> dict[str, int]:
     counts = {"strategies": 0, "plans": 0, "programs": 0}
     for i, s in enumerate(doc["strategies"], start=1):
-        conn.execute(text(
-            """
+        conn.execute(
+            text(
+                """
             INSERT INTO strategy (code, name, title, objective, position)
             VALUES (:code, :name, :title, :objective, :pos)
             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title,
                 objective = EXCLUDED.objective, position = EXCLUDED.position
-            """), {"code": s["code"], "name": s["name"], "title": s.get("title") or s["name"],
-                   "objective": s.get("objective"), "pos": i})
+            """
+            ),
+            {
+                "code": s["code"],
+                "name": s["name"],
+                "title": s.get("title") or s["name"],
+                "objective": s.get("objective"),
+                "pos": i,
+            },
+        )
         counts["strategies"] += 1
         for j, p in enumerate(s.get("plans") or [], start=1):
-            conn.execute(text(
-                """
+            conn.execute(
+                text(
+                    """
                 INSERT INTO plan (strategy_id, code, name, definition, position)
                 VALUES ((SELECT id FROM strategy WHERE code = :s), :code, :name, :definition, :pos)
                 ON CONFLICT (code) DO UPDATE SET strategy_id = EXCLUDED.strategy_id,
                     name = EXCLUDED.name, definition = EXCLUDED.definition,
                     position = EXCLUDED.position
-                """), {"s": s["code"], "code": p["code"], "name": p["name"],
-                       "definition": p.get("definition"), "pos": j})
+                """
+                ),
+                {
+                    "s": s["code"],
+                    "code": p["code"],
+                    "name": p["name"],
+                    "definition": p.get("definition"),
+                    "pos": j,
+                },
+            )
             counts["plans"] += 1
             for k, g in enumerate(p.get("programs") or [], start=1):
-                conn.execute(text(
-                    """
+                conn.execute(
+                    text(
+                        """
                     INSERT INTO program (plan_id, code, name, position)
                     VALUES ((SELECT id FROM plan WHERE code = :p), :code, :name, :pos)
                     ON CONFLICT (code) DO UPDATE SET plan_id = EXCLUDED.plan_id,
                         name = EXCLUDED.name, position = EXCLUDED.position
-                    """), {"p": p["code"], "code": g["code"], "name": g.get("name"), "pos": k})
+                    """
+                    ),
+                    {"p": p["code"], "code": g["code"], "name": g.get("name"), "pos": k},
+                )
                 counts["programs"] += 1
     return counts
 
 
 def _upsert_leaf(conn: Connection, leaf: Leaf) -> int:
-    return conn.execute(text(
-        """
+    return (
+        conn.execute(
+            text(
+                """
         INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, scope,
                                 place_note, description, source)
         VALUES (:code, :name, :kind, (SELECT id FROM strategy WHERE code = :s),
@@ -197,57 +258,97 @@ def _upsert_leaf(conn: Connection, leaf: Leaf) -> int:
               (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.strategy_id, EXCLUDED.plan_id,
                EXCLUDED.program_id, EXCLUDED.scope, EXCLUDED.place_note)
         RETURNING id
-        """), {"code": leaf.code, "name": leaf.name, "kind": leaf.kind, "s": leaf.strategy,
-               "p": leaf.plan, "g": leaf.program, "scope": leaf.scope, "note": leaf.note,
-               "description": leaf.description, "source": SOURCE}).scalar() or conn.execute(
-        text("SELECT id FROM initiative WHERE code = :code"), {"code": leaf.code}).scalar_one()
+        """
+            ),
+            {
+                "code": leaf.code,
+                "name": leaf.name,
+                "kind": leaf.kind,
+                "s": leaf.strategy,
+                "p": leaf.plan,
+                "g": leaf.program,
+                "scope": leaf.scope,
+                "note": leaf.note,
+                "description": leaf.description,
+                "source": SOURCE,
+            },
+        ).scalar()
+        or conn.execute(
+            text("SELECT id FROM initiative WHERE code = :code"), {"code": leaf.code}
+        ).scalar_one()
+    )
 
 
 def _territories_for(conn: Connection, place: str, report: CatalogueReport) -> list[int]:
     kind, _, value = place.partition(":")
     if kind == "sitio":
-        conn.execute(text(
-            """
+        conn.execute(
+            text(
+                """
             INSERT INTO territory (kind, code, name, source) VALUES ('sitio', :code, :name, :src)
             ON CONFLICT (kind, code) DO NOTHING
-            """), {"code": slug(value), "name": value, "src": SITE_SOURCE})
-        return [conn.execute(text("SELECT id FROM territory WHERE kind = 'sitio' AND code = :c"),
-                             {"c": slug(value)}).scalar_one()]
+            """
+            ),
+            {"code": slug(value), "name": value, "src": SITE_SOURCE},
+        )
+        return [
+            conn.execute(
+                text("SELECT id FROM territory WHERE kind = 'sitio' AND code = :c"), {"c": slug(value)}
+            ).scalar_one()
+        ]
     if kind == "localidad":
-        row = conn.execute(text("SELECT id FROM territory WHERE kind = 'localidad' AND code = :c"),
-                           {"c": slug(value)}).scalar()
+        row = conn.execute(
+            text("SELECT id FROM territory WHERE kind = 'localidad' AND code = :c"), {"c": slug(value)}
+        ).scalar()
         if row is None:
-            conn.execute(text(
-                """
+            conn.execute(
+                text(
+                    """
                 INSERT INTO territory (kind, code, name, source)
                 VALUES ('localidad', :code, :name, :src)
-                """), {"code": slug(value), "name": value, "src": SITE_SOURCE})
+                """
+                ),
+                {"code": slug(value), "name": value, "src": SITE_SOURCE},
+            )
             report.warnings.append(f"Localidad «{value}» sin ubicación en los datos base.")
             return _territories_for(conn, place, report)
         return [row]
     if kind == "uv" and value.isdigit():
-        return list(conn.execute(text(
-            "SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = :c"),
-            {"c": value.zfill(2)}).scalars())
+        return list(
+            conn.execute(
+                text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = :c"),
+                {"c": value.zfill(2)},
+            ).scalars()
+        )
     if place in TERRITORY_SELECTORS:
-        return list(conn.execute(text(
-            f"SELECT id FROM territory WHERE {TERRITORY_SELECTORS[place]} ORDER BY code"
-        )).scalars())
+        return list(
+            conn.execute(
+                text(f"SELECT id FROM territory WHERE {TERRITORY_SELECTORS[place]} ORDER BY code")
+            ).scalars()
+        )
     if place in FACILITY_SELECTORS:
         # The territories of a facility-based place are the UVs that hold those facilities.
-        return list(conn.execute(text(
-            f"""
+        return list(
+            conn.execute(
+                text(
+                    f"""
             SELECT DISTINCT t.id FROM territory t JOIN facility ON ST_Intersects(t.geom, facility.geom)
              WHERE t.kind = 'unidad_vecinal' AND {FACILITY_SELECTORS[place]}
-            """)).scalars())
+            """
+                )
+            ).scalars()
+        )
     return []
 
 
 def _facilities_for(conn: Connection, place: str) -> list[int]:
     if place not in FACILITY_SELECTORS:
         return []
-    return list(conn.execute(text(
-        f"SELECT id FROM facility WHERE {FACILITY_SELECTORS[place]} ORDER BY facility.code")).scalars())
+    return list(
+        conn.execute(
+            text(f"SELECT id FROM facility WHERE {FACILITY_SELECTORS[place]} ORDER BY facility.code")
+        ).scalars()
+    )
 
 
 def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
@@ -256,11 +357,10 @@ def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
     report = CatalogueReport()
     with transaction(engine) as conn:
         uv_count = conn.execute(
-            text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
+            text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")
+        ).scalar_one()
         if uv_count == 0:
-            raise DataError(
-                "No hay unidades vecinales cargadas: ejecute primero «sit load base»."
-            )
+            raise DataError("No hay unidades vecinales cargadas: ejecute primero «sit load base».")
         report.counts.update(_upsert_hierarchy(conn, doc))
         leaves = catalogue_leaves(doc)
         links = facility_links = 0
@@ -273,35 +373,51 @@ def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
                     territories.setdefault(tid, place)
                 for fid in _facilities_for(conn, place):
                     facilities.setdefault(fid, place)
-            conn.execute(text(
-                """
+            conn.execute(
+                text(
+                    """
                 DELETE FROM initiative_territory
                  WHERE initiative_id = :i AND link_method = 'nombre_lugar'
                    AND place_ref LIKE 'pladeco:%'
-                """), {"i": initiative_id})
-            conn.execute(text(
                 """
+                ),
+                {"i": initiative_id},
+            )
+            conn.execute(
+                text(
+                    """
                 DELETE FROM initiative_facility
                  WHERE initiative_id = :i AND link_method = 'nombre_lugar'
                    AND place_ref LIKE 'pladeco:%'
-                """), {"i": initiative_id})
+                """
+                ),
+                {"i": initiative_id},
+            )
             weight = round(1 / len(territories), 6) if territories else None
             for tid, place in territories.items():
-                conn.execute(text(
-                    """
+                conn.execute(
+                    text(
+                        """
                     INSERT INTO initiative_territory
                         (initiative_id, territory_id, link_method, weight, place_ref)
                     VALUES (:i, :t, 'nombre_lugar', :w, :ref)
                     ON CONFLICT (initiative_id, territory_id) DO NOTHING
-                    """), {"i": initiative_id, "t": tid, "w": weight, "ref": f"pladeco:{place}"})
+                    """
+                    ),
+                    {"i": initiative_id, "t": tid, "w": weight, "ref": f"pladeco:{place}"},
+                )
                 links += 1
             for fid, place in facilities.items():
-                conn.execute(text(
-                    """
+                conn.execute(
+                    text(
+                        """
                     INSERT INTO initiative_facility (initiative_id, facility_id, link_method, place_ref)
                     VALUES (:i, :f, 'nombre_lugar', :ref)
                     ON CONFLICT (initiative_id, facility_id) DO NOTHING
-                    """), {"i": initiative_id, "f": fid, "ref": f"pladeco:{place}"})
+                    """
+                    ),
+                    {"i": initiative_id, "f": fid, "ref": f"pladeco:{place}"},
+                )
                 facility_links += 1
         report.counts["initiatives"] = len(leaves)
         report.counts["territory_links"] = links

@@ -47,8 +47,11 @@ def cmd_load_base(args: argparse.Namespace) -> int:
 
     pack = Path(args.pack) if args.pack else get_settings().data_dir
     report = load_base_pack(engine(), pack)
-    print_counts(f"Datos base cargados desde {pack}", report.counts,
-                [f"geometría reparada: {label}" for label in report.repaired])
+    print_counts(
+        f"Datos base cargados desde {pack}",
+        report.counts,
+        [f"geometría reparada: {label}" for label in report.repaired],
+    )
     return 0
 
 
@@ -58,8 +61,11 @@ def cmd_load_pladeco(args: argparse.Namespace) -> int:
 
     path = Path(args.file) if args.file else get_settings().data_dir / CATALOGUE_FILE
     report = load_catalogue(engine(), path)
-    print_counts(f"Catálogo del PLADECO cargado desde {path}", report.counts,
-                [f"aviso: {warning}" for warning in report.warnings])
+    print_counts(
+        f"Catálogo del PLADECO cargado desde {path}",
+        report.counts,
+        [f"aviso: {warning}" for warning in report.warnings],
+    )
     return 0
 
 
@@ -68,8 +74,10 @@ def cmd_demo_generate(args: argparse.Namespace) -> int:
     from geo.initiatives.demo import generate_demo
 
     result = generate_demo(engine(), args.initiatives, args.seed)
-    print(f"Iniciativas de demostración generadas: {result.initiatives} "
-          f"(semilla {args.seed}, {result.links} vínculos por geometría).")
+    print(
+        f"Iniciativas de demostración generadas: {result.initiatives} "
+        f"(semilla {args.seed}, {result.links} vínculos por geometría)."
+    )
     return 0
 
 
@@ -90,13 +98,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
-        print(f"Estrategias: {stats['strategies']}  Planes: {stats['plans']}  "
-              f"Programas: {stats['programs']}")
+        print(f"Estrategias: {stats['strategies']}  Planes: {stats['plans']}  Programas: {stats['programs']}")
         for kind, t in stats["territories"].items():
             print(f"Territorios {kind}: {t['total']} ({t['sin_geometria']} sin ubicar)")
         ini = stats["initiatives"]
-        print(f"Iniciativas: {ini['total']} (por tipo {ini['by_kind']}; "
-              f"con territorio {ini['linked_to_territory']}; demostración {ini['demo']})")
+        print(
+            f"Iniciativas: {ini['total']} (por tipo {ini['by_kind']}; "
+            f"con territorio {ini['linked_to_territory']}; demostración {ini['demo']})"
+        )
     return 0
 
 
@@ -105,8 +114,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     cmd_db_upgrade(args)
     eng = engine()
     with eng.connect() as conn:
-        uvs = conn.execute(
-            text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
+        uvs = conn.execute(text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
         strategies = conn.execute(text("SELECT count(*) FROM strategy")).scalar_one()
     if uvs == 0:
         cmd_load_base(argparse.Namespace(pack=None))
@@ -121,9 +129,19 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-           "--server.port", str(args.port), "--server.address", args.address,
-           "--server.headless", "true"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+    ]
     print("Iniciando la aplicación en", f"http://{args.address}:{args.port}", flush=True)
     os.chdir(PROJECT_ROOT)
     # Replace this process: stopping `sit serve` stops the server, no orphan is left.
@@ -134,11 +152,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``db``, ``load``, ``demo``, ``serve``, ``stats`` and ``setup`` to ``sit``."""
     db = sub.add_parser("db", help="esquema de la base de datos").add_subparsers(
-        dest="db_command", required=True)
+        dest="db_command", required=True
+    )
     db.add_parser("upgrade", help="crear/migrar el esquema").set_defaults(func=cmd_db_upgrade)
 
-    load = sub.add_parser("load", help="cargar datos").add_subparsers(
-        dest="load_command", required=True)
+    load = sub.add_parser("load", help="cargar datos").add_subparsers(dest="load_command", required=True)
     base = load.add_parser("base", help="cargar el paquete territorial base")
     base.add_argument("--pack", help="carpeta con la estructura de data/ (por defecto data/)")
     base.set_defaults(func=cmd_load_base)
@@ -147,13 +165,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     pladeco.set_defaults(func=cmd_load_pladeco)
 
     demo = sub.add_parser("demo", help="datos sintéticos de demostración").add_subparsers(
-        dest="demo_command", required=True)
+        dest="demo_command", required=True
+    )
     gen = demo.add_parser("generate", help="generar una cartera sintética reproducible")
     gen.add_argument("--initiatives", type=int, required=True, help="cantidad de iniciativas")
     gen.add_argument("--seed", type=int, default=1, help="semilla (misma semilla, mismos datos)")
     gen.set_defaults(func=cmd_demo_generate)
-    demo.add_parser("clear", help="eliminar los datos de demostración").set_defaults(
-        func=cmd_demo_clear)
+    demo.add_parser("clear", help="eliminar los datos de demostración").set_defaults(func=cmd_demo_clear)
 
     serve = sub.add_parser("serve", help="iniciar la aplicación web")
     serve.add_argument("--port", type=int, default=8501)
@@ -164,5 +182,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     stats.add_argument("--json", action="store_true", help="salida JSON")
     stats.set_defaults(func=cmd_stats)
 
-    sub.add_parser("setup", help="migrar y cargar datos si la base está vacía").set_defaults(
-        func=cmd_setup)
+    sub.add_parser("setup", help="migrar y cargar datos si la base está vacía").set_defaults(func=cmd_setup)

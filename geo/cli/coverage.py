@@ -26,9 +26,11 @@ def cmd_population(args: argparse.Namespace) -> int:
         mark = " (oficial)" if r["official"] else ""
         print(f"{label:40} {pop:>8}{mark}")
     t = data["totals"]
-    print(f"Suma de las UV: {format_int(t['uv_total'])} · Censo 2017 usado: "
-          f"{format_int(t['census_used'])} de {format_int(t['census_total'])} "
-          f"({format_int(t['census_not_assigned'])} sin polígono censal)")
+    print(
+        f"Suma de las UV: {format_int(t['uv_total'])} · Censo 2017 usado: "
+        f"{format_int(t['census_used'])} de {format_int(t['census_total'])} "
+        f"({format_int(t['census_not_assigned'])} sin polígono censal)"
+    )
     return 0
 
 
@@ -55,10 +57,15 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from geo.coverage.export import coverage_json
     from geo.initiatives.filters import MapFilters
 
-    filters = MapFilters(strategies=tuple(args.strategy or ()), statuses=tuple(args.status or ()),
-                         sectors=tuple(args.sector or ()), include_demo=args.demo)
-    rules = GapRules(per_capita_share=args.per_capita_share, max_health_m=args.max_health_m,
-                     max_school_m=args.max_school_m)
+    filters = MapFilters(
+        strategies=tuple(args.strategy or ()),
+        statuses=tuple(args.status or ()),
+        sectors=tuple(args.sector or ()),
+        include_demo=args.demo,
+    )
+    rules = GapRules(
+        per_capita_share=args.per_capita_share, max_health_m=args.max_health_m, max_school_m=args.max_school_m
+    )
     with engine().connect() as conn:
         cov = compute_coverage(conn, filters, rules)
     data = coverage_json(cov)
@@ -66,9 +73,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     t = data["totals"]
-    print(f"Iniciativas: {format_int(t['initiatives'])} · inversión conocida "
-          f"{format_clp(t['known_investment'])} (asignada {format_clp(t['allocated_investment'])},"
-          f" sin asignar {format_clp(t['not_allocated_investment'])})")
+    print(
+        f"Iniciativas: {format_int(t['initiatives'])} · inversión conocida "
+        f"{format_clp(t['known_investment'])} (asignada {format_clp(t['allocated_investment'])},"
+        f" sin asignar {format_clp(t['not_allocated_investment'])})"
+    )
     print(f"Brechas: {len(data['gaps'])}")
     for g in data["gaps"][: args.top]:
         print(f"  - {g['reason']}")
@@ -84,18 +93,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp = pop_sub.add_parser("import", help="importar cifras oficiales del municipio (CSV)")
     imp.add_argument("file", help="CSV con columnas codigo, poblacion [tipo, edades, fuente]")
     imp.set_defaults(func=cmd_population_import)
-    pop_sub.add_parser("clear", help="eliminar las cifras oficiales (vuelve la estimación)"
-                       ).set_defaults(func=cmd_population_clear)
+    pop_sub.add_parser("clear", help="eliminar las cifras oficiales (vuelve la estimación)").set_defaults(
+        func=cmd_population_clear
+    )
 
     cov = sub.add_parser("coverage", help="brechas territoriales: matriz territorio x estrategia")
     cov.add_argument("--json", action="store_true", help="salida JSON")
     cov.add_argument("--strategy", action="append", help="código de estrategia (repetible)")
     cov.add_argument("--status", action="append", help="código de estado (repetible)")
     cov.add_argument("--sector", action="append", choices=["urbano", "rural", "comunal"])
-    cov.add_argument("--demo", action="store_true",
-                     help="incluir los datos de demostración (por defecto solo datos reales)")
-    cov.add_argument("--per-capita-share", type=float, default=0.5,
-                     help="umbral de inversión por habitante como fracción del valor comunal")
+    cov.add_argument(
+        "--demo",
+        action="store_true",
+        help="incluir los datos de demostración (por defecto solo datos reales)",
+    )
+    cov.add_argument(
+        "--per-capita-share",
+        type=float,
+        default=0.5,
+        help="umbral de inversión por habitante como fracción del valor comunal",
+    )
     cov.add_argument("--max-health-m", type=float, default=3000.0)
     cov.add_argument("--max-school-m", type=float, default=3000.0)
     cov.add_argument("--top", type=int, default=20, help="brechas a listar (sin --json)")

@@ -22,12 +22,14 @@ log = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``sit``."""
     parser = argparse.ArgumentParser(
-        prog="sit", description="SIT PLADECO Vallenar: administración (usa DATABASE_URL).")
+        prog="sit", description="SIT PLADECO Vallenar: administración (usa DATABASE_URL)."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="registro detallado")
     sub = parser.add_subparsers(dest="command", required=True)
     admin.register(sub)
     imp = sub.add_parser("import", help="importar iniciativas o capas oficiales").add_subparsers(
-        dest="import_command", required=True)
+        dest="import_command", required=True
+    )
     sheets.register(sub, imp)
     territories.register(imp)
     coverage.register(sub)
@@ -37,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sit`` command."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return args.func(args)
     except DataError as exc:
@@ -48,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OperationalError as exc:
         log.info("database unreachable", exc_info=True)
-        print(f"Error: no se pudo conectar a la base de datos ({get_settings().database_url}): "
-              f"{exc.orig}", file=sys.stderr)
+        print(
+            f"Error: no se pudo conectar a la base de datos ({get_settings().database_url}): {exc.orig}",
+            file=sys.stderr,
+        )
         return 3
 
 

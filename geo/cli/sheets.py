@@ -18,13 +18,19 @@ def print_plan(plan: ImportPlan, limit: int = 50) -> None:
         print(f"  {key}: {value}")
     if plan.ignored_columns:
         print("  columnas ignoradas: " + ", ".join(plan.ignored_columns))
-    _print_section("Con cambios:", [f"fila {r.row} · {r.code}: {', '.join(r.changed)}"
-                                    for r in plan.by_status("cambios")], limit, "")
-    _print_section("Rechazadas:", [str(e) for e in plan.errors], limit,
-                   " (use --errors ARCHIVO.xlsx)")
-    _print_section("Lugares reconocidos por aproximación (revise):",
-                   [f"fila {r.row}: {n}" for r in plan.rows if r.status != "rechazada" for n in r.notes],
-                   limit, None)
+    _print_section(
+        "Con cambios:",
+        [f"fila {r.row} · {r.code}: {', '.join(r.changed)}" for r in plan.by_status("cambios")],
+        limit,
+        "",
+    )
+    _print_section("Rechazadas:", [str(e) for e in plan.errors], limit, " (use --errors ARCHIVO.xlsx)")
+    _print_section(
+        "Lugares reconocidos por aproximación (revise):",
+        [f"fila {r.row}: {n}" for r in plan.rows if r.status != "rechazada" for n in r.notes],
+        limit,
+        None,
+    )
 
 
 def _print_section(title: str, lines: list[str], limit: int, more_hint: str | None) -> None:
@@ -70,8 +76,10 @@ def cmd_import_initiatives(args: argparse.Namespace) -> int:
         print("Simulación (--dry-run): no se escribió nada.")
         return 0
     result = apply_import(eng, plan, strict=args.strict)
-    print(f"Importación terminada: {result.inserted} nuevas, {result.updated} actualizadas, "
-          f"{result.status_changes} cambios de estado registrados.")
+    print(
+        f"Importación terminada: {result.inserted} nuevas, {result.updated} actualizadas, "
+        f"{result.status_changes} cambios de estado registrados."
+    )
     return 0
 
 
@@ -84,8 +92,9 @@ def cmd_export_initiatives(args: argparse.Namespace) -> int:
     fmt = args.format or out.suffix.lstrip(".").lower()
     if fmt not in ("xlsx", "csv", "gpkg", "geojson"):
         raise DataError(f"Formato desconocido «{fmt}»: use xlsx, csv, gpkg o geojson.")
-    filters = MapFilters(strategies=tuple(args.strategy or ()), statuses=tuple(args.status or ()),
-                         include_demo=args.demo)
+    filters = MapFilters(
+        strategies=tuple(args.strategy or ()), statuses=tuple(args.status or ()), include_demo=args.demo
+    )
     with engine().connect() as conn:
         n = export_initiatives(conn, fmt, out, filters)
     print(f"Iniciativas exportadas: {n} → {out} ({fmt})")
@@ -101,19 +110,23 @@ def register(sub: argparse._SubParsersAction, imp: argparse._SubParsersAction) -
     ini = imp.add_parser("initiatives", help="importar iniciativas desde .xlsx o .csv")
     ini.add_argument("file", help="planilla .xlsx o .csv (UTF-8 o Latin-1, «;» o «,»)")
     ini.add_argument("--dry-run", action="store_true", help="solo mostrar la vista previa")
-    ini.add_argument("--strict", action="store_true",
-                     help="no importar nada si alguna fila se rechaza")
+    ini.add_argument("--strict", action="store_true", help="no importar nada si alguna fila se rechaza")
     ini.add_argument("--errors", metavar="OUT.xlsx", help="escribir las filas rechazadas en una planilla")
     ini.set_defaults(func=cmd_import_initiatives)
 
-    exp = sub.add_parser("export", help="exportar datos").add_subparsers(
-        dest="export_command", required=True)
+    exp = sub.add_parser("export", help="exportar datos").add_subparsers(dest="export_command", required=True)
     e = exp.add_parser("initiatives", help="exportar iniciativas (xlsx, csv, gpkg, geojson)")
     e.add_argument("out", help="archivo de salida")
-    e.add_argument("--format", choices=("xlsx", "csv", "gpkg", "geojson"),
-                   help="formato (por defecto, la extensión del archivo)")
+    e.add_argument(
+        "--format",
+        choices=("xlsx", "csv", "gpkg", "geojson"),
+        help="formato (por defecto, la extensión del archivo)",
+    )
     e.add_argument("--strategy", action="append", help="solo esta estrategia (p. ej. E1); repetible")
     e.add_argument("--status", action="append", help="solo este estado (código); repetible")
-    e.add_argument("--demo", action="store_true",
-                   help="incluir los datos de demostración (por defecto solo datos reales)")
+    e.add_argument(
+        "--demo",
+        action="store_true",
+        help="incluir los datos de demostración (por defecto solo datos reales)",
+    )
     e.set_defaults(func=cmd_export_initiatives)

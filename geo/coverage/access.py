@@ -15,7 +15,6 @@ _NEAREST = """(SELECT min(ST_Distance(c.geom::geography, {p}::geography)) FROM (
                  ORDER BY f.geom <-> {p} LIMIT 5) c)"""
 
 
-
 def access_to_services(conn: Connection) -> pd.DataFrame:
     """Population-weighted distance (m) to the nearest health/school in operation; count inside.
 
@@ -29,8 +28,10 @@ def access_to_services(conn: Connection) -> pd.DataFrame:
     school_p = _NEAREST.format(p="p.pt", kind="escuela")
     health_t = _NEAREST.format(p="t.pos", kind="salud")
     school_t = _NEAREST.format(p="t.pos", kind="escuela")
-    rows = conn.execute(text(
-        f"""
+    rows = (
+        conn.execute(
+            text(
+                f"""
         WITH {PIECES_CTE},
         census AS MATERIALIZED (
             SELECT CASE WHEN substr(geocode, 8, 1) = '1' THEN geocode
@@ -62,10 +63,15 @@ def access_to_services(conn: Connection) -> pd.DataFrame:
                    AND {{inside}}) AS schools_inside
           FROM terr t LEFT JOIN weighted w ON w.tid = t.id
          ORDER BY t.id
-        """.replace("{inside}", _INSIDE))).mappings().all()
-    return pd.DataFrame(rows, columns=["id", "kind", "health_m", "school_m", "weighted",
-                                       "health_inside", "schools_inside"])
-
+        """.replace("{inside}", _INSIDE)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return pd.DataFrame(
+        rows, columns=["id", "kind", "health_m", "school_m", "weighted", "health_inside", "schools_inside"]
+    )
 
 
 # The bounding-box test lets the GiST index pick the candidates (0.02° > 1 km here).

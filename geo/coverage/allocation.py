@@ -68,20 +68,28 @@ class Coverage:
 
 def _territories(conn: Connection) -> pd.DataFrame:
     pop = population_table(conn)
-    df = pd.DataFrame(pop.rows, columns=["id", "kind", "code", "name", "sector", "population",
-                                         "official", "source", "note"]
-                      ) if pop.rows else pd.DataFrame(
-        columns=["id", "kind", "code", "name", "sector", "population", "official", "source",
-                 "note"])
-    df["label"] = [("UV " + c + " · " + n) if k == "unidad_vecinal" else n
-                   for k, c, n in zip(df["kind"], df["code"], df["name"], strict=True)]
+    df = (
+        pd.DataFrame(
+            pop.rows,
+            columns=["id", "kind", "code", "name", "sector", "population", "official", "source", "note"],
+        )
+        if pop.rows
+        else pd.DataFrame(
+            columns=["id", "kind", "code", "name", "sector", "population", "official", "source", "note"]
+        )
+    )
+    df["label"] = [
+        ("UV " + c + " · " + n) if k == "unidad_vecinal" else n
+        for k, c, n in zip(df["kind"], df["code"], df["name"], strict=True)
+    ]
     return df
 
 
 def _allocation_rows(conn: Connection, f: MapFilters, pop: dict[int, float]) -> list[Any]:
     """(territory id or NULL, strategy id, status, is_commune, n, weighted n, investment)."""
-    return conn.execute(text(
-        f"""
+    return conn.execute(
+        text(
+            f"""
         WITH sel AS ({FILTERED_SQL}),
         terr AS (SELECT id, kind FROM territory
                   WHERE kind IN ('unidad_vecinal', 'localidad') AND geom IS NOT NULL),
@@ -117,7 +125,10 @@ def _allocation_rows(conn: Connection, f: MapFilters, pop: dict[int, float]) -> 
                sum(i.amount_clp * a.w) AS investment
           FROM alloc a JOIN initiative i ON i.id = a.initiative_id
          GROUP BY a.tid, i.strategy_id, i.status, a.commune
-        """), {**filter_params(f), "pop_ids": list(pop), "pop_vals": list(pop.values())}).all()
+        """
+        ),
+        {**filter_params(f), "pop_ids": list(pop), "pop_vals": list(pop.values())},
+    ).all()
 
 
 def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules()) -> Coverage:
@@ -125,55 +136,73 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     from geo.coverage.gaps import find_gaps
 
     terr = _territories(conn)
-    strategies = [dict(r) for r in conn.execute(text(
-        "SELECT id, code, name, position FROM strategy ORDER BY position")).mappings().all()]
-    pop = {int(r.id): float(r.population) for r in terr.itertuples()
-           if r.population is not None and r.population == r.population}
-    rows = pd.DataFrame(_allocation_rows(conn, f, pop),
-                        columns=["tid", "strategy_id", "status", "commune", "n", "wn", "investment"])
+    strategies = [
+        dict(r)
+        for r in conn.execute(text("SELECT id, code, name, position FROM strategy ORDER BY position"))
+        .mappings()
+        .all()
+    ]
+    pop = {
+        int(r.id): float(r.population)
+        for r in terr.itertuples()
+        if r.population is not None and r.population == r.population
+    }
+    rows = pd.DataFrame(
+        _allocation_rows(conn, f, pop),
+        columns=["tid", "strategy_id", "status", "commune", "n", "wn", "investment"],
+    )
     rows["investment"] = rows["investment"].astype(float)
     matrix = _matrix(terr, strategies, rows)
     access = access_to_services(conn)
-    known = conn.execute(text(
-        f"""
+    known = conn.execute(
+        text(
+            f"""
         WITH sel AS ({FILTERED_SQL})
         SELECT count(*), coalesce(sum(i.amount_clp), 0), count(i.amount_clp)
           FROM sel JOIN initiative i ON i.id = sel.id
-        """), filter_params(f)).one()
+        """
+        ),
+        filter_params(f),
+    ).one()
     allocated = float(rows.loc[rows["tid"].notna(), "investment"].fillna(0).sum())
     uv_pop = float(terr.loc[terr["kind"] == "unidad_vecinal", "population"].fillna(0).sum())
     totals = {
-        "initiatives": int(known[0]), "known_investment": int(known[1]),
-        "with_amount": int(known[2]), "allocated_investment": round(allocated),
+        "initiatives": int(known[0]),
+        "known_investment": int(known[1]),
+        "with_amount": int(known[2]),
+        "allocated_investment": round(allocated),
         "not_allocated_investment": round(float(known[1]) - allocated),
         "uv_population": int(uv_pop),
     }
     by_strategy = rows.groupby("strategy_id")["investment"].sum(min_count=1).fillna(0)
-    commune_pc = {s["code"]: (float(by_strategy.get(s["id"], 0.0)) / uv_pop if uv_pop else None)
-                  for s in strategies}
+    commune_pc = {
+        s["code"]: (float(by_strategy.get(s["id"], 0.0)) / uv_pop if uv_pop else None) for s in strategies
+    }
     totals["commune_per_capita"] = commune_pc
     # Gaps only for the strategies in view: those chosen, or those of the chosen plans.
     in_view = f.strategies or tuple({p.split(".")[0] for p in f.plans})
     gaps = find_gaps(terr, matrix, access, rules, commune_pc, in_view)
-    return Coverage(territories=terr, matrix=matrix, strategies=strategies, access=access,
-                    gaps=gaps, totals=totals)
+    return Coverage(
+        territories=terr, matrix=matrix, strategies=strategies, access=access, gaps=gaps, totals=totals
+    )
 
 
 def _matrix(terr: pd.DataFrame, strategies: list[dict[str, Any]], rows: pd.DataFrame) -> pd.DataFrame:
     """Long table: one row per (territory, strategy) with counts, investment and ratios."""
-    grid = pd.MultiIndex.from_product([terr["id"].tolist(), [s["id"] for s in strategies]],
-                                      names=["tid", "strategy_id"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product(
+        [terr["id"].tolist(), [s["id"] for s in strategies]], names=["tid", "strategy_id"]
+    ).to_frame(index=False)
     placed = rows[rows["tid"].notna()].copy()
     placed["tid"] = placed["tid"].astype(int)
     is_commune = placed["commune"].astype(bool)  # empty result: object dtype, not a mask
     linked, commune = placed[~is_commune], placed[is_commune]
     n = linked.groupby(["tid", "strategy_id"])["n"].sum().rename("n_iniciativas")
     if linked.empty:  # a filter that matches nothing still gives the whole (empty) matrix
-        by_status = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []],
-                                                                 names=["tid", "strategy_id"]))
+        by_status = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["tid", "strategy_id"]))
     else:
-        by_status = linked.pivot_table(index=["tid", "strategy_id"], columns="status",
-                                       values="n", aggfunc="sum", fill_value=0)
+        by_status = linked.pivot_table(
+            index=["tid", "strategy_id"], columns="status", values="n", aggfunc="sum", fill_value=0
+        )
     by_status = by_status.reindex(columns=list(STATUSES), fill_value=0).add_prefix("estado_")
     inv_l = linked.groupby(["tid", "strategy_id"])["investment"].sum(min_count=1).rename("inv_l")
     inv_c = commune.groupby(["tid", "strategy_id"])["investment"].sum(min_count=1).rename("inv_c")

@@ -26,9 +26,13 @@ def neutralise(value: Any) -> Any:
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
-    return df.apply(lambda col: col.map(neutralise)
-                    if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
-                    else col)
+    return df.apply(
+        lambda col: (
+            col.map(neutralise)
+            if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+            else col
+        )
+    )
 
 
 def _round(v: Any, digits: int = 0) -> Any:
@@ -40,15 +44,17 @@ def _round(v: Any, digits: int = 0) -> Any:
 def matrix_table(cov: Coverage) -> pd.DataFrame:
     """The territory x strategy matrix with Spanish column names (one row per cell)."""
     m = cov.matrix
-    out = pd.DataFrame({
-        "Tipo": m["kind"].map(TERRITORY_KINDS),
-        "Código": m["code"],
-        "Territorio": m["name"],
-        "Sector": m["sector"].fillna("sin información"),
-        "Población": m["population"].map(_round),
-        "Estrategia": m["strategy_code"] + " · " + m["strategy_name"],
-        "Iniciativas vinculadas": m["n_iniciativas"],
-    })
+    out = pd.DataFrame(
+        {
+            "Tipo": m["kind"].map(TERRITORY_KINDS),
+            "Código": m["code"],
+            "Territorio": m["name"],
+            "Sector": m["sector"].fillna("sin información"),
+            "Población": m["population"].map(_round),
+            "Estrategia": m["strategy_code"] + " · " + m["strategy_name"],
+            "Iniciativas vinculadas": m["n_iniciativas"],
+        }
+    )
     for code, label in STATUSES.items():
         out[f"Estado: {label}"] = m[f"estado_{code}"]
     out["Iniciativas comunales"] = m["n_comunales"]
@@ -61,15 +67,17 @@ def matrix_table(cov: Coverage) -> pd.DataFrame:
 def gaps_table(cov: Coverage) -> pd.DataFrame:
     """The ranked gap list with Spanish column names."""
     g = cov.gaps
-    return pd.DataFrame({
-        "N°": range(1, len(g) + 1),
-        "Brecha": g["tipo_label"],
-        "Territorio": g["territorio"],
-        "Estrategia": g["strategy_code"].fillna("—"),
-        "Población": g["poblacion"],
-        "Puntaje": g["puntaje"],
-        "Razón": g["razon"],
-    })
+    return pd.DataFrame(
+        {
+            "N°": range(1, len(g) + 1),
+            "Brecha": g["tipo_label"],
+            "Territorio": g["territorio"],
+            "Estrategia": g["strategy_code"].fillna("—"),
+            "Población": g["poblacion"],
+            "Puntaje": g["puntaje"],
+            "Razón": g["razon"],
+        }
+    )
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
@@ -97,30 +105,49 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
     territories = []
     for tid, t in terr.iterrows():
         a = acc.loc[tid] if tid in acc.index else None
-        territories.append({
-            "id": int(tid), "kind": t["kind"], "code": t["code"], "name": t["name"],
-            "sector": t["sector"], "population": _round(t["population"]),
-            "population_official": bool(t["official"]), "population_source": t["source"],
-            "health_distance_m": _round(a["health_m"]) if a is not None else None,
-            "school_distance_m": _round(a["school_m"]) if a is not None else None,
-            "health_inside": int(a["health_inside"]) if a is not None else 0,
-            "schools_inside": int(a["schools_inside"]) if a is not None else 0,
-        })
-    cells = [{
-        "territory_id": int(r["tid"]), "territory_code": r["code"], "kind": r["kind"],
-        "strategy": r["strategy_code"], "initiatives": int(r["n_iniciativas"]),
-        "by_status": {s: int(r[f"estado_{s}"]) for s in STATUSES if r[f"estado_{s}"]},
-        "commune_wide_initiatives": int(r["n_comunales"]),
-        "investment_clp": _round(r["inversion"]),
-        "investment_per_capita_clp": _round(r["inversion_per_capita"]),
-        "initiatives_per_1000": _round(r["por_mil"], 3),
-    } for r in cov.matrix.to_dict("records")]
-    gaps = [{"type": g["tipo"], "territory_id": int(g["tid"]), "territory": g["territorio"],
-             "strategy": g["strategy_code"] if isinstance(g["strategy_code"], str) else None,
-             "population": _round(g["poblacion"]),
-             "score": g["puntaje"], "reason": g["razon"]}
-            for g in cov.gaps.to_dict("records")]
+        territories.append(
+            {
+                "id": int(tid),
+                "kind": t["kind"],
+                "code": t["code"],
+                "name": t["name"],
+                "sector": t["sector"],
+                "population": _round(t["population"]),
+                "population_official": bool(t["official"]),
+                "population_source": t["source"],
+                "health_distance_m": _round(a["health_m"]) if a is not None else None,
+                "school_distance_m": _round(a["school_m"]) if a is not None else None,
+                "health_inside": int(a["health_inside"]) if a is not None else 0,
+                "schools_inside": int(a["schools_inside"]) if a is not None else 0,
+            }
+        )
+    cells = [
+        {
+            "territory_id": int(r["tid"]),
+            "territory_code": r["code"],
+            "kind": r["kind"],
+            "strategy": r["strategy_code"],
+            "initiatives": int(r["n_iniciativas"]),
+            "by_status": {s: int(r[f"estado_{s}"]) for s in STATUSES if r[f"estado_{s}"]},
+            "commune_wide_initiatives": int(r["n_comunales"]),
+            "investment_clp": _round(r["inversion"]),
+            "investment_per_capita_clp": _round(r["inversion_per_capita"]),
+            "initiatives_per_1000": _round(r["por_mil"], 3),
+        }
+        for r in cov.matrix.to_dict("records")
+    ]
+    gaps = [
+        {
+            "type": g["tipo"],
+            "territory_id": int(g["tid"]),
+            "territory": g["territorio"],
+            "strategy": g["strategy_code"] if isinstance(g["strategy_code"], str) else None,
+            "population": _round(g["poblacion"]),
+            "score": g["puntaje"],
+            "reason": g["razon"],
+        }
+        for g in cov.gaps.to_dict("records")
+    ]
     totals = {k: v for k, v in cov.totals.items() if k != "commune_per_capita"}
-    totals["commune_per_capita_clp"] = {k: _round(v) for k, v in
-                                        cov.totals["commune_per_capita"].items()}
+    totals["commune_per_capita_clp"] = {k: _round(v) for k, v in cov.totals["commune_per_capita"].items()}
     return {"totals": totals, "territories": territories, "matrix": cells, "gaps": gaps}

@@ -31,8 +31,7 @@ GAP_TYPES: dict[str, str] = {
     "distancia_salud": "Lejos de un establecimiento de salud",
     "distancia_educacion": "Lejos de un establecimiento educacional",
 }
-COLUMNS = ["tipo", "tipo_label", "tid", "territorio", "strategy_code", "razon", "poblacion",
-           "puntaje"]
+COLUMNS = ["tipo", "tipo_label", "tid", "territorio", "strategy_code", "razon", "poblacion", "puntaje"]
 
 
 def _people(n: Any) -> str:
@@ -43,9 +42,14 @@ def _km(metres: float) -> str:
     return f"{metres / 1000:.1f}".replace(".", ",") + " km"
 
 
-def find_gaps(terr: pd.DataFrame, matrix: pd.DataFrame, access: pd.DataFrame, rules: Any,
-              commune_per_capita: dict[str, float | None],
-              strategies: Iterable[str] = ()) -> pd.DataFrame:
+def find_gaps(
+    terr: pd.DataFrame,
+    matrix: pd.DataFrame,
+    access: pd.DataFrame,
+    rules: Any,
+    commune_per_capita: dict[str, float | None],
+    strategies: Iterable[str] = (),
+) -> pd.DataFrame:
     """Return the ranked gap list (columns :data:`COLUMNS`)."""
     only = set(strategies)
     gaps: list[dict[str, Any]] = []
@@ -54,10 +58,18 @@ def find_gaps(terr: pd.DataFrame, matrix: pd.DataFrame, access: pd.DataFrame, ru
         pop = row["population"]
         known = pop is not None and pop == pop
         weight = float(pop) if known else 0.0
-        gaps.append({"tipo": kind, "tipo_label": GAP_TYPES[kind], "tid": int(row["tid"]),
-                     "territorio": row["label"], "strategy_code": strategy, "razon": reason,
-                     "poblacion": int(pop) if known else None,
-                     "puntaje": round(weight * max(0.0, min(severity, 1.0)), 1)})
+        gaps.append(
+            {
+                "tipo": kind,
+                "tipo_label": GAP_TYPES[kind],
+                "tid": int(row["tid"]),
+                "territorio": row["label"],
+                "strategy_code": strategy,
+                "razon": reason,
+                "poblacion": int(pop) if known else None,
+                "puntaje": round(weight * max(0.0, min(severity, 1.0)), 1),
+            }
+        )
 
     uv = matrix[(matrix["kind"] == "unidad_vecinal") & (matrix["population"].fillna(0) > 0)]
     if only:
@@ -65,29 +77,47 @@ def find_gaps(terr: pd.DataFrame, matrix: pd.DataFrame, access: pd.DataFrame, ru
     for r in uv.to_dict("records"):
         strat = f"{r['strategy_code']} · {r['strategy_name']}"
         if r["n_iniciativas"] == 0:
-            extra = (f"; solo la alcanzan {r['n_comunales']} iniciativa(s) de alcance comunal"
-                     if r["n_comunales"] else "")
-            add("sin_iniciativas", r, r["strategy_code"],
+            extra = (
+                f"; solo la alcanzan {r['n_comunales']} iniciativa(s) de alcance comunal"
+                if r["n_comunales"]
+                else ""
+            )
+            add(
+                "sin_iniciativas",
+                r,
+                r["strategy_code"],
                 f"{r['label']} ({_people(r['population'])}) no tiene ninguna iniciativa "
-                f"vinculada de la estrategia {strat}{extra}.", 1.0)
+                f"vinculada de la estrategia {strat}{extra}.",
+                1.0,
+            )
             continue
         commune = commune_per_capita.get(r["strategy_code"])
         pc = r["inversion_per_capita"]
         if commune and pc == pc and pc < rules.per_capita_share * commune:
-            add("bajo_per_capita", r, r["strategy_code"],
+            add(
+                "bajo_per_capita",
+                r,
+                r["strategy_code"],
                 f"La inversión por habitante de {r['label']} en {strat} "
                 f"({format_clp(pc)}) es el {100 * pc / commune:.0f} % del valor comunal "
                 f"({format_clp(commune)}), bajo el umbral del "
-                f"{100 * rules.per_capita_share:.0f} %.", 1.0 - pc / commune)
+                f"{100 * rules.per_capita_share:.0f} %.",
+                1.0 - pc / commune,
+            )
 
     totals = matrix.groupby("tid")["n_iniciativas"].sum()
     for t in terr.to_dict("records"):
         rural = t["kind"] == "localidad" or t["sector"] == "rural"
         if rural and totals.get(t["id"], 0) == 0:
             kind = "La localidad rural" if t["kind"] == "localidad" else "La unidad vecinal rural"
-            add("rural_sin_iniciativas", {**t, "tid": t["id"]}, None,
+            add(
+                "rural_sin_iniciativas",
+                {**t, "tid": t["id"]},
+                None,
                 f"{kind} {t['label']} ({_people(t['population'])}) no tiene ninguna iniciativa "
-                "vinculada con los filtros actuales.", 1.0)
+                "vinculada con los filtros actuales.",
+                1.0,
+            )
 
     acc = access.set_index("id")
     for t in terr.to_dict("records"):
@@ -95,14 +125,21 @@ def find_gaps(terr: pd.DataFrame, matrix: pd.DataFrame, access: pd.DataFrame, ru
             continue
         a = acc.loc[t["id"]]
         for kind, col, limit, what in (
-                ("distancia_salud", "health_m", rules.max_health_m, "de salud"),
-                ("distancia_educacion", "school_m", rules.max_school_m, "educacional")):
+            ("distancia_salud", "health_m", rules.max_health_m, "de salud"),
+            ("distancia_educacion", "school_m", rules.max_school_m, "educacional"),
+        ):
             d = a[col]
             if d is not None and d == d and d > limit:
-                add(kind, {**t, "tid": t["id"]}, None,
+                add(
+                    kind,
+                    {**t, "tid": t["id"]},
+                    None,
                     f"Los habitantes de {t['label']} viven en promedio a {_km(d)} del "
                     f"establecimiento {what} en funcionamiento más cercano (umbral "
-                    f"{_km(limit)}).", (d - limit) / limit)
+                    f"{_km(limit)}).",
+                    (d - limit) / limit,
+                )
     out = pd.DataFrame(gaps, columns=COLUMNS)
-    return out.sort_values(["puntaje", "territorio"], ascending=[False, True],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(["puntaje", "territorio"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )

@@ -22,13 +22,31 @@ from geo.territory.links import link_by_geometry
 
 DEMO_SOURCE = "demo"
 ACTIONS = (
-    "Mejoramiento", "Construcción", "Reposición", "Conservación", "Habilitación",
-    "Ampliación", "Diagnóstico", "Normalización",
+    "Mejoramiento",
+    "Construcción",
+    "Reposición",
+    "Conservación",
+    "Habilitación",
+    "Ampliación",
+    "Diagnóstico",
+    "Normalización",
 )
 OBJECTS = (
-    "sede social", "plaza", "multicancha", "pavimento participativo", "luminarias",
-    "área verde", "red de agua potable", "veredas", "paradero", "centro comunitario",
-    "posta", "escuela", "cierre perimetral", "alcantarillado", "ciclovía",
+    "sede social",
+    "plaza",
+    "multicancha",
+    "pavimento participativo",
+    "luminarias",
+    "área verde",
+    "red de agua potable",
+    "veredas",
+    "paradero",
+    "centro comunitario",
+    "posta",
+    "escuela",
+    "cierre perimetral",
+    "alcantarillado",
+    "ciclovía",
 )
 
 
@@ -67,15 +85,18 @@ def _random_geometry(rng: np.random.Generator, poly: BaseGeometry) -> BaseGeomet
 
 
 def _territory_polygons(conn: Connection) -> list[tuple[int, str, BaseGeometry]]:
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT t.id, t.sector,
                ST_AsBinary(COALESCE(ST_Intersection(t.geom, c.geom), t.geom)) AS wkb
           FROM territory t
           LEFT JOIN boundary c ON c.kind = 'limite_comunal'
          WHERE t.kind = 'unidad_vecinal' AND t.geom IS NOT NULL
          ORDER BY t.code
-        """)).all()
+        """
+        )
+    ).all()
     return [(r.id, r.sector or "rural", shapely.from_wkb(bytes(r.wkb))) for r in rows]
 
 
@@ -85,11 +106,14 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> D
         raise DataError("La cantidad de iniciativas de demostración debe ser mayor que cero.")
     rng = np.random.default_rng(seed)
     with transaction(engine) as conn:
-        programs = conn.execute(text(
-            """
+        programs = conn.execute(
+            text(
+                """
             SELECT g.id AS program_id, p.id AS plan_id, p.strategy_id
               FROM program g JOIN plan p ON p.id = g.plan_id ORDER BY g.code
-            """)).all()
+            """
+            )
+        ).all()
         if not programs:
             raise DataError("No hay catálogo del PLADECO cargado: ejecute «sit load pladeco».")
         polygons = _territory_polygons(conn)
@@ -107,21 +131,30 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> D
             kind = "estudio" if rng.random() < 0.2 else "proyecto"
             amount = int(round(float(rng.lognormal(17.5 if kind == "proyecto" else 16.0, 1.0)), -3))
             start = int(rng.integers(2014, 2018))
-            name = (f"[DEMO] {ACTIONS[int(rng.integers(len(ACTIONS)))]} "
-                    f"{OBJECTS[int(rng.integers(len(OBJECTS)))]} N° {n}")
-            rows.append({
-                "code": f"DEMO-{seed}-{n:05d}", "name": name, "kind": kind,
-                "strategy_id": program.strategy_id, "plan_id": program.plan_id,
-                "program_id": program.program_id,
-                "status": statuses[int(rng.integers(len(statuses)))],
-                "amount": amount,
-                "funding": FUNDING_SOURCES[int(rng.integers(len(FUNDING_SOURCES)))],
-                "start": start, "end": start + int(rng.integers(0, 4)),
-                "description": f"Dato sintético de demostración (semilla {seed}); no es del PLADECO.",
-                "wkb": shapely.to_wkb(_random_geometry(rng, poly)),
-            })
-        conn.execute(text(
-            """
+            name = (
+                f"[DEMO] {ACTIONS[int(rng.integers(len(ACTIONS)))]} "
+                f"{OBJECTS[int(rng.integers(len(OBJECTS)))]} N° {n}"
+            )
+            rows.append(
+                {
+                    "code": f"DEMO-{seed}-{n:05d}",
+                    "name": name,
+                    "kind": kind,
+                    "strategy_id": program.strategy_id,
+                    "plan_id": program.plan_id,
+                    "program_id": program.program_id,
+                    "status": statuses[int(rng.integers(len(statuses)))],
+                    "amount": amount,
+                    "funding": FUNDING_SOURCES[int(rng.integers(len(FUNDING_SOURCES)))],
+                    "start": start,
+                    "end": start + int(rng.integers(0, 4)),
+                    "description": f"Dato sintético de demostración (semilla {seed}); no es del PLADECO.",
+                    "wkb": shapely.to_wkb(_random_geometry(rng, poly)),
+                }
+            )
+        conn.execute(
+            text(
+                """
             INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, status,
                 scope, amount_clp, funding_source, responsible_unit, start_year, end_year,
                 description, source, geom, is_demo)
@@ -129,7 +162,10 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> D
                 'localizada', :amount, :funding, 'SECPLAC (demo)', :start, :end, :description,
                 'demo', ST_SetSRID(ST_GeomFromWKB(:wkb), 4326), true)
             ON CONFLICT (code) DO NOTHING
-            """), rows)
+            """
+            ),
+            rows,
+        )
         links = link_by_geometry(conn, demo_only=True)
         # Fresh statistics: without them the planner picks poor plans right after a bulk load.
         conn.execute(text("ANALYZE initiative"))

@@ -26,8 +26,7 @@ class MapFilters:
 
     def key(self) -> tuple:
         """A hashable key for caches."""
-        return (self.strategies, self.plans, self.kinds, self.statuses, self.sectors,
-                self.include_demo)
+        return (self.strategies, self.plans, self.kinds, self.statuses, self.sectors, self.include_demo)
 
 
 #: Sector of an initiative: ``comunal`` when its scope is the whole commune; ``urbano``/``rural``
@@ -51,6 +50,11 @@ SELECT i.id
 
 def filter_params(f: MapFilters) -> dict[str, Any]:
     """Bind parameters of :data:`FILTERED_SQL` for a selection."""
-    return {"strategies": list(f.strategies), "plans": list(f.plans), "kinds": list(f.kinds),
-            "statuses": list(f.statuses), "sectors": list(f.sectors),
-            "include_demo": f.include_demo}
+    return {
+        "strategies": list(f.strategies),
+        "plans": list(f.plans),
+        "kinds": list(f.kinds),
+        "statuses": list(f.statuses),
+        "sectors": list(f.sectors),
+        "include_demo": f.include_demo,
+    }

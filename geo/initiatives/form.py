@@ -23,12 +23,24 @@ MAX_AMOUNT = 10**13
 
 #: Spanish name of every editable field, as the form shows it (used in every message).
 FIELD_LABELS: dict[str, str] = {
-    "code": "Código", "name": "Nombre", "kind": "Tipo", "strategy": "Estrategia",
-    "plan": "Plan", "program": "Programa", "status": "Estado", "scope": "Alcance",
-    "amount_clp": "Monto (CLP)", "funding_source": "Fuente de financiamiento",
-    "responsible_unit": "Unidad responsable", "bip_code": "Código BIP",
-    "start_year": "Año de inicio", "end_year": "Año de término", "description": "Descripción",
-    "place_note": "Nota de ubicación", "geometry": "Geometría", "territories": "Territorios",
+    "code": "Código",
+    "name": "Nombre",
+    "kind": "Tipo",
+    "strategy": "Estrategia",
+    "plan": "Plan",
+    "program": "Programa",
+    "status": "Estado",
+    "scope": "Alcance",
+    "amount_clp": "Monto (CLP)",
+    "funding_source": "Fuente de financiamiento",
+    "responsible_unit": "Unidad responsable",
+    "bip_code": "Código BIP",
+    "start_year": "Año de inicio",
+    "end_year": "Año de término",
+    "description": "Descripción",
+    "place_note": "Nota de ubicación",
+    "geometry": "Geometría",
+    "territories": "Territorios",
     "editor": "Su nombre",
 }
 
@@ -65,8 +77,9 @@ class ValidationError(DataError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
-        super().__init__("No se guardó. Revise: " + " ".join(
-            f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
+        super().__init__(
+            "No se guardó. Revise: " + " ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items())
+        )
 
 
 def parse_amount(value: int | str | None) -> int | None:
@@ -141,8 +154,10 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
         errors["code"] = "es obligatorio (texto libre elegido por el municipio, único)."
     elif len(code) > 60:
         errors["code"] = "tiene más de 60 caracteres."
-    elif conn.execute(text("SELECT 1 FROM initiative WHERE code = :c AND id IS DISTINCT FROM :i"),
-                      {"c": code, "i": initiative_id}).first():
+    elif conn.execute(
+        text("SELECT 1 FROM initiative WHERE code = :c AND id IS DISTINCT FROM :i"),
+        {"c": code, "i": initiative_id},
+    ).first():
         errors["code"] = f"ya existe otra iniciativa con el código «{code}»."
     row["code"] = code
     row["name"] = (inp.name or "").strip()
@@ -153,15 +168,16 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
         if value not in allowed:
             errors[key] = f"«{value}» no es una opción válida ({', '.join(allowed.values())})."
         row[key] = value
-    strategy = conn.execute(text("SELECT id FROM strategy WHERE code = :c"),
-                            {"c": inp.strategy}).scalar()
+    strategy = conn.execute(text("SELECT id FROM strategy WHERE code = :c"), {"c": inp.strategy}).scalar()
     if strategy is None:
-        errors["strategy"] = ("elija una línea estratégica del catálogo." if not inp.strategy
-                              else f"«{inp.strategy}» no está en el catálogo del PLADECO.")
+        errors["strategy"] = (
+            "elija una línea estratégica del catálogo."
+            if not inp.strategy
+            else f"«{inp.strategy}» no está en el catálogo del PLADECO."
+        )
     row["strategy_id"], row["plan_id"], row["program_id"] = strategy, None, None
     if inp.plan:
-        plan = conn.execute(text("SELECT id, strategy_id FROM plan WHERE code = :c"),
-                            {"c": inp.plan}).first()
+        plan = conn.execute(text("SELECT id, strategy_id FROM plan WHERE code = :c"), {"c": inp.plan}).first()
         if plan is None:
             errors["plan"] = f"«{inp.plan}» no está en el catálogo del PLADECO."
         elif strategy is not None and plan.strategy_id != strategy:
@@ -169,8 +185,9 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
         else:
             row["plan_id"] = plan.id
     if inp.program:
-        program = conn.execute(text("SELECT id, plan_id FROM program WHERE code = :c"),
-                               {"c": inp.program}).first()
+        program = conn.execute(
+            text("SELECT id, plan_id FROM program WHERE code = :c"), {"c": inp.program}
+        ).first()
         if program is None:
             errors["program"] = f"«{inp.program}» no está en el catálogo del PLADECO."
         elif not inp.plan:
@@ -198,16 +215,18 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
         if len(row["bip_code"]) > 30:
             errors["bip_code"] = "tiene más de 30 caracteres."
         else:
-            other = conn.execute(text(
-                "SELECT code FROM initiative WHERE bip_code = :b AND id IS DISTINCT FROM :i"),
-                {"b": row["bip_code"], "i": initiative_id}).scalar()
+            other = conn.execute(
+                text("SELECT code FROM initiative WHERE bip_code = :b AND id IS DISTINCT FROM :i"),
+                {"b": row["bip_code"], "i": initiative_id},
+            ).scalar()
             if other:
                 errors["bip_code"] = f"«{row['bip_code']}» ya es el código BIP de la iniciativa {other}."
     _validate_geometry(conn, inp, row, errors)
     wanted = sorted(set(inp.territories))
     if wanted:
-        found = set(conn.execute(text("SELECT id FROM territory WHERE id = ANY(:ids)"),
-                                 {"ids": wanted}).scalars())
+        found = set(
+            conn.execute(text("SELECT id FROM territory WHERE id = ANY(:ids)"), {"ids": wanted}).scalars()
+        )
         if missing := [t for t in wanted if t not in found]:
             errors["territories"] = f"no existen los territorios {missing}."
     row["territories"] = wanted
@@ -230,9 +249,10 @@ def _validate_geometry(conn: Connection, inp: InitiativeInput, row: dict, errors
             return
         row["wkb"] = shapely.to_wkb(geom)
     elif action == "territory":
-        found = conn.execute(text(
-            "SELECT name, ST_AsBinary(geom) AS wkb FROM territory WHERE id = :t"),
-            {"t": inp.geometry_territory_id}).first()
+        found = conn.execute(
+            text("SELECT name, ST_AsBinary(geom) AS wkb FROM territory WHERE id = :t"),
+            {"t": inp.geometry_territory_id},
+        ).first()
         if found is None:
             errors["geometry"] = "elija el territorio cuya geometría se usará."
             return
@@ -241,15 +261,21 @@ def _validate_geometry(conn: Connection, inp: InitiativeInput, row: dict, errors
             return
         row["wkb"] = bytes(found.wkb)
     if row["wkb"] is not None and inp.scope != "fuera_comuna" and not near_commune(conn, row["wkb"]):
-        errors["geometry"] = ("queda fuera de la comuna de Vallenar; si la iniciativa se ejecuta "
-                              "fuera, elija el alcance «Fuera de la comuna».")
+        errors["geometry"] = (
+            "queda fuera de la comuna de Vallenar; si la iniciativa se ejecuta "
+            "fuera, elija el alcance «Fuera de la comuna»."
+        )
 
 
 def near_commune(conn: Connection, wkb: bytes) -> bool:
     """True when the geometry touches the commune (2 km tolerance) or no limit is loaded."""
-    inside = conn.execute(text(
-        """
+    inside = conn.execute(
+        text(
+            """
         SELECT bool_or(ST_DWithin(c.geom::geography, ST_GeomFromWKB(:wkb, 4326)::geography, 2000))
           FROM boundary c WHERE c.kind = 'limite_comunal'
-        """), {"wkb": wkb}).scalar()
+        """
+        ),
+        {"wkb": wkb},
+    ).scalar()
     return inside is not False

@@ -21,20 +21,25 @@ from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 
 def data_version(conn: Connection) -> str:
     """A fingerprint that changes whenever initiatives, territories or links change."""
-    row = conn.execute(text(
-        """
+    row = conn.execute(
+        text(
+            """
         SELECT (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM initiative),
                (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM territory),
                (SELECT count(*) || ':' || coalesce(max(created_at)::text, '')
                   FROM initiative_territory)
-        """)).one()
+        """
+        )
+    ).one()
     return "|".join(row)
 
 
 def filtered_initiatives(conn: Connection, f: MapFilters) -> pd.DataFrame:
     """The table of the filtered initiatives, one row each, in catalogue order."""
-    rows = conn.execute(text(
-        f"""
+    rows = (
+        conn.execute(
+            text(
+                f"""
         WITH sel AS ({FILTERED_SQL})
         SELECT i.id, i.code, i.name, i.kind, i.status, i.scope, i.amount_clp,
                i.funding_source, i.is_demo, i.geom IS NOT NULL AS has_geometry,
@@ -52,64 +57,127 @@ def filtered_initiatives(conn: Connection, f: MapFilters) -> pd.DataFrame:
                   FROM initiative_territory it JOIN territory t ON t.id = it.territory_id
                  WHERE it.initiative_id = i.id) terr ON true
          ORDER BY i.is_demo, s.position, i.code
-        """), filter_params(f)).mappings().all()
-    return pd.DataFrame(rows, columns=[
-        "id", "code", "name", "kind", "status", "scope", "amount_clp", "funding_source",
-        "is_demo", "has_geometry", "strategy_code", "strategy_name", "strategy_position",
-        "plan_name", "program_name", "territories", "sectors", "territory_count"])
+        """
+            ),
+            filter_params(f),
+        )
+        .mappings()
+        .all()
+    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "code",
+            "name",
+            "kind",
+            "status",
+            "scope",
+            "amount_clp",
+            "funding_source",
+            "is_demo",
+            "has_geometry",
+            "strategy_code",
+            "strategy_name",
+            "strategy_position",
+            "plan_name",
+            "program_name",
+            "territories",
+            "sectors",
+            "territory_count",
+        ],
+    )
 
 
 def initiative_features(conn: Connection, f: MapFilters, decimals: int = 5) -> dict[str, Any]:
     """GeoJSON of the filtered initiatives that have a geometry (coordinates rounded)."""
-    rows = conn.execute(text(
-        f"""
+    rows = conn.execute(
+        text(
+            f"""
         WITH sel AS ({FILTERED_SQL})
         SELECT i.id, i.code, i.name, i.status, i.amount_clp, s.position AS strategy_position,
                ST_AsGeoJSON(i.geom, :decimals) AS geometry
           FROM sel JOIN initiative i ON i.id = sel.id JOIN strategy s ON s.id = i.strategy_id
          WHERE i.geom IS NOT NULL
          ORDER BY i.id
-        """), {**filter_params(f), "decimals": decimals}).all()
-    features = [{
-        "type": "Feature",
-        "geometry": json.loads(r.geometry),
-        # Only what the map uses: the click (layer, id), the colour (pos), the tooltip.
-        "properties": {
-            "layer": "iniciativa", "id": r.id, "codigo": r.code, "nombre": r.name,
-            "estado": status_label(r.status), "monto": format_clp(r.amount_clp),
-            "pos": r.strategy_position,
-        },
-    } for r in rows]
+        """
+        ),
+        {**filter_params(f), "decimals": decimals},
+    ).all()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(r.geometry),
+            # Only what the map uses: the click (layer, id), the colour (pos), the tooltip.
+            "properties": {
+                "layer": "iniciativa",
+                "id": r.id,
+                "codigo": r.code,
+                "nombre": r.name,
+                "estado": status_label(r.status),
+                "monto": format_clp(r.amount_clp),
+                "pos": r.strategy_position,
+            },
+        }
+        for r in rows
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
 def initiative_detail(conn: Connection, initiative_id: int) -> dict[str, Any] | None:
     """Everything the detail panel shows for one initiative."""
-    row = conn.execute(text(
-        """
+    row = (
+        conn.execute(
+            text(
+                """
         SELECT i.*, s.code AS strategy_code, s.name AS strategy_name, p.code AS plan_code,
                p.name AS plan_name, g.name AS program_name
           FROM initiative i JOIN strategy s ON s.id = i.strategy_id
           LEFT JOIN plan p ON p.id = i.plan_id LEFT JOIN program g ON g.id = i.program_id
          WHERE i.id = :id
-        """), {"id": initiative_id}).mappings().first()
+        """
+            ),
+            {"id": initiative_id},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
-    territories = conn.execute(text(
-        """
+    territories = (
+        conn.execute(
+            text(
+                """
         SELECT t.kind, t.code, t.name, t.sector, t.geom IS NULL AS unlocated, it.link_method,
                it.weight
           FROM initiative_territory it JOIN territory t ON t.id = it.territory_id
          WHERE it.initiative_id = :id ORDER BY t.kind DESC, t.code
-        """), {"id": initiative_id}).mappings().all()
-    facilities = conn.execute(text(
         """
+            ),
+            {"id": initiative_id},
+        )
+        .mappings()
+        .all()
+    )
+    facilities = (
+        conn.execute(
+            text(
+                """
         SELECT f.kind, f.name FROM initiative_facility x JOIN facility f ON f.id = x.facility_id
          WHERE x.initiative_id = :id ORDER BY f.kind, f.name
-        """), {"id": initiative_id}).mappings().all()
-    return {**dict(row), "scope_label": SCOPES.get(row["scope"], row["scope"]),
-            "territories": [dict(t) for t in territories],
-            "facilities": [dict(x) for x in facilities]}
+        """
+            ),
+            {"id": initiative_id},
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        **dict(row),
+        "scope_label": SCOPES.get(row["scope"], row["scope"]),
+        "territories": [dict(t) for t in territories],
+        "facilities": [dict(x) for x in facilities],
+    }
 
 
 @dataclass
@@ -126,19 +194,33 @@ class QualityReport:
 
 def data_quality(conn: Connection) -> QualityReport:
     """Initiatives without any territory, sites sin ubicar, demo data."""
-    rows = conn.execute(text(
-        """
+    rows = (
+        conn.execute(
+            text(
+                """
         SELECT i.code, i.name, i.scope FROM initiative i
          WHERE NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id)
            AND i.geom IS NULL
          ORDER BY i.scope DESC, i.code
-        """)).mappings().all()
-    sites = conn.execute(text(
         """
+            )
+        )
+        .mappings()
+        .all()
+    )
+    sites = (
+        conn.execute(
+            text(
+                """
         SELECT t.kind, t.code, t.name, t.source,
                (SELECT count(*) FROM initiative_territory it WHERE it.territory_id = t.id) AS n
           FROM territory t WHERE t.geom IS NULL ORDER BY t.name
-        """)).mappings().all()
+        """
+            )
+        )
+        .mappings()
+        .all()
+    )
     demo = conn.execute(text("SELECT count(*) FROM initiative WHERE is_demo")).scalar_one()
     return QualityReport(
         without_territory=[dict(r) for r in rows],
@@ -148,5 +230,3 @@ def data_quality(conn: Connection) -> QualityReport:
         unlocated_sites=[dict(s) for s in sites],
         demo_initiatives=demo,
     )
-
-

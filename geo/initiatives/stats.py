@@ -15,14 +15,18 @@ def collect_stats(conn: Connection) -> dict[str, Any]:
     """Return counts of territories, catalogue and initiatives as a JSON-ready dict."""
     territories = {
         kind: {"total": int(total), "sin_geometria": int(missing)}
-        for kind, total, missing in conn.execute(text(
-            """
+        for kind, total, missing in conn.execute(
+            text(
+                """
             SELECT kind, count(*), count(*) FILTER (WHERE geom IS NULL)
               FROM territory GROUP BY kind ORDER BY kind
-            """)).all()
+            """
+            )
+        ).all()
     }
-    one = conn.execute(text(
-        """
+    one = conn.execute(
+        text(
+            """
         SELECT (SELECT count(*) FROM strategy) AS strategies,
                (SELECT count(*) FROM plan) AS plans,
                (SELECT count(*) FROM program) AS programs,
@@ -34,7 +38,9 @@ def collect_stats(conn: Connection) -> dict[str, Any]:
                (SELECT count(*) FROM initiative WHERE scope = 'fuera_comuna') AS outside,
                (SELECT count(*) FROM initiative WHERE geom IS NOT NULL) AS with_geometry,
                (SELECT count(*) FROM initiative WHERE is_demo) AS demo
-        """)).one()
+        """
+        )
+    ).one()
     return {
         "territories": territories,
         "strategies": one.strategies,
@@ -44,7 +50,8 @@ def collect_stats(conn: Connection) -> dict[str, Any]:
             "total": one.initiatives,
             "by_kind": _pairs(conn, "SELECT kind, count(*) FROM initiative GROUP BY kind ORDER BY kind"),
             "by_status": _pairs(
-                conn, "SELECT status, count(*) FROM initiative GROUP BY status ORDER BY status"),
+                conn, "SELECT status, count(*) FROM initiative GROUP BY status ORDER BY status"
+            ),
             "linked_to_territory": one.linked,
             "commune_wide": one.commune_wide,
             "outside_commune": one.outside,

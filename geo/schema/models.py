@@ -29,12 +29,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SRID = 4326
 
+
 def _geometry(kind: str = "GEOMETRY") -> Geometry:
     # spatial_index=False: the migration declares each GiST index once.
     return Geometry(geometry_type=kind, srid=SRID, spatial_index=False)
 
+
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
 
 class Timestamps:
     """Created/updated timestamps kept by the database."""
@@ -45,6 +48,7 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
 
 class Strategy(Base):
     """A strategic line (línea estratégica) of the PLADECO."""
@@ -58,6 +62,7 @@ class Strategy(Base):
     position: Mapped[int] = mapped_column(SmallInteger)
     plans: Mapped[list[Plan]] = relationship(back_populates="strategy", order_by="Plan.position")
 
+
 class Plan(Base):
     """A plan inside a strategy."""
 
@@ -69,9 +74,8 @@ class Plan(Base):
     definition: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(SmallInteger)
     strategy: Mapped[Strategy] = relationship(back_populates="plans")
-    programs: Mapped[list[Program]] = relationship(
-        back_populates="plan", order_by="Program.position"
-    )
+    programs: Mapped[list[Program]] = relationship(back_populates="plan", order_by="Program.position")
+
 
 class Program(Base):
     """A program inside a plan (the plan may leave its name empty)."""
@@ -83,6 +87,7 @@ class Program(Base):
     name: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(SmallInteger)
     plan: Mapped[Plan] = relationship(back_populates="programs")
+
 
 class Initiative(Timestamps, Base):
     """Anything tracked on the map: a plan, program, project or study."""
@@ -115,6 +120,7 @@ class Initiative(Timestamps, Base):
     plan: Mapped[Plan | None] = relationship()
     program: Mapped[Program | None] = relationship()
 
+
 class Territory(Timestamps, Base):
     """A unidad vecinal, rural locality or named site; geometry may be unknown (sin ubicar)."""
 
@@ -132,6 +138,7 @@ class Territory(Timestamps, Base):
     geom = mapped_column(_geometry(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
+
 class InitiativeTerritory(Base):
     """Link between an initiative and a territory, with how it was made and its weight."""
 
@@ -146,6 +153,7 @@ class InitiativeTerritory(Base):
     weight: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     place_ref: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
 
 class Facility(Timestamps, Base):
     """A school or health establishment."""
@@ -164,6 +172,7 @@ class Facility(Timestamps, Base):
     attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
     geom = mapped_column(_geometry("POINT"), nullable=True)
 
+
 class InitiativeFacility(Base):
     """Link between an initiative and a facility it speaks of."""
 
@@ -171,11 +180,10 @@ class InitiativeFacility(Base):
     initiative_id: Mapped[int] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
     )
-    facility_id: Mapped[int] = mapped_column(
-        ForeignKey("facility.id", ondelete="CASCADE"), primary_key=True
-    )
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"), primary_key=True)
     link_method: Mapped[str] = mapped_column(String(20))
     place_ref: Mapped[str | None] = mapped_column(Text)
+
 
 class Boundary(Base):
     """Reference boundaries: the commune limit and the urban limit."""
@@ -188,6 +196,7 @@ class Boundary(Base):
     name: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+
 
 class CensusArea(Base):
     """Census geography (district, urban zone, block) for population estimates."""
@@ -204,6 +213,7 @@ class CensusArea(Base):
     attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
     geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
 
+
 class CensusPopulation(Base):
     """Census 2017 persons per geocode (zone or rural locality) and age group."""
 
@@ -212,6 +222,7 @@ class CensusPopulation(Base):
     age_group: Mapped[str] = mapped_column(String(20), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text)
+
 
 class AppUser(Base):
     """A person who uses the system (planner, facilitator, admin)."""
@@ -223,6 +234,7 @@ class AppUser(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
 
 class StatusHistory(Base):
     """Who changed an initiative's status, when, from what, to what and why."""
@@ -236,6 +248,7 @@ class StatusHistory(Base):
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str] = mapped_column(String(30))
     comment: Mapped[str | None] = mapped_column(Text)
+
 
 class Workshop(Timestamps, Base):
     """A participatory diagnosis workshop (taller / diagnóstico participativo)."""
@@ -251,6 +264,7 @@ class Workshop(Timestamps, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
+
 class Need(Timestamps, Base):
     """A need raised by residents in a workshop, optionally placed on the map."""
 
@@ -265,6 +279,7 @@ class Need(Timestamps, Base):
     geom = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
+
 class NeedInitiative(Base):
     """A need answered (fully or partly) by an initiative of the plan."""
 
@@ -273,6 +288,7 @@ class NeedInitiative(Base):
     initiative_id: Mapped[int] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
     )
+
 
 class AuditLog(Base):
     """Append-only record of writes: who did what to which row."""
@@ -286,4 +302,3 @@ class AuditLog(Base):
     table_name: Mapped[str | None] = mapped_column(String(60))
     row_id: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict] = mapped_column(JSONB, server_default="{}")
-

@@ -26,11 +26,23 @@ from geo.territory.gazetteer import Gazetteer, split_places
 from geo.territory.links import facility_uvs, place_sets
 
 #: Spreadsheet column -> initiative field (places are compared separately).
-FIELDS = {"name": "name", "kind": "kind", "strategy": "strategy_id", "plan": "plan_id",
-          "program": "program_id", "status": "status", "scope": "scope", "amount": "amount_clp",
-          "funding": "funding_source", "unit": "responsible_unit", "bip": "bip_code",
-          "start": "start_year", "end": "end_year", "description": "description",
-          "place_note": "place_note"}
+FIELDS = {
+    "name": "name",
+    "kind": "kind",
+    "strategy": "strategy_id",
+    "plan": "plan_id",
+    "program": "program_id",
+    "status": "status",
+    "scope": "scope",
+    "amount": "amount_clp",
+    "funding": "funding_source",
+    "unit": "responsible_unit",
+    "bip": "bip_code",
+    "start": "start_year",
+    "end": "end_year",
+    "description": "description",
+    "place_note": "place_note",
+}
 
 
 @dataclass
@@ -82,9 +94,12 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         """Spanish counts for the preview."""
-        return {"nuevas": len(self.by_status("nueva")), "con cambios": len(self.by_status("cambios")),
-                "sin cambios": len(self.by_status("sin_cambios")),
-                "rechazadas": len(self.by_status("rechazada"))}
+        return {
+            "nuevas": len(self.by_status("nueva")),
+            "con cambios": len(self.by_status("cambios")),
+            "sin cambios": len(self.by_status("sin_cambios")),
+            "rechazadas": len(self.by_status("rechazada")),
+        }
 
 
 @dataclass
@@ -97,12 +112,19 @@ class ImportResult:
 
 
 def _existing(conn: Connection) -> tuple[dict[str, dict], dict[str, list[str]]]:
-    rows = conn.execute(text(
-        """
+    rows = (
+        conn.execute(
+            text(
+                """
         SELECT id, code, name, kind, strategy_id, plan_id, program_id, status, scope, amount_clp,
                funding_source, responsible_unit, bip_code, start_year, end_year, description,
                place_note FROM initiative
-        """)).mappings().all()
+        """
+            )
+        )
+        .mappings()
+        .all()
+    )
     by_code = {r["code"]: dict(r) for r in rows}
     by_bip: dict[str, list[str]] = {}
     for r in rows:
@@ -113,15 +135,15 @@ def _existing(conn: Connection) -> tuple[dict[str, dict], dict[str, list[str]]]:
 
 def _links(conn: Connection) -> dict[int, dict[str, set]]:
     out: dict[int, dict[str, set]] = {}
-    for r in conn.execute(text(
-            "SELECT initiative_id, territory_id, link_method FROM initiative_territory")):
-        d = out.setdefault(r.initiative_id, {"t_nl": set(), "t_other": set(), "f_nl": set(),
-                                             "f_other": set()})
+    for r in conn.execute(text("SELECT initiative_id, territory_id, link_method FROM initiative_territory")):
+        d = out.setdefault(
+            r.initiative_id, {"t_nl": set(), "t_other": set(), "f_nl": set(), "f_other": set()}
+        )
         d["t_nl" if r.link_method == "nombre_lugar" else "t_other"].add(r.territory_id)
-    for r in conn.execute(text(
-            "SELECT initiative_id, facility_id, link_method FROM initiative_facility")):
-        d = out.setdefault(r.initiative_id, {"t_nl": set(), "t_other": set(), "f_nl": set(),
-                                             "f_other": set()})
+    for r in conn.execute(text("SELECT initiative_id, facility_id, link_method FROM initiative_facility")):
+        d = out.setdefault(
+            r.initiative_id, {"t_nl": set(), "t_other": set(), "f_nl": set(), "f_other": set()}
+        )
         d["f_nl" if r.link_method == "nombre_lugar" else "f_other"].add(r.facility_id)
     return out
 
@@ -132,12 +154,16 @@ def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> 
 
     def fail(key: str, reason: str) -> None:
         value = raw.cells.get(key)
-        plan.errors.append(RowError(raw.number, BY_KEY[key].header,
-                                    "" if value is None else str(value), reason))
+        plan.errors.append(
+            RowError(raw.number, BY_KEY[key].header, "" if value is None else str(value), reason)
+        )
 
     for key in sorted(raw.formulas):
-        fail(key, f"la celda contiene una fórmula ({str(raw.cells[key])[:40]}); las fórmulas no "
-                  "se evalúan: escriba el valor")
+        fail(
+            key,
+            f"la celda contiene una fórmula ({str(raw.cells[key])[:40]}); las fórmulas no "
+            "se evalúan: escriba el valor",
+        )
     for key in present:
         if key in raw.formulas:
             continue
@@ -181,8 +207,10 @@ def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> 
             else:
                 plan.places.append((written, m.place))
                 if m.confidence < 100:
-                    plan.notes.append(f"«{written}» se interpretó como «{gaz.label(m.place)}» "
-                                      f"(confianza {m.confidence:.0f})")
+                    plan.notes.append(
+                        f"«{written}» se interpretó como «{gaz.label(m.place)}» "
+                        f"(confianza {m.confidence:.0f})"
+                    )
     plan.values = v
     return plan
 
@@ -231,8 +259,14 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
         for key, seen in (("code", seen_code), ("bip", seen_bip)):
             val = v.get(key)
             if val and val in seen:
-                rp.errors.append(RowError(raw.number, BY_KEY[key].header, val,
-                                          f"«{val}» está repetido en el archivo (ya en la fila {seen[val]})"))
+                rp.errors.append(
+                    RowError(
+                        raw.number,
+                        BY_KEY[key].header,
+                        val,
+                        f"«{val}» está repetido en el archivo (ya en la fila {seen[val]})",
+                    )
+                )
             elif val:
                 seen[val] = raw.number
         if rp.errors:
@@ -242,9 +276,14 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
         if not code:
             matches = by_bip.get(v["bip"], [])
             if len(matches) > 1:
-                rp.errors.append(RowError(raw.number, BY_KEY["bip"].header, v["bip"],
-                                          "el Código BIP corresponde a varias iniciativas: "
-                                          "escriba el Código"))
+                rp.errors.append(
+                    RowError(
+                        raw.number,
+                        BY_KEY["bip"].header,
+                        v["bip"],
+                        "el Código BIP corresponde a varias iniciativas: escriba el Código",
+                    )
+                )
                 rp.status = "rechazada"
                 continue
             code = matches[0] if matches else f"BIP-{v['bip']}"
@@ -279,13 +318,21 @@ DEMO_PREFIX = "DEMO-"
 _DEFAULTS = {f: None for f in FIELDS.values()} | {"status": "sin_informacion", "scope": "comunal"}
 
 
-def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool = False,
-                 user: str | None = None, is_demo: bool = False) -> ImportResult:
+def apply_import(
+    engine: Engine | Connection,
+    plan: ImportPlan,
+    *,
+    strict: bool = False,
+    user: str | None = None,
+    is_demo: bool = False,
+) -> ImportResult:
     """Write the new and changed rows of ``plan`` in one transaction (all or none)."""
     rejected = plan.by_status("rechazada")
     if strict and rejected:
-        raise DataError(f"{plan.file}: no se importó nada (modo estricto): {len(rejected)} fila(s) "
-                        f"rechazada(s); la primera: {rejected[0].errors[0]}.")
+        raise DataError(
+            f"{plan.file}: no se importó nada (modo estricto): {len(rejected)} fila(s) "
+            f"rechazada(s); la primera: {rejected[0].errors[0]}."
+        )
     who = f"importación: {plan.file}"
     new_rows = plan.by_status("nueva")
     changed = plan.by_status("cambios")
@@ -297,19 +344,37 @@ def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool 
             fac_uvs = facility_uvs(conn)
             if new_rows:
                 # Demo rows exported and imported back stay demo (codes "DEMO-..." by construction).
-                conn.execute(text(_INSERT), [{**_DEFAULTS, **r.values, "code": r.code,
-                                              "is_demo": is_demo or r.code.startswith(DEMO_PREFIX)}
-                                             for r in new_rows])
-                ids = dict(conn.execute(text("SELECT code, id FROM initiative WHERE code = ANY(:c)"),
-                                        {"c": [r.code for r in new_rows]}).all())
+                conn.execute(
+                    text(_INSERT),
+                    [
+                        {
+                            **_DEFAULTS,
+                            **r.values,
+                            "code": r.code,
+                            "is_demo": is_demo or r.code.startswith(DEMO_PREFIX),
+                        }
+                        for r in new_rows
+                    ],
+                )
+                ids = dict(
+                    conn.execute(
+                        text("SELECT code, id FROM initiative WHERE code = ANY(:c)"),
+                        {"c": [r.code for r in new_rows]},
+                    ).all()
+                )
                 for r in new_rows:
                     r.existing_id = ids[r.code]
             history, terr_links, fac_links, cleared = [], [], [], []
             for r in changed:
                 current = r
                 sets = ", ".join(f"{f} = :{f}" for f in r.values)
-                conn.execute(text(f"UPDATE initiative SET {sets}{', ' if sets else ''}version = version + 1,"
-                                  " updated_at = now() WHERE id = :id"), {**r.values, "id": r.existing_id})
+                conn.execute(
+                    text(
+                        f"UPDATE initiative SET {sets}{', ' if sets else ''}version = version + 1,"
+                        " updated_at = now() WHERE id = :id"
+                    ),
+                    {**r.values, "id": r.existing_id},
+                )
             current = None
             for r in new_rows + changed:
                 status = r.values.get("status")
@@ -322,55 +387,107 @@ def apply_import(engine: Engine | Connection, plan: ImportPlan, *, strict: bool 
                 terr, fac = place_sets(r.places, fac_uvs)
                 ref = {p.id: w for w, p in r.places}
                 w = round(1 / len(terr), 6) if terr else None
-                terr_links += [{"i": r.existing_id, "t": t, "w": w,
-                                "ref": "planilla:" + next((wr for wr, p in r.places if p.id == t
-                                                           and p.target == "territory"), "establecimiento")}
-                               for t in sorted(terr)]
+                terr_links += [
+                    {
+                        "i": r.existing_id,
+                        "t": t,
+                        "w": w,
+                        "ref": "planilla:"
+                        + next(
+                            (wr for wr, p in r.places if p.id == t and p.target == "territory"),
+                            "establecimiento",
+                        ),
+                    }
+                    for t in sorted(terr)
+                ]
                 fac_links += [{"i": r.existing_id, "f": f, "ref": "planilla:" + ref[f]} for f in sorted(fac)]
             if cleared:
-                conn.execute(text("DELETE FROM initiative_territory WHERE initiative_id = ANY(:ids) "
-                                  "AND link_method = 'nombre_lugar'"), {"ids": cleared})
-                conn.execute(text("DELETE FROM initiative_facility WHERE initiative_id = ANY(:ids) "
-                                  "AND link_method = 'nombre_lugar'"), {"ids": cleared})
+                conn.execute(
+                    text(
+                        "DELETE FROM initiative_territory WHERE initiative_id = ANY(:ids) "
+                        "AND link_method = 'nombre_lugar'"
+                    ),
+                    {"ids": cleared},
+                )
+                conn.execute(
+                    text(
+                        "DELETE FROM initiative_facility WHERE initiative_id = ANY(:ids) "
+                        "AND link_method = 'nombre_lugar'"
+                    ),
+                    {"ids": cleared},
+                )
             if terr_links:
-                conn.execute(text(
-                    """
+                conn.execute(
+                    text(
+                        """
                     INSERT INTO initiative_territory
                         (initiative_id, territory_id, link_method, weight, place_ref)
                     VALUES (:i, :t, 'nombre_lugar', :w, :ref) ON CONFLICT DO NOTHING
-                    """), terr_links)
-            if fac_links:
-                conn.execute(text(
                     """
+                    ),
+                    terr_links,
+                )
+            if fac_links:
+                conn.execute(
+                    text(
+                        """
                     INSERT INTO initiative_facility (initiative_id, facility_id, link_method, place_ref)
                     VALUES (:i, :f, 'nombre_lugar', :ref) ON CONFLICT DO NOTHING
-                    """), fac_links)
-            if history:
-                conn.execute(text(
                     """
+                    ),
+                    fac_links,
+                )
+            if history:
+                conn.execute(
+                    text(
+                        """
                     INSERT INTO status_history
                         (initiative_id, changed_by_name, from_status, to_status, comment)
                     VALUES (:i, :who, :from, :to, 'Cambio de estado importado desde planilla')
-                    """), history)
-            conn.execute(text(
-                """
+                    """
+                    ),
+                    history,
+                )
+            conn.execute(
+                text(
+                    """
                 INSERT INTO audit_log (user_name, action, table_name, details)
                 VALUES (:u, 'importar_iniciativas', 'initiative', CAST(:d AS jsonb))
-                """), {"u": user or who, "d": json.dumps({
-                    "archivo": plan.file, **plan.counts(), "estricto": strict,
-                    "filas_rechazadas": [r.row for r in rejected]}, ensure_ascii=False)})
+                """
+                ),
+                {
+                    "u": user or who,
+                    "d": json.dumps(
+                        {
+                            "archivo": plan.file,
+                            **plan.counts(),
+                            "estricto": strict,
+                            "filas_rechazadas": [r.row for r in rejected],
+                        },
+                        ensure_ascii=False,
+                    ),
+                },
+            )
     except DataError:
         raise
     except Exception as exc:
         where = f" (fila {current.row}, código «{current.code}»)" if current else ""
         detail = getattr(exc, "orig", None) or exc
-        raise DataError(f"{plan.file}: no se importó nada: error al escribir{where}: "
-                        f"{str(detail).splitlines()[0]}") from exc
+        raise DataError(
+            f"{plan.file}: no se importó nada: error al escribir{where}: {str(detail).splitlines()[0]}"
+        ) from exc
     return ImportResult(len(new_rows), len(changed), len(history))
 
 
-def import_file(engine: Engine, path: Path, *, label: str | None = None, dry_run: bool = False,
-                strict: bool = False, is_demo: bool = False) -> tuple[ImportPlan, ImportResult | None]:
+def import_file(
+    engine: Engine,
+    path: Path,
+    *,
+    label: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    is_demo: bool = False,
+) -> tuple[ImportPlan, ImportResult | None]:
     """Plan, then (unless ``dry_run``) apply: the CLI's and the page's one entry point."""
     with engine.connect() as conn:
         plan = plan_import(conn, path, label)

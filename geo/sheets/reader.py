@@ -55,8 +55,9 @@ def read_table(path: Path, label: str | None = None) -> Table:
     if suffix in (".csv", ".txt"):
         return _read_csv(path, name)
     if suffix in (".xls", ".ods"):
-        raise DataError(f"{name}: formato {suffix} no admitido; guarde la planilla como Excel "
-                        ".xlsx o como CSV.")
+        raise DataError(
+            f"{name}: formato {suffix} no admitido; guarde la planilla como Excel .xlsx o como CSV."
+        )
     raise DataError(f"{name}: no es una planilla: se aceptan archivos .xlsx o .csv.")
 
 
@@ -69,8 +70,10 @@ def _rows_to_table(name: str, sheet: str | None, grid: list[tuple[int, list, lis
     if header_at is None:
         if not any(any(v not in (None, "") for v in values) for _, values, _ in grid):
             raise DataError(f"{name}: la planilla está vacía.")
-        raise DataError(f"{name}: no se encontró la fila de encabezados (Código, Nombre, Tipo, "
-                        "Estrategia, …) en las primeras filas; use la plantilla («sit template»).")
+        raise DataError(
+            f"{name}: no se encontró la fila de encabezados (Código, Nombre, Tipo, "
+            "Estrategia, …) en las primeras filas; use la plantilla («sit template»)."
+        )
     headers = grid[header_at][1]
     where: dict[str, int] = {}
     ignored: list[str] = []
@@ -81,21 +84,26 @@ def _rows_to_table(name: str, sheet: str | None, grid: list[tuple[int, list, lis
                 ignored.append(str(h))
             continue
         if key in where:
-            raise DataError(f"{name}: la columna «{BY_KEY[key].header}» aparece dos veces "
-                            f"(fila {grid[header_at][0]}).")
+            raise DataError(
+                f"{name}: la columna «{BY_KEY[key].header}» aparece dos veces (fila {grid[header_at][0]})."
+            )
         where[key] = idx
-    missing = [c.header for c in COLUMNS if c.required and c.key not in where
-               and not (c.key == "code" and "bip" in where)]
+    missing = [
+        c.header
+        for c in COLUMNS
+        if c.required and c.key not in where and not (c.key == "code" and "bip" in where)
+    ]
     if missing:
-        raise DataError(f"{name}: faltan columnas obligatorias: {', '.join(missing)} "
-                        f"(encabezados en la fila {grid[header_at][0]}).")
+        raise DataError(
+            f"{name}: faltan columnas obligatorias: {', '.join(missing)} "
+            f"(encabezados en la fila {grid[header_at][0]})."
+        )
     rows: list[RawRow] = []
-    for number, values, formula in grid[header_at + 1:]:
+    for number, values, formula in grid[header_at + 1 :]:
         cells = {k: (values[i] if i < len(values) else None) for k, i in where.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
-        rows.append(RawRow(number, cells, {k for k, i in where.items()
-                                           if i < len(formula) and formula[i]}))
+        rows.append(RawRow(number, cells, {k for k, i in where.items() if i < len(formula) and formula[i]}))
     return Table(name, sheet, set(where), ignored, rows)
 
 
@@ -115,7 +123,8 @@ def _read_xlsx(path: Path, name: str) -> Table:
     try:
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         ws = next((w for w in wb.worksheets if w.title == SHEET_NAME), None) or (
-            visible[0] if visible else None)
+            visible[0] if visible else None
+        )
         if ws is None:
             raise DataError(f"{name}: la planilla no tiene hojas.")
         grid = []
@@ -163,8 +172,10 @@ def _unquote(value: str) -> str:
 def _read_csv(path: Path, name: str) -> Table:
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
-        raise DataError(f"{name}: es un archivo comprimido (¿una planilla Excel?); guárdelo con "
-                        "extensión .xlsx o expórtelo como CSV.")
+        raise DataError(
+            f"{name}: es un archivo comprimido (¿una planilla Excel?); guárdelo con "
+            "extensión .xlsx o expórtelo como CSV."
+        )
     content = decode_text(data, name)
     first = content.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)

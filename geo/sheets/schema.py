@@ -38,29 +38,70 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "Código", ("codigo pladeco", "code"), True, 16,
-           "Código único de la iniciativa, elegido por el municipio (clave de la importación)."),
+    Column(
+        "code",
+        "Código",
+        ("codigo pladeco", "code"),
+        True,
+        16,
+        "Código único de la iniciativa, elegido por el municipio (clave de la importación).",
+    ),
     Column("name", "Nombre", ("iniciativa", "nombre de la iniciativa"), True, 48, "Obligatorio."),
     Column("kind", "Tipo", (), True, 12, "Lista: Plan, Programa, Proyecto o Estudio."),
     Column("strategy", "Estrategia", ("linea estrategica",), True, 30, "Lista; obligatoria."),
     Column("plan", "Plan", (), False, 30, "Lista; debe pertenecer a la estrategia."),
     Column("program", "Programa", (), False, 30, "Lista; debe pertenecer al plan."),
     Column("status", "Estado", (), False, 16, "Lista; vacío = Sin información."),
-    Column("scope", "Sector", ("alcance",), False, 18,
-           "Comunal, Localizada o Fuera de la comuna; vacío = Localizada si hay Ubicación, "
-           "si no Comunal."),
-    Column("places", "Ubicación", ("ubicacion", "lugares", "lugar"), False, 36,
-           "Lugares separados por «;»: «UV 3; Domeyko; Sitio: Vivero; Escuela Gabriela Mistral»."),
-    Column("amount", "Monto (CLP)", ("monto", "monto clp", "monto $"), False, 16,
-           "Pesos: 12500000, 12.500.000 o $ 12.500.000; vacío = Sin información."),
+    Column(
+        "scope",
+        "Sector",
+        ("alcance",),
+        False,
+        18,
+        "Comunal, Localizada o Fuera de la comuna; vacío = Localizada si hay Ubicación, si no Comunal.",
+    ),
+    Column(
+        "places",
+        "Ubicación",
+        ("ubicacion", "lugares", "lugar"),
+        False,
+        36,
+        "Lugares separados por «;»: «UV 3; Domeyko; Sitio: Vivero; Escuela Gabriela Mistral».",
+    ),
+    Column(
+        "amount",
+        "Monto (CLP)",
+        ("monto", "monto clp", "monto $"),
+        False,
+        16,
+        "Pesos: 12500000, 12.500.000 o $ 12.500.000; vacío = Sin información.",
+    ),
     Column("funding", "Fuente de financiamiento", ("fuente", "financiamiento"), False, 18, "Lista."),
     Column("unit", "Unidad responsable", ("responsable",), False, 22, "Texto libre."),
-    Column("bip", "Código BIP", ("bip", "codigo bip"), False, 14,
-           "Código del Banco Integrado de Proyectos; sirve de clave si falta el Código."),
-    Column("start", "Inicio (año)", ("inicio", "ano de inicio", "fecha de inicio"), False, 12,
-           "Año (2016) o fecha dd-mm-aaaa: se guarda el año."),
-    Column("end", "Término (año)", ("termino", "ano de termino", "fecha de termino"), False, 12,
-           "Año o fecha dd-mm-aaaa: se guarda el año; no antes del inicio."),
+    Column(
+        "bip",
+        "Código BIP",
+        ("bip", "codigo bip"),
+        False,
+        14,
+        "Código del Banco Integrado de Proyectos; sirve de clave si falta el Código.",
+    ),
+    Column(
+        "start",
+        "Inicio (año)",
+        ("inicio", "ano de inicio", "fecha de inicio"),
+        False,
+        12,
+        "Año (2016) o fecha dd-mm-aaaa: se guarda el año.",
+    ),
+    Column(
+        "end",
+        "Término (año)",
+        ("termino", "ano de termino", "fecha de termino"),
+        False,
+        12,
+        "Año o fecha dd-mm-aaaa: se guarda el año; no antes del inicio.",
+    ),
     Column("description", "Descripción", ("descripcion",), False, 48, "Texto libre."),
     Column("place_note", "Nota de ubicación", ("nota de ubicacion",), False, 30, "Texto libre."),
 )
@@ -119,17 +160,26 @@ class Lists:
             # another strategy's name made a mistake we must not resolve silently.
             found = idx.get(normalize(value.split("·", 1)[0]))
             if found is not None:
-                raise CellError(f"el código «{found.code}» corresponde a «{found.label}», no a "
-                                f"«{value.strip()}»: corrija el código o el nombre")
+                raise CellError(
+                    f"el código «{found.code}» corresponde a «{found.label}», no a "
+                    f"«{value.strip()}»: corrija el código o el nombre"
+                )
         if found is None:
-            what = {"kind": "tipo desconocido", "strategy": "estrategia desconocida",
-                    "plan": "plan desconocido", "program": "programa desconocido",
-                    "status": "estado desconocido", "scope": "sector desconocido",
-                    "funding": "fuente de financiamiento desconocida"}[key]
-            sample = ", ".join(c.label if key not in ("program", "plan") else c.code
-                               for c in self.lists[key][:9])
-            raise CellError(f"{what} «{value}»; valores posibles: {sample}"
-                            + (" …" if len(self.lists[key]) > 9 else ""))
+            what = {
+                "kind": "tipo desconocido",
+                "strategy": "estrategia desconocida",
+                "plan": "plan desconocido",
+                "program": "programa desconocido",
+                "status": "estado desconocido",
+                "scope": "sector desconocido",
+                "funding": "fuente de financiamiento desconocida",
+            }[key]
+            sample = ", ".join(
+                c.label if key not in ("program", "plan") else c.code for c in self.lists[key][:9]
+            )
+            raise CellError(
+                f"{what} «{value}»; valores posibles: {sample}" + (" …" if len(self.lists[key]) > 9 else "")
+            )
         return found
 
     def label_of(self, key: str, code: str | None) -> str:

@@ -31,11 +31,25 @@ from geo.territory.gazetteer import Gazetteer
 LISTS_SHEET = "Listas"
 VALIDATED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-GIS_FIELDS = {"code": "codigo", "name": "nombre", "kind": "tipo", "strategy": "estrategia",
-              "plan": "plan", "program": "programa", "status": "estado", "scope": "sector",
-              "places": "ubicacion", "amount": "monto_clp", "funding": "fuente",
-              "unit": "unidad_resp", "bip": "codigo_bip", "start": "inicio", "end": "termino",
-              "description": "descripcion", "place_note": "nota_ubic"}
+GIS_FIELDS = {
+    "code": "codigo",
+    "name": "nombre",
+    "kind": "tipo",
+    "strategy": "estrategia",
+    "plan": "plan",
+    "program": "programa",
+    "status": "estado",
+    "scope": "sector",
+    "places": "ubicacion",
+    "amount": "monto_clp",
+    "funding": "fuente",
+    "unit": "unidad_resp",
+    "bip": "codigo_bip",
+    "start": "inicio",
+    "end": "termino",
+    "description": "descripcion",
+    "place_note": "nota_ubic",
+}
 
 
 def neutralise_csv(value: object) -> object:
@@ -65,8 +79,10 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
     if filters is not None:
         params["ids"] = [int(i) for i in filtered_initiatives(conn, filters)["id"]]
         where = "WHERE i.id = ANY(:ids)"
-    rows = conn.execute(text(
-        f"""
+    rows = (
+        conn.execute(
+            text(
+                f"""
         SELECT i.id, i.code, i.name, i.kind, s.code AS strategy, p.code AS plan, g.code AS program,
                i.status, i.scope, i.amount_clp, i.funding_source, i.responsible_unit, i.bip_code,
                i.start_year, i.end_year, i.description, i.place_note, i.is_demo,
@@ -75,10 +91,17 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
           LEFT JOIN plan p ON p.id = i.plan_id LEFT JOIN program g ON g.id = i.program_id
           {where}
          ORDER BY i.is_demo, s.position, i.code
-        """), params).mappings().all()
+        """
+            ),
+            params,
+        )
+        .mappings()
+        .all()
+    )
     places: dict[int, list[str]] = {}
     by_key = {(p.target, p.id): p for p in gaz.places}
-    for r in conn.execute(text(
+    for r in conn.execute(
+        text(
             """
             SELECT initiative_id, 'territory' AS target, territory_id AS id FROM initiative_territory
              WHERE link_method = 'nombre_lugar'
@@ -86,21 +109,35 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
             SELECT initiative_id, 'facility', facility_id FROM initiative_facility
              WHERE link_method = 'nombre_lugar'
             ORDER BY 1, 2 DESC, 3
-            """)):
+            """
+        )
+    ):
         places.setdefault(r.initiative_id, []).append(gaz.label(by_key[(r.target, r.id)]))
     out = []
     for r in rows:
-        out.append({
-            "code": r["code"], "name": r["name"], "kind": lists.label_of("kind", r["kind"]),
-            "strategy": lists.label_of("strategy", r["strategy"]),
-            "plan": lists.label_of("plan", r["plan"]), "program": lists.label_of("program", r["program"]),
-            "status": lists.label_of("status", r["status"]), "scope": lists.label_of("scope", r["scope"]),
-            "places": "; ".join(places.get(r["id"], [])), "amount": r["amount_clp"],
-            "funding": r["funding_source"] or "", "unit": r["responsible_unit"] or "",
-            "bip": r["bip_code"] or "", "start": r["start_year"], "end": r["end_year"],
-            "description": r["description"] or "", "place_note": r["place_note"] or "",
-            "is_demo": r["is_demo"], "wkb": bytes(r["wkb"]) if r["wkb"] is not None else None,
-        })
+        out.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "kind": lists.label_of("kind", r["kind"]),
+                "strategy": lists.label_of("strategy", r["strategy"]),
+                "plan": lists.label_of("plan", r["plan"]),
+                "program": lists.label_of("program", r["program"]),
+                "status": lists.label_of("status", r["status"]),
+                "scope": lists.label_of("scope", r["scope"]),
+                "places": "; ".join(places.get(r["id"], [])),
+                "amount": r["amount_clp"],
+                "funding": r["funding_source"] or "",
+                "unit": r["responsible_unit"] or "",
+                "bip": r["bip_code"] or "",
+                "start": r["start_year"],
+                "end": r["end_year"],
+                "description": r["description"] or "",
+                "place_note": r["place_note"] or "",
+                "is_demo": r["is_demo"],
+                "wkb": bytes(r["wkb"]) if r["wkb"] is not None else None,
+            }
+        )
     return out
 
 
@@ -160,9 +197,14 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
         for r, ch in enumerate(lists.lists[key], start=2):
             _set(ls.cell(row=r, column=col), ch.label)
         letter = get_column_letter(col)
-        dv = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
-                            formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(lists.lists[key]) + 1}",
-                            errorTitle="Valor no válido", error="Elija un valor de la lista.")
+        dv = DataValidation(
+            type="list",
+            allow_blank=True,
+            showErrorMessage=True,
+            formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(lists.lists[key]) + 1}",
+            errorTitle="Valor no válido",
+            error="Elija un valor de la lista.",
+        )
         target = get_column_letter(HEADERS.index(BY_KEY[key].header) + 1)
         dv.add(f"{target}2:{target}{last}")
         ws.add_data_validation(dv)
@@ -202,8 +244,7 @@ def write_gis(rows: list[dict], out: Path, driver: str) -> None:
         gdf[col] = gdf[col].astype("Int64")
     if out.exists():
         out.unlink()
-    gdf.to_file(out, driver=driver, layer="iniciativas" if driver == "GPKG" else None,
-                engine="pyogrio")
+    gdf.to_file(out, driver=driver, layer="iniciativas" if driver == "GPKG" else None, engine="pyogrio")
 
 
 def write_errors(errors: list[RowError], out: Path | io.BytesIO) -> None:
@@ -223,8 +264,7 @@ def write_errors(errors: list[RowError], out: Path | io.BytesIO) -> None:
     wb.save(out)
 
 
-def export_initiatives(conn: Connection, fmt: str, out: Path,
-                       filters: MapFilters | None = None) -> int:
+def export_initiatives(conn: Connection, fmt: str, out: Path, filters: MapFilters | None = None) -> int:
     """Write the (filtered) initiatives to ``out`` in ``fmt``; return how many."""
     rows = export_rows(conn, filters)
     if fmt == "xlsx":

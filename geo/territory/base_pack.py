@@ -60,9 +60,7 @@ class LoadReport:
 def _require(pack: Path, key: str) -> Path:
     path = pack / PACK_FILES[key]
     if not path.is_file():
-        raise DataError(
-            f"No se encontró el archivo «{PACK_FILES[key]}» en el paquete de datos «{pack}»."
-        )
+        raise DataError(f"No se encontró el archivo «{PACK_FILES[key]}» en el paquete de datos «{pack}».")
     return path
 
 
@@ -73,9 +71,7 @@ def read_layer(path: Path, required: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
     except Exception as exc:  # pyogrio raises several error types for unreadable files
         raise DataError(f"No se pudo leer «{path.name}»: {exc}") from exc
     if gdf.crs is None:
-        raise DataError(
-            f"«{path.name}» no declara sistema de coordenadas (CRS); no se adivina."
-        )
+        raise DataError(f"«{path.name}» no declara sistema de coordenadas (CRS); no se adivina.")
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         raise DataError(f"«{path.name}»: faltan las columnas {', '.join(missing)}.")
@@ -143,12 +139,18 @@ def load_boundaries(conn: Connection, pack: Path, report: LoadReport) -> int:
     commune = commune[commune["CUT_COM"].astype(str).str.zfill(5) == COMMUNE_CODE]
     if commune.empty:
         raise DataError(f"«{PACK_FILES['commune']}» no contiene la comuna {COMMUNE_CODE}.")
-    rows.append(("limite_comunal", COMMUNE_CODE, "Comuna de Vallenar", SRC_DPA,
-                 commune.geometry.union_all()))
+    rows.append(("limite_comunal", COMMUNE_CODE, "Comuna de Vallenar", SRC_DPA, commune.geometry.union_all()))
     urban = read_layer(_require(pack, "urban"), ("DESC_URBAN",))
     for name, part in urban.groupby("DESC_URBAN"):
-        rows.append(("limite_urbano", slug(str(name)), f"Límite urbano {place_title(str(name))}",
-                     SRC_INE, part.geometry.union_all()))
+        rows.append(
+            (
+                "limite_urbano",
+                slug(str(name)),
+                f"Límite urbano {place_title(str(name))}",
+                SRC_INE,
+                part.geometry.union_all(),
+            )
+        )
     for kind, code, name, source, geom in rows:
         conn.execute(
             text(
@@ -160,8 +162,13 @@ def load_boundaries(conn: Connection, pack: Path, report: LoadReport) -> int:
                    SET name = EXCLUDED.name, source = EXCLUDED.source, geom = EXCLUDED.geom
                 """
             ),
-            {"kind": kind, "code": code, "name": name, "source": source,
-             "wkb": _wkb(_multi(geom), name, report)},
+            {
+                "kind": kind,
+                "code": code,
+                "name": name,
+                "source": source,
+                "wkb": _wkb(_multi(geom), name, report),
+            },
         )
     return len(rows)
 
@@ -197,28 +204,41 @@ def load_facilities(conn: Connection, pack: Path, report: LoadReport) -> dict[st
     )
     schools = _read_csv(_require(pack, "schools"))
     for r in schools:
-        conn.execute(sql, {
-            "kind": "escuela", "code": r["rbd"], "name": r["nombre_establecimiento"],
-            "subtype": None, "dependency": r["dependencia_administrativa"],
-            "status": r["estado_funcionamiento"],
-            "in_operation": r["estado_funcionamiento"].strip() == "Vigente",
-            "source": SRC_SCHOOLS,
-            "attrs": _json({"rbd": r["rbd"], "dv_rbd": r.get("dv_rbd")}),
-            "wkb": _point(r["latitud"], r["longitud"]),
-        })
+        conn.execute(
+            sql,
+            {
+                "kind": "escuela",
+                "code": r["rbd"],
+                "name": r["nombre_establecimiento"],
+                "subtype": None,
+                "dependency": r["dependencia_administrativa"],
+                "status": r["estado_funcionamiento"],
+                "in_operation": r["estado_funcionamiento"].strip() == "Vigente",
+                "source": SRC_SCHOOLS,
+                "attrs": _json({"rbd": r["rbd"], "dv_rbd": r.get("dv_rbd")}),
+                "wkb": _point(r["latitud"], r["longitud"]),
+            },
+        )
     health = _read_csv(_require(pack, "health"))
     for r in health:
         status = r["estado_funcionamiento"]
-        conn.execute(sql, {
-            "kind": "salud", "code": r["codigo_establecimiento"],
-            "name": r["nombre_establecimiento"], "subtype": r["tipo_establecimiento"],
-            "dependency": r["dependencia_administrativa"], "status": status,
-            "in_operation": status.startswith("Vigente"),
-            "source": SRC_HEALTH,
-            "attrs": _json({k: r.get(k) for k in (
-                "nivel_atencion", "tiene_servicio_urgencia", "tipo_urgencia")}),
-            "wkb": _point(r["latitud"], r["longitud"]),
-        })
+        conn.execute(
+            sql,
+            {
+                "kind": "salud",
+                "code": r["codigo_establecimiento"],
+                "name": r["nombre_establecimiento"],
+                "subtype": r["tipo_establecimiento"],
+                "dependency": r["dependencia_administrativa"],
+                "status": status,
+                "in_operation": status.startswith("Vigente"),
+                "source": SRC_HEALTH,
+                "attrs": _json(
+                    {k: r.get(k) for k in ("nivel_atencion", "tiene_servicio_urgencia", "tipo_urgencia")}
+                ),
+                "wkb": _point(r["latitud"], r["longitud"]),
+            },
+        )
     return {"escuela": len(schools), "salud": len(health)}
 
 
@@ -234,11 +254,17 @@ def load_localities(conn: Connection, pack: Path, report: LoadReport) -> int:
     for row in villages.itertuples():
         name = place_title(str(row.NOMBRE))
         names.add(slug(name))
-        conn.execute(UPSERT_TERRITORY, {
-            "kind": "localidad", "code": slug(name), "name": name,
-            "source": f"{SRC_INE} (aldea)", "attrs": _json({"tipo_ine": row.TIPO}),
-            "wkb": _wkb(row.geometry, name, report),
-        })
+        conn.execute(
+            UPSERT_TERRITORY,
+            {
+                "kind": "localidad",
+                "code": slug(name),
+                "name": name,
+                "source": f"{SRC_INE} (aldea)",
+                "attrs": _json({"tipo_ine": row.TIPO}),
+                "wkb": _wkb(row.geometry, name, report),
+            },
+        )
     count = len(villages)
     for r in _read_csv(_require(pack, "health")):
         if r["tipo_establecimiento"] != RURAL_POST_TYPE:
@@ -248,13 +274,20 @@ def load_localities(conn: Connection, pack: Path, report: LoadReport) -> int:
         if slug(name) in names or wkb is None or not r["estado_funcionamiento"].startswith("Vigente"):
             continue
         names.add(slug(name))
-        conn.execute(UPSERT_TERRITORY, {
-            "kind": "localidad", "code": slug(name), "name": name,
-            "source": (f"Ubicación de la {r['nombre_establecimiento']} "
-                       f"(código {r['codigo_establecimiento']}), {SRC_HEALTH}"),
-            "attrs": _json({"located_by_facility": r["codigo_establecimiento"]}),
-            "wkb": wkb,
-        })
+        conn.execute(
+            UPSERT_TERRITORY,
+            {
+                "kind": "localidad",
+                "code": slug(name),
+                "name": name,
+                "source": (
+                    f"Ubicación de la {r['nombre_establecimiento']} "
+                    f"(código {r['codigo_establecimiento']}), {SRC_HEALTH}"
+                ),
+                "attrs": _json({"located_by_facility": r["codigo_establecimiento"]}),
+                "wkb": wkb,
+            },
+        )
         count += 1
     return count
 
@@ -276,30 +309,54 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
     districts = read_layer(_require(pack, "districts"), ("COD_DISTRI", "DESC_DISTR"))
     for row in districts.itertuples():
         d = f"{int(row.COD_DISTRI):02d}"
-        conn.execute(area_sql, {
-            "kind": "distrito", "code": f"{COMMUNE_CODE}{d}", "name": place_title(row.DESC_DISTR),
-            "district": d, "zone": None, "source": SRC_INE, "attrs": _json({}),
-            "wkb": _wkb(_multi(row.geometry), f"distrito {d}", report),
-        })
+        conn.execute(
+            area_sql,
+            {
+                "kind": "distrito",
+                "code": f"{COMMUNE_CODE}{d}",
+                "name": place_title(row.DESC_DISTR),
+                "district": d,
+                "zone": None,
+                "source": SRC_INE,
+                "attrs": _json({}),
+                "wkb": _wkb(_multi(row.geometry), f"distrito {d}", report),
+            },
+        )
     counts["distrito"] = len(districts)
     zones = read_layer(_require(pack, "zones"), ("COD_DISTRI", "COD_ZONA"))
     for row in zones.itertuples():
         d, z = f"{int(row.COD_DISTRI):02d}", f"{int(row.COD_ZONA):03d}"
         # geocodigo = comuna(5) + distrito(2) + area(1: urbana) + zona(3)
-        conn.execute(area_sql, {
-            "kind": "zona", "code": f"{COMMUNE_CODE}{d}1{z}", "name": None,
-            "district": d, "zone": z, "source": SRC_INE, "attrs": _json({}),
-            "wkb": _wkb(_multi(row.geometry), f"zona {d}-{z}", report),
-        })
+        conn.execute(
+            area_sql,
+            {
+                "kind": "zona",
+                "code": f"{COMMUNE_CODE}{d}1{z}",
+                "name": None,
+                "district": d,
+                "zone": z,
+                "source": SRC_INE,
+                "attrs": _json({}),
+                "wkb": _wkb(_multi(row.geometry), f"zona {d}-{z}", report),
+            },
+        )
     counts["zona"] = len(zones)
     blocks = read_layer(_require(pack, "blocks"), ("MANZENT", "COD_DIS", "COD_ZON"))
     for row in blocks.itertuples():
         d, z = f"{int(row.COD_DIS):02d}", f"{int(row.COD_ZON):03d}"
-        conn.execute(area_sql, {
-            "kind": "manzana", "code": str(row.MANZENT), "name": None,
-            "district": d, "zone": z, "source": SRC_INE, "attrs": _json({}),
-            "wkb": _wkb(_multi(row.geometry), f"manzana {row.MANZENT}", report),
-        })
+        conn.execute(
+            area_sql,
+            {
+                "kind": "manzana",
+                "code": str(row.MANZENT),
+                "name": None,
+                "district": d,
+                "zone": z,
+                "source": SRC_INE,
+                "attrs": _json({}),
+                "wkb": _wkb(_multi(row.geometry), f"manzana {row.MANZENT}", report),
+            },
+        )
     counts["manzana"] = len(blocks)
     pop_sql = text(
         """
@@ -317,8 +374,9 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
                 f"«{PACK_FILES['census']}», fila {i}, columna «poblacion»: "
                 f"valor no numérico {r.get('poblacion')!r}."
             ) from exc
-        conn.execute(pop_sql, {"geocode": r["geocodigo"], "age": r["edad"],
-                               "persons": persons, "source": SRC_CENSUS})
+        conn.execute(
+            pop_sql, {"geocode": r["geocodigo"], "age": r["edad"], "persons": persons, "source": SRC_CENSUS}
+        )
     counts["poblacion"] = len(rows)
     return counts
 

@@ -30,22 +30,36 @@ SUGGEST = 70.0
 
 #: Kind prefixes a planner may write before a name, mapped to entry kinds.
 PREFIXES: dict[str, tuple[str, ...]] = {
-    "uv": ("unidad_vecinal",), "unidad vecinal": ("unidad_vecinal",),
-    "localidad": ("localidad",), "localidad rural": ("localidad",),
+    "uv": ("unidad_vecinal",),
+    "unidad vecinal": ("unidad_vecinal",),
+    "localidad": ("localidad",),
+    "localidad rural": ("localidad",),
     "sitio": ("sitio",),
-    "escuela": ("escuela",), "establecimiento educacional": ("escuela",),
-    "colegio": ("escuela",), "liceo": ("escuela",),
-    "salud": ("salud",), "establecimiento de salud": ("salud",),
+    "escuela": ("escuela",),
+    "establecimiento educacional": ("escuela",),
+    "colegio": ("escuela",),
+    "liceo": ("escuela",),
+    "salud": ("salud",),
+    "establecimiento de salud": ("salud",),
     "establecimiento": ("escuela", "salud"),
 }
 #: The prefix written in canonical labels, per kind.
-KIND_PREFIX = {"unidad_vecinal": "UV", "localidad": "Localidad", "sitio": "Sitio",
-               "escuela": "Escuela", "salud": "Salud"}
+KIND_PREFIX = {
+    "unidad_vecinal": "UV",
+    "localidad": "Localidad",
+    "sitio": "Sitio",
+    "escuela": "Escuela",
+    "salud": "Salud",
+}
 _UV_NUMBER = re.compile(
     r"^(?:uv|u v|unidad vecinal|unidad vec|junta vecinal)\s*(?:n|no|nro|num|numero)?\s*"
-    r"0*(\d{1,3})\b\s*(.*)$")
-_HEALTH_ALIASES = (("centro de salud familiar ", "cesfam "), ("posta de salud rural ", "posta "),
-                   ("posta de salud rural ", "posta rural "))
+    r"0*(\d{1,3})\b\s*(.*)$"
+)
+_HEALTH_ALIASES = (
+    ("centro de salud familiar ", "cesfam "),
+    ("posta de salud rural ", "posta "),
+    ("posta de salud rural ", "posta rural "),
+)
 
 
 def normalize(value: str) -> str:
@@ -106,7 +120,7 @@ class Gazetteer:
         keys = [name]
         for long, short in _HEALTH_ALIASES:
             if p.kind == "salud" and name.startswith(long):
-                keys.append(short + name[len(long):])
+                keys.append(short + name[len(long) :])
         return keys
 
     def _canonical(self, p: Place) -> str:
@@ -123,13 +137,16 @@ class Gazetteer:
     @classmethod
     def load(cls, conn: Connection) -> Gazetteer:
         """Read territories and facilities from the database."""
-        rows = conn.execute(text(
-            """
+        rows = conn.execute(
+            text(
+                """
             SELECT 'territory' AS target, id, kind, code, name FROM territory
             UNION ALL
             SELECT 'facility', id, kind, code, name FROM facility
             ORDER BY 1, 3, 4
-            """)).all()
+            """
+            )
+        ).all()
         return cls([Place(r.target, r.id, r.kind, r.code, r.name) for r in rows])
 
     def describe(self, p: Place) -> str:
@@ -175,8 +192,11 @@ class Gazetteer:
             result.problem = "ambiguo: " + self._options([best, *rivals])
             return result
         if result.candidates:
-            result.problem = ("lugar desconocido; ¿quiso decir "
-                              + self._options([p for p, _ in result.candidates[:3]]) + "?")
+            result.problem = (
+                "lugar desconocido; ¿quiso decir "
+                + self._options([p for p, _ in result.candidates[:3]])
+                + "?"
+            )
         else:
             result.problem = "lugar desconocido en el nomenclátor (UV, localidades, sitios, establecimientos)"
         return result
@@ -187,8 +207,7 @@ class Gazetteer:
             result.problem = f"no existe la unidad vecinal {number}"
             return result
         if trailing and fuzz.WRatio(trailing, normalize(place.name)) < ACCEPT:
-            result.problem = (f"el número y el nombre no coinciden: la UV {number} es "
-                              f"«{place.name}»")
+            result.problem = f"el número y el nombre no coinciden: la UV {number} es «{place.name}»"
             result.candidates = [(place, 100.0)]
             return result
         result.place, result.confidence = place, 100.0

@@ -11,14 +11,33 @@ from pathlib import Path
 from geo.errors import DataError
 
 #: Aliases found in .cpg files mapped to Python codec names.
-_CPG = {"utf-8": "UTF-8", "utf8": "UTF-8", "65001": "UTF-8", "1252": "CP1252",
-        "cp1252": "CP1252", "windows-1252": "CP1252", "ansi 1252": "CP1252",
-        "8859_1": "ISO-8859-1", "88591": "ISO-8859-1", "iso-8859-1": "ISO-8859-1",
-        "iso88591": "ISO-8859-1", "latin1": "ISO-8859-1", "latin-1": "ISO-8859-1"}
+_CPG = {
+    "utf-8": "UTF-8",
+    "utf8": "UTF-8",
+    "65001": "UTF-8",
+    "1252": "CP1252",
+    "cp1252": "CP1252",
+    "windows-1252": "CP1252",
+    "ansi 1252": "CP1252",
+    "8859_1": "ISO-8859-1",
+    "88591": "ISO-8859-1",
+    "iso-8859-1": "ISO-8859-1",
+    "iso88591": "ISO-8859-1",
+    "latin1": "ISO-8859-1",
+    "latin-1": "ISO-8859-1",
+}
 
 #: DBF language driver ids (header byte 29) that name a code page, as GDAL reads them.
-_LDID = {0x01: "CP437", 0x02: "CP850", 0x03: "CP1252", 0x57: "CP1252", 0x58: "CP1252",
-         0x59: "CP1252", 0x64: "CP852", 0x65: "CP866"}
+_LDID = {
+    0x01: "CP437",
+    0x02: "CP850",
+    0x03: "CP1252",
+    0x57: "CP1252",
+    0x58: "CP1252",
+    0x59: "CP1252",
+    0x64: "CP852",
+    0x65: "CP866",
+}
 
 
 def codec_name(name: str) -> str:
@@ -61,13 +80,11 @@ def dbf_encoding(shp: Path, override: str | None, label: str) -> str:
     """
     if override:
         return codec_name(override)
-    dbf = next((p for p in shp.parent.iterdir()
-                if p.stem == shp.stem and p.suffix.lower() == ".dbf"), None)
+    dbf = next((p for p in shp.parent.iterdir() if p.stem == shp.stem and p.suffix.lower() == ".dbf"), None)
     if dbf is None:
         raise DataError(f"{label}: falta el archivo «{shp.stem}.dbf» con los atributos de la capa.")
     records = _dbf_text(dbf)
-    cpg = next((p for p in shp.parent.iterdir()
-                if p.stem == shp.stem and p.suffix.lower() == ".cpg"), None)
+    cpg = next((p for p in shp.parent.iterdir() if p.stem == shp.stem and p.suffix.lower() == ".cpg"), None)
     if cpg is not None:
         declared = cpg.read_text(encoding="ascii", errors="replace").strip()
         codec = codec_name(declared)
@@ -75,7 +92,8 @@ def dbf_encoding(shp: Path, override: str | None, label: str) -> str:
             raise DataError(
                 f"{label}: «{cpg.name}» declara la codificación {declared}, pero los textos de "
                 f"«{dbf.name}» no son UTF-8 válido (probablemente Latin-1/Windows-1252). Corrija "
-                "el .cpg o indique la codificación (opción --encoding latin1).")
+                "el .cpg o indique la codificación (opción --encoding latin1)."
+            )
         return codec
     ldid = dbf.read_bytes()[29:30]
     if ldid and ldid[0] in _LDID:
@@ -88,7 +106,9 @@ def json_encoding(ds: Path, override: str | None, label: str) -> str | None:
     if override:
         return codec_name(override)
     if not is_utf8(ds.read_bytes()):
-        raise DataError(f"{label}: el archivo no está en UTF-8 (un GeoJSON debe estarlo); "
-                        "probablemente es Latin-1/Windows-1252. Indique la codificación "
-                        "(opción --encoding latin1) o guárdelo en UTF-8.")
+        raise DataError(
+            f"{label}: el archivo no está en UTF-8 (un GeoJSON debe estarlo); "
+            "probablemente es Latin-1/Windows-1252. Indique la codificación "
+            "(opción --encoding latin1) o guárdelo en UTF-8."
+        )
     return None

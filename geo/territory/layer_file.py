@@ -32,8 +32,18 @@ SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".shp")
 #: Fields tried, in order (case-insensitive), when the person does not name them.
 CODE_FIELDS: dict[str, tuple[str, ...]] = {
     # National UV layer (MDSF): uv_carto is the 01..15 number the base pack uses as code.
-    "unidad_vecinal": ("uv_carto", "cod_uv", "codigo_uv", "num_uv", "n_uv", "nro_uv", "uv",
-                       "codigo", "cod", "code"),
+    "unidad_vecinal": (
+        "uv_carto",
+        "cod_uv",
+        "codigo_uv",
+        "num_uv",
+        "n_uv",
+        "nro_uv",
+        "uv",
+        "codigo",
+        "cod",
+        "code",
+    ),
     # Localities and sites: the base pack codes them by their name (slug), so by default
     # the code is derived from the name; a code field is only used when given.
     "localidad": (),
@@ -55,8 +65,8 @@ GEOM_TYPES: dict[str, tuple[str, ...]] = {
     "localidad": ("Polygon", "MultiPolygon", "Point", "MultiPoint"),
     "sitio": ("Polygon", "MultiPolygon", "Point", "MultiPoint", "LineString", "MultiLineString"),
 }
-KIND_LABELS = {"unidad_vecinal": "unidades vecinales", "localidad": "localidades",
-               "sitio": "sitios"}
+KIND_LABELS = {"unidad_vecinal": "unidades vecinales", "localidad": "localidades", "sitio": "sitios"}
+
 
 @dataclass
 class ReadOptions:
@@ -95,8 +105,9 @@ class LayerFile:
 
 
 @contextmanager
-def opened(path: Path, limits: UploadLimits = DEFAULT_LIMITS, label: str | None = None,
-           shapefile: str | None = None) -> Iterator[Path]:
+def opened(
+    path: Path, limits: UploadLimits = DEFAULT_LIMITS, label: str | None = None, shapefile: str | None = None
+) -> Iterator[Path]:
     """Yield the readable dataset inside ``path`` (the ``.shp`` of a zip; the file itself).
 
     ``shapefile`` names the Shapefile to use when a zip holds several.
@@ -105,8 +116,10 @@ def opened(path: Path, limits: UploadLimits = DEFAULT_LIMITS, label: str | None 
     check_file(path, limits)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError(f"{label}: formato no admitido «{path.suffix or 'sin extensión'}». Suba un "
-                        "Shapefile comprimido (.zip), un GeoPackage (.gpkg) o un GeoJSON (.geojson).")
+        raise DataError(
+            f"{label}: formato no admitido «{path.suffix or 'sin extensión'}». Suba un "
+            "Shapefile comprimido (.zip), un GeoPackage (.gpkg) o un GeoJSON (.geojson)."
+        )
     if suffix != ".zip":
         yield path
         return
@@ -125,8 +138,10 @@ def opened(path: Path, limits: UploadLimits = DEFAULT_LIMITS, label: str | None 
             shps = chosen[:1]
         if len(shps) > 1:
             names = ", ".join(p.name for p in shps)
-            raise DataError(f"{label}: el archivo comprimido contiene varios Shapefiles ({names}); "
-                            "suba uno por archivo o indique cuál con la opción --layer.")
+            raise DataError(
+                f"{label}: el archivo comprimido contiene varios Shapefiles ({names}); "
+                "suba uno por archivo o indique cuál con la opción --layer."
+            )
         yield shps[0]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -150,22 +165,27 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def _find(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str,
-          label: str, option: str) -> str | None:
+def _find(
+    columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, label: str, option: str
+) -> str | None:
     lower = {c.lower(): c for c in columns}
     if wanted:
         if wanted.lower() in lower:
             return lower[wanted.lower()]
-        raise DataError(f"{label}: no existe el campo «{wanted}» indicado para {what}. Campos del "
-                        f"archivo: {', '.join(columns) or '(ninguno)'}.")
+        raise DataError(
+            f"{label}: no existe el campo «{wanted}» indicado para {what}. Campos del "
+            f"archivo: {', '.join(columns) or '(ninguno)'}."
+        )
     for c in candidates:
         if c in lower:
             return lower[c]
     if not candidates:
         return None
-    raise DataError(f"{label}: no se encontró el campo de {what} (se buscó {', '.join(candidates)}). "
-                    f"Campos del archivo: {', '.join(columns) or '(ninguno)'}. Indíquelo con la "
-                    f"opción {option}.")
+    raise DataError(
+        f"{label}: no se encontró el campo de {what} (se buscó {', '.join(candidates)}). "
+        f"Campos del archivo: {', '.join(columns) or '(ninguno)'}. Indíquelo con la "
+        f"opción {option}."
+    )
 
 
 def _value(v) -> str:
@@ -202,8 +222,13 @@ def _name(raw: str) -> str:
     return place_title(raw) if raw.isupper() else raw
 
 
-def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
-                    limits: UploadLimits = DEFAULT_LIMITS, label: str | None = None) -> LayerFile:
+def read_layer_file(
+    path: Path,
+    kind: str,
+    options: ReadOptions | None = None,
+    limits: UploadLimits = DEFAULT_LIMITS,
+    label: str | None = None,
+) -> LayerFile:
     """Read ``path`` as a layer of ``kind`` and return its features in EPSG:4326.
 
     Problems of single features (no code, no name, duplicated code, wrong geometry type)
@@ -239,8 +264,15 @@ def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     code_field = _find(columns, opts.code_field, CODE_FIELDS[kind], "código", label, "--code-field")
     name_field = _find(columns, opts.name_field, NAME_FIELDS[kind], "nombre", label, "--name-field")
-    out = LayerFile(file_name=label, layer=layer, crs=crs, encoding=encoding,
-                    code_field=code_field, name_field=name_field, fields=columns)
+    out = LayerFile(
+        file_name=label,
+        layer=layer,
+        crs=crs,
+        encoding=encoding,
+        code_field=code_field,
+        name_field=name_field,
+        fields=columns,
+    )
     keep = [c for c in columns if c.lower() in KEEP_ATTRS[kind]]
     seen: dict[str, int] = {}
     for i, row in enumerate(gdf.itertuples(index=False), start=1):
@@ -260,18 +292,24 @@ def read_layer_file(path: Path, kind: str, options: ReadOptions | None = None,
             if code_field:
                 why = f"el código «{code}» se repite"
             else:
-                why = (f"el nombre se repite (el código «{code}» se deriva del nombre; una los "
-                       "polígonos en uno o indique un campo de código con --code-field)")
-            out.rejected.append(f"{where}: {why} (también en el elemento {seen[code]}); cada "
-                                f"territorio debe tener un código único.")
+                why = (
+                    f"el nombre se repite (el código «{code}» se deriva del nombre; una los "
+                    "polígonos en uno o indique un campo de código con --code-field)"
+                )
+            out.rejected.append(
+                f"{where}: {why} (también en el elemento {seen[code]}); cada "
+                f"territorio debe tener un código único."
+            )
             continue
         seen[code] = i
         geom = values[gdf.geometry.name]
         if geom is not None and not geom.is_empty:
             geom = shapely.force_2d(geom)
             if geom.geom_type not in GEOM_TYPES[kind]:
-                out.rejected.append(f"{where}: geometría de tipo {geom.geom_type}; para "
-                                    f"{KIND_LABELS[kind]} se aceptan {', '.join(GEOM_TYPES[kind])}.")
+                out.rejected.append(
+                    f"{where}: geometría de tipo {geom.geom_type}; para "
+                    f"{KIND_LABELS[kind]} se aceptan {', '.join(GEOM_TYPES[kind])}."
+                )
                 continue
         else:
             geom = None
@@ -285,12 +323,13 @@ def _choose_layer(layers: list[str], wanted: str | None, ds: Path, label: str) -
         raise DataError(f"{label}: el archivo no contiene capas.")
     if wanted:
         if wanted not in layers:
-            raise DataError(f"{label}: no existe la capa «{wanted}»; capas del archivo: "
-                            f"{', '.join(layers)}.")
+            raise DataError(f"{label}: no existe la capa «{wanted}»; capas del archivo: {', '.join(layers)}.")
         return wanted
     if len(layers) > 1:
-        raise DataError(f"{label}: el archivo contiene {len(layers)} capas ({', '.join(layers)}); "
-                        "elija una (opción --layer).")
+        raise DataError(
+            f"{label}: el archivo contiene {len(layers)} capas ({', '.join(layers)}); "
+            "elija una (opción --layer)."
+        )
     return layers[0]
 
 
@@ -300,8 +339,10 @@ def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoData
     except Exception as exc:
         raise DataError(f"{label}: no se pudo leer la capa «{layer}» ({_short(exc)}).") from exc
     if info.get("geometry_type") is None:
-        raise DataError(f"{label}: la capa «{layer}» no tiene geometrías (es una tabla sin "
-                        "coordenadas); suba una capa de polígonos o puntos.")
+        raise DataError(
+            f"{label}: la capa «{layer}» no tiene geometrías (es una tabla sin "
+            "coordenadas); suba una capa de polígonos o puntos."
+        )
     src = ds
     tmp: Path | None = None
     try:
@@ -324,8 +365,10 @@ def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoData
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
-        raise DataError(f"{label}: la capa «{layer}» no tiene geometrías (es una tabla sin "
-                        "coordenadas); suba una capa de polígonos o puntos.")
+        raise DataError(
+            f"{label}: la capa «{layer}» no tiene geometrías (es una tabla sin "
+            "coordenadas); suba una capa de polígonos o puntos."
+        )
     if gdf.geometry.isna().all() and len(gdf):
         raise DataError(f"{label}: ningún elemento de la capa «{layer}» tiene geometría.")
     return gdf
@@ -337,7 +380,9 @@ def _no_crs(label: str, shapefile: bool) -> DataError:
             f"{label}: el Shapefile no trae el archivo .prj, que dice en qué sistema de "
             "coordenadas están sus coordenadas; no se adivina. Agregue el .prj al .zip (en QGIS: "
             "Exportar > Guardar objetos como…, con su SRC, p. ej. EPSG:32719 o EPSG:4326) y "
-            "vuelva a subirlo.")
+            "vuelva a subirlo."
+        )
     return DataError(
         f"{label}: el archivo no declara su sistema de coordenadas (CRS); no se adivina. "
-        "Guárdelo nuevamente desde QGIS indicando su SRC (p. ej. EPSG:4326 o EPSG:32719).")
+        "Guárdelo nuevamente desde QGIS indicando su SRC (p. ej. EPSG:4326 o EPSG:32719)."
+    )

@@ -67,10 +67,15 @@ class LayerReport:
     @property
     def counts(self) -> dict[str, int]:
         """Counts by outcome, in the order the preview shows them."""
-        return {"nuevos": len(self.new), "actualizados": len(self.updated),
-                "sin cambios": len(self.unchanged), "eliminados": len(self.removed),
-                "geometrías reparadas": len(self.repaired), "rechazados": len(self.rejected),
-                "vínculos que se perderían": len(self.orphaned)}
+        return {
+            "nuevos": len(self.new),
+            "actualizados": len(self.updated),
+            "sin cambios": len(self.unchanged),
+            "eliminados": len(self.removed),
+            "geometrías reparadas": len(self.repaired),
+            "rechazados": len(self.rejected),
+            "vínculos que se perderían": len(self.orphaned),
+        }
 
     @property
     def changes(self) -> bool:
@@ -131,11 +136,13 @@ def _in_range(f: SourceFeature, layer: LayerFile, where: str, report: LayerRepor
         report.rejected.append(
             f"{where}: coordenadas con latitud y longitud invertidas (x={b[0]:.4f}, "
             f"y={b[1]:.4f}); en Vallenar la longitud es cercana a -70,7 y la latitud a "
-            "-28,6. Corrija el orden de las columnas o el SRC declarado.")
+            "-28,6. Corrija el orden de las columnas o el SRC declarado."
+        )
     else:
         report.rejected.append(
             f"{where}: coordenadas fuera de rango para el SRC declarado ({layer.crs}); "
-            "¿el archivo declara el sistema de coordenadas correcto?")
+            "¿el archivo declara el sistema de coordenadas correcto?"
+        )
     return False
 
 
@@ -150,11 +157,13 @@ def _check_geometries(conn: Connection, layer: LayerFile, report: LayerReport) -
             todo.append((f, where))
     if not todo:
         return []
-    rows = conn.execute(_CHECK, {"wkbs": [shapely.to_wkb(f.geom) for f, _ in todo],
-                                 "tol": COMMUNE_TOLERANCE_M}).all()
+    rows = conn.execute(
+        _CHECK, {"wkbs": [shapely.to_wkb(f.geom) for f, _ in todo], "tol": COMMUNE_TOLERANCE_M}
+    ).all()
     if rows and rows[0].no_commune:
-        report.warnings.append("No hay límite comunal cargado: no se verificó que los "
-                               "elementos estén dentro de la comuna.")
+        report.warnings.append(
+            "No hay límite comunal cargado: no se verificó que los elementos estén dentro de la comuna."
+        )
     kept: list[tuple[SourceFeature, bytes]] = []
     for (f, where), row in zip(todo, rows, strict=True):
         if row.empty:
@@ -167,13 +176,15 @@ def _check_geometries(conn: Connection, layer: LayerFile, report: LayerReport) -
             if row.flipped_inside:
                 report.rejected.append(
                     f"{where}: coordenadas con latitud y longitud invertidas; invertidas quedan "
-                    "dentro de la comuna. Corrija el orden de las coordenadas en el archivo.")
+                    "dentro de la comuna. Corrija el orden de las coordenadas en el archivo."
+                )
             else:
                 share = f"{row.inside * 100:.0f} %"
                 report.rejected.append(
                     f"{where}: está fuera de la comuna de Vallenar (solo {share} dentro del límite "
                     f"comunal, con {COMMUNE_TOLERANCE_M:.0f} m de tolerancia). Si toda la capa "
-                    f"aparece fuera, revise el SRC declarado ({layer.crs}).")
+                    f"aparece fuera, revise el SRC declarado ({layer.crs})."
+                )
             continue
         kept.append((f, bytes(row.wkb)))
     return kept
@@ -224,9 +235,16 @@ def _jdump(value: dict) -> str:
 
 def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerReport, list]:
     """Compare the file with the database (read only); return the report and the rows to write."""
-    report = LayerReport(kind=kind, file_name=layer.file_name, layer=layer.layer, crs=layer.crs,
-                         encoding=layer.encoding, code_field=layer.code_field,
-                         name_field=layer.name_field, rejected=list(layer.rejected))
+    report = LayerReport(
+        kind=kind,
+        file_name=layer.file_name,
+        layer=layer.layer,
+        crs=layer.crs,
+        encoding=layer.encoding,
+        code_field=layer.code_field,
+        name_field=layer.name_field,
+        rejected=list(layer.rejected),
+    )
     kept = _check_geometries(conn, layer, report)
     existing = {r.code: r for r in conn.execute(_EXISTING, {"kind": kind}).all()}
     rows = []
@@ -237,10 +255,13 @@ def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerRep
             report.new.append(item)
             rows.append(("new", None, f, wkb))
             continue
-        cmp = conn.execute(_SAME, {"id": old.id, "name": f.name, "attrs": _jdump(f.attrs),
-                                   "wkb": wkb, "eps": SAME_GEOMETRY_DEG}).one()
-        what = [label for label, same in (("nombre", cmp.same_name), ("atributos", cmp.same_attrs))
-                if not same]
+        cmp = conn.execute(
+            _SAME,
+            {"id": old.id, "name": f.name, "attrs": _jdump(f.attrs), "wkb": wkb, "eps": SAME_GEOMETRY_DEG},
+        ).one()
+        what = [
+            label for label, same in (("nombre", cmp.same_name), ("atributos", cmp.same_attrs)) if not same
+        ]
         if not cmp.same_geom:
             what.append("ubicación (estaba sin ubicar)" if cmp.unlocated else "geometría")
         if not what:
@@ -261,49 +282,79 @@ def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerRep
                 report.blocked.append(
                     f"«{r.name}» (código {r.code}) no está en el archivo pero tiene {r.workshops} "
                     f"taller(es) y {r.needs} necesidad(es) registradas; reasígnelas antes de "
-                    "eliminarlo o inclúyalo en el archivo.")
+                    "eliminarlo o inclúyalo en el archivo."
+                )
     return report, rows
 
 
 def _apply(conn: Connection, report: LayerReport, rows: list, source: str, user: str) -> None:
     for action, tid, f, wkb in rows:
-        params = {"kind": report.kind, "code": f.code, "name": f.name, "attrs": _jdump(f.attrs),
-                  "wkb": wkb, "source": source, "id": tid}
+        params = {
+            "kind": report.kind,
+            "code": f.code,
+            "name": f.name,
+            "attrs": _jdump(f.attrs),
+            "wkb": wkb,
+            "source": source,
+            "id": tid,
+        }
         if action == "new":
-            conn.execute(text(
-                """
+            conn.execute(
+                text(
+                    """
                 INSERT INTO territory (kind, code, name, source, attrs, geom)
                 VALUES (:kind, :code, :name, :source, CAST(:attrs AS jsonb),
                         ST_SetSRID(ST_GeomFromWKB(:wkb), 4326))
-                """), params)
-        else:
-            conn.execute(text(
                 """
+                ),
+                params,
+            )
+        else:
+            conn.execute(
+                text(
+                    """
                 UPDATE territory
                    SET name = :name, source = :source, attrs = attrs || CAST(:attrs AS jsonb),
                        geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326), version = version + 1
                  WHERE id = :id
-                """), params)
+                """
+                ),
+                params,
+            )
     ids = [r["id"] for r in report.removed]
     if ids:
         conn.execute(text("DELETE FROM territory WHERE id = ANY(:ids)"), {"ids": ids})
     compute_sectors(conn)
     report.geometry_links = link_by_geometry(conn)
-    conn.execute(text(
-        """
+    conn.execute(
+        text(
+            """
         INSERT INTO audit_log (user_name, action, table_name, row_id, details)
         VALUES (:user, 'import_territories', 'territory', :kind, CAST(:details AS jsonb))
-        """), {"user": user, "kind": report.kind, "details": _jdump({
-            "file": report.file_name, "layer": report.layer, "crs": report.crs,
-            "counts": report.counts, "removed": [r["code"] for r in report.removed],
-            "orphaned_links": report.orphaned, "repaired": report.repaired})})
+        """
+        ),
+        {
+            "user": user,
+            "kind": report.kind,
+            "details": _jdump(
+                {
+                    "file": report.file_name,
+                    "layer": report.layer,
+                    "crs": report.crs,
+                    "counts": report.counts,
+                    "removed": [r["code"] for r in report.removed],
+                    "orphaned_links": report.orphaned,
+                    "repaired": report.repaired,
+                }
+            ),
+        },
+    )
     conn.execute(text("ANALYZE territory"))
 
 
 def rejection_message(report: LayerReport, limit: int = 20) -> str:
     """Spanish message listing why the file cannot be imported."""
-    lines = [f"{report.file_name}: no se importó nada; {len(report.rejected)} elemento(s) con "
-             "problemas:"]
+    lines = [f"{report.file_name}: no se importó nada; {len(report.rejected)} elemento(s) con problemas:"]
     lines += [f"  - {r}" for r in report.rejected[:limit]]
     if len(report.rejected) > limit:
         lines.append(f"  … y {len(report.rejected) - limit} más.")
@@ -314,17 +365,26 @@ def orphan_message(report: LayerReport) -> str:
     """Spanish message for links that a real import would drop."""
     n = len(report.orphaned)
     codes = ", ".join(sorted({o["territory_code"] for o in report.orphaned}))
-    return (f"{report.file_name}: {n} vínculo(s) de iniciativas quedarían sin territorio porque "
-            f"{KIND_LABELS[report.kind]} con código {codes} no están en el archivo. No se importó "
-            "nada. Revise la vista previa (--dry-run) y, si corresponde, confirme con "
-            "--allow-orphans.")
+    return (
+        f"{report.file_name}: {n} vínculo(s) de iniciativas quedarían sin territorio porque "
+        f"{KIND_LABELS[report.kind]} con código {codes} no están en el archivo. No se importó "
+        "nada. Revise la vista previa (--dry-run) y, si corresponde, confirme con "
+        "--allow-orphans."
+    )
 
 
-def import_territories(bind: Engine | Connection, path: Path, kind: str,
-                       options: ReadOptions | None = None, *, dry_run: bool = False,
-                       allow_orphans: bool = False, user: str = "sit",
-                       label: str | None = None,
-                       limits: UploadLimits = DEFAULT_LIMITS) -> LayerReport:
+def import_territories(
+    bind: Engine | Connection,
+    path: Path,
+    kind: str,
+    options: ReadOptions | None = None,
+    *,
+    dry_run: bool = False,
+    allow_orphans: bool = False,
+    user: str = "sit",
+    label: str | None = None,
+    limits: UploadLimits = DEFAULT_LIMITS,
+) -> LayerReport:
     """Read ``path`` and replace the ``kind`` layer in one transaction (or only preview it).
 
     Raises :class:`LayerRejected` when any feature is rejected (nothing is written), and
@@ -340,12 +400,10 @@ def import_territories(bind: Engine | Connection, path: Path, kind: str,
         if dry_run or not report.changes:
             return report
         if report.blocked:
-            raise DataError(f"{report.file_name}: no se importó nada.\n  - "
-                            + "\n  - ".join(report.blocked))
+            raise DataError(f"{report.file_name}: no se importó nada.\n  - " + "\n  - ".join(report.blocked))
         if report.orphaned and not allow_orphans:
             raise DataError(orphan_message(report))
-        source = (f"Capa importada desde «{report.file_name}» el "
-                  f"{date.today().strftime('%d-%m-%Y')}")
+        source = f"Capa importada desde «{report.file_name}» el {date.today().strftime('%d-%m-%Y')}"
         _apply(conn, report, rows, source, user)
         report.committed = True
     return report

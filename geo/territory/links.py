@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, text
 
 
-def link_by_geometry(conn: Connection, demo_only: bool = False,
-                     initiative_ids: Sequence[int] | None = None) -> int:
+def link_by_geometry(
+    conn: Connection, demo_only: bool = False, initiative_ids: Sequence[int] | None = None
+) -> int:
     """Recompute geometry links (ST_Intersects with UVs and localities); keep other links.
 
     An initiative's footprint is its own geometry or, when it has none, the located sites
@@ -34,13 +35,18 @@ def link_by_geometry(conn: Connection, demo_only: bool = False,
     if initiative_ids is not None:
         where += " AND i.id = ANY(:ids)"
         params["ids"] = list(initiative_ids)
-    conn.execute(text(
-        f"""
+    conn.execute(
+        text(
+            f"""
         DELETE FROM initiative_territory it USING initiative i
          WHERE it.initiative_id = i.id AND it.link_method = 'geometria' {where}
-        """), params)
-    return conn.execute(text(
-        f"""
+        """
+        ),
+        params,
+    )
+    return conn.execute(
+        text(
+            f"""
         WITH footprint AS (
             SELECT i.id, i.geom FROM initiative i WHERE i.geom IS NOT NULL {where}
             UNION ALL
@@ -60,20 +66,25 @@ def link_by_geometry(conn: Connection, demo_only: bool = False,
                round(1.0 / count(*) OVER (PARTITION BY initiative_id), 6)
           FROM touched
         ON CONFLICT (initiative_id, territory_id) DO NOTHING
-        """), params).rowcount
+        """
+        ),
+        params,
+    ).rowcount
 
 
 def facility_uvs(conn: Connection) -> dict[int, list[int]]:
     """The UVs that contain each facility (a facility named in a row also links its UV)."""
     out: dict[int, list[int]] = {}
-    for r in conn.execute(text(
+    for r in conn.execute(
+        text(
             """
             SELECT f.id AS fid, t.id AS tid FROM facility f JOIN territory t
               ON t.kind = 'unidad_vecinal' AND f.geom IS NOT NULL AND ST_Intersects(t.geom, f.geom)
-            """)):
+            """
+        )
+    ):
         out.setdefault(r.fid, []).append(r.tid)
     return out
-
 
 
 def place_sets(places: list[tuple[str, object]], fac_uvs: dict[int, list[int]]) -> tuple[set, set]:

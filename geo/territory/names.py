@@ -12,7 +12,6 @@ def slug(value: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "-", ascii_.upper()).strip("-")
 
 
-
 def place_title(value: str) -> str:
     """Title-case an upper-case INE name (``LAS TERRAZAS-BUEN RETIRO`` -> ``Las Terrazas-Buen Retiro``).
 

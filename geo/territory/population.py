@@ -38,7 +38,9 @@ from sqlalchemy import Connection, text
 #: The four age groups of the census file, in order, with their Spanish labels.
 AGE_GROUPS: tuple[str, ...] = ("0 a 5", "6 a 14", "15 a 64", "65 y mas")
 AGE_LABELS: dict[str, str] = {
-    "0 a 5": "0 a 5 años", "6 a 14": "6 a 14 años", "15 a 64": "15 a 64 años",
+    "0 a 5": "0 a 5 años",
+    "6 a 14": "6 a 14 años",
+    "15 a 64": "15 a 64 años",
     "65 y mas": "65 años y más",
 }
 SOURCE_ESTIMATE_UV = "Estimación Censo 2017 (manzanas y distritos INE, dasimétrica por área)"
@@ -108,8 +110,9 @@ class PopulationTable:
                 "census_used": self.census_used,
                 "census_not_assigned": self.census_total - self.census_used,
                 "uv_total": self.uv_total,
-                "uv_estimate_total": sum(r["estimate"] or 0 for r in self.rows
-                                         if r["kind"] == "unidad_vecinal"),
+                "uv_estimate_total": sum(
+                    r["estimate"] or 0 for r in self.rows if r["kind"] == "unidad_vecinal"
+                ),
             },
             "not_assigned": self.unassigned_units,
             "age_groups": list(AGE_GROUPS),
@@ -121,18 +124,21 @@ def _largest_remainder(values: dict[int, float], total: int) -> dict[int, int]:
     floors = {k: int(v // 1) for k, v in values.items()}
     missing = total - sum(floors.values())
     order = sorted(values, key=lambda k: (-(values[k] - floors[k]), k))
-    for k in order[:max(missing, 0)]:
+    for k in order[: max(missing, 0)]:
         floors[k] += 1
     return floors
 
 
 def _census_by_unit(conn: Connection) -> dict[str, dict[str, int]]:
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT CASE WHEN substr(geocode, 8, 1) = '1' THEN geocode
                     ELSE 'R' || substr(geocode, 1, 7) END AS unit, age_group, sum(persons)
           FROM census_population GROUP BY 1, 2
-        """)).all()
+        """
+        )
+    ).all()
     out: dict[str, dict[str, int]] = {}
     for unit, age, persons in rows:
         out.setdefault(unit, {})[age] = int(persons)
@@ -141,19 +147,21 @@ def _census_by_unit(conn: Connection) -> dict[str, dict[str, int]]:
 
 def unit_weights(conn: Connection) -> dict[str, dict[int, float]]:
     """Census unit -> {UV id: share of the unit's people living in that UV} (sums to 1)."""
-    rows = conn.execute(text(
-        f"""
+    rows = conn.execute(
+        text(
+            f"""
         WITH {PIECES_CTE}
         SELECT unit, tid, sum(share * frac) AS w FROM ov GROUP BY unit, tid
-        """)).all()
+        """
+        )
+    ).all()
     out: dict[str, dict[int, float]] = {}
     for unit, tid, w in rows:
         out.setdefault(unit, {})[tid] = float(w)
     return out
 
 
-def uv_estimates(conn: Connection) -> tuple[dict[int, dict[str, int]], dict[str, int],
-                                            list[dict[str, Any]]]:
+def uv_estimates(conn: Connection) -> tuple[dict[int, dict[str, int]], dict[str, int], list[dict[str, Any]]]:
     """Estimate per UV id and age group, census persons used per age group, units not placed."""
     census = _census_by_unit(conn)
     weights = unit_weights(conn)
@@ -179,8 +187,9 @@ def uv_estimates(conn: Connection) -> tuple[dict[int, dict[str, int]], dict[str,
 
 def _locality_estimates(conn: Connection) -> dict[int, dict[str, Any]]:
     """Rural population of the census district holding each locality."""
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         WITH loc AS (
             SELECT t.id, d.code AS district, d.name AS district_name
               FROM territory t JOIN census_area d
@@ -193,11 +202,12 @@ def _locality_estimates(conn: Connection) -> dict[int, dict[str, Any]]:
           LEFT JOIN census_population c
             ON substr(c.geocode, 1, 7) = loc.district AND substr(c.geocode, 8, 1) = '2'
          GROUP BY loc.id, loc.district, loc.district_name, shared.n, c.age_group
-        """)).all()
+        """
+        )
+    ).all()
     out: dict[int, dict[str, Any]] = {}
     for tid, district, name, shared, age, persons in rows:
-        d = out.setdefault(tid, {"district": district, "district_name": name, "shared": shared,
-                                 "ages": {}})
+        d = out.setdefault(tid, {"district": district, "district_name": name, "shared": shared, "ages": {}})
         if age is not None:
             d["ages"][age] = int(persons)
     return out
@@ -207,18 +217,25 @@ def population_table(conn: Connection) -> PopulationTable:
     """Population of every located UV and locality: estimate, official figure, what is shown."""
     uv_est, used, unassigned = uv_estimates(conn)
     loc_est = _locality_estimates(conn)
-    census_total = conn.execute(text(
-        "SELECT coalesce(sum(persons), 0) FROM census_population")).scalar_one()
-    terr = conn.execute(text(
-        """
+    census_total = conn.execute(text("SELECT coalesce(sum(persons), 0) FROM census_population")).scalar_one()
+    terr = (
+        conn.execute(
+            text(
+                """
         SELECT id, kind, code, name, sector, population, population_source,
                attrs->'population_ages' AS official_ages
           FROM territory
          WHERE kind IN ('unidad_vecinal', 'localidad') AND geom IS NOT NULL
          ORDER BY kind DESC, code
-        """)).mappings().all()
-    table = PopulationTable(census_total=int(census_total), census_used=sum(used.values()),
-                            unassigned_units=unassigned)
+        """
+            )
+        )
+        .mappings()
+        .all()
+    )
+    table = PopulationTable(
+        census_total=int(census_total), census_used=sum(used.values()), unassigned_units=unassigned
+    )
     for t in terr:
         note = None
         if t["kind"] == "unidad_vecinal":
@@ -227,26 +244,35 @@ def population_table(conn: Connection) -> PopulationTable:
         else:
             loc = loc_est.get(t["id"])
             ages = loc["ages"] if loc else {}
-            est_source = (SOURCE_ESTIMATE_LOCALITY.format(district=loc["district_name"])
-                          if loc else None)
+            est_source = SOURCE_ESTIMATE_LOCALITY.format(district=loc["district_name"]) if loc else None
             if loc and loc["shared"] > 1:
-                note = (f"El distrito censal {loc['district_name']} contiene {loc['shared']} "
-                        "localidades; cada una muestra la población rural del distrito.")
+                note = (
+                    f"El distrito censal {loc['district_name']} contiene {loc['shared']} "
+                    "localidades; cada una muestra la población rural del distrito."
+                )
         estimate = sum(ages.get(a, 0) for a in AGE_GROUPS) if ages else None
         official = t["population"] is not None
-        shown_ages = (dict(t["official_ages"]) if official and t["official_ages"]
-                      else ({} if official else {a: ages.get(a, 0) for a in AGE_GROUPS} if ages else {}))
-        table.rows.append({
-            "id": t["id"], "kind": t["kind"], "code": t["code"], "name": t["name"],
-            "sector": t["sector"],
-            "population": t["population"] if official else estimate,
-            "ages": shown_ages,
-            "estimate": estimate, "estimate_ages": ({a: ages.get(a, 0) for a in AGE_GROUPS}
-                                                    if ages else {}),
-            "official": official,
-            "source": t["population_source"] if official else est_source,
-            "note": note,
-        })
+        shown_ages = (
+            dict(t["official_ages"])
+            if official and t["official_ages"]
+            else ({} if official else {a: ages.get(a, 0) for a in AGE_GROUPS} if ages else {})
+        )
+        table.rows.append(
+            {
+                "id": t["id"],
+                "kind": t["kind"],
+                "code": t["code"],
+                "name": t["name"],
+                "sector": t["sector"],
+                "population": t["population"] if official else estimate,
+                "ages": shown_ages,
+                "estimate": estimate,
+                "estimate_ages": ({a: ages.get(a, 0) for a in AGE_GROUPS} if ages else {}),
+                "official": official,
+                "source": t["population_source"] if official else est_source,
+                "note": note,
+            }
+        )
     return table
 
 

@@ -32,9 +32,13 @@ from geo.territory.names import slug
 from geo.territory.population import AGE_GROUPS, OFFICIAL_PREFIX
 from geo.uploads import check_file
 
-KIND_ALIASES = {"unidad_vecinal": "unidad_vecinal", "uv": "unidad_vecinal",
-                "unidad vecinal": "unidad_vecinal", "localidad": "localidad",
-                "localidad rural": "localidad"}
+KIND_ALIASES = {
+    "unidad_vecinal": "unidad_vecinal",
+    "uv": "unidad_vecinal",
+    "unidad vecinal": "unidad_vecinal",
+    "localidad": "localidad",
+    "localidad rural": "localidad",
+}
 
 
 def _read_text(path: Path) -> str:
@@ -54,8 +58,9 @@ def _read_text(path: Path) -> str:
 def _int(value: str, name: str, where: str) -> int:
     v = (value or "").strip().replace(".", "").replace(" ", "")
     if not v.isdigit():
-        raise DataError(f"{where}, columna «{name}»: se esperaba un número entero ≥ 0 y se "
-                        f"encontró «{value}».")
+        raise DataError(
+            f"{where}, columna «{name}»: se esperaba un número entero ≥ 0 y se encontró «{value}»."
+        )
     return int(v)
 
 
@@ -72,12 +77,14 @@ def import_official_population(bind: Engine | Connection, path: Path) -> int:
     reader.fieldnames = header
     missing = [c for c in ("codigo", "poblacion") if c not in header]
     if missing:
-        raise DataError(f"«{path.name}»: faltan las columnas {', '.join(missing)} "
-                        "(se esperan al menos «codigo» y «poblacion»).")
+        raise DataError(
+            f"«{path.name}»: faltan las columnas {', '.join(missing)} "
+            "(se esperan al menos «codigo» y «poblacion»)."
+        )
     with transaction(bind) as conn:
-        terr = conn.execute(text(
-            "SELECT id, kind, code, name FROM territory WHERE kind IN ('unidad_vecinal', 'localidad')"
-        )).all()
+        terr = conn.execute(
+            text("SELECT id, kind, code, name FROM territory WHERE kind IN ('unidad_vecinal', 'localidad')")
+        ).all()
         by_key: dict[tuple[str, str], int] = {}
         for tid, kind, code, name in terr:
             by_key[(kind, code.upper())] = tid
@@ -91,8 +98,9 @@ def import_official_population(bind: Engine | Connection, path: Path) -> int:
                 raise DataError(f"{where}, columna «codigo»: está vacía.")
             kind_txt = (row.get("tipo") or "").strip().lower()
             if kind_txt and kind_txt not in KIND_ALIASES:
-                raise DataError(f"{where}, columna «tipo»: «{row.get('tipo')}» no es "
-                                "«unidad_vecinal» ni «localidad».")
+                raise DataError(
+                    f"{where}, columna «tipo»: «{row.get('tipo')}» no es «unidad_vecinal» ni «localidad»."
+                )
             kinds = [KIND_ALIASES[kind_txt]] if kind_txt else ["unidad_vecinal", "localidad"]
             hits = []
             for kind in kinds:
@@ -100,48 +108,62 @@ def import_official_population(bind: Engine | Connection, path: Path) -> int:
                 if (kind, key) in by_key:
                     hits.append(by_key[(kind, key)])
             if not hits:
-                raise DataError(f"{where}, columna «codigo»: no existe una unidad vecinal ni una "
-                                f"localidad con código o nombre «{code}».")
+                raise DataError(
+                    f"{where}, columna «codigo»: no existe una unidad vecinal ni una "
+                    f"localidad con código o nombre «{code}»."
+                )
             if len(hits) > 1:
-                raise DataError(f"{where}, columna «codigo»: «{code}» es ambiguo; indique la "
-                                "columna «tipo».")
+                raise DataError(f"{where}, columna «codigo»: «{code}» es ambiguo; indique la columna «tipo».")
             tid = hits[0]
             if tid in seen:
-                raise DataError(f"{where}, columna «codigo»: «{code}» ya aparece en la fila "
-                                f"{seen[tid]}.")
+                raise DataError(f"{where}, columna «codigo»: «{code}» ya aparece en la fila {seen[tid]}.")
             seen[tid] = n
             total = _int(row.get("poblacion") or "", "poblacion", where)
             ages = {a: row.get(a) for a in AGE_GROUPS if (row.get(a) or "").strip()}
             ages = {a: _int(v or "", a, where) for a, v in ages.items()}
             if len(ages) == len(AGE_GROUPS) and sum(ages.values()) != total:
-                raise DataError(f"{where}: los grupos de edad suman {sum(ages.values())} y la "
-                                f"columna «poblacion» dice {total}.")
+                raise DataError(
+                    f"{where}: los grupos de edad suman {sum(ages.values())} y la "
+                    f"columna «poblacion» dice {total}."
+                )
             if ages and len(ages) != len(AGE_GROUPS):
                 raise DataError(f"{where}: indique los cuatro grupos de edad o ninguno.")
             source = (row.get("fuente") or "").strip() or path.name
-            updates.append({"id": tid, "population": total,
-                            "source": f"{OFFICIAL_PREFIX}: {source}",
-                            "ages": json.dumps(ages) if ages else None})
+            updates.append(
+                {
+                    "id": tid,
+                    "population": total,
+                    "source": f"{OFFICIAL_PREFIX}: {source}",
+                    "ages": json.dumps(ages) if ages else None,
+                }
+            )
         if not updates:
             raise DataError(f"«{path.name}» no tiene filas de datos.")
-        conn.execute(text(
-            """
+        conn.execute(
+            text(
+                """
             UPDATE territory SET population = :population, population_source = :source,
                    attrs = CASE WHEN CAST(:ages AS jsonb) IS NULL THEN attrs - 'population_ages'
                                 ELSE attrs || jsonb_build_object('population_ages',
                                                                  CAST(:ages AS jsonb)) END,
                    updated_at = now()
              WHERE id = :id
-            """), updates)
+            """
+            ),
+            updates,
+        )
     return len(updates)
 
 
 def clear_official_population(bind: Engine | Connection) -> int:
     """Remove every official figure (the estimate is shown again); return how many."""
     with transaction(bind) as conn:
-        return conn.execute(text(
-            """
+        return conn.execute(
+            text(
+                """
             UPDATE territory SET population = NULL, population_source = NULL,
                    attrs = attrs - 'population_ages', updated_at = now()
              WHERE population IS NOT NULL
-            """)).rowcount
+            """
+            )
+        ).rowcount

@@ -10,11 +10,13 @@ from sqlalchemy import Connection, text
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 
 
-def territory_features(conn: Connection, f: MapFilters, decimals: int = 5,
-                       simplify_m: float = 10.0) -> dict[str, Any]:
+def territory_features(
+    conn: Connection, f: MapFilters, decimals: int = 5, simplify_m: float = 10.0
+) -> dict[str, Any]:
     """GeoJSON of UVs and localities with the number of filtered initiatives linked to each."""
-    rows = conn.execute(text(
-        f"""
+    rows = conn.execute(
+        text(
+            f"""
         WITH sel AS ({FILTERED_SQL}),
         counts AS (
             SELECT it.territory_id, count(*) AS n,
@@ -34,83 +36,156 @@ def territory_features(conn: Connection, f: MapFilters, decimals: int = 5,
           CROSS JOIN LATERAL (SELECT ST_PointOnSurface(t.geom) AS pt) lp
          WHERE t.geom IS NOT NULL AND t.kind IN ('unidad_vecinal', 'localidad')
          ORDER BY t.kind DESC, t.code
-        """), {**filter_params(f), "decimals": decimals, "simplify": simplify_m}).all()
-    return {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "geometry": json.loads(r.geometry),
-        "properties": {
-            "layer": r.kind, "id": r.id, "codigo": r.code, "nombre": r.name,
-            "sector": (r.sector or "sin información").capitalize(), "iniciativas": r.n,
-            "sin_geometria": r.n_sin_geom,
-            "label": [round(r.lx, decimals), round(r.ly, decimals)],
-        }} for r in rows]}
-
+        """
+        ),
+        {**filter_params(f), "decimals": decimals, "simplify": simplify_m},
+    ).all()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": json.loads(r.geometry),
+                "properties": {
+                    "layer": r.kind,
+                    "id": r.id,
+                    "codigo": r.code,
+                    "nombre": r.name,
+                    "sector": (r.sector or "sin información").capitalize(),
+                    "iniciativas": r.n,
+                    "sin_geometria": r.n_sin_geom,
+                    "label": [round(r.lx, decimals), round(r.ly, decimals)],
+                },
+            }
+            for r in rows
+        ],
+    }
 
 
 def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -> dict[str, Any]:
     """Reference layers: commune limit, urban limit, schools and health establishments."""
+
     def polys(kind: str) -> dict[str, Any]:
-        rows = conn.execute(text(
-            """
+        rows = conn.execute(
+            text(
+                """
             SELECT name, ST_AsGeoJSON(ST_Transform(ST_SimplifyPreserveTopology(
                    ST_Transform(geom, 32719), :simplify), 4326), :decimals) AS g
               FROM boundary WHERE kind = :kind
-            """), {"kind": kind, "decimals": decimals, "simplify": simplify_m}).all()
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": json.loads(r.g), "properties": {"nombre": r.name}}
-            for r in rows]}
+            """
+            ),
+            {"kind": kind, "decimals": decimals, "simplify": simplify_m},
+        ).all()
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "geometry": json.loads(r.g), "properties": {"nombre": r.name}}
+                for r in rows
+            ],
+        }
 
     def facilities(kind: str) -> dict[str, Any]:
-        rows = conn.execute(text(
-            """
+        rows = conn.execute(
+            text(
+                """
             SELECT id, code, name, subtype, dependency, operating_status, in_operation,
                    ST_AsGeoJSON(geom, :decimals) AS g
               FROM facility WHERE kind = :kind AND geom IS NOT NULL ORDER BY code
-            """), {"kind": kind, "decimals": decimals}).all()
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": json.loads(r.g), "properties": {
-                "layer": kind, "id": r.id, "codigo": r.code, "nombre": r.name,
-                "tipo": r.subtype or r.dependency or "", "estado": r.operating_status or "",
-                "en_funcionamiento": bool(r.in_operation)}} for r in rows]}
+            """
+            ),
+            {"kind": kind, "decimals": decimals},
+        ).all()
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(r.g),
+                    "properties": {
+                        "layer": kind,
+                        "id": r.id,
+                        "codigo": r.code,
+                        "nombre": r.name,
+                        "tipo": r.subtype or r.dependency or "",
+                        "estado": r.operating_status or "",
+                        "en_funcionamiento": bool(r.in_operation),
+                    },
+                }
+                for r in rows
+            ],
+        }
 
-    return {"commune": polys("limite_comunal"), "urban": polys("limite_urbano"),
-            "schools": facilities("escuela"), "health": facilities("salud")}
-
+    return {
+        "commune": polys("limite_comunal"),
+        "urban": polys("limite_urbano"),
+        "schools": facilities("escuela"),
+        "health": facilities("salud"),
+    }
 
 
 def territory_detail(conn: Connection, territory_id: int, f: MapFilters) -> dict[str, Any] | None:
     """A territory and the filtered initiatives linked to it."""
-    row = conn.execute(text(
-        "SELECT id, kind, code, name, sector, population, population_source, source, "
-        "geom IS NULL AS unlocated FROM territory WHERE id = :id"), {"id": territory_id}
-    ).mappings().first()
+    row = (
+        conn.execute(
+            text(
+                "SELECT id, kind, code, name, sector, population, population_source, source, "
+                "geom IS NULL AS unlocated FROM territory WHERE id = :id"
+            ),
+            {"id": territory_id},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
-    initiatives = conn.execute(text(
-        f"""
+    initiatives = (
+        conn.execute(
+            text(
+                f"""
         WITH sel AS ({FILTERED_SQL})
         SELECT i.id, i.code, i.name, i.kind, i.status, i.amount_clp, s.code AS strategy_code,
                it.link_method
           FROM initiative_territory it JOIN sel ON sel.id = it.initiative_id
           JOIN initiative i ON i.id = it.initiative_id JOIN strategy s ON s.id = i.strategy_id
          WHERE it.territory_id = :tid ORDER BY s.position, i.code
-        """), {**filter_params(f), "tid": territory_id}).mappings().all()
-    facilities = conn.execute(text(
         """
+            ),
+            {**filter_params(f), "tid": territory_id},
+        )
+        .mappings()
+        .all()
+    )
+    facilities = (
+        conn.execute(
+            text(
+                """
         SELECT f.kind, f.name, f.operating_status FROM facility f JOIN territory t
             ON t.id = :tid AND ST_Intersects(t.geom, f.geom) ORDER BY f.kind, f.name
-        """), {"tid": territory_id}).mappings().all()
-    return {**dict(row), "initiatives": [dict(i) for i in initiatives],
-            "facilities": [dict(x) for x in facilities]}
+        """
+            ),
+            {"tid": territory_id},
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        **dict(row),
+        "initiatives": [dict(i) for i in initiatives],
+        "facilities": [dict(x) for x in facilities],
+    }
 
 
 def territory_choices(conn: Connection) -> list[tuple[int, str, str, bool]]:
     """Every UV, locality and site as (id, label, kind, located), UVs first."""
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT id, kind, code, name, geom IS NOT NULL AS located FROM territory
          ORDER BY CASE kind WHEN 'unidad_vecinal' THEN 0 WHEN 'localidad' THEN 1 ELSE 2 END,
                   code, name
-        """)).all()
+        """
+        )
+    ).all()
     out = []
     for r in rows:
         if r.kind == "unidad_vecinal":
@@ -123,14 +198,21 @@ def territory_choices(conn: Connection) -> list[tuple[int, str, str, bool]]:
     return out
 
 
-
 def territory_geojson(conn: Connection, territory_ids: list[int], decimals: int = 6) -> dict[str, Any]:
     """GeoJSON of some located territories (to show the one whose geometry would be copied)."""
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT id, name, ST_AsGeoJSON(geom, :d) AS g FROM territory
          WHERE id = ANY(:ids) AND geom IS NOT NULL
-        """), {"ids": territory_ids, "d": decimals}).all()
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": json.loads(r.g), "properties": {"id": r.id, "nombre": r.name}}
-        for r in rows]}
+        """
+        ),
+        {"ids": territory_ids, "d": decimals},
+    ).all()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": json.loads(r.g), "properties": {"id": r.id, "nombre": r.name}}
+            for r in rows
+        ],
+    }

@@ -14,8 +14,14 @@ branch_labels = None
 depends_on = None
 
 STATUS_CODES = (
-    "sin_informacion", "idea", "perfil", "diseno", "licitacion", "en_ejecucion",
-    "terminado", "suspendido",
+    "sin_informacion",
+    "idea",
+    "perfil",
+    "diseno",
+    "licitacion",
+    "en_ejecucion",
+    "terminado",
+    "suspendido",
 )
 
 
@@ -259,9 +265,23 @@ CREATE INDEX ix_audit_log_at ON audit_log(at);
 """
 
 TABLES = (
-    "audit_log", "need_initiative", "need", "workshop", "status_history", "app_user",
-    "census_population", "census_area", "boundary", "initiative_facility", "facility",
-    "initiative_territory", "territory", "initiative", "program", "plan", "strategy",
+    "audit_log",
+    "need_initiative",
+    "need",
+    "workshop",
+    "status_history",
+    "app_user",
+    "census_population",
+    "census_area",
+    "boundary",
+    "initiative_facility",
+    "facility",
+    "initiative_territory",
+    "territory",
+    "initiative",
+    "program",
+    "plan",
+    "strategy",
 )
 
 

@@ -61,9 +61,16 @@ def test_metric_changes_legend_and_click_lists_initiatives(server, page):
     heading = page.get_by_role("heading", name="UV ").first.inner_text().strip()
     code = heading.split()[1]
     with engine.connect() as conn:
-        n = conn.execute(text(
-            "SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
-            "WHERE t.kind = 'unidad_vecinal' AND t.code = :c"), {"c": code}).scalar()
-    shown = page.get_by_test_id("stMetric").filter(
-        has_text="Iniciativas vinculadas (con los filtros)").inner_text()
+        n = conn.execute(
+            text(
+                "SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
+                "WHERE t.kind = 'unidad_vecinal' AND t.code = :c"
+            ),
+            {"c": code},
+        ).scalar()
+    shown = (
+        page.get_by_test_id("stMetric")
+        .filter(has_text="Iniciativas vinculadas (con los filtros)")
+        .inner_text()
+    )
     assert shown.split()[-1] == str(n)

@@ -64,8 +64,7 @@ def draw_point(frame, reached) -> None:
     for _ in range(3):
         frame.locator(".leaflet-draw-draw-marker").click()
         box = frame.locator(".leaflet-container").bounding_box()
-        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2,
-                                                            "y": box["height"] / 2})
+        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
         if wait_until(reached, 10):
             return
     raise AssertionError("the drawing did not reach the app")
@@ -87,7 +86,8 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     search.press("Enter")
     choose(page, "Iniciativa", CODE)
     page.get_by_role("textbox", name="Código *").and_(page.locator(f'[value="{CODE}"]')).wait_for(
-        timeout=30_000)
+        timeout=30_000
+    )
 
     frame = page.frame_locator(IFRAME).first
     drawn = page.get_by_role("radio", name="Usar lo dibujado en el mapa")
@@ -96,13 +96,17 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     page.get_by_role("button", name="Guardar", exact=True).click()
     page.get_by_text(f"Guardado: {CODE}").wait_for(timeout=30_000)
     with engine.connect() as conn:
-        row = conn.execute(text(
-            "SELECT ST_GeometryType(i.geom) AS kind, i.version, "
-            "(SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
-            " WHERE it.initiative_id = i.id AND ST_Intersects(t.geom, i.geom)) AS linked_under, "
-            "(SELECT user_name FROM audit_log a WHERE a.row_id = i.id::text "
-            " AND a.table_name = 'initiative') AS who "
-            "FROM initiative i WHERE i.code = :c"), {"c": CODE}).one()
+        row = conn.execute(
+            text(
+                "SELECT ST_GeometryType(i.geom) AS kind, i.version, "
+                "(SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
+                " WHERE it.initiative_id = i.id AND ST_Intersects(t.geom, i.geom)) AS linked_under, "
+                "(SELECT user_name FROM audit_log a WHERE a.row_id = i.id::text "
+                " AND a.table_name = 'initiative') AS who "
+                "FROM initiative i WHERE i.code = :c"
+            ),
+            {"c": CODE},
+        ).one()
     assert row.kind == "ST_Point" and row.version == 2
     assert row.linked_under >= 1 and row.who == "Ana Rojas"
 
@@ -113,9 +117,11 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     map_frame = page.frame_locator(IFRAME)
     assert wait_until(lambda: map_frame.locator("path.sit-iniciativa").count() == 1, 60)
 
-    outside = [u for u in page.requests
-               if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:",
-                                    "about:"))]
+    outside = [
+        u
+        for u in page.requests
+        if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
+    ]
     assert outside == []
 
 
@@ -134,8 +140,9 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     save.click()
     page.get_by_text("Sitio «Chamonate» ubicado").wait_for(timeout=30_000)
     with engine.connect() as conn:
-        kind = conn.execute(text("SELECT ST_GeometryType(geom) FROM territory WHERE kind = 'sitio' "
-                                 "AND code = 'CHAMONATE'")).scalar()
+        kind = conn.execute(
+            text("SELECT ST_GeometryType(geom) FROM territory WHERE kind = 'sitio' AND code = 'CHAMONATE'")
+        ).scalar()
     assert kind == "ST_Point"
     page.goto(base + "/calidad")
     page.get_by_role("heading", name="Sitios sin ubicar").wait_for(timeout=60_000)

@@ -13,6 +13,8 @@ from sqlalchemy import text
 from tests.support.browser import IFRAME, chromium_page, served_app
 
 pytestmark = pytest.mark.browser
+
+
 @pytest.fixture(scope="module")
 def server():
     with served_app("browser", ("demo", "generate", "--initiatives", "300", "--seed", "1")) as app:
@@ -44,9 +46,13 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     base, engine = server
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM initiative WHERE geom IS NOT NULL")).scalar()
-        e1 = conn.execute(text("SELECT count(*) FROM initiative i JOIN strategy s "
-                               "ON s.id = i.strategy_id WHERE i.geom IS NOT NULL "
-                               "AND s.code = 'E1'")).scalar()
+        e1 = conn.execute(
+            text(
+                "SELECT count(*) FROM initiative i JOIN strategy s "
+                "ON s.id = i.strategy_id WHERE i.geom IS NOT NULL "
+                "AND s.code = 'E1'"
+            )
+        ).scalar()
     assert 0 < e1 < total == 300
 
     page.goto(base)
@@ -61,9 +67,11 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     page.keyboard.press("Escape")
     assert wait_for_count(page, "sit-iniciativa", e1) == e1
 
-    outside = [u for u in page.requests
-               if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:",
-                                    "about:"))]
+    outside = [
+        u
+        for u in page.requests
+        if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
+    ]
     assert outside == []
 
 
@@ -91,9 +99,13 @@ def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server,
     heading.wait_for(timeout=30_000)
     code = heading.inner_text().strip()
     with engine.connect() as conn:
-        row = conn.execute(text(
-            "SELECT p.name AS plan, i.status, i.amount_clp FROM initiative i "
-            "JOIN plan p ON p.id = i.plan_id WHERE i.code = :c"), {"c": code}).one()
+        row = conn.execute(
+            text(
+                "SELECT p.name AS plan, i.status, i.amount_clp FROM initiative i "
+                "JOIN plan p ON p.id = i.plan_id WHERE i.code = :c"
+            ),
+            {"c": code},
+        ).one()
     from geo.domain import format_clp, status_label
 
     for value in (row.plan, status_label(row.status), format_clp(row.amount_clp), "Territorios"):

@@ -16,11 +16,24 @@ def square(x: float, y: float, d: float = 0.01) -> dict:
 
 
 def territories(names_values):
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": square(-70.76 + 0.02 * i, -28.58),
-         "properties": {"layer": "unidad_vecinal", "id": i, "nombre": n, "codigo": f"{i:02d}",
-                        "clase": c, "valor": str(v)}}
-        for i, (n, v, c) in enumerate(names_values)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": square(-70.76 + 0.02 * i, -28.58),
+                "properties": {
+                    "layer": "unidad_vecinal",
+                    "id": i,
+                    "nombre": n,
+                    "codigo": f"{i:02d}",
+                    "clase": c,
+                    "valor": str(v),
+                },
+            }
+            for i, (n, v, c) in enumerate(names_values)
+        ],
+    }
 
 
 def test_quantile_classes_and_legend_ranges_follow_the_values():
@@ -34,8 +47,16 @@ def test_quantile_classes_and_legend_ranges_follow_the_values():
 @pytest.mark.parametrize("extent", list(EXTENTS))
 def test_the_map_opens_on_the_chosen_frame_without_outside_assets(extent):
     fc = territories([("UV A", 1, 0), ("UV B", 9, 1)])
-    html = build_choropleth(territories=fc, base={"commune": EMPTY, "schools": EMPTY, "health": EMPTY},
-                            legend_html="<b>Leyenda</b>", extent=extent).get_root().render()
+    html = (
+        build_choropleth(
+            territories=fc,
+            base={"commune": EMPTY, "schools": EMPTY, "health": EMPTY},
+            legend_html="<b>Leyenda</b>",
+            extent=extent,
+        )
+        .get_root()
+        .render()
+    )
     (south, west), (north, east) = EXTENTS[extent][1]
     bounds = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", html)
     assert bounds and [float(b) for b in bounds.groups()] == [south, west, north, east]
@@ -44,8 +65,13 @@ def test_the_map_opens_on_the_chosen_frame_without_outside_assets(extent):
 
 def test_typed_territory_names_are_escaped_in_the_choropleth():
     fc = territories([("{{ 7*7 }} <img src=x onerror=alert(1)>", 1, 0)])
-    html = build_choropleth(territories=fc, base={"commune": EMPTY, "schools": EMPTY, "health": EMPTY},
-                            legend_html="").get_root().render()
+    html = (
+        build_choropleth(
+            territories=fc, base={"commune": EMPTY, "schools": EMPTY, "health": EMPTY}, legend_html=""
+        )
+        .get_root()
+        .render()
+    )
     # JSON in the page writes "&" as \u0026: the name arrives as escaped entities, not as code.
     assert "{{ 7*7 }}" not in html and "\\u0026#123;\\u0026#123; 7*7" in html
     assert "<img src=x" not in html

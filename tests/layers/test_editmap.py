@@ -13,14 +13,26 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 
 
 def _render(name: str) -> str:
-    territories = {"type": "FeatureCollection", "features": [{
-        "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[[-70.76, -28.58], [-70.75, -28.58],
-                                                         [-70.75, -28.57], [-70.76, -28.58]]]},
-        "properties": {"layer": "unidad_vecinal", "id": 1, "codigo": name, "nombre": name}}]}
-    m = build_edit_map(commune=EMPTY, territories=territories,
-                       current={"type": "Point", "coordinates": [-70.758, -28.577]},
-                       current_label=name, target=territories)
+    territories = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[-70.76, -28.58], [-70.75, -28.58], [-70.75, -28.57], [-70.76, -28.58]]],
+                },
+                "properties": {"layer": "unidad_vecinal", "id": 1, "codigo": name, "nombre": name},
+            }
+        ],
+    }
+    m = build_edit_map(
+        commune=EMPTY,
+        territories=territories,
+        current={"type": "Point", "coordinates": [-70.758, -28.577]},
+        current_label=name,
+        target=territories,
+    )
     return m.get_root().render()
 
 

@@ -11,26 +11,59 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 def _fc(props):
-    return {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "geometry": {"type": "Point", "coordinates": [-70.758, -28.577]},
-        "properties": props}]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-70.758, -28.577]},
+                "properties": props,
+            }
+        ],
+    }
 
 
 def _render(name: str) -> str:
     empty = {"type": "FeatureCollection", "features": []}
-    base = {"commune": empty, "urban": empty, "schools": _fc({"nombre": name, "tipo": name,
-                                                               "estado": name}),
-            "health": empty}
-    territories = {"type": "FeatureCollection", "features": [{
-        "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[[-70.76, -28.58], [-70.75, -28.58],
-                                                         [-70.75, -28.57], [-70.76, -28.58]]]},
-        "properties": {"layer": "unidad_vecinal", "id": 1, "codigo": "01", "nombre": name,
-                       "sector": "Urbano", "iniciativas": 0, "label": [-70.755, -28.575]}}]}
-    initiatives = _fc({"layer": "iniciativa", "id": 1, "codigo": name, "nombre": name,
-                       "estado": "Idea", "monto": "$ 1", "pos": 1})
-    m = build_map(base=base, territories=territories, initiatives=initiatives,
-                  strategies=[(1, "E1", name)])
+    base = {
+        "commune": empty,
+        "urban": empty,
+        "schools": _fc({"nombre": name, "tipo": name, "estado": name}),
+        "health": empty,
+    }
+    territories = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[-70.76, -28.58], [-70.75, -28.58], [-70.75, -28.57], [-70.76, -28.58]]],
+                },
+                "properties": {
+                    "layer": "unidad_vecinal",
+                    "id": 1,
+                    "codigo": "01",
+                    "nombre": name,
+                    "sector": "Urbano",
+                    "iniciativas": 0,
+                    "label": [-70.755, -28.575],
+                },
+            }
+        ],
+    }
+    initiatives = _fc(
+        {
+            "layer": "iniciativa",
+            "id": 1,
+            "codigo": name,
+            "nombre": name,
+            "estado": "Idea",
+            "monto": "$ 1",
+            "pos": 1,
+        }
+    )
+    m = build_map(base=base, territories=territories, initiatives=initiatives, strategies=[(1, "E1", name)])
     return m.get_root().render()
 
 

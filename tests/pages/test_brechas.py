@@ -29,10 +29,13 @@ def test_page_shows_population_matrix_and_gaps(app, engine):
     heat = app.dataframe[0].value
     assert heat.shape == (22, 9) and "UV 06 · Baquedano" in heat.index
     # A cell a planner can count: initiatives of E1 that name Domeyko.
-    n = scalar(engine, "SELECT count(*) FROM initiative_territory it JOIN territory t "
-                       "ON t.id = it.territory_id JOIN initiative i ON i.id = it.initiative_id "
-                       "JOIN strategy s ON s.id = i.strategy_id "
-                       "WHERE t.code = 'DOMEYKO' AND s.code = 'E1'")
+    n = scalar(
+        engine,
+        "SELECT count(*) FROM initiative_territory it JOIN territory t "
+        "ON t.id = it.territory_id JOIN initiative i ON i.id = it.initiative_id "
+        "JOIN strategy s ON s.id = i.strategy_id "
+        "WHERE t.code = 'DOMEYKO' AND s.code = 'E1'",
+    )
     assert heat.loc["Domeyko", "E1"] == n > 0
     gaps = app.dataframe[1].value
     assert len(gaps) > 0 and gaps["Razón"].str.endswith(".").all()
@@ -53,8 +56,10 @@ def test_metric_switch_changes_the_matrix(app):
 def test_shared_strategy_filter_and_gap_type(app, engine):
     app.multiselect(key="f_strategies").set_value(["E4"]).run()
     assert not app.exception
-    e4 = scalar(engine, "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
-                        "WHERE s.code = 'E4'")
+    e4 = scalar(
+        engine,
+        "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'E4'",
+    )
     assert metric(app, "Iniciativas filtradas") == str(e4)
     gaps = app.dataframe[1].value
     assert set(gaps["Estrategia"]) <= {"E4", "—"}

@@ -46,13 +46,21 @@ def test_upload_preview_confirm_replaces_the_layer(page, engine, tmp_path):
         assert not page.exception and not page.error
         assert any("Capa importada: 0 nuevos, 1 actualizados" in s.value for s in page.success)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' "
-                                     "AND code = '11'")).scalar_one() == "Nueva Torreblanca Ñuñoa"
+            assert (
+                conn.execute(
+                    text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' AND code = '11'")
+                ).scalar_one()
+                == "Nueva Torreblanca Ñuñoa"
+            )
     finally:
         load_base_pack(engine, DATA)  # the session database goes back to the real layer
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' "
-                                 "AND code = '11'")).scalar_one() == "Nueva Torreblanca"
+        assert (
+            conn.execute(
+                text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' AND code = '11'")
+            ).scalar_one()
+            == "Nueva Torreblanca"
+        )
 
 
 def test_orphans_must_be_accepted_before_confirming(page, engine, tmp_path):

@@ -18,10 +18,13 @@ def app(engine, monkeypatch):
         yield at
     # The page commits: remove what these tests wrote from the shared test database.
     with engine.begin() as conn:
-        ids = [str(i) for i in conn.execute(text("SELECT id FROM initiative WHERE code LIKE 'APPTEST-%'"))
-               .scalars()]
-        conn.execute(text("DELETE FROM audit_log WHERE table_name = 'initiative' AND row_id = ANY(:i)"),
-                     {"i": ids})
+        ids = [
+            str(i)
+            for i in conn.execute(text("SELECT id FROM initiative WHERE code LIKE 'APPTEST-%'")).scalars()
+        ]
+        conn.execute(
+            text("DELETE FROM audit_log WHERE table_name = 'initiative' AND row_id = ANY(:i)"), {"i": ids}
+        )
         conn.execute(text("DELETE FROM initiative WHERE code LIKE 'APPTEST-%'"))
 
 
@@ -118,8 +121,13 @@ def test_conflict_message_when_someone_saved_underneath_and_the_input_is_kept(ap
     # Pedro saves the same initiative from another session.
     with engine.connect() as conn:
         opened = load_initiative(conn, iid)
-    update_initiative(engine, iid, replace(opened["input"], status="perfil",
-                                           name="Nombre puesto por Pedro"), opened["version"], "Pedro Soto")
+    update_initiative(
+        engine,
+        iid,
+        replace(opened["input"], status="perfil", name="Nombre puesto por Pedro"),
+        opened["version"],
+        "Pedro Soto",
+    )
     field(app, "Nombre *").input("Nombre puesto por Ana").run()
     click_save(app)
     errors = " ".join(e.value for e in app.error)
@@ -141,17 +149,27 @@ def test_geometry_copied_from_a_territory_draws_the_initiative_on_the_map_page(a
     fill_new(app)
     next(r for r in app.radio if r.label == "Geometría").set_value("territory").run()
     with engine.connect() as conn:
-        uv03 = conn.execute(text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' "
-                                 "AND code = '03'")).scalar_one()
+        uv03 = conn.execute(
+            text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '03'")
+        ).scalar_one()
     uv = select(app, "Territorio cuya geometría se copia")
     assert "UV 03 · Quinta Valle" in uv.options
     uv.set_value(uv03).run()
     click_save(app)
     row = stored(engine)
     with engine.connect() as conn:
-        links = conn.execute(text("SELECT t.code FROM initiative_territory it JOIN territory t "
-                                  "ON t.id = it.territory_id WHERE it.initiative_id = :i "
-                                  "AND it.link_method = 'geometria'"), {"i": row["id"]}).scalars().all()
+        links = (
+            conn.execute(
+                text(
+                    "SELECT t.code FROM initiative_territory it JOIN territory t "
+                    "ON t.id = it.territory_id WHERE it.initiative_id = :i "
+                    "AND it.link_method = 'geometria'"
+                ),
+                {"i": row["id"]},
+            )
+            .scalars()
+            .all()
+        )
     assert "03" in links
     app.switch_page("pages/mapa.py").run()
     assert next(m.value for m in app.metric if m.label == "Dibujadas en el mapa") == "1"

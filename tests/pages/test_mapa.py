@@ -36,8 +36,10 @@ def test_strategy_filter_changes_the_counts_and_table(app, engine):
     app.run()
     app.multiselect(key="f_strategies").set_value(["E4"]).run()
     assert not app.exception
-    e4 = count(engine, "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
-                       "WHERE s.code = 'E4'")
+    e4 = count(
+        engine,
+        "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'E4'",
+    )
     assert metric(app, "Iniciativas filtradas") == str(e4)
     table = app.dataframe[-1].value
     assert len(table) == e4 and set(table["Estrategia"].str[:2]) == {"E4"}

@@ -34,9 +34,14 @@ def metric(at, label):
 
 def test_upload_preview_then_confirm(page, engine, tmp_path):
     assert page.title[0].value == "Planillas de iniciativas"
-    f = workbook([row("APP-1"), row("APP-2", **{"Estrategia": "E99"}),
-                  row("APP-3", **{"Nombre": "<img src=x onerror=alert(1)> {{ 7*7 }}"})],
-                 tmp_path / "planilla.xlsx")
+    f = workbook(
+        [
+            row("APP-1"),
+            row("APP-2", **{"Estrategia": "E99"}),
+            row("APP-3", **{"Nombre": "<img src=x onerror=alert(1)> {{ 7*7 }}"}),
+        ],
+        tmp_path / "planilla.xlsx",
+    )
     page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
     assert not page.exception
     assert metric(page, "Nuevas") == "2" and metric(page, "Rechazadas") == "1"
@@ -48,8 +53,10 @@ def test_upload_preview_then_confirm(page, engine, tmp_path):
     assert not page.exception
     assert any("2 nuevas" in s.value for s in page.success)
     assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 2
-    assert count(engine, "SELECT name FROM initiative WHERE code = 'APP-3'") == \
-        "<img src=x onerror=alert(1)> {{ 7*7 }}"
+    assert (
+        count(engine, "SELECT name FROM initiative WHERE code = 'APP-3'")
+        == "<img src=x onerror=alert(1)> {{ 7*7 }}"
+    )
 
 
 def test_strict_checkbox_refuses_the_file(page, engine, tmp_path):

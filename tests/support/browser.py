@@ -21,8 +21,15 @@ from sqlalchemy import Engine, create_engine
 from tests.conftest import free_port, run_sit, set_up_database
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -38,8 +45,12 @@ def served_app(suffix: str, *prepare: Sequence[str]) -> Iterator[tuple[str, Engi
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     env["DATABASE_URL"] = url
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:

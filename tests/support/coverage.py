@@ -19,8 +19,7 @@ ZONE = "03301011001"
 
 
 def _box(x1: float, y1: float, x2: float, y2: float) -> str:
-    return (f"ST_Multi(ST_Transform(ST_MakeEnvelope({X0 + x1}, {Y0 + y1}, {X0 + x2}, {Y0 + y2}, "
-            "32719), 4326))")
+    return f"ST_Multi(ST_Transform(ST_MakeEnvelope({X0 + x1}, {Y0 + y1}, {X0 + x2}, {Y0 + y2}, 32719), 4326))"
 
 
 def small_world(conn: Connection) -> dict[str, int]:
@@ -29,13 +28,19 @@ def small_world(conn: Connection) -> dict[str, int]:
         conn.execute(text(f"DELETE FROM {table}"))
     ids = {}
     for code, box in (("A", (0, 0, 1000, 1000)), ("B", (1000, 0, 2000, 1000))):
-        ids[code] = conn.execute(text(
-            f"INSERT INTO territory (kind, code, name, sector, source, geom) "
-            f"VALUES ('unidad_vecinal', :c, :n, 'urbano', 'prueba', {_box(*box)}) RETURNING id"),
-            {"c": code, "n": f"Unidad {code}"}).scalar_one()
-    ids["sitio"] = conn.execute(text(
-        "INSERT INTO territory (kind, code, name, source) VALUES ('sitio', 'S', 'Sitio sin ubicar', "
-        "'prueba') RETURNING id")).scalar_one()
+        ids[code] = conn.execute(
+            text(
+                f"INSERT INTO territory (kind, code, name, sector, source, geom) "
+                f"VALUES ('unidad_vecinal', :c, :n, 'urbano', 'prueba', {_box(*box)}) RETURNING id"
+            ),
+            {"c": code, "n": f"Unidad {code}"},
+        ).scalar_one()
+    ids["sitio"] = conn.execute(
+        text(
+            "INSERT INTO territory (kind, code, name, source) VALUES ('sitio', 'S', 'Sitio sin ubicar', "
+            "'prueba') RETURNING id"
+        )
+    ).scalar_one()
     areas = [
         ("distrito", DISTRICT, None, None, (0, 0, 2000, 1000)),
         ("zona", ZONE, "01", "001", (900, 0, 1100, 1000)),  # symmetric strip about x = 1000
@@ -43,37 +48,57 @@ def small_world(conn: Connection) -> dict[str, int]:
         ("manzana", "M-B", "01", "001", (1500, 300, 1600, 600)),
     ]
     for kind, code, d, z, box in areas:
-        conn.execute(text(
-            f"INSERT INTO census_area (kind, code, district_code, zone_code, source, geom) "
-            f"VALUES (:k, :c, :d, :z, 'prueba', {_box(*box)})"),
-            {"k": kind, "c": code, "d": d or "01", "z": z})
+        conn.execute(
+            text(
+                f"INSERT INTO census_area (kind, code, district_code, zone_code, source, geom) "
+                f"VALUES (:k, :c, :d, :z, 'prueba', {_box(*box)})"
+            ),
+            {"k": kind, "c": code, "d": d or "01", "z": z},
+        )
     for age in ("0 a 5", "6 a 14", "15 a 64", "65 y mas"):
-        conn.execute(text("INSERT INTO census_population VALUES (:g, :a, 100, 'prueba')"),
-                     {"g": ZONE, "a": age})
+        conn.execute(
+            text("INSERT INTO census_population VALUES (:g, :a, 100, 'prueba')"), {"g": ZONE, "a": age}
+        )
     conn.execute(text("INSERT INTO census_population VALUES ('03301012004', '15 a 64', 20, 'prueba')"))
     return ids
 
 
-def add_facility(conn: Connection, kind: str, code: str, x: float, y: float,
-                 in_operation: bool = True) -> None:
+def add_facility(
+    conn: Connection, kind: str, code: str, x: float, y: float, in_operation: bool = True
+) -> None:
     """A school or health establishment at (x, y) metres from the world's origin."""
-    conn.execute(text(
-        "INSERT INTO facility (kind, code, name, in_operation, source, geom) VALUES "
-        "(:k, :c, :n, :op, 'prueba', ST_Transform(ST_SetSRID(ST_MakePoint(:x, :y), 32719), 4326))"),
-        {"k": kind, "c": code, "n": f"Establecimiento {code}", "op": in_operation, "x": X0 + x, "y": Y0 + y})
+    conn.execute(
+        text(
+            "INSERT INTO facility (kind, code, name, in_operation, source, geom) VALUES "
+            "(:k, :c, :n, :op, 'prueba', ST_Transform(ST_SetSRID(ST_MakePoint(:x, :y), 32719), 4326))"
+        ),
+        {"k": kind, "c": code, "n": f"Establecimiento {code}", "op": in_operation, "x": X0 + x, "y": Y0 + y},
+    )
 
 
-def add_initiative(conn: Connection, code: str, strategy: str, amount: int | None,
-                   scope: str = "localizada", status: str = "sin_informacion",
-                   links: dict[int, float | None] | None = None) -> int:
+def add_initiative(
+    conn: Connection,
+    code: str,
+    strategy: str,
+    amount: int | None,
+    scope: str = "localizada",
+    status: str = "sin_informacion",
+    links: dict[int, float | None] | None = None,
+) -> int:
     """An initiative of ``strategy`` linked to territory ids with the given weights."""
-    iid = conn.execute(text(
-        "INSERT INTO initiative (code, name, kind, strategy_id, status, scope, amount_clp) "
-        "SELECT :c, :n, 'proyecto', id, :st, :sc, :a FROM strategy WHERE code = :s RETURNING id"),
-        {"c": code, "n": f"Iniciativa {code}", "s": strategy, "st": status, "sc": scope,
-         "a": amount}).scalar_one()
+    iid = conn.execute(
+        text(
+            "INSERT INTO initiative (code, name, kind, strategy_id, status, scope, amount_clp) "
+            "SELECT :c, :n, 'proyecto', id, :st, :sc, :a FROM strategy WHERE code = :s RETURNING id"
+        ),
+        {"c": code, "n": f"Iniciativa {code}", "s": strategy, "st": status, "sc": scope, "a": amount},
+    ).scalar_one()
     for tid, w in (links or {}).items():
-        conn.execute(text(
-            "INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight) "
-            "VALUES (:i, :t, 'manual', :w)"), {"i": iid, "t": tid, "w": w})
+        conn.execute(
+            text(
+                "INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight) "
+                "VALUES (:i, :t, 'manual', :w)"
+            ),
+            {"i": iid, "t": tid, "w": w},
+        )
     return iid

@@ -19,8 +19,14 @@ def uv_layer() -> gpd.GeoDataFrame:
     return gpd.read_file(UV_FILE)
 
 
-def shapefile_zip(gdf: gpd.GeoDataFrame, path: Path, encoding: str = "UTF-8", cpg: bool = True,
-                  prj: bool = True, stem: str = "capa") -> Path:
+def shapefile_zip(
+    gdf: gpd.GeoDataFrame,
+    path: Path,
+    encoding: str = "UTF-8",
+    cpg: bool = True,
+    prj: bool = True,
+    stem: str = "capa",
+) -> Path:
     """Write ``gdf`` as a zipped Shapefile; optionally drop the .cpg or .prj."""
     folder = path.parent / (path.stem + "_shp")
     folder.mkdir()
@@ -35,8 +41,9 @@ def shapefile_zip(gdf: gpd.GeoDataFrame, path: Path, encoding: str = "UTF-8", cp
 
 def fingerprint(conn: Connection) -> str:
     """Digest of every territory and link row (what an import may change)."""
-    return conn.execute(text(
-        """
+    return conn.execute(
+        text(
+            """
         SELECT md5(coalesce((SELECT string_agg(concat_ws('|', id, kind, code, name, source,
                                    attrs::text, encode(ST_AsEWKB(geom), 'hex'), version, sector),
                                    ';' ORDER BY id) FROM territory), '')
@@ -45,7 +52,9 @@ def fingerprint(conn: Connection) -> str:
                                    weight, place_ref), ';' ORDER BY initiative_id, territory_id)
                             FROM initiative_territory), '')
                 || '#' || (SELECT count(*) FROM audit_log))
-        """)).scalar_one()
+        """
+        )
+    ).scalar_one()
 
 
 def metres_apart(a: shapely.Geometry, b: shapely.Geometry) -> float:

@@ -13,9 +13,9 @@ from geo.sheets.schema import HEADERS
 TABLES = {
     "initiative": "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM initiative t",
     "initiative_territory": "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY initiative_id, "
-                            "territory_id), '')) FROM initiative_territory t",
+    "territory_id), '')) FROM initiative_territory t",
     "initiative_facility": "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY initiative_id, "
-                           "facility_id), '')) FROM initiative_facility t",
+    "facility_id), '')) FROM initiative_facility t",
     "status_history": "SELECT count(*)::text FROM status_history",
     "audit_log": "SELECT count(*)::text FROM audit_log",
     "territory": "SELECT count(*)::text FROM territory",
@@ -47,9 +47,17 @@ def workbook(rows: list[dict], path: Path, headers: list[str] | None = None) -> 
 
 def row(code: str, **extra) -> dict:
     """A valid row (E1 / E1.P1, a project at UV 3) with overrides by header."""
-    base = {"Código": code, "Nombre": f"Mejoramiento plaza {code}", "Tipo": "Proyecto",
-            "Estrategia": "E1 · Desarrollo Territorial", "Plan": "E1.P1", "Estado": "Perfil",
-            "Ubicación": "UV 3", "Monto (CLP)": "$ 12.500.000", "Inicio (año)": 2016,
-            "Término (año)": "31-12-2017"}
+    base = {
+        "Código": code,
+        "Nombre": f"Mejoramiento plaza {code}",
+        "Tipo": "Proyecto",
+        "Estrategia": "E1 · Desarrollo Territorial",
+        "Plan": "E1.P1",
+        "Estado": "Perfil",
+        "Ubicación": "UV 3",
+        "Monto (CLP)": "$ 12.500.000",
+        "Inicio (año)": 2016,
+        "Término (año)": "31-12-2017",
+    }
     base.update(extra)
     return base

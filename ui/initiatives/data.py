@@ -26,8 +26,10 @@ def choices(version: str) -> dict[str, Any]:
 def map_layers(version: str) -> dict[str, Any]:
     """Commune limit and UVs/localities for the drawing map."""
     with engine().connect() as conn:
-        return {"commune": base_layers(conn)["commune"],
-                "territories": territory_features(conn, MapFilters())}
+        return {
+            "commune": base_layers(conn)["commune"],
+            "territories": territory_features(conn, MapFilters()),
+        }
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -44,24 +44,37 @@ def show_initiative(initiative_id: int) -> None:
         "Código BIP": _text(d["bip_code"]),
         "Alcance": d["scope_label"],
     }
-    st.dataframe(pd.DataFrame({"Campo": rows.keys(), "Valor": rows.values()}),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame({"Campo": rows.keys(), "Valor": rows.values()}), hide_index=True, width="stretch"
+    )
     if d["place_note"]:
         st.caption("Nota de ubicación: " + clean_markdown(d["place_note"]))
     if d["territories"]:
         st.markdown("**Territorios**")
-        st.dataframe(pd.DataFrame([{
-            "Territorio": t["name"] + (" (sin ubicar)" if t["unlocated"] else ""),
-            "Tipo": TERRITORY_KINDS.get(t["kind"], t["kind"]),
-            "Vínculo": LINK_METHODS.get(t["link_method"], t["link_method"]),
-            "Peso": float(t["weight"]) if t["weight"] is not None else None,
-        } for t in d["territories"]]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Territorio": t["name"] + (" (sin ubicar)" if t["unlocated"] else ""),
+                        "Tipo": TERRITORY_KINDS.get(t["kind"], t["kind"]),
+                        "Vínculo": LINK_METHODS.get(t["link_method"], t["link_method"]),
+                        "Peso": float(t["weight"]) if t["weight"] is not None else None,
+                    }
+                    for t in d["territories"]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     elif d["scope"] == "comunal":
         st.caption("Iniciativa de alcance comunal: no se asigna a un territorio en particular.")
     if d["facilities"]:
         st.markdown("**Establecimientos**")
-        st.dataframe(pd.DataFrame([{"Establecimiento": f["name"]} for f in d["facilities"]]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame([{"Establecimiento": f["name"]} for f in d["facilities"]]),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def show_territory(territory_id: int, filters: MapFilters) -> None:
@@ -73,18 +86,43 @@ def show_territory(territory_id: int, filters: MapFilters) -> None:
         return
     label = "UV " + d["code"] + " · " if d["kind"] == "unidad_vecinal" else ""
     st.subheader(clean_markdown(label + d["name"]))
-    st.caption(f"{TERRITORY_KINDS.get(d['kind'], d['kind'])} · sector "
-               f"{(d['sector'] or 'sin información')} · población "
-               f"{d['population'] if d['population'] is not None else 'sin información'}")
+    st.caption(
+        f"{TERRITORY_KINDS.get(d['kind'], d['kind'])} · sector "
+        f"{(d['sector'] or 'sin información')} · población "
+        f"{d['population'] if d['population'] is not None else 'sin información'}"
+    )
     st.metric("Iniciativas vinculadas (con los filtros)", len(d["initiatives"]))
     if d["initiatives"]:
-        st.dataframe(pd.DataFrame([{
-            "Código": i["code"], "Iniciativa": i["name"], "Estado": status_label(i["status"]),
-            "Monto": format_clp(i["amount_clp"]),
-        } for i in d["initiatives"]]), hide_index=True, width="stretch", height=260)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Código": i["code"],
+                        "Iniciativa": i["name"],
+                        "Estado": status_label(i["status"]),
+                        "Monto": format_clp(i["amount_clp"]),
+                    }
+                    for i in d["initiatives"]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=260,
+        )
     if d["facilities"]:
         st.markdown("**Establecimientos en el territorio**")
-        st.dataframe(pd.DataFrame([{
-            "Establecimiento": f["name"], "Tipo": "Educación" if f["kind"] == "escuela" else "Salud",
-            "Estado": f["operating_status"]} for f in d["facilities"]]),
-            hide_index=True, width="stretch", height=200)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Establecimiento": f["name"],
+                        "Tipo": "Educación" if f["kind"] == "escuela" else "Salud",
+                        "Estado": f["operating_status"],
+                    }
+                    for f in d["facilities"]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=200,
+        )

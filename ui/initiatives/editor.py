@@ -41,9 +41,13 @@ ss = st.session_state
 
 def editor_name() -> str:
     """Sidebar "Su nombre", kept for the session; every save records it."""
-    name = st.sidebar.text_input("Su nombre", value=ss.get("editor", ""), key="ed_editor",
-                                 placeholder="Nombre y apellido",
-                                 help="Queda registrado en el historial de cada cambio.")
+    name = st.sidebar.text_input(
+        "Su nombre",
+        value=ss.get("editor", ""),
+        key="ed_editor",
+        placeholder="Nombre y apellido",
+        help="Queda registrado en el historial de cada cambio.",
+    )
     ss["editor"] = name.strip()
     return ss["editor"]
 
@@ -68,14 +72,20 @@ def pick_initiative(filters: MapFilters, version: str) -> int:
     ids = [i for i, c, n in items if not search or search in _fold(f"{c} {n}")]
     chosen = ss.get("ed_pick", NEW)
     if len(ids) > MAX_CHOICES:
-        st.caption(f"{len(ids)} iniciativas coinciden; se listan las primeras {MAX_CHOICES}: "
-                   "afine la búsqueda o los filtros.")
+        st.caption(
+            f"{len(ids)} iniciativas coinciden; se listan las primeras {MAX_CHOICES}: "
+            "afine la búsqueda o los filtros."
+        )
         ids = ids[:MAX_CHOICES]
     if chosen != NEW and chosen not in ids:
         ids.insert(0, chosen)
-    return st.selectbox("Iniciativa", [NEW, *ids], key="ed_pick", on_change=_forget_opened,
-                        format_func=lambda i: "— Nueva iniciativa —" if i == NEW
-                        else labels.get(i, f"Iniciativa n.º {i}"))
+    return st.selectbox(
+        "Iniciativa",
+        [NEW, *ids],
+        key="ed_pick",
+        on_change=_forget_opened,
+        format_func=lambda i: "— Nueva iniciativa —" if i == NEW else labels.get(i, f"Iniciativa n.º {i}"),
+    )
 
 
 def opened_version(initiative_id: int, stored_version: int) -> int:
@@ -95,52 +105,86 @@ def _drop_if_invalid(key: str, options: list) -> None:
 
 def initiative_form(inp: InitiativeInput, prefix: str, ch: dict[str, Any]) -> InitiativeInput:
     """Every field of the initiative; strategy → plan → program cascade from the catalogue."""
+
     def k(name: str) -> str:
         return f"{prefix}_{name}"
 
     c1, c2 = st.columns([1, 2])
-    code = c1.text_input("Código *", value=inp.code, key=k("code"), max_chars=60,
-                         help="Texto libre elegido por el municipio; no puede repetirse.")
+    code = c1.text_input(
+        "Código *",
+        value=inp.code,
+        key=k("code"),
+        max_chars=60,
+        help="Texto libre elegido por el municipio; no puede repetirse.",
+    )
     name = c2.text_input("Nombre *", value=inp.name, key=k("name"))
     c1, c2, c3 = st.columns(3)
     kinds = list(INITIATIVE_KINDS)
-    kind = c1.selectbox("Tipo", kinds, index=_idx(kinds, inp.kind) or 0, key=k("kind"),
-                        format_func=INITIATIVE_KINDS.get)
+    kind = c1.selectbox(
+        "Tipo", kinds, index=_idx(kinds, inp.kind) or 0, key=k("kind"), format_func=INITIATIVE_KINDS.get
+    )
     scopes = list(SCOPES)
-    scope = c2.selectbox("Alcance", scopes, index=_idx(scopes, inp.scope) or 0, key=k("scope"),
-                         format_func=SCOPES.get)
+    scope = c2.selectbox(
+        "Alcance", scopes, index=_idx(scopes, inp.scope) or 0, key=k("scope"), format_func=SCOPES.get
+    )
     statuses = list(STATUSES)
-    status = c3.selectbox("Estado", statuses, index=_idx(statuses, inp.status) or 0, key=k("status"),
-                          format_func=status_label)
-    comment = st.text_input("Comentario del cambio de estado", key=k("comment"),
-                            help="Se guarda en el historial si el estado cambia.")
+    status = c3.selectbox(
+        "Estado", statuses, index=_idx(statuses, inp.status) or 0, key=k("status"), format_func=status_label
+    )
+    comment = st.text_input(
+        "Comentario del cambio de estado",
+        key=k("comment"),
+        help="Se guarda en el historial si el estado cambia.",
+    )
     s_labels = dict(ch["strategies"])
     strategies = list(s_labels)
-    strategy = st.selectbox("Estrategia *", strategies, index=_idx(strategies, inp.strategy),
-                            key=k("strategy"), format_func=s_labels.get,
-                            placeholder="Elija una línea estratégica")
+    strategy = st.selectbox(
+        "Estrategia *",
+        strategies,
+        index=_idx(strategies, inp.strategy),
+        key=k("strategy"),
+        format_func=s_labels.get,
+        placeholder="Elija una línea estratégica",
+    )
     p_labels = {c: label for c, label, s in ch["plans"] if s == strategy}
     plans = [None, *p_labels]
     _drop_if_invalid(k("plan"), plans)
-    plan = st.selectbox("Plan", plans, index=_idx(plans, inp.plan) or 0, key=k("plan"),
-                        format_func=lambda c: "— Sin plan —" if c is None else p_labels[c])
+    plan = st.selectbox(
+        "Plan",
+        plans,
+        index=_idx(plans, inp.plan) or 0,
+        key=k("plan"),
+        format_func=lambda c: "— Sin plan —" if c is None else p_labels[c],
+    )
     g_labels = {c: label for c, label, p in ch["programs"] if p == plan}
     programs = [None, *g_labels]
     _drop_if_invalid(k("program"), programs)
-    program = st.selectbox("Programa", programs, index=_idx(programs, inp.program) or 0,
-                           key=k("program"),
-                           format_func=lambda c: "— Sin programa —" if c is None else g_labels[c])
+    program = st.selectbox(
+        "Programa",
+        programs,
+        index=_idx(programs, inp.program) or 0,
+        key=k("program"),
+        format_func=lambda c: "— Sin programa —" if c is None else g_labels[c],
+    )
     c1, c2, c3 = st.columns(3)
-    amount = c1.text_input("Monto (CLP)", key=k("amount"), placeholder="$ 12.500.000",
-                           value="" if inp.amount_clp in (None, "") else
-                           (format_clp(inp.amount_clp) if isinstance(inp.amount_clp, int)
-                            else str(inp.amount_clp)))
+    amount = c1.text_input(
+        "Monto (CLP)",
+        key=k("amount"),
+        placeholder="$ 12.500.000",
+        value=""
+        if inp.amount_clp in (None, "")
+        else (format_clp(inp.amount_clp) if isinstance(inp.amount_clp, int) else str(inp.amount_clp)),
+    )
     sources = [None, *FUNDING_SOURCES]
     if inp.funding_source and inp.funding_source not in sources:
         sources.append(inp.funding_source)
-    funding = c2.selectbox("Fuente de financiamiento", sources, key=k("funding"),
-                           index=_idx(sources, inp.funding_source) or 0,
-                           format_func=lambda s: "Sin información" if s is None else s)
+    funding = c2.selectbox(
+        "Fuente de financiamiento",
+        sources,
+        key=k("funding"),
+        index=_idx(sources, inp.funding_source) or 0,
+        format_func=lambda s: "Sin información" if s is None else s,
+    )
     bip = c3.text_input("Código BIP", value=inp.bip_code or "", key=k("bip"), max_chars=30)
     c1, c2, c3 = st.columns(3)
     unit = c1.text_input("Unidad responsable", value=inp.responsible_unit or "", key=k("unit"))
@@ -150,20 +194,39 @@ def initiative_form(inp: InitiativeInput, prefix: str, ch: dict[str, Any]) -> In
     note = st.text_input("Nota de ubicación", value=inp.place_note or "", key=k("note"))
     t_labels = {t[0]: t[1] for t in ch["territories"]}
     territories = st.multiselect(
-        "Territorios (vinculados a mano o por nombre de lugar)", list(t_labels),
-        default=[t for t in inp.territories if t in t_labels], key=k("territories"),
-        format_func=t_labels.get, placeholder="Unidades vecinales, localidades o sitios",
-        help="Los vínculos desde la geometría se recalculan solos al guardar.")
+        "Territorios (vinculados a mano o por nombre de lugar)",
+        list(t_labels),
+        default=[t for t in inp.territories if t in t_labels],
+        key=k("territories"),
+        format_func=t_labels.get,
+        placeholder="Unidades vecinales, localidades o sitios",
+        help="Los vínculos desde la geometría se recalculan solos al guardar.",
+    )
     return InitiativeInput(
-        code=code, name=name, kind=kind, strategy=strategy or "", plan=plan, program=program,
-        status=status, scope=scope, amount_clp=amount, funding_source=funding,
-        responsible_unit=unit, bip_code=bip, start_year=start, end_year=end,
-        description=description, place_note=note, territories=tuple(territories),
-        status_comment=comment)
+        code=code,
+        name=name,
+        kind=kind,
+        strategy=strategy or "",
+        plan=plan,
+        program=program,
+        status=status,
+        scope=scope,
+        amount_clp=amount,
+        funding_source=funding,
+        responsible_unit=unit,
+        bip_code=bip,
+        start_year=start,
+        end_year=end,
+        description=description,
+        place_note=note,
+        territories=tuple(territories),
+        status_comment=comment,
+    )
 
 
-def geometry_section(data: dict | None, inp: InitiativeInput, prefix: str, version: str,
-                     ch: dict[str, Any]) -> InitiativeInput:
+def geometry_section(
+    data: dict | None, inp: InitiativeInput, prefix: str, version: str, ch: dict[str, Any]
+) -> InitiativeInput:
     """Drawing map and the choice of geometry (keep, drawn, copy a territory, remove)."""
     key_action, key_terr = f"{prefix}_geom_action", f"{prefix}_geom_territory"
     current = data["geometry"] if data else None
@@ -171,12 +234,20 @@ def geometry_section(data: dict | None, inp: InitiativeInput, prefix: str, versi
     target = None
     if ss.get(key_action) == "territory" and ss.get(key_terr):
         target = editor_data.territory_shape(ss[key_terr])
-    st.caption("Dibuje un punto, una línea o un polígono con las herramientas del mapa "
-               "(se usa el último dibujo). En naranjo, la geometría guardada.")
-    m = build_edit_map(commune=layers["commune"], territories=layers["territories"],
-                       current=current, current_label=inp.name, target=target)
-    out = st_folium(m, height=520, use_container_width=True, key=f"{prefix}_map",
-                    returned_objects=["all_drawings"])
+    st.caption(
+        "Dibuje un punto, una línea o un polígono con las herramientas del mapa "
+        "(se usa el último dibujo). En naranjo, la geometría guardada."
+    )
+    m = build_edit_map(
+        commune=layers["commune"],
+        territories=layers["territories"],
+        current=current,
+        current_label=inp.name,
+        target=target,
+    )
+    out = st_folium(
+        m, height=520, use_container_width=True, key=f"{prefix}_map", returned_objects=["all_drawings"]
+    )
     drawings = (out or {}).get("all_drawings") or []
     drawn = drawings[-1] if drawings else None
     signature = json.dumps(drawn, sort_keys=True) if drawn else None
@@ -184,25 +255,35 @@ def geometry_section(data: dict | None, inp: InitiativeInput, prefix: str, versi
         ss[f"{prefix}_drawn_sig"] = signature
         if drawn:
             ss[key_action] = "drawn"
-    labels = {"keep": "Mantener la geometría guardada" if current else "Sin geometría por ahora",
-              "drawn": "Usar lo dibujado en el mapa", "territory": "Copiar la geometría de un territorio",
-              "none": "Quitar la geometría guardada"}
+    labels = {
+        "keep": "Mantener la geometría guardada" if current else "Sin geometría por ahora",
+        "drawn": "Usar lo dibujado en el mapa",
+        "territory": "Copiar la geometría de un territorio",
+        "none": "Quitar la geometría guardada",
+    }
     options = [o for o in labels if o != "none" or current]
     action = st.radio("Geometría", options, key=key_action, format_func=labels.get, horizontal=True)
     territory_id = None
     if action == "territory":
         located = {t[0]: t[1] for t in ch["territories"] if t[3]}
-        territory_id = st.selectbox("Territorio cuya geometría se copia", list(located), index=None,
-                                    key=key_terr, format_func=located.get, placeholder="Elija uno")
+        territory_id = st.selectbox(
+            "Territorio cuya geometría se copia",
+            list(located),
+            index=None,
+            key=key_terr,
+            format_func=located.get,
+            placeholder="Elija uno",
+        )
     if data and data["geometry_links"]:
-        st.caption("Vinculada desde la geometría (se recalcula al guardar): "
-                   + clean_markdown(", ".join(data["geometry_links"])))
+        st.caption(
+            "Vinculada desde la geometría (se recalcula al guardar): "
+            + clean_markdown(", ".join(data["geometry_links"]))
+        )
     inp.geometry_action, inp.geometry, inp.geometry_territory_id = action, drawn, territory_id
     return inp
 
 
-def save_button(initiative_id: int, expected_version: int | None, inp: InitiativeInput,
-                editor: str) -> None:
+def save_button(initiative_id: int, expected_version: int | None, inp: InitiativeInput, editor: str) -> None:
     """Save (create or update); show what is wrong, or the conflict, in Spanish."""
     if not st.button("Guardar", type="primary", key="ed_save", icon=":material/save:"):
         return
@@ -212,8 +293,12 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
         else:
             result = update_initiative(engine(), initiative_id, inp, expected_version or 0, editor)
     except ValidationError as exc:
-        st.error("**No se guardó.** Revise:\n\n" + "\n".join(
-            f"- **{FIELD_LABELS.get(f, f)}**: {clean_markdown(msg)}" for f, msg in exc.errors.items()))
+        st.error(
+            "**No se guardó.** Revise:\n\n"
+            + "\n".join(
+                f"- **{FIELD_LABELS.get(f, f)}**: {clean_markdown(msg)}" for f, msg in exc.errors.items()
+            )
+        )
         return
     except ConflictError as exc:
         ss["ed_conflict"] = {"id": initiative_id, "message": str(exc), "version": exc.current_version}
@@ -243,11 +328,17 @@ def conflict_panel(initiative_id: int, inp: InitiativeInput) -> None:
     st.error(clean_markdown(conflict["message"]), icon=":material/sync_problem:")
     stored = editor_data.initiative(initiative_id)
     if stored:
-        diff = [{"Campo": FIELD_LABELS.get(f.name, f.name), "Lo que usted escribió": mine,
-                 "Lo guardado ahora": theirs}
-                for f in fields(InitiativeInput) if f.name in FIELD_LABELS and f.name != "geometry"
-                for mine, theirs in [(_shown(getattr(inp, f.name)), _shown(getattr(stored["input"], f.name)))]
-                if mine != theirs]
+        diff = [
+            {
+                "Campo": FIELD_LABELS.get(f.name, f.name),
+                "Lo que usted escribió": mine,
+                "Lo guardado ahora": theirs,
+            }
+            for f in fields(InitiativeInput)
+            if f.name in FIELD_LABELS and f.name != "geometry"
+            for mine, theirs in [(_shown(getattr(inp, f.name)), _shown(getattr(stored["input"], f.name)))]
+            if mine != theirs
+        ]
         if diff:
             st.dataframe(pd.DataFrame(diff), hide_index=True, width="stretch")
     if st.button("Cargar la versión guardada (descarta lo que escribió)", key="ed_reload"):
@@ -263,8 +354,19 @@ def history_table(initiative_id: int) -> None:
     if not rows:
         st.caption("Sin cambios de estado registrados.")
         return
-    st.dataframe(pd.DataFrame([{
-        "Fecha": format_datetime(r["changed_at"]), "Por": r["changed_by_name"] or "—",
-        "De": status_label(r["from_status"]) if r["from_status"] else "—",
-        "A": status_label(r["to_status"]), "Comentario": r["comment"] or ""} for r in rows]),
-        hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Fecha": format_datetime(r["changed_at"]),
+                    "Por": r["changed_by_name"] or "—",
+                    "De": status_label(r["from_status"]) if r["from_status"] else "—",
+                    "A": status_label(r["to_status"]),
+                    "Comentario": r["comment"] or "",
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

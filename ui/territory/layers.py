@@ -49,14 +49,22 @@ def layers_of(upload) -> list[str]:
         return []
 
 
-def run_import(upload, kind: str, opts: ReadOptions, *, dry_run: bool,
-               allow_orphans: bool = False) -> tuple[LayerReport | None, str | None]:
+def run_import(
+    upload, kind: str, opts: ReadOptions, *, dry_run: bool, allow_orphans: bool = False
+) -> tuple[LayerReport | None, str | None]:
     """Preview or import; return (report, Spanish error message)."""
     try:
         with saved(upload) as path:
-            report = import_territories(engine(), path, kind, opts, dry_run=dry_run,
-                                        allow_orphans=allow_orphans, user="página Capas",
-                                        label=upload.name)
+            report = import_territories(
+                engine(),
+                path,
+                kind,
+                opts,
+                dry_run=dry_run,
+                allow_orphans=allow_orphans,
+                user="página Capas",
+                label=upload.name,
+            )
     except LayerRejected as exc:
         return exc.report, str(exc)
     except DataError as exc:
@@ -71,15 +79,22 @@ def _table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
 
 def show_report(report: LayerReport) -> None:
     """The preview: counts, then each list a planner must see before confirming."""
-    st.caption(clean_markdown(f"Capa «{report.layer}» · SRC {report.crs} · codificación "
-                       f"{report.encoding or 'UTF-8'} · código: "
-                       f"«{report.code_field or 'derivado del nombre'}» · nombre: «{report.name_field}»"))
+    st.caption(
+        clean_markdown(
+            f"Capa «{report.layer}» · SRC {report.crs} · codificación "
+            f"{report.encoding or 'UTF-8'} · código: "
+            f"«{report.code_field or 'derivado del nombre'}» · nombre: «{report.name_field}»"
+        )
+    )
     cols = st.columns(4)
     for col, (label, value) in zip(cols * 2, report.counts.items(), strict=False):
         col.metric(label.capitalize(), value)
     names = {"code": "Código", "name": "Nombre", "changes": "Cambios"}
-    for title, rows in (("Nuevos", report.new), ("Actualizados", report.updated),
-                        ("Eliminados (no están en el archivo)", report.removed)):
+    for title, rows in (
+        ("Nuevos", report.new),
+        ("Actualizados", report.updated),
+        ("Eliminados (no están en el archivo)", report.removed),
+    ):
         if rows:
             st.markdown(f"**{title}**")
             st.dataframe(_table(rows, names), hide_index=True, width="stretch")
@@ -91,14 +106,26 @@ def show_report(report: LayerReport) -> None:
         st.dataframe(pd.DataFrame({"Motivo": report.rejected}), hide_index=True, width="stretch")
     if report.orphaned:
         st.markdown("**Vínculos de iniciativas que se perderían**")
-        st.dataframe(_table(report.orphaned, {
-            "initiative_code": "Iniciativa", "initiative_name": "Nombre",
-            "territory_code": "Código territorio", "territory_name": "Territorio",
-            "link_method": "Vínculo"}), hide_index=True, width="stretch")
+        st.dataframe(
+            _table(
+                report.orphaned,
+                {
+                    "initiative_code": "Iniciativa",
+                    "initiative_name": "Nombre",
+                    "territory_code": "Código territorio",
+                    "territory_name": "Territorio",
+                    "link_method": "Vínculo",
+                },
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     for line in report.blocked:
         st.error(clean_markdown(line))
     for line in report.warnings:
         st.warning(clean_markdown(line))
     if report.kept_unlocated:
-        st.caption(f"Se conservan {report.kept_unlocated} territorio(s) sin ubicar que no están "
-                   "en el archivo (no provienen de una capa).")
+        st.caption(
+            f"Se conservan {report.kept_unlocated} territorio(s) sin ubicar que no están "
+            "en el archivo (no provienen de una capa)."
+        )

@@ -23,20 +23,35 @@ def place_sites_section(version: str, editor: str) -> None:
     if not sites:
         st.success("Todos los sitios que nombra el plan tienen ubicación.")
         return
-    st.caption("Lugares que el plan nombra sin coordenadas. Dibuje dónde están (punto, línea o "
-               "polígono); las iniciativas vinculadas a ese sitio quedan vinculadas a las unidades "
-               "vecinales y localidades que toca. Nunca se inventan coordenadas.")
+    st.caption(
+        "Lugares que el plan nombra sin coordenadas. Dibuje dónde están (punto, línea o "
+        "polígono); las iniciativas vinculadas a ese sitio quedan vinculadas a las unidades "
+        "vecinales y localidades que toca. Nunca se inventan coordenadas."
+    )
     by_id = {s["id"]: s for s in sites}
-    sid = st.selectbox("Sitio", list(by_id), key="site_pick",
-                       format_func=lambda i: f"{by_id[i]['name']} ({by_id[i]['n']} iniciativas)")
+    sid = st.selectbox(
+        "Sitio",
+        list(by_id),
+        key="site_pick",
+        format_func=lambda i: f"{by_id[i]['name']} ({by_id[i]['n']} iniciativas)",
+    )
     opened = ss.setdefault("site_opened", {}).setdefault(sid, by_id[sid]["version"])
     layers = editor_data.map_layers(version)
     m = build_edit_map(commune=layers["commune"], territories=layers["territories"])
-    out = st_folium(m, height=420, use_container_width=True, key=f"site_map_{sid}_{opened}",
-                    returned_objects=["all_drawings"])
+    out = st_folium(
+        m,
+        height=420,
+        use_container_width=True,
+        key=f"site_map_{sid}_{opened}",
+        returned_objects=["all_drawings"],
+    )
     drawings = (out or {}).get("all_drawings") or []
-    if st.button("Guardar la ubicación del sitio", key="site_save", disabled=not drawings,
-                 help=None if drawings else "Primero dibuje el sitio en el mapa."):
+    if st.button(
+        "Guardar la ubicación del sitio",
+        key="site_save",
+        disabled=not drawings,
+        help=None if drawings else "Primero dibuje el sitio en el mapa.",
+    ):
         try:
             result = place_site(engine(), sid, drawings[-1], opened, editor)
         except ValidationError as exc:
@@ -47,6 +62,8 @@ def place_sites_section(version: str, editor: str) -> None:
         except DataError as exc:
             st.error(clean_markdown(str(exc)))
         else:
-            ss["ed_flash"] = (f"Sitio «{by_id[sid]['name']}» ubicado; {len(result.initiatives)} "
-                              "iniciativa(s) vinculadas recalculadas.")
+            ss["ed_flash"] = (
+                f"Sitio «{by_id[sid]['name']}» ubicado; {len(result.initiatives)} "
+                "iniciativa(s) vinculadas recalculadas."
+            )
             st.rerun()

@@ -36,8 +36,7 @@ def xlsx(name: str, rows: list[list], formulas: bool = False) -> bytes:
 def main() -> None:
     (HERE / "vacio.csv").write_bytes(b"")
     csv("solo_encabezados.csv")
-    (HERE / "faltan_columnas.csv").write_bytes(
-        "Código;Nombre\r\nT-1;Plaza\r\n".encode("utf-8-sig"))
+    (HERE / "faltan_columnas.csv").write_bytes("Código;Nombre\r\nT-1;Plaza\r\n".encode("utf-8-sig"))
     (HERE / "sin_encabezados.csv").write_bytes(b"1;2;3\r\n4;5;6\r\n")
     csv("estrategia_desconocida.csv", "T-1;Plaza;Proyecto;E99;;UV 3;;;")
     csv("plan_de_otra_estrategia.csv", "T-1;Plaza;Proyecto;E1;E2.P1;UV 3;;;")
@@ -45,12 +44,20 @@ def main() -> None:
     csv("codigo_repetido.csv", OK.format(n=1), OK.format(n=1).replace("plaza", "sede"))
     csv("fecha_inexistente.csv", "T-1;Plaza;Proyecto;E1;E1.P1;UV 3;;31-02-2016;")
     csv("termino_antes_de_inicio.csv", "T-1;Plaza;Proyecto;E1;E1.P1;UV 3;;2018;2016")
-    csv("lugar_desconocido_latin1.csv", "T-1;Reposición sede Ñandú;Proyecto;E1;E1.P1;Peñablanca;;;",
-        encoding="cp1252")
+    csv(
+        "lugar_desconocido_latin1.csv",
+        "T-1;Reposición sede Ñandú;Proyecto;E1;E1.P1;Peñablanca;;;",
+        encoding="cp1252",
+    )
     csv("lugar_ambiguo.csv", "T-1;Plaza;Proyecto;E1;E1.P1;Huasco;;;")
     csv("html_jinja.csv", "T-1;<b>Plaza</b>;Proyecto;{{ 7*7 }};E1.P1;<script>alert(1)</script>;;;")
-    xlsx("formulas.xlsx", [["T-1", "Plaza", "Proyecto", "E1", "E1.P1", "=10*1000000"],
-                           ["T-2", '=HYPERLINK("http://x","y")', "Proyecto", "E1", "E1.P1", 5]])
+    xlsx(
+        "formulas.xlsx",
+        [
+            ["T-1", "Plaza", "Proyecto", "E1", "E1.P1", "=10*1000000"],
+            ["T-2", '=HYPERLINK("http://x","y")', "Proyecto", "E1", "E1.P1", 5],
+        ],
+    )
     good = xlsx("truncada.xlsx", [["T-1", "Plaza", "Proyecto", "E1", "E1.P1", 1000]])
     (HERE / "truncada.xlsx").write_bytes(good[: len(good) // 2])
     (HERE / "no_es_planilla.xlsx").write_bytes(b"%PDF-1.4 esto no es una planilla\n" * 20)

@@ -23,16 +23,23 @@ def test_all_strategies_plans_and_programs(conn):
     doc = read_catalogue(DATA / CATALOGUE_FILE)
     programs = sum(len(p.get("programs") or []) for s in doc["strategies"] for p in s["plans"])
     assert scalar(conn, "SELECT count(*) FROM program") == programs
-    assert [r[0] for r in rows(conn, "SELECT code FROM strategy ORDER BY position")] == \
-        [f"E{n}" for n in range(1, 10)]
+    assert [r[0] for r in rows(conn, "SELECT code FROM strategy ORDER BY position")] == [
+        f"E{n}" for n in range(1, 10)
+    ]
 
 
 def test_every_project_and_study_of_the_file_is_an_initiative_under_its_plan(conn):
     doc = read_catalogue(DATA / CATALOGUE_FILE)
     leaves = catalogue_leaves(doc)
-    db = {r.code: r for r in rows(conn, """
+    db = {
+        r.code: r
+        for r in rows(
+            conn,
+            """
         SELECT i.code, i.kind, i.name, p.code AS plan FROM initiative i
-          LEFT JOIN plan p ON p.id = i.plan_id WHERE NOT i.is_demo""")}
+          LEFT JOIN plan p ON p.id = i.plan_id WHERE NOT i.is_demo""",
+        )
+    }
     assert len(db) == len(leaves)
     for leaf in leaves:
         assert db[leaf.code].kind == leaf.kind
@@ -49,70 +56,104 @@ def test_plan_wording_is_kept(conn):
 
 
 def test_no_status_or_amount_is_invented(conn):
-    assert rows(conn, "SELECT DISTINCT status FROM initiative WHERE NOT is_demo") == \
-        [("sin_informacion",)]
-    assert scalar(conn, "SELECT count(*) FROM initiative WHERE NOT is_demo AND "
-                        "(amount_clp IS NOT NULL OR funding_source IS NOT NULL "
-                        " OR geom IS NOT NULL)") == 0
+    assert rows(conn, "SELECT DISTINCT status FROM initiative WHERE NOT is_demo") == [("sin_informacion",)]
+    assert (
+        scalar(
+            conn,
+            "SELECT count(*) FROM initiative WHERE NOT is_demo AND "
+            "(amount_clp IS NOT NULL OR funding_source IS NOT NULL "
+            " OR geom IS NOT NULL)",
+        )
+        == 0
+    )
 
 
 def test_named_sites_are_unlocated_territories(conn):
     sites = dict(rows(conn, "SELECT name, geom IS NULL FROM territory WHERE kind = 'sitio'"))
-    for name in ("Ladera Avda. Huasco", "Ladera Avda. Los Canales", "Ladera Avda. Carlos Dittborn",
-                 "Ladera Independencia", "Vivero", "Chamonate", "Río Huasco"):
+    for name in (
+        "Ladera Avda. Huasco",
+        "Ladera Avda. Los Canales",
+        "Ladera Avda. Carlos Dittborn",
+        "Ladera Independencia",
+        "Vivero",
+        "Chamonate",
+        "Río Huasco",
+    ):
         assert sites[name] is True, name
-    linked = scalar(conn, """
+    linked = scalar(
+        conn,
+        """
         SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id
          JOIN initiative i ON i.id = it.initiative_id
-         WHERE t.name = 'Ladera Avda. Huasco' AND i.name ILIKE '%ladera Avda. Huasco%'""")
+         WHERE t.name = 'Ladera Avda. Huasco' AND i.name ILIKE '%ladera Avda. Huasco%'""",
+    )
     assert linked == 1
 
 
 def test_rural_items_are_linked_to_every_rural_locality(conn):
     localities = scalar(conn, "SELECT count(*) FROM territory WHERE kind = 'localidad'")
-    per_item = rows(conn, """
+    per_item = rows(
+        conn,
+        """
         SELECT it.initiative_id, count(*) FROM initiative_territory it
-         WHERE it.place_ref = 'pladeco:localidades:rurales' GROUP BY it.initiative_id""")
+         WHERE it.place_ref = 'pladeco:localidades:rurales' GROUP BY it.initiative_id""",
+    )
     assert per_item, "no item of the plan targets rural localities"
     assert all(n == localities for _, n in per_item)
     # Allocation weights of each initiative add up to the whole initiative.
-    totals = rows(conn, "SELECT initiative_id, sum(weight) FROM initiative_territory "
-                        "GROUP BY initiative_id")
+    totals = rows(conn, "SELECT initiative_id, sum(weight) FROM initiative_territory GROUP BY initiative_id")
     assert all(float(w) == pytest.approx(1.0, abs=1e-4) for _, w in totals)
 
 
 def test_items_about_all_schools_link_the_public_schools(conn):
-    public_schools = scalar(conn, """
+    public_schools = scalar(
+        conn,
+        """
         SELECT count(*) FROM facility WHERE kind = 'escuela' AND in_operation
-           AND dependency = 'Servicio Local de Educación (SLEP)'""")
-    linked = rows(conn, """
+           AND dependency = 'Servicio Local de Educación (SLEP)'""",
+    )
+    linked = rows(
+        conn,
+        """
         SELECT x.initiative_id, count(*) FROM initiative_facility x
-         WHERE x.place_ref = 'pladeco:escuelas:municipales' GROUP BY x.initiative_id""")
+         WHERE x.place_ref = 'pladeco:escuelas:municipales' GROUP BY x.initiative_id""",
+    )
     assert linked and all(n == public_schools for _, n in linked)
 
 
 def test_outside_the_commune_is_marked_not_dropped(conn):
-    r = conn.execute(text("SELECT scope, place_note FROM initiative "
-                          "WHERE name ILIKE '%La Serena%'")).one()
+    r = conn.execute(text("SELECT scope, place_note FROM initiative WHERE name ILIKE '%La Serena%'")).one()
     assert r.scope == "fuera_comuna"
-    assert scalar(conn, "SELECT count(*) FROM initiative_territory it JOIN initiative i "
-                        "ON i.id = it.initiative_id WHERE i.name ILIKE '%La Serena%'") == 0
+    assert (
+        scalar(
+            conn,
+            "SELECT count(*) FROM initiative_territory it JOIN initiative i "
+            "ON i.id = it.initiative_id WHERE i.name ILIKE '%La Serena%'",
+        )
+        == 0
+    )
 
 
 def test_reload_keeps_planner_edits_and_manual_links(conn):
-    conn.execute(text("UPDATE initiative SET status = 'en_ejecucion', amount_clp = 12500000 "
-                      "WHERE code = 'E1.P1.G1.03'"))
-    conn.execute(text("""
+    conn.execute(
+        text(
+            "UPDATE initiative SET status = 'en_ejecucion', amount_clp = 12500000 WHERE code = 'E1.P1.G1.03'"
+        )
+    )
+    conn.execute(
+        text("""
         INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight)
         SELECT i.id, t.id, 'manual', 1 FROM initiative i, territory t
-         WHERE i.code = 'E1.P1.G1.03' AND t.kind = 'unidad_vecinal' AND t.code = '05'"""))
+         WHERE i.code = 'E1.P1.G1.03' AND t.kind = 'unidad_vecinal' AND t.code = '05'""")
+    )
     before = scalar(conn, "SELECT count(*) FROM initiative_territory")
     load_catalogue(conn, DATA / CATALOGUE_FILE)
     r = conn.execute(text("SELECT status, amount_clp FROM initiative WHERE code = 'E1.P1.G1.03'")).one()
     assert tuple(r) == ("en_ejecucion", 12500000)
     assert scalar(conn, "SELECT count(*) FROM initiative_territory") == before
-    assert scalar(conn, "SELECT count(*) FROM initiative") == \
-        len(catalogue_leaves(read_catalogue(DATA / CATALOGUE_FILE)))
+    assert scalar(conn, "SELECT count(*) FROM initiative") == len(
+        catalogue_leaves(read_catalogue(DATA / CATALOGUE_FILE))
+    )
 
 
 def test_unknown_place_reference_is_refused_with_the_item_code(tmp_path):

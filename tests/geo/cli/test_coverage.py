@@ -28,8 +28,9 @@ def test_official_import_via_cli(cov_url, tmp_path):
     good = tmp_path / "oficial.csv"
     good.write_text("codigo,poblacion,fuente\n07,2200,Registro municipal\n", encoding="utf-8")
     assert "1 territorio" in run_sit("population", "import", str(good), url=cov_url).stdout
-    rows = {r["code"]: r for r in json.loads(
-        run_sit("population", "--json", url=cov_url).stdout)["territories"]}
+    rows = {
+        r["code"]: r for r in json.loads(run_sit("population", "--json", url=cov_url).stdout)["territories"]
+    }
     assert rows["07"]["population"] == 2200 and rows["07"]["official"]
     assert rows["07"]["source"] == "Cifra oficial municipal: Registro municipal"
 
@@ -38,12 +39,14 @@ def test_official_import_via_cli(cov_url, tmp_path):
     proc = run_sit("population", "import", str(bad), url=cov_url, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "«malo.csv», fila 3" in proc.stderr
-    rows = {r["code"]: r for r in json.loads(
-        run_sit("population", "--json", url=cov_url).stdout)["territories"]}
+    rows = {
+        r["code"]: r for r in json.loads(run_sit("population", "--json", url=cov_url).stdout)["territories"]
+    }
     assert not rows["08"]["official"]  # nothing of the bad file was written
     run_sit("population", "clear", url=cov_url)
-    rows = {r["code"]: r for r in json.loads(
-        run_sit("population", "--json", url=cov_url).stdout)["territories"]}
+    rows = {
+        r["code"]: r for r in json.loads(run_sit("population", "--json", url=cov_url).stdout)["territories"]
+    }
     assert not rows["07"]["official"]
 
 
@@ -63,7 +66,8 @@ def test_coverage_json_matches_the_page_numbers(cov_url):
     assert t["known_investment"] == known > 0
     assert t["allocated_investment"] + t["not_allocated_investment"] == known
     assert abs(sum(c["investment_clp"] for c in data["matrix"]) - t["allocated_investment"]) <= len(
-        data["matrix"])  # cells are rounded to the peso
+        data["matrix"]
+    )  # cells are rounded to the peso
     assert json.loads(json.dumps(page, ensure_ascii=False)) == data
     assert data["gaps"] and all(g["reason"].endswith(".") for g in data["gaps"])
 

@@ -24,8 +24,9 @@ def test_template_import_dry_run_strict_and_reimport(url, tmp_path):
     base = total(url)
     f = workbook([row("C-1"), row("C-2", **{"Ubicación": "Huasco"}), row("C-3")], tmp_path / "p.xlsx")
 
-    out = run_sit("import", "initiatives", str(f), "--dry-run", "--errors", str(tmp_path / "e.xlsx"),
-                  url=url).stdout
+    out = run_sit(
+        "import", "initiatives", str(f), "--dry-run", "--errors", str(tmp_path / "e.xlsx"), url=url
+    ).stdout
     assert "nuevas: 2" in out and "rechazadas: 1" in out
     assert "fila 3, columna «Ubicación»: «Huasco»: ambiguo" in out
     assert "no se escribió nada" in out and total(url) == base

@@ -53,8 +53,9 @@ def test_gaps_say_why(world):
     g = cov.gaps
     missing = g[(g["tipo"] == "sin_iniciativas") & (g["tid"] == ids["A"]) & (g["strategy_code"] == "E2")]
     assert len(missing) == 1
-    assert missing.iloc[0]["razon"].startswith("UV A · Unidad A (110 hab.) no tiene ninguna "
-                                              "iniciativa vinculada de la estrategia E2")
+    assert missing.iloc[0]["razon"].startswith(
+        "UV A · Unidad A (110 hab.) no tiene ninguna iniciativa vinculada de la estrategia E2"
+    )
     low = g[g["tipo"] == "bajo_per_capita"]
     assert list(zip(low["tid"], low["strategy_code"], strict=True)) == [(ids["B"], "E2")]
     assert "es el 0 % del valor comunal ($ 1.190)" in low.iloc[0]["razon"]
@@ -72,8 +73,9 @@ def test_filters_are_the_map_filters(world):
     only_e1 = compute_coverage(conn, MapFilters(strategies=("E1",)))
     assert set(only_e1.gaps["strategy_code"].dropna()) <= {"E1"}
     # A plan filter keeps the gaps to the plan's strategy (others are simply out of view).
-    e2_plan = conn.execute(text("SELECT p.code FROM plan p JOIN strategy s ON s.id = p.strategy_id "
-                                "WHERE s.code = 'E2' LIMIT 1")).scalar()
+    e2_plan = conn.execute(
+        text("SELECT p.code FROM plan p JOIN strategy s ON s.id = p.strategy_id WHERE s.code = 'E2' LIMIT 1")
+    ).scalar()
     by_plan = compute_coverage(conn, MapFilters(plans=(e2_plan,)))
     assert set(by_plan.gaps["strategy_code"].dropna()) == {"E2"}
     nothing = compute_coverage(conn, MapFilters(statuses=("suspendido",)))
@@ -111,10 +113,11 @@ def test_exports_keep_the_numbers_and_neutralise_formulas(world):
 
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx({"Matriz": matrix_table(cov),
-                                                     "Brechas": gaps_table(cov)})))
+    wb = openpyxl.load_workbook(
+        io.BytesIO(to_xlsx({"Matriz": matrix_table(cov), "Brechas": gaps_table(cov)}))
+    )
     names = [c.value for c in wb["Matriz"]["C"]]
-    assert "'=HYPERLINK(\"x\")" in names
+    assert '\'=HYPERLINK("x")' in names
     assert neutralise("-5") == "'-5" and neutralise(5) == 5
     data = coverage_json(cov)
     assert sum(c["investment_clp"] for c in data["matrix"]) == 1_720_000
@@ -124,20 +127,26 @@ def test_real_plan_counts_and_services(conn):
     """Figures a planner can check by hand on the real plan and facilities."""
     cov = compute_coverage(conn, MapFilters())
     terr = cov.territories.set_index("code")
-    linked = conn.execute(text(
-        """
+    linked = conn.execute(
+        text(
+            """
         SELECT t.code, s.code, count(DISTINCT it.initiative_id)
           FROM initiative_territory it JOIN territory t ON t.id = it.territory_id
           JOIN initiative i ON i.id = it.initiative_id JOIN strategy s ON s.id = i.strategy_id
          WHERE t.kind IN ('unidad_vecinal', 'localidad') GROUP BY 1, 2
-        """)).all()
+        """
+        )
+    ).all()
     assert linked
     for code, strategy, n in linked:
         assert cell(cov, int(terr.loc[code, "id"]), strategy)["n_iniciativas"] == n
     # Commune-wide initiatives of E8 reach every UV.
-    e8 = conn.execute(text(
-        "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
-        "WHERE s.code = 'E8' AND i.scope = 'comunal'")).scalar()
+    e8 = conn.execute(
+        text(
+            "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
+            "WHERE s.code = 'E8' AND i.scope = 'comunal'"
+        )
+    ).scalar()
     m = cov.matrix
     assert set(m[(m["kind"] == "unidad_vecinal") & (m["strategy_code"] == "E8")]["n_comunales"]) == {e8}
     acc = cov.access.set_index("id")

@@ -10,15 +10,19 @@ from geo.territory.queries import territory_detail, territory_features
 
 def test_counts_map_and_table_agree_under_filters(conn):
     generate_demo(conn, 400, seed=3)
-    for f in (MapFilters(), MapFilters(strategies=("E3",)), MapFilters(statuses=("terminado",)),
-              MapFilters(sectors=("rural",)), MapFilters(kinds=("estudio",), sectors=("urbano",))):
+    for f in (
+        MapFilters(),
+        MapFilters(strategies=("E3",)),
+        MapFilters(statuses=("terminado",)),
+        MapFilters(sectors=("rural",)),
+        MapFilters(kinds=("estudio",), sectors=("urbano",)),
+    ):
         table = filtered_initiatives(conn, f)
         drawn = initiative_features(conn, f)["features"]
         assert len(drawn) == int(table["has_geometry"].sum())
         assert {p["properties"]["id"] for p in drawn} == set(table.loc[table.has_geometry, "id"])
         # Each territory's count is the number of filtered initiatives linked to it.
-        links = conn.execute(text(
-            "SELECT territory_id, initiative_id FROM initiative_territory")).all()
+        links = conn.execute(text("SELECT territory_id, initiative_id FROM initiative_territory")).all()
         ids = set(table["id"])
         for feat in territory_features(conn, f)["features"]:
             tid = feat["properties"]["id"]
@@ -51,8 +55,9 @@ def test_plan_filter_and_demo_toggle(conn):
 
 
 def test_initiative_detail_lists_plan_program_and_territories(conn):
-    iid = conn.execute(text("SELECT id FROM initiative WHERE name ILIKE "
-                            "'%enmallado ladera Avda. Huasco%'")).scalar()
+    iid = conn.execute(
+        text("SELECT id FROM initiative WHERE name ILIKE '%enmallado ladera Avda. Huasco%'")
+    ).scalar()
     d = initiative_detail(conn, iid)
     assert d["plan_name"] and d["strategy_code"] == "E1"
     assert [t["name"] for t in d["territories"]] == ["Ladera Avda. Huasco"]
@@ -60,8 +65,9 @@ def test_initiative_detail_lists_plan_program_and_territories(conn):
 
 
 def test_territory_detail_lists_its_initiatives_and_facilities(conn):
-    tid = conn.execute(text("SELECT id FROM territory WHERE kind = 'localidad' "
-                            "AND code = 'DOMEYKO'")).scalar()
+    tid = conn.execute(
+        text("SELECT id FROM territory WHERE kind = 'localidad' AND code = 'DOMEYKO'")
+    ).scalar()
     d = territory_detail(conn, tid, MapFilters())
     assert d["initiatives"], "Domeyko is named by the rural items of the plan"
     assert any("Domeyko" in f["name"] for f in d["facilities"])

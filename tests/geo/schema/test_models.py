@@ -13,8 +13,7 @@ from geo.schema.models import Initiative, Strategy
 
 def _new_initiative(session: Session, code: str, geom=None) -> Initiative:
     strategy = session.scalars(select(Strategy).order_by(Strategy.position)).first()
-    ini = Initiative(code=code, name="Plaza de prueba", kind="proyecto", strategy_id=strategy.id,
-                     geom=geom)
+    ini = Initiative(code=code, name="Plaza de prueba", kind="proyecto", strategy_id=strategy.id, geom=geom)
     session.add(ini)
     session.flush()
     return ini
@@ -40,8 +39,9 @@ def test_geometry_in_another_crs_is_refused(conn):
 
 
 def test_invalid_geometry_is_refused(conn):
-    bowtie = shapely.Polygon([(-70.76, -28.57), (-70.75, -28.58), (-70.75, -28.57),
-                              (-70.76, -28.58), (-70.76, -28.57)])
+    bowtie = shapely.Polygon(
+        [(-70.76, -28.57), (-70.75, -28.58), (-70.75, -28.57), (-70.76, -28.58), (-70.76, -28.57)]
+    )
     assert not bowtie.is_valid
     with pytest.raises(IntegrityError, match="initiative_geom_check"):
         with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
@@ -49,17 +49,19 @@ def test_invalid_geometry_is_refused(conn):
 
 
 def test_every_geometry_column_has_one_gist_index(conn):
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT c.f_table_name, count(i.indexname) AS n
           FROM geometry_columns c
           LEFT JOIN pg_indexes i ON i.tablename = c.f_table_name
                AND i.indexdef ILIKE '%USING gist (' || c.f_geometry_column || ')%'
          WHERE c.f_table_schema = 'public'
          GROUP BY c.f_table_name
-        """)).all()
-    assert {t for t, _ in rows} >= {"initiative", "territory", "facility", "boundary",
-                                    "census_area", "need"}
+        """
+        )
+    ).all()
+    assert {t for t, _ in rows} >= {"initiative", "territory", "facility", "boundary", "census_area", "need"}
     assert all(n == 1 for _, n in rows), rows
 
 
@@ -78,8 +80,9 @@ def test_second_concurrent_save_is_refused(engine):
             with pytest.raises(StaleDataError):
                 b.commit()
         with engine.connect() as check:
-            row = check.execute(text("SELECT status, version FROM initiative WHERE id = :i"),
-                                {"i": ini_id}).one()
+            row = check.execute(
+                text("SELECT status, version FROM initiative WHERE id = :i"), {"i": ini_id}
+            ).one()
         assert tuple(row) == ("perfil", 2)
     finally:
         with engine.begin() as cleanup:
@@ -89,5 +92,6 @@ def test_second_concurrent_save_is_refused(engine):
 def test_status_outside_the_documented_list_is_refused(conn):
     with pytest.raises(IntegrityError):
         with conn.begin_nested():
-            conn.execute(text("UPDATE initiative SET status = 'aprobado' WHERE id = "
-                              "(SELECT min(id) FROM initiative)"))
+            conn.execute(
+                text("UPDATE initiative SET status = 'aprobado' WHERE id = (SELECT min(id) FROM initiative)")
+            )

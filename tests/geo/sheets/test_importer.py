@@ -13,18 +13,35 @@ def initiative(conn, code):
 
 
 def places(conn, code):
-    return conn.execute(text(
-        """
+    return conn.execute(
+        text(
+            """
         SELECT t.name, it.link_method, it.weight FROM initiative_territory it
           JOIN territory t ON t.id = it.territory_id JOIN initiative i ON i.id = it.initiative_id
          WHERE i.code = :c ORDER BY t.name
-        """), {"c": code}).all()
+        """
+        ),
+        {"c": code},
+    ).all()
 
 
 def test_new_rows_are_written_with_every_field(conn, tmp_path):
-    f = workbook([row("X-1", **{"Ubicación": "UV 3; Domeyko", "Fuente de financiamiento": "fndr",
-                                "Código BIP": 30123456, "Descripción": "  Plaza con juegos  ",
-                                "Sector": "Localizada", "Programa": "E1.P1.G1"})], tmp_path / "a.xlsx")
+    f = workbook(
+        [
+            row(
+                "X-1",
+                **{
+                    "Ubicación": "UV 3; Domeyko",
+                    "Fuente de financiamiento": "fndr",
+                    "Código BIP": 30123456,
+                    "Descripción": "  Plaza con juegos  ",
+                    "Sector": "Localizada",
+                    "Programa": "E1.P1.G1",
+                },
+            )
+        ],
+        tmp_path / "a.xlsx",
+    )
     plan = plan_import(conn, f)
     assert plan.counts() == {"nuevas": 1, "con cambios": 0, "sin cambios": 0, "rechazadas": 0}
     result = apply_import(conn, plan)
@@ -32,12 +49,21 @@ def test_new_rows_are_written_with_every_field(conn, tmp_path):
     i = initiative(conn, "X-1")
     assert (i["amount_clp"], i["start_year"], i["end_year"]) == (12_500_000, 2016, 2017)
     assert (i["status"], i["kind"], i["scope"], i["funding_source"]) == (
-        "perfil", "proyecto", "localizada", "FNDR")
+        "perfil",
+        "proyecto",
+        "localizada",
+        "FNDR",
+    )
     assert i["bip_code"] == "30123456" and i["description"] == "Plaza con juegos"
     assert [(n, m, float(w)) for n, m, w in places(conn, "X-1")] == [
-        ("Domeyko", "nombre_lugar", 0.5), ("Quinta Valle", "nombre_lugar", 0.5)]
-    hist = conn.execute(text("SELECT * FROM status_history WHERE initiative_id = :i"),
-                        {"i": i["id"]}).mappings().one()
+        ("Domeyko", "nombre_lugar", 0.5),
+        ("Quinta Valle", "nombre_lugar", 0.5),
+    ]
+    hist = (
+        conn.execute(text("SELECT * FROM status_history WHERE initiative_id = :i"), {"i": i["id"]})
+        .mappings()
+        .one()
+    )
     assert (hist["from_status"], hist["to_status"]) == (None, "perfil")
     assert hist["changed_by_name"] == "importación: a.xlsx"
     audit = conn.execute(text("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")).mappings().one()
@@ -51,8 +77,10 @@ def test_reimport_updates_instead_of_duplicating(conn, tmp_path):
     again = plan_import(conn, f)
     assert again.counts() == {"nuevas": 0, "con cambios": 0, "sin cambios": 2, "rechazadas": 0}
     assert apply_import(conn, again).updated == 0
-    f2 = workbook([row("X-1", **{"Estado": "En ejecución", "Monto (CLP)": "13.000.000"}), row("X-2")],
-                  tmp_path / "b.xlsx")
+    f2 = workbook(
+        [row("X-1", **{"Estado": "En ejecución", "Monto (CLP)": "13.000.000"}), row("X-2")],
+        tmp_path / "b.xlsx",
+    )
     plan = plan_import(conn, f2)
     changed = plan.by_status("cambios")
     assert [(r.code, r.changed) for r in changed] == [("X-1", ["Estado", "Monto (CLP)"])]
@@ -61,16 +89,23 @@ def test_reimport_updates_instead_of_duplicating(conn, tmp_path):
     assert conn.execute(text("SELECT count(*) FROM initiative")).scalar_one() == total
     i = initiative(conn, "X-1")
     assert (i["status"], i["amount_clp"], i["version"]) == ("en_ejecucion", 13_000_000, version + 1)
-    last = conn.execute(text("SELECT from_status, to_status, changed_by_name FROM status_history "
-                             "WHERE initiative_id = :i ORDER BY id DESC LIMIT 1"), {"i": i["id"]}).one()
+    last = conn.execute(
+        text(
+            "SELECT from_status, to_status, changed_by_name FROM status_history "
+            "WHERE initiative_id = :i ORDER BY id DESC LIMIT 1"
+        ),
+        {"i": i["id"]},
+    ).one()
     assert tuple(last) == ("perfil", "en_ejecucion", "importación: b.xlsx")
 
 
 def test_bip_code_is_the_key_when_the_code_is_missing(conn, tmp_path):
-    apply_import(conn, plan_import(conn, workbook([row("X-9", **{"Código BIP": "40001234"})],
-                                                  tmp_path / "a.xlsx")))
-    plan = plan_import(conn, workbook([row(None, **{"Código BIP": "40001234", "Estado": "Diseño"})],
-                                      tmp_path / "b.xlsx"))
+    apply_import(
+        conn, plan_import(conn, workbook([row("X-9", **{"Código BIP": "40001234"})], tmp_path / "a.xlsx"))
+    )
+    plan = plan_import(
+        conn, workbook([row(None, **{"Código BIP": "40001234", "Estado": "Diseño"})], tmp_path / "b.xlsx")
+    )
     assert [(r.code, r.status) for r in plan.rows] == [("X-9", "cambios")]
 
 
@@ -78,31 +113,46 @@ def test_reimport_replaces_name_links_and_keeps_manual_ones(conn, tmp_path):
     first = workbook([row("X-1", **{"Ubicación": "UV 3"})], tmp_path / "a.xlsx")
     apply_import(conn, plan_import(conn, first))
     i = initiative(conn, "X-1")["id"]
-    conn.execute(text("""INSERT INTO initiative_territory (initiative_id, territory_id, link_method)
+    conn.execute(
+        text("""INSERT INTO initiative_territory (initiative_id, territory_id, link_method)
                          SELECT :i, id, 'manual' FROM territory WHERE kind = 'sitio' AND code = 'VIVERO'"""),
-                 {"i": i})
+        {"i": i},
+    )
     second = workbook([row("X-1", **{"Ubicación": "Domeyko; Chamonat"})], tmp_path / "b.xlsx")
     plan = plan_import(conn, second)
     assert plan.by_status("cambios")[0].changed == ["Ubicación"]
     assert any("Chamonate" in n and "confianza" in n for n in plan.rows[0].notes)
     apply_import(conn, plan)
     assert [(n, m) for n, m, _ in places(conn, "X-1")] == [
-        ("Chamonate", "nombre_lugar"), ("Domeyko", "nombre_lugar"), ("Vivero", "manual")]
+        ("Chamonate", "nombre_lugar"),
+        ("Domeyko", "nombre_lugar"),
+        ("Vivero", "manual"),
+    ]
 
 
 def test_a_facility_links_itself_and_its_unidad_vecinal(conn, tmp_path):
-    apply_import(conn, plan_import(conn, workbook(
-        [row("X-1", **{"Ubicación": "CESFAM Baquedano"})], tmp_path / "a.xlsx")))
-    fac = conn.execute(text("""
+    apply_import(
+        conn,
+        plan_import(conn, workbook([row("X-1", **{"Ubicación": "CESFAM Baquedano"})], tmp_path / "a.xlsx")),
+    )
+    fac = (
+        conn.execute(
+            text("""
         SELECT f.name FROM initiative_facility x JOIN facility f ON f.id = x.facility_id
-          JOIN initiative i ON i.id = x.initiative_id WHERE i.code = 'X-1'""")).scalars().all()
+          JOIN initiative i ON i.id = x.initiative_id WHERE i.code = 'X-1'""")
+        )
+        .scalars()
+        .all()
+    )
     assert fac == ["Centro de Salud Familiar Baquedano"]
     assert len(places(conn, "X-1")) == 1
 
 
 def test_invalid_rows_are_skipped_and_valid_rows_written(conn, tmp_path):
-    f = workbook([row("X-1"), row("X-2", **{"Estrategia": "E99"}), row("X-3", **{"Plan": "E2.P1"})],
-                 tmp_path / "a.xlsx")
+    f = workbook(
+        [row("X-1"), row("X-2", **{"Estrategia": "E99"}), row("X-3", **{"Plan": "E2.P1"})],
+        tmp_path / "a.xlsx",
+    )
     plan = plan_import(conn, f)
     assert [str(e) for e in plan.errors][0].startswith("fila 3, columna «Estrategia»: estrategia desconocida")
     assert str(plan.errors[1]).startswith("fila 4, columna «Plan»: el plan «E2.P1» no pertenece")
@@ -112,8 +162,9 @@ def test_invalid_rows_are_skipped_and_valid_rows_written(conn, tmp_path):
 
 def test_strict_refuses_the_whole_file(conn, tmp_path):
     before = fingerprint(conn)
-    plan = plan_import(conn, workbook([row("X-1"), row("X-2", **{"Monto (CLP)": "12,5 millones"})],
-                                      tmp_path / "a.xlsx"))
+    plan = plan_import(
+        conn, workbook([row("X-1"), row("X-2", **{"Monto (CLP)": "12,5 millones"})], tmp_path / "a.xlsx")
+    )
     with pytest.raises(DataError, match=r"modo estricto.*fila 3, columna «Monto \(CLP\)»: monto ilegible"):
         apply_import(conn, plan, strict=True)
     assert fingerprint(conn) == before
@@ -121,12 +172,14 @@ def test_strict_refuses_the_whole_file(conn, tmp_path):
 
 def test_a_database_error_on_the_last_row_leaves_nothing(conn, tmp_path):
     # A real database failure while writing: a trigger refuses the last row's code.
-    conn.execute(text("""
+    conn.execute(
+        text("""
         CREATE FUNCTION refuse_x3() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.code = 'X-3' THEN RAISE EXCEPTION 'disco lleno (simulado)'; END IF; RETURN NEW; END $$;
         CREATE TRIGGER refuse_x3 BEFORE INSERT OR UPDATE ON initiative
             FOR EACH ROW EXECUTE FUNCTION refuse_x3();
-        """))
+        """)
+    )
     before = fingerprint(conn)
     plan = plan_import(conn, workbook([row("X-1"), row("X-2"), row("X-3")], tmp_path / "a.xlsx"))
     with pytest.raises(DataError, match="no se importó nada: error al escribir.*disco lleno"):
@@ -139,8 +192,9 @@ def test_latin1_semicolon_and_utf8_comma_csv(conn, tmp_path):
     header = "Código;Nombre;Tipo;Estrategia;Ubicación;Monto (CLP)\r\n"
     body = "X-1;Reposición sede Ñandú;Estudio;E1;la compañia;12500000\r\n"
     (tmp_path / "latin.csv").write_bytes((header + body).encode("cp1252"))
-    (tmp_path / "utf8.csv").write_text((header + body.replace("X-1", "X-2")).replace(";", ","),
-                                       encoding="utf-8")
+    (tmp_path / "utf8.csv").write_text(
+        (header + body.replace("X-1", "X-2")).replace(";", ","), encoding="utf-8"
+    )
     for name in ("latin.csv", "utf8.csv"):
         apply_import(conn, plan_import(conn, tmp_path / name))
     for code in ("X-1", "X-2"):
@@ -151,8 +205,11 @@ def test_latin1_semicolon_and_utf8_comma_csv(conn, tmp_path):
 
 def test_missing_optional_columns_leave_those_fields_alone(conn, tmp_path):
     apply_import(conn, plan_import(conn, workbook([row("X-1")], tmp_path / "a.xlsx")))
-    short = workbook([{"Código": "X-1", "Nombre": "Nuevo nombre", "Tipo": "Proyecto", "Estrategia": "E1"}],
-                     tmp_path / "b.xlsx", headers=["Código", "Nombre", "Tipo", "Estrategia"])
+    short = workbook(
+        [{"Código": "X-1", "Nombre": "Nuevo nombre", "Tipo": "Proyecto", "Estrategia": "E1"}],
+        tmp_path / "b.xlsx",
+        headers=["Código", "Nombre", "Tipo", "Estrategia"],
+    )
     plan = plan_import(conn, short)
     assert plan.by_status("cambios")[0].changed == ["Nombre"]
     apply_import(conn, plan)
@@ -181,9 +238,12 @@ def test_demo_rows_exported_and_imported_back_stay_flagged(conn, tmp_path):
 
 def test_a_code_with_another_strategys_name_is_rejected_not_guessed(conn, tmp_path):
     label = conn.execute(text("SELECT code || ' · ' || name FROM strategy WHERE code = 'E1'")).scalar_one()
-    f = workbook([row("X-1", **{"Estrategia": label}), row("X-2", **{"Estrategia": "E1 · Salud para todos"})],
-                 tmp_path / "a.xlsx")
+    f = workbook(
+        [row("X-1", **{"Estrategia": label}), row("X-2", **{"Estrategia": "E1 · Salud para todos"})],
+        tmp_path / "a.xlsx",
+    )
     plan = plan_import(conn, f)
     assert len(plan.errors) == 1
     assert str(plan.errors[0]).startswith(
-        f"fila 3, columna «Estrategia»: el código «E1» corresponde a «{label}», no a «E1 · Salud para todos»")
+        f"fila 3, columna «Estrategia»: el código «E1» corresponde a «{label}», no a «E1 · Salud para todos»"
+    )

@@ -16,7 +16,7 @@ from geo.sheets.writer import export_initiatives
 from tests.support.sheets import row, workbook
 
 TRICKY = {
-    "X-F1": "=HYPERLINK(\"http://evil\",\"clic\")",
+    "X-F1": '=HYPERLINK("http://evil","clic")',
     "X-F2": "+56 9 1234 5678",
     "X-F3": "-Plaza con guion",
     "X-F4": "@SUM(A1)",
@@ -29,9 +29,18 @@ def portfolio(conn, tmp_path):
     """Catalogue + demo geometries + imported rows with places, facilities and tricky text."""
     generate_demo(conn, 30, seed=5)
     rows = [row(code, Nombre=name, **{"Descripción": name}) for code, name in TRICKY.items()]
-    rows.append(row("X-P1", **{"Ubicación": "UV 3; Domeyko; Sitio: Vivero; Escuela Gabriela Mistral",
-                               "Código BIP": "30999888", "Unidad responsable": "SECPLAC",
-                               "Fuente de financiamiento": "FNDR", "Nota de ubicación": "frente a la plaza"}))
+    rows.append(
+        row(
+            "X-P1",
+            **{
+                "Ubicación": "UV 3; Domeyko; Sitio: Vivero; Escuela Gabriela Mistral",
+                "Código BIP": "30999888",
+                "Unidad responsable": "SECPLAC",
+                "Fuente de financiamiento": "FNDR",
+                "Nota de ubicación": "frente a la plaza",
+            },
+        )
+    )
     plan = plan_import(conn, workbook(rows, tmp_path / "seed.xlsx"))
     assert plan.counts()["nuevas"] == len(TRICKY) + 1 and not plan.errors
     apply_import(conn, plan)
@@ -44,7 +53,8 @@ def test_spreadsheet_export_then_import_is_unchanged(conn, tmp_path, portfolio, 
     assert export_initiatives(conn, fmt, out) == portfolio
     plan = plan_import(conn, out)
     assert plan.counts() == {"nuevas": 0, "con cambios": 0, "sin cambios": portfolio, "rechazadas": 0}, [
-        (r.code, r.changed, [str(e) for e in r.errors]) for r in plan.rows if r.status != "sin_cambios"][:5]
+        (r.code, r.changed, [str(e) for e in r.errors]) for r in plan.rows if r.status != "sin_cambios"
+    ][:5]
 
 
 def test_xlsx_neutralises_formulas_and_keeps_the_text(conn, tmp_path, portfolio):
@@ -82,8 +92,9 @@ def test_gis_export_reads_back_in_epsg_4326(conn, tmp_path, portfolio, fmt):
     df = pyogrio.read_dataframe(out)
     assert len(df) == portfolio
     assert df.crs.to_epsg() == 4326
-    db = dict(conn.execute(text(
-        "SELECT code, ST_AsBinary(geom) FROM initiative WHERE geom IS NOT NULL")).all())
+    db = dict(
+        conn.execute(text("SELECT code, ST_AsBinary(geom) FROM initiative WHERE geom IS NOT NULL")).all()
+    )
     got = {c: g for c, g in zip(df["codigo"], df.geometry, strict=True) if g is not None}
     assert set(got) == set(db) and len(db) == 30
     for code, wkb in db.items():
@@ -97,8 +108,12 @@ def test_gis_export_reads_back_in_epsg_4326(conn, tmp_path, portfolio, fmt):
 
 def test_export_respects_the_filters(conn, tmp_path, portfolio):
     out = tmp_path / "e4.xlsx"
-    e4 = conn.execute(text("SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
-                           "WHERE s.code = 'E4' AND NOT i.is_demo")).scalar_one()
+    e4 = conn.execute(
+        text(
+            "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
+            "WHERE s.code = 'E4' AND NOT i.is_demo"
+        )
+    ).scalar_one()
     assert export_initiatives(conn, "xlsx", out, MapFilters(strategies=("E4",))) == e4 > 0
     codes = [r[0].value for r in load_workbook(out)["Iniciativas"].iter_rows(min_row=2)]
     assert len(codes) == e4

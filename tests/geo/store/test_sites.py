@@ -12,8 +12,13 @@ from tests.geo.store.test_initiatives import CENTRO_PONIENTE, QUINTA_VALLE, link
 
 def test_placing_a_site_locates_it_and_links_its_initiatives_to_the_uv(conn):
     site = next(s for s in unlocated_sites(conn) if s["name"] == "Chamonate")
-    linked = conn.execute(text("SELECT initiative_id FROM initiative_territory WHERE territory_id = :t"),
-                          {"t": site["id"]}).scalars().all()
+    linked = (
+        conn.execute(
+            text("SELECT initiative_id FROM initiative_territory WHERE territory_id = :t"), {"t": site["id"]}
+        )
+        .scalars()
+        .all()
+    )
     assert linked
     result = place_site(conn, site["id"], point(QUINTA_VALLE), site["version"], "Ana")
     assert result.version == site["version"] + 1 and set(result.initiatives) == set(linked)
@@ -29,7 +34,8 @@ def test_placing_a_site_locates_it_and_links_its_initiatives_to_the_uv(conn):
 
 
 def test_only_named_sites_are_placed_this_way(conn):
-    uv3 = conn.execute(text("SELECT id, version FROM territory WHERE kind = 'unidad_vecinal' "
-                            "AND code = '03'")).one()
+    uv3 = conn.execute(
+        text("SELECT id, version FROM territory WHERE kind = 'unidad_vecinal' AND code = '03'")
+    ).one()
     with pytest.raises(DataError, match="Solo se ubican así los sitios"):
         place_site(conn, uv3.id, point(QUINTA_VALLE), uv3.version, "Ana")

@@ -17,9 +17,9 @@ def scalar(conn, sql, **params):
 
 
 def test_fifteen_uvs_eleven_urban_four_rural(conn):
-    rows = conn.execute(text(
-        "SELECT code, name, sector FROM territory WHERE kind = 'unidad_vecinal' ORDER BY code"
-    )).all()
+    rows = conn.execute(
+        text("SELECT code, name, sector FROM territory WHERE kind = 'unidad_vecinal' ORDER BY code")
+    ).all()
     assert [r.code for r in rows] == [f"{n:02d}" for n in range(1, 16)]
     rural = {r.name for r in rows if r.sector == "rural"}
     assert rural == {"Algarrobal", "Domeincachi", "Huasco Poniente", "Huasco Oriente"}
@@ -30,32 +30,37 @@ def test_sector_is_computed_from_overlap_with_urban_limit(conn):
     # Overwrite the sector by hand, recompute: the overlap decides, not what was typed.
     from geo.territory.sectors import compute_sectors
 
-    conn.execute(text("UPDATE territory SET sector = 'rural' WHERE kind = 'unidad_vecinal' "
-                      "AND code = '02'"))
+    conn.execute(text("UPDATE territory SET sector = 'rural' WHERE kind = 'unidad_vecinal' AND code = '02'"))
     compute_sectors(conn)
-    assert scalar(conn, "SELECT sector FROM territory WHERE kind='unidad_vecinal' AND code='02'") \
-        == "urbano"
-    share = scalar(conn, "SELECT (attrs->>'urban_share')::float FROM territory "
-                         "WHERE kind='unidad_vecinal' AND code='02'")
+    assert scalar(conn, "SELECT sector FROM territory WHERE kind='unidad_vecinal' AND code='02'") == "urbano"
+    share = scalar(
+        conn, "SELECT (attrs->>'urban_share')::float FROM territory WHERE kind='unidad_vecinal' AND code='02'"
+    )
     assert share > 0.9
 
 
 def test_ine_layers_are_reprojected_from_sirgas(conn):
     # The Domeyko aldea (EPSG:4674 in the pack) must contain the Domeyko rural post
     # (WGS84 lat/lon in the MINSAL list) once both are in EPSG:4326.
-    inside = scalar(conn, """
+    inside = scalar(
+        conn,
+        """
         SELECT ST_Contains(ST_Buffer(t.geom::geography, 300)::geometry, f.geom)
           FROM territory t, facility f
          WHERE t.kind = 'localidad' AND t.code = 'DOMEYKO'
-           AND f.name = 'Posta de Salud Rural Domeyko'""")
+           AND f.name = 'Posta de Salud Rural Domeyko'""",
+    )
     assert inside is True
     assert scalar(conn, "SELECT count(DISTINCT ST_SRID(geom)) FROM territory WHERE geom IS NOT NULL") == 1
 
 
 def test_rural_localities_from_aldeas_and_rural_posts(conn):
-    rows = conn.execute(text(
-        "SELECT name, GeometryType(geom) AS g, sector, source FROM territory "
-        "WHERE kind = 'localidad' AND geom IS NOT NULL ORDER BY name")).all()
+    rows = conn.execute(
+        text(
+            "SELECT name, GeometryType(geom) AS g, sector, source FROM territory "
+            "WHERE kind = 'localidad' AND geom IS NOT NULL ORDER BY name"
+        )
+    ).all()
     by_name = {r.name: r for r in rows}
     assert {"Buena Esperanza", "La Compañía", "Quebrada El Jilguero", "Domeyko"} <= set(by_name)
     assert {"Cachiyuyo", "Incahuasi", "Hacienda Ventanas"} <= set(by_name)
@@ -78,8 +83,7 @@ def test_census_geographies_and_population(conn):
 
 
 def test_loading_twice_changes_nothing(conn):
-    before = conn.execute(text(
-        "SELECT count(*), max(updated_at) FROM territory")).one()
+    before = conn.execute(text("SELECT count(*), max(updated_at) FROM territory")).one()
     facilities = scalar(conn, "SELECT count(*) FROM facility")
     load_base_pack(conn, DATA)
     after = conn.execute(text("SELECT count(*), max(updated_at) FROM territory")).one()

@@ -11,40 +11,66 @@ def gaz(engine):
         return Gazetteer.load(conn)
 
 
-@pytest.mark.parametrize("written", ["UV 3", "U.V. N°3", "unidad vecinal 03", "uv3", "UV N° 3",
-                                     "Quinta Valle", "QUINTA VALLE", "UV 3 Quinta Valle"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "UV 3",
+        "U.V. N°3",
+        "unidad vecinal 03",
+        "uv3",
+        "UV N° 3",
+        "Quinta Valle",
+        "QUINTA VALLE",
+        "UV 3 Quinta Valle",
+    ],
+)
 def test_uv_by_number_or_name(gaz, written):
     m = gaz.match(written)
     assert m.ok and m.place.kind == "unidad_vecinal" and m.place.code == "03"
     assert m.confidence == 100
 
 
-@pytest.mark.parametrize("written, name", [
-    ("la compania", "La Compañía"), ("LA COMPAÑÍA", "La Compañía"), ("Rio Huasco", "Río Huasco"),
-    ("liceo jose santos ossa", "LICEO JOSÉ SANTOS OSSA"), ("CESFAM Baquedano",
-                                                           "Centro de Salud Familiar Baquedano"),
-    ("Posta Cachiyuyo", "Posta de Salud Rural Cachiyuyo"), ("Sitio: Vivero", "Vivero"),
-])
+@pytest.mark.parametrize(
+    "written, name",
+    [
+        ("la compania", "La Compañía"),
+        ("LA COMPAÑÍA", "La Compañía"),
+        ("Rio Huasco", "Río Huasco"),
+        ("liceo jose santos ossa", "LICEO JOSÉ SANTOS OSSA"),
+        ("CESFAM Baquedano", "Centro de Salud Familiar Baquedano"),
+        ("Posta Cachiyuyo", "Posta de Salud Rural Cachiyuyo"),
+        ("Sitio: Vivero", "Vivero"),
+    ],
+)
 def test_case_accents_aliases_and_prefixes(gaz, written, name):
     m = gaz.match(written)
     assert m.ok and m.place.name == name and m.confidence == 100
 
 
-@pytest.mark.parametrize("written, name", [
-    ("Chamonat", "Chamonate"), ("Algarobal", "Algarrobal"), ("Incaguasi", "Incahuasi"),
-    ("domeyco", "Domeyko"), ("quinta vale", "Quinta Valle"),
-])
+@pytest.mark.parametrize(
+    "written, name",
+    [
+        ("Chamonat", "Chamonate"),
+        ("Algarobal", "Algarrobal"),
+        ("Incaguasi", "Incahuasi"),
+        ("domeyco", "Domeyko"),
+        ("quinta vale", "Quinta Valle"),
+    ],
+)
 def test_typos_are_tolerated_with_a_confidence_below_100(gaz, written, name):
     m = gaz.match(written)
     assert m.ok and m.place.name == name
     assert ACCEPT <= m.confidence < 100
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("Huasco", ["UV 13", "UV 14", "Río Huasco"]),
-    ("Torreblanca", ["UV 10", "UV 11"]),
-    ("Hermanos Carrera", ["ESCUELA HERMANOS CARRERA", "Centro de Salud Familiar Hermanos Carrera"]),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("Huasco", ["UV 13", "UV 14", "Río Huasco"]),
+        ("Torreblanca", ["UV 10", "UV 11"]),
+        ("Hermanos Carrera", ["ESCUELA HERMANOS CARRERA", "Centro de Salud Familiar Hermanos Carrera"]),
+    ],
+)
 def test_ambiguous_names_are_reported_not_guessed(gaz, written, expected):
     m = gaz.match(written)
     assert not m.ok and m.problem.startswith("ambiguo")

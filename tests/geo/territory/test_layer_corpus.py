@@ -122,8 +122,9 @@ def non_spatial_csv(tmp: Path) -> Path:
 
 def non_spatial_geopackage(tmp: Path) -> Path:
     gpkg = tmp / "tabla.gpkg"
-    pyogrio.write_dataframe(pd.DataFrame({"uv_carto": ["01"], "t_uv_nom": ["CENTRO"]}), gpkg,
-                            layer="uv", driver="GPKG")
+    pyogrio.write_dataframe(
+        pd.DataFrame({"uv_carto": ["01"], "t_uv_nom": ["CENTRO"]}), gpkg, layer="uv", driver="GPKG"
+    )
     return gpkg
 
 
@@ -176,13 +177,21 @@ CORPUS = [
     (shapefile_without_prj, U, r"no trae el archivo \.prj.*no se adivina"),
     (cpg_says_utf8_but_dbf_is_latin1, U, r"declara la codificación UTF-8.*--encoding latin1"),
     (geojson_in_latin1, U, r"latin1\.geojson: el archivo no está en UTF-8"),
-    (latlon_swapped, U, r"elemento 1 \(«Baquedano», código 06\): coordenadas con latitud y "
-                                       r"longitud invertidas"),
+    (
+        latlon_swapped,
+        U,
+        r"elemento 1 \(«Baquedano», código 06\): coordenadas con latitud y "
+        r"longitud invertidas",
+    ),
     (outside_the_commune, U, r"«Carrera», código 05\): está fuera de la comuna de Vallenar"),
     (empty_file, U, r"vacio\.geojson: el archivo está vacío"),
     (empty_layer, U, r"no contiene elementos"),
-    (missing_name_column, U, r"no se encontró el campo de nombre.*Campos del archivo: .*uv_carto"
-                                            r".*--name-field"),
+    (
+        missing_name_column,
+        U,
+        r"no se encontró el campo de nombre.*Campos del archivo: .*uv_carto"
+        r".*--name-field",
+    ),
     (duplicated_codes, U, r"«Vista Alegre»\): el código «08» se repite \(también en el elemento 5\)"),
     (zip_with_path_traversal, U, r"la entrada «\.\./\.\./etc/cron\.d/x» apunta fuera"),
     (zip_bomb, U, r"bomba\.zip: descomprimido (ocuparía|supera)"),

@@ -14,14 +14,17 @@ from tests.support.layer_files import fingerprint, metres_apart, shapefile_zip, 
 
 
 def _uv_geoms(conn):
-    rows = conn.execute(text(
-        "SELECT code, ST_AsBinary(geom) AS wkb FROM territory WHERE kind = 'unidad_vecinal'")).all()
+    rows = conn.execute(
+        text("SELECT code, ST_AsBinary(geom) AS wkb FROM territory WHERE kind = 'unidad_vecinal'")
+    ).all()
     return {r.code: shapely.from_wkb(bytes(r.wkb)) for r in rows}
 
 
 def _links(conn, code=None):
-    sql = ("SELECT it.initiative_id, it.territory_id, it.link_method FROM initiative_territory it "
-           "JOIN territory t ON t.id = it.territory_id WHERE t.kind = 'unidad_vecinal'")
+    sql = (
+        "SELECT it.initiative_id, it.territory_id, it.link_method FROM initiative_territory it "
+        "JOIN territory t ON t.id = it.territory_id WHERE t.kind = 'unidad_vecinal'"
+    )
     params = {}
     if code:
         sql += " AND t.code = :c"
@@ -29,8 +32,9 @@ def _links(conn, code=None):
     return set(conn.execute(text(sql), params).all())
 
 
-@pytest.mark.parametrize("epsg,fmt", [(4326, "zip"), (4674, "gpkg"), (32719, "zip"),
-                                      (5361, "geojson"), (24879, "gpkg")])
+@pytest.mark.parametrize(
+    "epsg,fmt", [(4326, "zip"), (4674, "gpkg"), (32719, "zip"), (5361, "geojson"), (24879, "gpkg")]
+)
 def test_each_declared_crs_comes_back_within_a_metre(tmp_path, epsg, fmt):
     original = uv_layer()
     projected = original.to_crs(epsg)
@@ -58,16 +62,21 @@ def test_a_reprojected_layer_replaces_the_uvs_keeping_ids_and_links(conn, tmp_pa
     # Reprojection noise (< 1 cm) is not a change; the renamed UV is.
     assert report.committed and not report.new and not report.removed
     assert [u["code"] for u in report.updated] == ["07"] and len(report.unchanged) == 14
-    assert conn.execute(text("SELECT name, version FROM territory WHERE kind = 'unidad_vecinal' "
-                             "AND code = '07'")).one() == ("Ventanas Alto", 2)
+    assert conn.execute(
+        text("SELECT name, version FROM territory WHERE kind = 'unidad_vecinal' AND code = '07'")
+    ).one() == ("Ventanas Alto", 2)
     after = _uv_geoms(conn)
     assert all(metres_apart(after[c], before_geoms[c]) < 1.0 for c in before_geoms)
     uv_ids = "SELECT code, id FROM territory WHERE kind = 'unidad_vecinal'"
     assert dict(conn.execute(text(uv_ids)).all()) == ids
     assert _links(conn) == links
     # Sectors are recomputed, not lost: the urban centre stays urban.
-    assert conn.execute(text("SELECT sector FROM territory WHERE kind = 'unidad_vecinal' AND code = '01'")
-                        ).scalar_one() == "urbano"
+    assert (
+        conn.execute(
+            text("SELECT sector FROM territory WHERE kind = 'unidad_vecinal' AND code = '01'")
+        ).scalar_one()
+        == "urbano"
+    )
 
 
 def test_same_layer_again_changes_nothing_and_keeps_every_link(conn, tmp_path):
@@ -87,8 +96,9 @@ def test_latin1_dbf_keeps_enye_and_accents(conn, tmp_path, cpg):
     report = import_territories(conn, path, "unidad_vecinal")
     assert [u["code"] for u in report.updated] == ["04"]
     assert report.encoding in ("CP1252", "ISO-8859-1")
-    name, version = conn.execute(text(
-        "SELECT name, version FROM territory WHERE kind = 'unidad_vecinal' AND code = '04'")).one()
+    name, version = conn.execute(
+        text("SELECT name, version FROM territory WHERE kind = 'unidad_vecinal' AND code = '04'")
+    ).one()
     assert name == "Villa Ñandú Compañía"
     assert version == 2
 
@@ -133,8 +143,9 @@ def test_removing_a_uv_reports_its_orphaned_links_and_dry_run_writes_nothing(con
     assert report.committed
     assert conn.execute(text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar() == 14
     assert _links(conn) == kept
-    audit = conn.execute(text("SELECT details FROM audit_log WHERE action = 'import_territories' "
-                              "ORDER BY id DESC LIMIT 1")).scalar_one()
+    audit = conn.execute(
+        text("SELECT details FROM audit_log WHERE action = 'import_territories' ORDER BY id DESC LIMIT 1")
+    ).scalar_one()
     assert audit["removed"] == ["12"] and len(audit["orphaned_links"]) == len(lost)
 
 
@@ -144,16 +155,23 @@ def test_geometry_links_are_recomputed_after_a_replacement(conn, tmp_path):
     path = tmp_path / "sin_uv01.geojson"
     gdf[gdf.uv_carto != "01"].to_file(path, driver="GeoJSON", engine="pyogrio")
     report = import_territories(conn, path, "unidad_vecinal", allow_orphans=True)
-    geometry_links = conn.execute(text(
-        "SELECT count(*) FROM initiative_territory WHERE link_method = 'geometria'")).scalar_one()
+    geometry_links = conn.execute(
+        text("SELECT count(*) FROM initiative_territory WHERE link_method = 'geometria'")
+    ).scalar_one()
     assert report.geometry_links == geometry_links > 0
     # No demo point is left linked to a UV it does not touch.
-    assert conn.execute(text(
-        """
+    assert (
+        conn.execute(
+            text(
+                """
         SELECT count(*) FROM initiative_territory it JOIN initiative i ON i.id = it.initiative_id
           JOIN territory t ON t.id = it.territory_id
          WHERE it.link_method = 'geometria' AND NOT ST_Intersects(t.geom, i.geom)
-        """)).scalar_one() == 0
+        """
+            )
+        ).scalar_one()
+        == 0
+    )
 
 
 def test_self_intersecting_polygon_is_repaired_and_reported(conn, tmp_path):
@@ -169,28 +187,35 @@ def test_self_intersecting_polygon_is_repaired_and_reported(conn, tmp_path):
     assert "elemento" in report.repaired[0] and "Self-intersection" in report.repaired[0]
     assert "código 03" in report.repaired[0]
     report = import_territories(conn, path, "unidad_vecinal")
-    valid, kind = conn.execute(text(
-        "SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM territory "
-        "WHERE kind = 'unidad_vecinal' AND code = '03'")).one()
+    valid, kind = conn.execute(
+        text(
+            "SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM territory "
+            "WHERE kind = 'unidad_vecinal' AND code = '03'"
+        )
+    ).one()
     assert valid and kind in ("ST_MultiPolygon", "ST_Polygon")
 
 
 def test_sites_layer_places_a_site_sin_ubicar_and_keeps_the_others(conn, tmp_path):
     import geopandas as gpd
 
-    unlocated = conn.execute(text(
-        "SELECT count(*) FROM territory WHERE kind = 'sitio' AND geom IS NULL")).scalar_one()
+    unlocated = conn.execute(
+        text("SELECT count(*) FROM territory WHERE kind = 'sitio' AND geom IS NULL")
+    ).scalar_one()
     assert unlocated > 0
-    chamonate = conn.execute(text(
-        "SELECT id, code FROM territory WHERE kind = 'sitio' AND name = 'Chamonate'")).one()
+    chamonate = conn.execute(
+        text("SELECT id, code FROM territory WHERE kind = 'sitio' AND name = 'Chamonate'")
+    ).one()
     path = tmp_path / "sitios.geojson"
-    gpd.GeoDataFrame({"nombre": ["Chamonate"]}, geometry=[shapely.Point(-70.72, -28.55)],
-                     crs=4326).to_file(path, driver="GeoJSON", engine="pyogrio")
+    gpd.GeoDataFrame({"nombre": ["Chamonate"]}, geometry=[shapely.Point(-70.72, -28.55)], crs=4326).to_file(
+        path, driver="GeoJSON", engine="pyogrio"
+    )
     report = import_territories(conn, path, "sitio")
     assert [u["code"] for u in report.updated] == [chamonate.code]
     assert report.kept_unlocated == unlocated - 1 and not report.removed
-    assert conn.execute(text("SELECT geom IS NOT NULL FROM territory WHERE id = :i"),
-                        {"i": chamonate.id}).scalar_one()
+    assert conn.execute(
+        text("SELECT geom IS NOT NULL FROM territory WHERE id = :i"), {"i": chamonate.id}
+    ).scalar_one()
 
 
 def test_html_and_jinja_in_names_are_stored_as_text_and_escaped_on_the_map(conn, tmp_path):
@@ -205,13 +230,24 @@ def test_html_and_jinja_in_names_are_stored_as_text_and_escaped_on_the_map(conn,
     path = tmp_path / "uv.geojson"
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
     import_territories(conn, path, "unidad_vecinal")
-    assert conn.execute(text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' AND code = '04'")
-                        ).scalar_one() == evil
+    assert (
+        conn.execute(
+            text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' AND code = '04'")
+        ).scalar_one()
+        == evil
+    )
     fc = territory_features(conn, MapFilters())
     assert any(f["properties"]["nombre"] == evil for f in fc["features"])
-    html = build_map(base=base_layers(conn), territories=clean_feature_collection(fc),
-                     initiatives={"type": "FeatureCollection", "features": []},
-                     strategies=[]).get_root().render()
+    html = (
+        build_map(
+            base=base_layers(conn),
+            territories=clean_feature_collection(fc),
+            initiatives={"type": "FeatureCollection", "features": []},
+            strategies=[],
+        )
+        .get_root()
+        .render()
+    )
     assert "<img src=x onerror" not in html and "> 49" not in html
     # JSON-encoded inside the map's script: & is \u0026, so the browser shows the text.
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; \\u0026#123;\\u0026#123; 7*7" in html

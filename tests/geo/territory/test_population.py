@@ -14,8 +14,9 @@ from tests.support.coverage import small_world
 
 
 def census_csv():
-    rows = list(csv.DictReader((DATA / "censo2017_poblacion_zonas_localidades.csv").open(
-        encoding="utf-8-sig")))
+    rows = list(
+        csv.DictReader((DATA / "censo2017_poblacion_zonas_localidades.csv").open(encoding="utf-8-sig"))
+    )
     per_unit = defaultdict(int)
     for r in rows:
         per_unit[r["geocodigo"]] += int(r["poblacion"])
@@ -50,9 +51,13 @@ def test_real_census_is_conserved_over_the_uvs(conn):
     assert len(uvs) == 15
     assert sum(r["population"] for r in uvs) == table.census_used == 48759 - 721
     for age in AGE_GROUPS:
-        census_age = sum(int(r["poblacion"]) for r in csv.DictReader(
-            (DATA / "censo2017_poblacion_zonas_localidades.csv").open(encoding="utf-8-sig"))
-            if r["edad"] == age and not r["geocodigo"].startswith("0330199"))
+        census_age = sum(
+            int(r["poblacion"])
+            for r in csv.DictReader(
+                (DATA / "censo2017_poblacion_zonas_localidades.csv").open(encoding="utf-8-sig")
+            )
+            if r["edad"] == age and not r["geocodigo"].startswith("0330199")
+        )
         assert sum(r["ages"][age] for r in uvs) == census_age
     for r in uvs:
         assert r["population"] == sum(r["ages"].values()) > 0
@@ -82,9 +87,12 @@ def test_locality_shows_its_districts_rural_population(conn):
 
 def test_official_figures_override_and_are_labelled(conn, tmp_path):
     f = tmp_path / "oficial.csv"
-    f.write_text("tipo;codigo;poblacion;0 a 5;6 a 14;15 a 64;65 y mas;fuente\n"
-                 "uv;7;2150;;;;;Registro social 2024\n"
-                 ";Domeyko;1010;80;150;680;100;\n", encoding="utf-8")
+    f.write_text(
+        "tipo;codigo;poblacion;0 a 5;6 a 14;15 a 64;65 y mas;fuente\n"
+        "uv;7;2150;;;;;Registro social 2024\n"
+        ";Domeyko;1010;80;150;680;100;\n",
+        encoding="utf-8",
+    )
     assert import_official_population(conn, f) == 2
     rows = by_code(population_table(conn))
     uv7 = rows[("unidad_vecinal", "07")]
@@ -98,16 +106,21 @@ def test_official_figures_override_and_are_labelled(conn, tmp_path):
     assert not by_code(population_table(conn))[("unidad_vecinal", "07")]["official"]
 
 
-@pytest.mark.parametrize("content, message", [
-    ("codigo;poblacion\n01;999\n99;10\n", "fila 3, columna «codigo»: no existe"),
-    ("codigo;poblacion\n01;999\n07;muchos\n", "fila 3, columna «poblacion»: se esperaba un número"),
-    ("codigo;poblacion;0 a 5;6 a 14;15 a 64;65 y mas\n01;10;1;2;3;4\n07;100;1;2;3;4\n",
-     "fila 3: los grupos de edad suman 10"),
-    ("codigo;poblacion\n07;10\n7;11\n", "fila 3, columna «codigo»: «7» ya aparece en la fila 2"),
-    ("codigo;habitantes\n07;10\n", "faltan las columnas poblacion"),
-    ("tipo;codigo;poblacion\nuv;01;5\nregion;07;10\n", "fila 3, columna «tipo»"),
-    ("", "el archivo está vacío"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("codigo;poblacion\n01;999\n99;10\n", "fila 3, columna «codigo»: no existe"),
+        ("codigo;poblacion\n01;999\n07;muchos\n", "fila 3, columna «poblacion»: se esperaba un número"),
+        (
+            "codigo;poblacion;0 a 5;6 a 14;15 a 64;65 y mas\n01;10;1;2;3;4\n07;100;1;2;3;4\n",
+            "fila 3: los grupos de edad suman 10",
+        ),
+        ("codigo;poblacion\n07;10\n7;11\n", "fila 3, columna «codigo»: «7» ya aparece en la fila 2"),
+        ("codigo;habitantes\n07;10\n", "faltan las columnas poblacion"),
+        ("tipo;codigo;poblacion\nuv;01;5\nregion;07;10\n", "fila 3, columna «tipo»"),
+        ("", "el archivo está vacío"),
+    ],
+)
 def test_bad_official_file_says_where_and_writes_nothing(conn, tmp_path, content, message):
     f = tmp_path / "malo.csv"
     f.write_text(content, encoding="utf-8")  # the first data row is valid: it must not be kept
