@@ -76,7 +76,7 @@ class Leaf:
     program: str | None
     scope: str
     places: list[str]
-    note: str | None = None
+    review_note: str | None = None  # the catalogue reviewer's (English); never shown to users
     description: str | None = None
 
 
@@ -159,7 +159,7 @@ def catalogue_leaves(doc: dict[str, Any]) -> list[Leaf]:
                             g["code"],
                             g.get("scope", "comunal"),
                             g.get("places") or [],
-                            g.get("note"),
+                            g.get("review_note"),
                         )
                     )
                 for it in items:
@@ -173,7 +173,7 @@ def catalogue_leaves(doc: dict[str, Any]) -> list[Leaf]:
                             g["code"],
                             it["scope"],
                             it.get("places") or [],
-                            it.get("note"),
+                            it.get("review_note"),
                         )
                     )
     return leaves
@@ -268,7 +268,7 @@ def _upsert_leaf(conn: Connection, leaf: Leaf) -> int:
                 "p": leaf.plan,
                 "g": leaf.program,
                 "scope": leaf.scope,
-                "note": leaf.note,
+                "note": None,
                 "description": leaf.description,
                 "source": SOURCE,
             },

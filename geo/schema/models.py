@@ -113,6 +113,7 @@ class Initiative(Timestamps, Base):
     source: Mapped[str] = mapped_column(Text, server_default="manual")
     geom = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 

@@ -170,3 +170,21 @@ def test_catalogue_needs_the_base_territories_first(conn):
     conn.execute(text("DELETE FROM territory WHERE kind = 'unidad_vecinal'"))
     with pytest.raises(DataError, match="sit load base"):
         load_catalogue(conn, DATA / CATALOGUE_FILE)
+
+
+def test_reviewer_notes_never_reach_what_planners_read(conn):
+    doc = read_catalogue(DATA / CATALOGUE_FILE)
+    notes = [
+        it["review_note"]
+        for s in doc["strategies"]
+        for p in s.get("plans") or []
+        for g in p.get("programs") or []
+        for it in [g, *(g.get("items") or [])]
+        if it.get("review_note")
+    ]
+    assert len(notes) > 60  # the review explains its readings...
+    shown = conn.execute(
+        text("SELECT count(*) FROM initiative WHERE place_note = ANY(:n) OR description = ANY(:n)"),
+        {"n": notes},
+    ).scalar_one()
+    assert shown == 0  # ...but none of it is shown as the initiative's own text
