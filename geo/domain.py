@@ -5,7 +5,9 @@ Codes are stored in the database; labels are what a person reads (es-CL).
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 #: Lifecycle of an initiative, in order. ``sin_informacion`` is what the PLADECO gives:
 #: the plan states no status for its items, so nothing else is assumed.
@@ -76,6 +78,41 @@ FUNDING_SOURCES: tuple[str, ...] = (
 
 NO_INFO = "Sin información"
 
+#: Spanish name of every field of an initiative, in the form's order (messages, history,
+#: previews and conflicts all name fields with these labels).
+FIELD_LABELS: dict[str, str] = {
+    "code": "Código",
+    "name": "Nombre",
+    "kind": "Tipo",
+    "strategy": "Estrategia",
+    "plan": "Plan",
+    "program": "Programa",
+    "status": "Estado",
+    "scope": "Alcance",
+    "amount_clp": "Monto (CLP)",
+    "funding_source": "Fuente de financiamiento",
+    "responsible_unit": "Unidad responsable",
+    "bip_code": "Código BIP",
+    "start_year": "Año de inicio",
+    "end_year": "Año de término",
+    "description": "Descripción",
+    "place_note": "Nota de ubicación",
+    "geometry": "Geometría",
+    "territories": "Territorios",
+    "places": "Ubicación",
+    "archived": "Archivada",
+    "editor": "Su nombre",
+}
+
+#: Database column of an initiative -> the field key of :data:`FIELD_LABELS`.
+COLUMN_FIELDS: dict[str, str] = {"strategy_id": "strategy", "plan_id": "plan", "program_id": "program"}
+
+
+def field_label(column: str) -> str:
+    """The Spanish label of an initiative column or field (``strategy_id`` -> ``Estrategia``)."""
+    key = COLUMN_FIELDS.get(column, column)
+    return FIELD_LABELS.get(key, key)
+
 
 def format_clp(amount: int | float | Decimal | None) -> str:
     """Format an amount in Chilean pesos: ``$ 12.500.000``; ``Sin información`` when unknown."""
@@ -101,3 +138,14 @@ def format_int(value: int) -> str:
 def status_label(code: str | None) -> str:
     """Return the Spanish label of a status code."""
     return STATUSES.get(code or "sin_informacion", code or NO_INFO)
+
+
+#: Vallenar's time zone: every date and time a person reads is local.
+LOCAL_TZ = ZoneInfo("America/Santiago")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Local date and time as ``dd-mm-aaaa HH:MM`` (Vallenar's time zone)."""
+    if value is None:
+        return "fecha desconocida"
+    return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")

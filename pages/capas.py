@@ -6,9 +6,11 @@ from geo.domain import TERRITORY_KINDS
 from geo.territory.layer_file import ReadOptions
 from layers.sanitize import clean_markdown
 from ui.frame import page_frame
+from ui.person import ask_for_name, person_name
 from ui.territory import layers as capas
 
 page_frame()
+name = person_name()
 st.title("Importar capas oficiales")
 st.write(
     "Reemplace la capa de unidades vecinales, localidades o sitios con el archivo oficial "
@@ -66,8 +68,9 @@ if report.orphaned:
         "perderán porque sus territorios no están en el archivo.",
         key="capas_accept_orphans",
     )
+ask_for_name(name)
 if st.button("Confirmar importación", disabled=not accepted, key="capas_confirm"):
-    done, error = capas.run_import(upload, kind, opts, dry_run=False, allow_orphans=accepted)
+    done, error = capas.run_import(upload, kind, opts, dry_run=False, allow_orphans=accepted, person=name)
     st.session_state.pop(capas.PREVIEW_KEY, None)
     if error:
         st.error(clean_markdown(error))

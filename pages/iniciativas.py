@@ -2,24 +2,20 @@
 
 import streamlit as st
 
-from geo.store.initiatives import InitiativeInput
+from geo.initiatives.form import InitiativeInput
 from layers.sanitize import clean_markdown
 from ui.frame import page_frame
 from ui.initiatives import data as editor_data
-from ui.initiatives import editor
+from ui.initiatives import editor, history
+from ui.person import ask_for_name, person_name
 from ui.territory.sites import place_sites_section
 
 filters, version = page_frame()
-name = editor.editor_name()
+name = person_name()
 st.title("Iniciativas")
 if flash := st.session_state.pop("ed_flash", None):
     st.success(clean_markdown(flash), icon=":material/check_circle:")
-if not name:
-    st.info(
-        "Escriba **su nombre** en la barra lateral: queda en el historial de cada cambio y "
-        "sin él no se puede guardar.",
-        icon=":material/person:",
-    )
+ask_for_name(name)
 
 chosen = editor.pick_initiative(filters, version)
 data = None if chosen == editor.NEW else editor_data.initiative(chosen)
@@ -45,9 +41,11 @@ with col_map:
     inp = editor.geometry_section(data, inp, prefix, version, choices)
 
 editor.conflict_panel(chosen, inp)
-editor.save_button(chosen, expected, inp, name)
+if data is None or data["archived_at"] is None:
+    editor.save_button(chosen, expected, inp, name)
 if data:
-    editor.history_table(chosen)
+    history.archive_panel(data, expected or data["version"], name)
+    history.history_tables(chosen)
 
 st.divider()
 place_sites_section(version, name)

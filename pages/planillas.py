@@ -7,8 +7,10 @@ from geo.initiatives.filters import MapFilters
 from layers.sanitize import clean_markdown
 from ui import sheets
 from ui.frame import page_frame
+from ui.person import ask_for_name, person_name
 
 filters, version = page_frame()
+name = person_name()
 st.title("Planillas de iniciativas")
 
 st.subheader("1. Plantilla")
@@ -59,22 +61,21 @@ else:
                 icon=":material/error:",
                 key="dl_errors",
             )
+        overwrite = sheets.conflict_choices(plan)
         strict = st.checkbox(
             "Modo estricto: no importar nada si alguna fila fue rechazada", key="import_strict"
         )
-        pending = len(plan.by_status("nueva")) + len(plan.by_status("cambios"))
+        ask_for_name(name)
+        pending = len(plan.by_status("nueva")) + len(plan.by_status("cambios")) + len(overwrite)
         if st.button(
             f"Confirmar importación ({pending} filas)",
             type="primary",
             disabled=pending == 0,
             key="import_confirm",
         ):
+            st.session_state.pop("import_error", None)
             try:
-                r = sheets.apply(plan, strict)
-                st.session_state["import_done"] = (
-                    f"Importación terminada: {r.inserted} nuevas, {r.updated} actualizadas, "
-                    f"{r.status_changes} cambios de estado registrados."
-                )
+                st.session_state["import_done"] = sheets.apply(plan, strict, overwrite, name).summary()
             except DataError as exc:
                 st.session_state["import_error"] = str(exc)
             st.rerun()

@@ -13,7 +13,9 @@ from geo.initiatives.filters import MapFilters
 from geo.sheets.importer import ImportPlan, ImportResult, apply_import, plan_import
 from geo.sheets.schema import Lists
 from geo.sheets.writer import export_bytes, write_errors, write_workbook
+from geo.store.actor import Actor
 from geo.uploads import check_upload_size
+from layers.sanitize import clean_markdown
 from ui.state import engine
 
 FORMATS = {
@@ -60,9 +62,10 @@ def errors_bytes(plan: ImportPlan) -> bytes:
     return buf.getvalue()
 
 
-def apply(plan: ImportPlan, strict: bool) -> ImportResult:
+def apply(plan: ImportPlan, strict: bool, overwrite: list[str], person: str) -> ImportResult:
     """Write the previewed rows (one transaction) and refresh the cached data."""
-    result = apply_import(engine(), plan, strict=strict)
+    actor = Actor.person(person, f"página Planillas: {plan.file}")
+    result = apply_import(engine(), plan, actor, strict=strict, overwrite=overwrite)
     st.cache_data.clear()
     return result
 
@@ -70,17 +73,26 @@ def apply(plan: ImportPlan, strict: bool) -> ImportResult:
 def show_plan(plan: ImportPlan) -> None:
     """Counts, changed rows, rejected rows and approximate places (as plain tables)."""
     counts = plan.counts()
-    cols = st.columns(4)
+    cols = st.columns(len(counts))
     for col, (label, value) in zip(cols, counts.items(), strict=True):
         col.metric(label.capitalize(), value)
     if plan.ignored_columns:
         st.caption("Columnas ignoradas: " + ", ".join(plan.ignored_columns))
     changed = plan.by_status("cambios")
+    if changed and not plan.has_versions:
+        st.caption(
+            "La planilla no trae la columna «Versión» (no viene de una exportación): no se puede saber si "
+            "otra persona cambió esas iniciativas después. Revise cada cambio."
+        )
     if changed:
-        st.markdown("**Con cambios**")
+        st.markdown("**Con cambios** (valor guardado → valor de la planilla)")
         st.dataframe(
             pd.DataFrame(
-                [{"Fila": r.row, "Código": r.code, "Campos": ", ".join(r.changed)} for r in changed]
+                [
+                    {"Fila": r.row, "Código": r.code, "Campo": c.column, "Antes": c.old, "Después": c.new}
+                    for r in changed
+                    for c in r.changes
+                ]
             ),
             hide_index=True,
             width="stretch",
@@ -109,3 +121,43 @@ def show_plan(plan: ImportPlan) -> None:
     if notes:
         st.markdown("**Lugares reconocidos por aproximación** (revíselos)")
         st.dataframe(pd.DataFrame(notes), hide_index=True, width="stretch")
+
+
+def conflict_choices(plan: ImportPlan) -> list[str]:
+    """Each row in conflict with what differs and who changed it; a checkbox per row to overwrite it.
+
+    Returns the codes the person chose to overwrite.
+    """
+    conflicts = plan.by_status("conflicto")
+    if not conflicts:
+        return []
+    st.markdown("**En conflicto**: cambiaron en el sistema después de exportar la planilla")
+    st.caption(
+        "Estas filas no se escriben, para no deshacer lo que otra persona guardó. Marque una fila solo "
+        "si la planilla debe reemplazar lo guardado."
+    )
+    chosen = []
+    for r in conflicts:
+        assert r.conflict is not None
+        with st.container(border=True):
+            st.markdown(
+                f"Fila {r.row} · **{clean_markdown(r.code)}**: {clean_markdown(r.conflict.describe())}."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Campo": c.column,
+                            "En el sistema": c.old,
+                            "En la planilla": c.new,
+                            "Cambiado después de exportar": "sí" if c.changed_since_export else "",
+                        }
+                        for c in r.changes
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            if st.checkbox(f"Sobrescribir {r.code} con la planilla", key=f"import_overwrite_{r.row}"):
+                chosen.append(r.code or "")
+    return chosen

@@ -15,6 +15,7 @@ from geo.domain import format_clp
 from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
 from geo.settings import get_settings
+from geo.sheets.cells import table_csv
 from geo.territory.queries import base_layers, territory_features
 from layers.sanitize import clean_feature_collection
 
@@ -102,11 +103,6 @@ def demo_banner(version: str) -> None:
 #: Rows drawn in the on-screen table (all rows go to the CSV download): at 10,000
 #: initiatives the full table doubled what the browser receives (bench/).
 TABLE_ROWS = 1000
-
-
-def table_csv(df: pd.DataFrame) -> bytes:
-    """CSV that Excel opens with accents intact (UTF-8 with BOM, semicolon separator)."""
-    return df.to_csv(index=False, sep=";").encode("utf-8-sig")
 
 
 def initiatives_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,9 @@ from sqlalchemy import Connection, Engine, text
 from geo.db import transaction
 from geo.domain import SCOPES
 from geo.errors import DataError
+from geo.store.actor import Actor
+from geo.store.initiatives import InitiativeChange, PlaceLinks, save_initiatives
+from geo.store.territories import TerritoryRecord, ensure_places
 from geo.territory.names import slug
 
 CATALOGUE_FILE = "pladeco_2014_2017.yaml"
@@ -236,83 +239,10 @@ def _upsert_hierarchy(conn: Connection, doc: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def _upsert_leaf(conn: Connection, leaf: Leaf) -> int:
-    return (
-        conn.execute(
-            text(
-                """
-        INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, scope,
-                                place_note, description, source)
-        VALUES (:code, :name, :kind, (SELECT id FROM strategy WHERE code = :s),
-                (SELECT id FROM plan WHERE code = :p), (SELECT id FROM program WHERE code = :g),
-                :scope, :note, :description, :source)
-        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
-            strategy_id = EXCLUDED.strategy_id, plan_id = EXCLUDED.plan_id,
-            program_id = EXCLUDED.program_id, scope = EXCLUDED.scope,
-            place_note = EXCLUDED.place_note,
-            description = COALESCE(initiative.description, EXCLUDED.description),
-            version = initiative.version + 1
-        WHERE (initiative.name, initiative.kind, initiative.strategy_id, initiative.plan_id,
-               initiative.program_id, initiative.scope, initiative.place_note)
-              IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.strategy_id, EXCLUDED.plan_id,
-               EXCLUDED.program_id, EXCLUDED.scope, EXCLUDED.place_note)
-        RETURNING id
-        """
-            ),
-            {
-                "code": leaf.code,
-                "name": leaf.name,
-                "kind": leaf.kind,
-                "s": leaf.strategy,
-                "p": leaf.plan,
-                "g": leaf.program,
-                "scope": leaf.scope,
-                "note": None,
-                "description": leaf.description,
-                "source": SOURCE,
-            },
-        ).scalar()
-        or conn.execute(
-            text("SELECT id FROM initiative WHERE code = :code"), {"code": leaf.code}
-        ).scalar_one()
-    )
-
-
-def _territories_for(conn: Connection, place: str, report: CatalogueReport) -> list[int]:
+def _territories_for(conn: Connection, place: str, named: dict[tuple[str, str], int]) -> list[int]:
     kind, _, value = place.partition(":")
-    if kind == "sitio":
-        conn.execute(
-            text(
-                """
-            INSERT INTO territory (kind, code, name, source) VALUES ('sitio', :code, :name, :src)
-            ON CONFLICT (kind, code) DO NOTHING
-            """
-            ),
-            {"code": slug(value), "name": value, "src": SITE_SOURCE},
-        )
-        return [
-            conn.execute(
-                text("SELECT id FROM territory WHERE kind = 'sitio' AND code = :c"), {"c": slug(value)}
-            ).scalar_one()
-        ]
-    if kind == "localidad":
-        row = conn.execute(
-            text("SELECT id FROM territory WHERE kind = 'localidad' AND code = :c"), {"c": slug(value)}
-        ).scalar()
-        if row is None:
-            conn.execute(
-                text(
-                    """
-                INSERT INTO territory (kind, code, name, source)
-                VALUES ('localidad', :code, :name, :src)
-                """
-                ),
-                {"code": slug(value), "name": value, "src": SITE_SOURCE},
-            )
-            report.warnings.append(f"Localidad «{value}» sin ubicación en los datos base.")
-            return _territories_for(conn, place, report)
-        return [row]
+    if kind in ("sitio", "localidad"):
+        return [named[(kind, slug(value))]]
     if kind == "uv" and value.isdigit():
         return list(
             conn.execute(
@@ -351,10 +281,35 @@ def _facilities_for(conn: Connection, place: str) -> list[int]:
     )
 
 
-def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
-    """Load the catalogue in one transaction; link initiatives to the places they name."""
+def _named_places(conn: Connection, leaves: list[Leaf], actor: Actor, report: CatalogueReport) -> dict:
+    """Ids of the sites and localities the plan names, creating missing ones "sin ubicar"."""
+    records = {}
+    for leaf in leaves:
+        for place in leaf.places:
+            kind, _, value = place.partition(":")
+            if kind in ("sitio", "localidad"):
+                records[(kind, slug(value))] = TerritoryRecord(kind, slug(value), value, SITE_SOURCE)
+    known = {
+        (r.kind, r.code)
+        for r in conn.execute(text("SELECT kind, code FROM territory WHERE kind IN ('sitio', 'localidad')"))
+    }
+    for (kind, _), rec in records.items():
+        if kind == "localidad" and (kind, rec.code) not in known:
+            report.warnings.append(f"Localidad «{rec.name}» sin ubicación en los datos base.")
+    return ensure_places(conn, actor, list(records.values()))
+
+
+def load_catalogue(engine: Engine | Connection, path: Path, actor: Actor | None = None) -> CatalogueReport:
+    """Load the catalogue in one transaction; link initiatives to the places they name.
+
+    Initiatives are written through the one write path: only the plan's own wording
+    (name, kind, place in the hierarchy, scope; the description while none was written)
+    is compared and written, so what planners changed (status, amounts, notes, links made
+    by hand or from a spreadsheet) stays.
+    """
     doc = read_catalogue(path)
     report = CatalogueReport()
+    actor = actor or Actor.system("carga del catálogo del PLADECO")
     with transaction(engine) as conn:
         uv_count = conn.execute(
             text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")
@@ -363,62 +318,57 @@ def load_catalogue(engine: Engine | Connection, path: Path) -> CatalogueReport:
             raise DataError("No hay unidades vecinales cargadas: ejecute primero «sit load base».")
         report.counts.update(_upsert_hierarchy(conn, doc))
         leaves = catalogue_leaves(doc)
+        named = _named_places(conn, leaves, actor, report)
+        ids = {
+            (r.level, r.code): r.id
+            for r in conn.execute(
+                text(
+                    "SELECT 'strategy' AS level, code, id FROM strategy UNION ALL "
+                    "SELECT 'plan', code, id FROM plan UNION ALL SELECT 'program', code, id FROM program"
+                )
+            )
+        }
+        existing = {
+            r.code: r
+            for r in conn.execute(
+                text("SELECT id, code, description FROM initiative WHERE code = ANY(:c)"),
+                {"c": [leaf.code for leaf in leaves]},
+            )
+        }
+        changes = []
         links = facility_links = 0
         for leaf in leaves:
-            initiative_id = _upsert_leaf(conn, leaf)
             territories: dict[int, str] = {}
             facilities: dict[int, str] = {}
             for place in leaf.places:
-                for tid in _territories_for(conn, place, report):
-                    territories.setdefault(tid, place)
+                for tid in _territories_for(conn, place, named):
+                    territories.setdefault(tid, f"pladeco:{place}")
                 for fid in _facilities_for(conn, place):
-                    facilities.setdefault(fid, place)
-            conn.execute(
-                text(
-                    """
-                DELETE FROM initiative_territory
-                 WHERE initiative_id = :i AND link_method = 'nombre_lugar'
-                   AND place_ref LIKE 'pladeco:%'
-                """
-                ),
-                {"i": initiative_id},
-            )
-            conn.execute(
-                text(
-                    """
-                DELETE FROM initiative_facility
-                 WHERE initiative_id = :i AND link_method = 'nombre_lugar'
-                   AND place_ref LIKE 'pladeco:%'
-                """
-                ),
-                {"i": initiative_id},
-            )
-            weight = round(1 / len(territories), 6) if territories else None
-            for tid, place in territories.items():
-                conn.execute(
-                    text(
-                        """
-                    INSERT INTO initiative_territory
-                        (initiative_id, territory_id, link_method, weight, place_ref)
-                    VALUES (:i, :t, 'nombre_lugar', :w, :ref)
-                    ON CONFLICT (initiative_id, territory_id) DO NOTHING
-                    """
-                    ),
-                    {"i": initiative_id, "t": tid, "w": weight, "ref": f"pladeco:{place}"},
+                    facilities.setdefault(fid, f"pladeco:{place}")
+            links += len(territories)
+            facility_links += len(facilities)
+            values = {
+                "code": leaf.code,
+                "name": leaf.name,
+                "kind": leaf.kind,
+                "strategy_id": ids[("strategy", leaf.strategy)],
+                "plan_id": ids.get(("plan", leaf.plan)) if leaf.plan else None,
+                "program_id": ids.get(("program", leaf.program)) if leaf.program else None,
+                "scope": leaf.scope,
+            }
+            old = existing.get(leaf.code)
+            if leaf.description and (old is None or old.description is None):
+                values["description"] = leaf.description
+            changes.append(
+                InitiativeChange(
+                    values=values,
+                    id=old.id if old else None,
+                    place_links=PlaceLinks(territories, facilities, scope="pladeco:"),
+                    source=SOURCE,
+                    where=f"ítem {leaf.code} del catálogo",
                 )
-                links += 1
-            for fid, place in facilities.items():
-                conn.execute(
-                    text(
-                        """
-                    INSERT INTO initiative_facility (initiative_id, facility_id, link_method, place_ref)
-                    VALUES (:i, :f, 'nombre_lugar', :ref)
-                    ON CONFLICT (initiative_id, facility_id) DO NOTHING
-                    """
-                    ),
-                    {"i": initiative_id, "f": fid, "ref": f"pladeco:{place}"},
-                )
-                facility_links += 1
+            )
+        save_initiatives(conn, actor, changes)
         report.counts["initiatives"] = len(leaves)
         report.counts["territory_links"] = links
         report.counts["facility_links"] = facility_links

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from geo.cli.common import engine
+from geo.cli.common import actor, engine
 from geo.domain import format_clp, format_int
 
 
@@ -38,7 +38,7 @@ def cmd_population_import(args: argparse.Namespace) -> int:
     """Import official figures from a CSV (all rows or nothing)."""
     from geo.territory.population_import import import_official_population
 
-    n = import_official_population(engine(), Path(args.file))
+    n = import_official_population(engine(), Path(args.file), actor(args))
     print(f"Cifras oficiales de población importadas: {n} territorio(s) desde {args.file}.")
     return 0
 
@@ -47,7 +47,7 @@ def cmd_population_clear(args: argparse.Namespace) -> int:
     """Remove the official figures: the census estimate is shown again."""
     from geo.territory.population_import import clear_official_population
 
-    print(f"Cifras oficiales eliminadas: {clear_official_population(engine())}")
+    print(f"Cifras oficiales eliminadas: {clear_official_population(engine(), actor(args))}")
     return 0
 
 

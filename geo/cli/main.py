@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
-from geo.cli import admin, coverage, sheets, territories
+from geo.cli import admin, coverage, initiatives, sheets, territories
 from geo.errors import DataError
 from geo.settings import get_settings
 
@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.register(sub, imp)
     territories.register(imp)
     coverage.register(sub)
+    initiatives.register(sub)
+    territories.register_sites(sub)
     return parser
 
 

@@ -5,46 +5,46 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geo.cli.common import engine
+from geo.cli.common import actor, engine, print_section
 from geo.errors import DataError
 from geo.sheets.importer import ImportPlan
 
 
 def print_plan(plan: ImportPlan, limit: int = 50) -> None:
-    """The preview: counts, changed fields, rejected rows, approximate places."""
+    """The preview: counts, old -> new of every changed field, conflicts, rejections, places."""
     where = f" (hoja «{plan.sheet}»)" if plan.sheet else ""
     print(f"Vista previa de {plan.file}{where}: {len(plan.rows)} filas")
     for key, value in plan.counts().items():
         print(f"  {key}: {value}")
     if plan.ignored_columns:
         print("  columnas ignoradas: " + ", ".join(plan.ignored_columns))
-    _print_section(
-        "Con cambios:",
-        [f"fila {r.row} · {r.code}: {', '.join(r.changed)}" for r in plan.by_status("cambios")],
+    if not plan.has_versions and plan.by_status("cambios"):
+        print(
+            "  aviso: la planilla no trae la columna «Versión» (no viene de una exportación): no se "
+            "puede saber si otra persona cambió esas iniciativas después."
+        )
+    print_section(
+        "Con cambios (anterior → nuevo):",
+        [f"fila {r.row} · {r.code}: {c}" for r in plan.by_status("cambios") for c in r.changes],
         limit,
-        "",
     )
-    _print_section("Rechazadas:", [str(e) for e in plan.errors], limit, " (use --errors ARCHIVO.xlsx)")
-    _print_section(
+    conflicts = []
+    for r in plan.by_status("conflicto"):
+        assert r.conflict is not None
+        conflicts.append(f"fila {r.row} · {r.code}: {r.conflict.describe()}")
+        for c in r.changes:
+            mark = " (cambiado después de exportar)" if c.changed_since_export else ""
+            conflicts.append(f"    {c.column}: en la base «{c.old}», en el archivo «{c.new}»{mark}")
+    print_section(
+        "En conflicto (no se escriben salvo --overwrite CÓDIGO):", conflicts, limit * 4, " de detalle"
+    )
+    print_section("Rechazadas:", [str(e) for e in plan.errors], limit, " (use --errors ARCHIVO.xlsx)")
+    print_section(
         "Lugares reconocidos por aproximación (revise):",
         [f"fila {r.row}: {n}" for r in plan.rows if r.status != "rechazada" for n in r.notes],
         limit,
         None,
     )
-
-
-def _print_section(title: str, lines: list[str], limit: int, more_hint: str | None) -> None:
-    """Print ``title`` and at most ``limit`` lines, then how many were left out.
-
-    ``more_hint`` ends that last line; None leaves it out.
-    """
-    if not lines:
-        return
-    print(title)
-    for line in lines[:limit]:
-        print(f"  {line}")
-    if more_hint is not None and len(lines) > limit:
-        print(f"  … y {len(lines) - limit} más{more_hint}")
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -75,11 +75,8 @@ def cmd_import_initiatives(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Simulación (--dry-run): no se escribió nada.")
         return 0
-    result = apply_import(eng, plan, strict=args.strict)
-    print(
-        f"Importación terminada: {result.inserted} nuevas, {result.updated} actualizadas, "
-        f"{result.status_changes} cambios de estado registrados."
-    )
+    result = apply_import(eng, plan, actor(args), strict=args.strict, overwrite=args.overwrite or ())
+    print(result.summary())
     return 0
 
 
@@ -93,7 +90,10 @@ def cmd_export_initiatives(args: argparse.Namespace) -> int:
     if fmt not in ("xlsx", "csv", "gpkg", "geojson"):
         raise DataError(f"Formato desconocido «{fmt}»: use xlsx, csv, gpkg o geojson.")
     filters = MapFilters(
-        strategies=tuple(args.strategy or ()), statuses=tuple(args.status or ()), include_demo=args.demo
+        strategies=tuple(args.strategy or ()),
+        statuses=tuple(args.status or ()),
+        include_demo=args.demo,
+        include_archived=args.archived,
     )
     with engine().connect() as conn:
         n = export_initiatives(conn, fmt, out, filters)
@@ -112,6 +112,13 @@ def register(sub: argparse._SubParsersAction, imp: argparse._SubParsersAction) -
     ini.add_argument("--dry-run", action="store_true", help="solo mostrar la vista previa")
     ini.add_argument("--strict", action="store_true", help="no importar nada si alguna fila se rechaza")
     ini.add_argument("--errors", metavar="OUT.xlsx", help="escribir las filas rechazadas en una planilla")
+    ini.add_argument(
+        "--overwrite",
+        action="append",
+        metavar="CÓDIGO",
+        help="escribir esta fila aunque esté en conflicto (la iniciativa cambió después de "
+        "exportar); repetible",
+    )
     ini.set_defaults(func=cmd_import_initiatives)
 
     exp = sub.add_parser("export", help="exportar datos").add_subparsers(dest="export_command", required=True)
@@ -129,4 +136,5 @@ def register(sub: argparse._SubParsersAction, imp: argparse._SubParsersAction) -
         action="store_true",
         help="incluir los datos de demostración (por defecto solo datos reales)",
     )
+    e.add_argument("--archived", action="store_true", help="incluir las iniciativas archivadas")
     e.set_defaults(func=cmd_export_initiatives)

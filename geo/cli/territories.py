@@ -1,4 +1,4 @@
-"""``sit import territories``: replace an official layer from the console."""
+"""``sit import territories`` (replace an official layer) and ``sit site`` (place named sites)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from geo.cli.common import engine
+from geo.cli.common import actor, engine
 from geo.domain import TERRITORY_KINDS
 from geo.errors import DataError
 
@@ -64,7 +64,7 @@ def cmd_import_territories(args: argparse.Namespace) -> int:
         opts,
         dry_run=args.dry_run,
         allow_orphans=args.allow_orphans,
-        user="sit (consola)",
+        actor=actor(args),
     )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
@@ -101,3 +101,116 @@ def register(imp: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="informe en JSON")
     p.set_defaults(func=cmd_import_territories)
+
+
+def _site(conn, name: str) -> dict:
+    from geo.territory.sites import find_site
+
+    site = find_site(conn, name)
+    if site is None:
+        raise DataError(f"No hay un sitio con código o nombre «{name}»; vea «sit site list».")
+    return site
+
+
+def cmd_site_list(args: argparse.Namespace) -> int:
+    """List the named sites, located or "sin ubicar"."""
+    from geo.territory.sites import named_sites
+
+    with engine().connect() as conn:
+        sites = named_sites(conn, unlocated_only=args.unlocated)
+    for s in sites:
+        state = "ubicado" if s["located"] else "sin ubicar"
+        print(f"{s['code']:40} {s['name']:45} {state:10} {s['n']} iniciativa(s)")
+    print(f"{len(sites)} sitio(s).")
+    return 0
+
+
+def cmd_site_place(args: argparse.Namespace) -> int:
+    """Place (or move) a site from a point or a GeoJSON file."""
+    import shapely
+
+    from geo.store.territories import place_site
+    from geo.values import ValueProblem, parse_drawn_geometry
+
+    if args.point:
+        drawn: object = shapely.Point(*args.point)
+    else:
+        try:
+            drawn = json.loads(Path(args.geojson).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{args.geojson}: no se pudo leer como GeoJSON ({exc}).") from exc
+        if isinstance(drawn, dict) and drawn.get("type") == "FeatureCollection":
+            features = drawn.get("features") or []
+            if len(features) != 1:
+                raise DataError(f"{args.geojson}: debe contener un solo elemento (tiene {len(features)}).")
+            drawn = features[0]
+    try:
+        geom = parse_drawn_geometry(drawn)
+    except ValueProblem as exc:
+        raise DataError(f"Geometría: {exc}") from None
+    eng = engine()
+    with eng.connect() as conn:
+        site = _site(conn, args.site)
+    result = place_site(eng, actor(args), site["id"], geom, site["version"])
+    verb = "reubicado" if site["located"] else "ubicado"
+    print(
+        f"Sitio «{site['name']}» {verb} (versión {result.version}); "
+        f"{len(result.initiatives)} iniciativa(s) vinculadas recalculadas."
+    )
+    return 0
+
+
+def cmd_site_unplace(args: argparse.Namespace) -> int:
+    """Return a site placed by mistake to "sin ubicar"."""
+    from geo.store.territories import unplace_site
+
+    eng = engine()
+    with eng.connect() as conn:
+        site = _site(conn, args.site)
+    result = unplace_site(eng, actor(args), site["id"], site["version"])
+    print(
+        f"Sitio «{site['name']}» devuelto a «sin ubicar» (versión {result.version}); "
+        f"{len(result.initiatives)} iniciativa(s) vinculadas recalculadas."
+    )
+    return 0
+
+
+def cmd_site_history(args: argparse.Namespace) -> int:
+    """Each placement of a site: when, who, what."""
+    from geo.domain import format_datetime
+    from geo.territory.sites import site_history
+
+    with engine().connect() as conn:
+        site = _site(conn, args.site)
+        rows = site_history(conn, site["id"])
+    print(f"Historial de «{site['name']}» ({'ubicado' if site['located'] else 'sin ubicar'}):")
+    for h in rows:
+        where = ""
+        if h["geometry"]:
+            where = f" — {h['geometry']['type']} {json.dumps(h['geometry']['coordinates'])[:80]}"
+        print(f"  {format_datetime(h['at'])}  {h['action']} por {h['by']} ({h['via']}){where}")
+    return 0
+
+
+def register_sites(sub: argparse._SubParsersAction) -> None:
+    """Register ``sit site list|place|unplace|history``."""
+    site = sub.add_parser(
+        "site", help="sitios nombrados por el plan: ubicar, reubicar, historial"
+    ).add_subparsers(dest="site_command", required=True)
+    ls = site.add_parser("list", help="listar los sitios (ubicados y sin ubicar)")
+    ls.add_argument("--unlocated", action="store_true", help="solo los sin ubicar")
+    ls.set_defaults(func=cmd_site_list)
+    pl = site.add_parser("place", help="ubicar o reubicar un sitio (punto o archivo GeoJSON)")
+    pl.add_argument("site", help="código o nombre del sitio")
+    where = pl.add_mutually_exclusive_group(required=True)
+    where.add_argument("--point", nargs=2, type=float, metavar=("LON", "LAT"), help="un punto en EPSG:4326")
+    where.add_argument(
+        "--geojson", metavar="ARCHIVO", help="GeoJSON (EPSG:4326) con una geometría o un elemento"
+    )
+    pl.set_defaults(func=cmd_site_place)
+    un = site.add_parser("unplace", help="devolver un sitio ubicado por error a «sin ubicar»")
+    un.add_argument("site", help="código o nombre del sitio")
+    un.set_defaults(func=cmd_site_unplace)
+    hi = site.add_parser("history", help="cada ubicación del sitio: cuándo, quién, dónde")
+    hi.add_argument("site", help="código o nombre del sitio")
+    hi.set_defaults(func=cmd_site_history)

@@ -1,38 +1,19 @@
 """Tables, JSON, xlsx and csv of the coverage (same numbers on the page and in the CLI).
 
-CSV files are UTF-8 with BOM and ``;`` (Excel in es-CL opens them with accents intact);
-cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) get
-a leading apostrophe in both CSV and xlsx.
+Files are written by :mod:`geo.sheets.cells`, the one formula neutraliser of every download:
+CSV UTF-8 with BOM and ``;``; a cell that a spreadsheet would run as a formula gets a
+leading apostrophe in CSV and Excel's quote prefix (text, never a formula) in xlsx.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
 
 from geo.coverage.allocation import Coverage
 from geo.domain import STATUSES, TERRITORY_KINDS
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _safe(df: pd.DataFrame) -> pd.DataFrame:
-    return df.apply(
-        lambda col: (
-            col.map(neutralise)
-            if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
-            else col
-        )
-    )
+from geo.sheets.cells import table_csv, tables_xlsx
 
 
 def _round(v: Any, digits: int = 0) -> Any:
@@ -81,21 +62,13 @@ def gaps_table(cov: Coverage) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with BOM, ``;`` separator, formulas neutralised."""
-    return _safe(df).to_csv(index=False, sep=";").encode("utf-8-sig")
+    """CSV for Excel (UTF-8 with BOM, ``;``), formulas neutralised (:mod:`geo.sheets.cells`)."""
+    return table_csv(df)
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An xlsx workbook with one sheet per table (openpyxl), formulas neutralised."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            _safe(df).to_excel(writer, sheet_name=name[:31], index=False)
-            ws = writer.sheets[name[:31]]
-            for col in ws.iter_cols(max_row=min(ws.max_row, 200)):
-                width = max(len(str(c.value or "")) for c in col)
-                ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 8), 60)
-    return buf.getvalue()
+    """An .xlsx workbook with one sheet per table, formulas neutralised (:mod:`geo.sheets.cells`)."""
+    return tables_xlsx(sheets)
 
 
 def coverage_json(cov: Coverage) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Engine, text
 from geo.db import transaction
 from geo.domain import FUNDING_SOURCES, STATUSES
 from geo.errors import DataError
-from geo.territory.links import link_by_geometry
+from geo.store.actor import Actor
+from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives
 
 DEMO_SOURCE = "demo"
 ACTIONS = (
@@ -100,7 +101,7 @@ def _territory_polygons(conn: Connection) -> list[tuple[int, str, BaseGeometry]]
     return [(r.id, r.sector or "rural", shapely.from_wkb(bytes(r.wkb))) for r in rows]
 
 
-def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> DemoResult:
+def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, actor: Actor) -> DemoResult:
     """Write ``initiatives`` synthetic initiatives (same seed, same portfolio)."""
     if initiatives <= 0:
         raise DataError("La cantidad de iniciativas de demostración debe ser mayor que cero.")
@@ -152,33 +153,53 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int) -> D
                     "wkb": shapely.to_wkb(_random_geometry(rng, poly)),
                 }
             )
-        conn.execute(
-            text(
-                """
-            INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, status,
-                scope, amount_clp, funding_source, responsible_unit, start_year, end_year,
-                description, source, geom, is_demo)
-            VALUES (:code, :name, :kind, :strategy_id, :plan_id, :program_id, :status,
-                'localizada', :amount, :funding, 'SECPLAC (demo)', :start, :end, :description,
-                'demo', ST_SetSRID(ST_GeomFromWKB(:wkb), 4326), true)
-            ON CONFLICT (code) DO NOTHING
-            """
-            ),
-            rows,
+        existing = set(
+            conn.execute(
+                text("SELECT code FROM initiative WHERE code = ANY(:c)"), {"c": [r["code"] for r in rows]}
+            ).scalars()
         )
-        links = link_by_geometry(conn, demo_only=True)
+        changes = [
+            InitiativeChange(
+                values={
+                    "code": r["code"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "strategy_id": r["strategy_id"],
+                    "plan_id": r["plan_id"],
+                    "program_id": r["program_id"],
+                    "status": r["status"],
+                    "scope": "localizada",
+                    "amount_clp": r["amount"],
+                    "funding_source": r["funding"],
+                    "responsible_unit": "SECPLAC (demo)",
+                    "start_year": r["start"],
+                    "end_year": r["end"],
+                    "description": r["description"],
+                },
+                geometry=r["wkb"],
+                set_geometry=True,
+                source=DEMO_SOURCE,
+                is_demo=True,
+            )
+            for r in rows
+            if r["code"] not in existing  # the same seed twice adds nothing
+        ]
+        save_initiatives(conn, actor, changes)
+        links = conn.execute(
+            text(
+                "SELECT count(*) FROM initiative_territory it JOIN initiative i ON i.id = it.initiative_id "
+                "WHERE i.is_demo AND it.link_method = 'geometria'"
+            )
+        ).scalar_one()
         # Fresh statistics: without them the planner picks poor plans right after a bulk load.
         conn.execute(text("ANALYZE initiative"))
         conn.execute(text("ANALYZE initiative_territory"))
-    return DemoResult(initiatives=len(rows), links=links)
+    return DemoResult(initiatives=len(changes), links=links)
 
 
-def clear_demo(engine: Engine | Connection) -> int:
+def clear_demo(engine: Engine | Connection, actor: Actor) -> int:
     """Delete every demo row (initiatives, and workshops/needs flagged demo); return the count."""
-    with transaction(engine) as conn:
-        conn.execute(text("DELETE FROM need WHERE is_demo"))
-        conn.execute(text("DELETE FROM workshop WHERE is_demo"))
-        return conn.execute(text("DELETE FROM initiative WHERE is_demo")).rowcount
+    return delete_demo(engine, actor)
 
 
 def demo_count(conn: Connection) -> int:

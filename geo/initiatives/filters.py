@@ -15,6 +15,7 @@ class MapFilters:
     """What the user picked; an empty tuple means "all".
 
     Demo data is left out unless asked for: real gaps must not be hidden by synthetic rows.
+    Archived initiatives leave every map, count and export unless asked for.
     """
 
     strategies: tuple[str, ...] = ()
@@ -23,10 +24,19 @@ class MapFilters:
     statuses: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     include_demo: bool = False
+    include_archived: bool = False
 
     def key(self) -> tuple:
-        """A hashable key for caches."""
-        return (self.strategies, self.plans, self.kinds, self.statuses, self.sectors, self.include_demo)
+        """A hashable key for caches (``MapFilters(*key)`` gives the filters back)."""
+        return (
+            self.strategies,
+            self.plans,
+            self.kinds,
+            self.statuses,
+            self.sectors,
+            self.include_demo,
+            self.include_archived,
+        )
 
 
 #: Sector of an initiative: ``comunal`` when its scope is the whole commune; ``urbano``/``rural``
@@ -41,6 +51,7 @@ SELECT i.id
    AND (cardinality(CAST(:kinds AS text[])) = 0 OR i.kind = ANY(:kinds))
    AND (cardinality(CAST(:statuses AS text[])) = 0 OR i.status = ANY(:statuses))
    AND (:include_demo OR NOT i.is_demo)
+   AND (:include_archived OR i.archived_at IS NULL)
    AND (cardinality(CAST(:sectors AS text[])) = 0
         OR ('comunal' = ANY(:sectors) AND i.scope = 'comunal')
         OR EXISTS (SELECT 1 FROM initiative_territory it JOIN territory t ON t.id = it.territory_id
@@ -57,4 +68,5 @@ def filter_params(f: MapFilters) -> dict[str, Any]:
         "statuses": list(f.statuses),
         "sectors": list(f.sectors),
         "include_demo": f.include_demo,
+        "include_archived": f.include_archived,
     }

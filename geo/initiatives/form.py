@@ -1,48 +1,29 @@
-"""Validation of the initiative form: every field checked, with a Spanish message naming it."""
+"""The initiative form: every field checked with a Spanish message naming it, then saved.
+
+Values are read with the same parsers as the spreadsheet import (:mod:`geo.values`);
+:func:`create_initiative` and :func:`update_initiative` save through the one write path
+(:mod:`geo.store.initiatives`).
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
+from geo.db import transaction
 from geo.domain import INITIATIVE_KINDS, SCOPES, STATUSES
-from geo.errors import DataError
+from geo.errors import ValidationError
+from geo.store.actor import Actor
+from geo.store.initiatives import COLUMNS, InitiativeChange, SaveResult, save_initiatives
+from geo.territory.queries import near_commune
+from geo.values import ValueProblem, parse_amount, parse_drawn_geometry, parse_text, parse_year, text_limit
 
 GEOMETRY_ACTIONS = ("keep", "drawn", "territory", "none")
 """Geometry actions of a save: keep what is stored, use a drawing, copy a territory, remove."""
-
-_MAX_TEXT = 4000
-MAX_AMOUNT = 10**13
-"""Ten trillion pesos: far above any municipal budget, so a larger amount is a typing slip."""
-
-#: Spanish name of every editable field, as the form shows it (used in every message).
-FIELD_LABELS: dict[str, str] = {
-    "code": "Código",
-    "name": "Nombre",
-    "kind": "Tipo",
-    "strategy": "Estrategia",
-    "plan": "Plan",
-    "program": "Programa",
-    "status": "Estado",
-    "scope": "Alcance",
-    "amount_clp": "Monto (CLP)",
-    "funding_source": "Fuente de financiamiento",
-    "responsible_unit": "Unidad responsable",
-    "bip_code": "Código BIP",
-    "start_year": "Año de inicio",
-    "end_year": "Año de término",
-    "description": "Descripción",
-    "place_note": "Nota de ubicación",
-    "geometry": "Geometría",
-    "territories": "Territorios",
-    "editor": "Su nombre",
-}
 
 
 @dataclass
@@ -72,75 +53,6 @@ class InitiativeInput:
     status_comment: str | None = None
 
 
-class ValidationError(DataError):
-    """One or more fields are wrong; ``errors`` maps each field to its Spanish message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__(
-            "No se guardó. Revise: " + " ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items())
-        )
-
-
-def parse_amount(value: int | str | None) -> int | None:
-    """Read an amount in pesos: ``$ 12.500.000``, ``12.500.000`` or ``12500000``; blank is None."""
-    if value is None or isinstance(value, int):
-        if isinstance(value, int) and not 0 <= value <= MAX_AMOUNT:
-            raise ValueError("debe estar entre $ 0 y $ 10.000.000.000.000.")
-        return value
-    raw = str(value).strip()
-    if not raw:
-        return None
-    digits = raw.replace("$", "").replace(" ", "").replace("\u00a0", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", digits):
-        amount = int(digits.replace(".", ""))
-        if amount > MAX_AMOUNT:
-            raise ValueError(f"«{raw}» supera $ 10.000.000.000.000: revise los dígitos.")
-        return amount
-    if digits.startswith("-"):
-        raise ValueError("no puede ser negativo.")
-    raise ValueError(f"no se entiende «{raw}»: escriba pesos enteros, p. ej. $ 12.500.000.")
-
-
-def _parse_year(value: int | str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"«{value}» no es un año (escriba, p. ej., 2016).") from None
-    if not 1990 <= year <= 2100:
-        raise ValueError(f"{year} está fuera del rango 1990-2100.")
-    return year
-
-
-def blank(value: str | None) -> str | None:
-    """Strip text; empty text is None."""
-    value = (value or "").strip()
-    return value or None
-
-
-def drawn_geometry(value: BaseGeometry | dict | None) -> BaseGeometry:
-    """A drawn GeoJSON geometry (or Feature) as shapely, in EPSG:4326; Spanish errors."""
-    if value is None:
-        raise ValueError("no hay nada dibujado en el mapa.")
-    if isinstance(value, BaseGeometry):
-        geom = value
-    else:
-        try:
-            geom = shape(value.get("geometry", value) if isinstance(value, dict) else value)
-        except Exception:  # noqa: BLE001 - any malformed GeoJSON gets the same message
-            raise ValueError("el dibujo recibido no es una geometría GeoJSON válida.") from None
-    if geom.is_empty:
-        raise ValueError("la geometría está vacía.")
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValueError("las coordenadas no son longitud/latitud (EPSG:4326).")
-    if not geom.is_valid:
-        raise ValueError("el polígono se cruza a sí mismo; dibújelo de nuevo sin cruces.")
-    return geom
-
-
 def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None = None) -> dict[str, Any]:
     """Check every field and resolve catalogue codes; return the row's bind parameters.
 
@@ -152,16 +64,20 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
     code = (inp.code or "").strip()
     if not code:
         errors["code"] = "es obligatorio (texto libre elegido por el municipio, único)."
-    elif len(code) > 60:
-        errors["code"] = "tiene más de 60 caracteres."
+    elif len(code) > text_limit("code"):
+        errors["code"] = f"tiene más de {text_limit('code')} caracteres."
     elif conn.execute(
         text("SELECT 1 FROM initiative WHERE code = :c AND id IS DISTINCT FROM :i"),
         {"c": code, "i": initiative_id},
     ).first():
         errors["code"] = f"ya existe otra iniciativa con el código «{code}»."
     row["code"] = code
-    row["name"] = (inp.name or "").strip()
-    if not row["name"]:
+    try:
+        row["name"] = parse_text(inp.name, text_limit("name")) or ""
+    except ValueProblem as exc:
+        row["name"] = ""
+        errors["name"] = str(exc)
+    if not row["name"] and "name" not in errors:
         errors["name"] = "es obligatorio."
     for key, allowed in (("kind", INITIATIVE_KINDS), ("status", STATUSES), ("scope", SCOPES)):
         value = getattr(inp, key)
@@ -198,29 +114,28 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
             row["program_id"] = program.id
     try:
         row["amount_clp"] = parse_amount(inp.amount_clp)
-    except ValueError as exc:
+    except ValueProblem as exc:
         errors["amount_clp"] = str(exc)
     for key in ("start_year", "end_year"):
         try:
-            row[key] = _parse_year(getattr(inp, key))
-        except ValueError as exc:
+            row[key] = parse_year(getattr(inp, key))
+        except ValueProblem as exc:
             errors[key] = str(exc)
     if row.get("start_year") and row.get("end_year") and row["end_year"] < row["start_year"]:
         errors["end_year"] = f"{row['end_year']} es anterior al año de inicio ({row['start_year']})."
     for key in ("funding_source", "responsible_unit", "bip_code", "description", "place_note"):
-        row[key] = blank(getattr(inp, key))
-        if row[key] and len(row[key]) > _MAX_TEXT:
-            errors[key] = f"tiene más de {_MAX_TEXT} caracteres."
+        try:
+            row[key] = parse_text(getattr(inp, key), text_limit(key))
+        except ValueProblem as exc:
+            row[key] = None
+            errors[key] = str(exc)
     if row["bip_code"]:
-        if len(row["bip_code"]) > 30:
-            errors["bip_code"] = "tiene más de 30 caracteres."
-        else:
-            other = conn.execute(
-                text("SELECT code FROM initiative WHERE bip_code = :b AND id IS DISTINCT FROM :i"),
-                {"b": row["bip_code"], "i": initiative_id},
-            ).scalar()
-            if other:
-                errors["bip_code"] = f"«{row['bip_code']}» ya es el código BIP de la iniciativa {other}."
+        other = conn.execute(
+            text("SELECT code FROM initiative WHERE bip_code = :b AND id IS DISTINCT FROM :i"),
+            {"b": row["bip_code"], "i": initiative_id},
+        ).scalar()
+        if other:
+            errors["bip_code"] = f"«{row['bip_code']}» ya es el código BIP de la iniciativa {other}."
     _validate_geometry(conn, inp, row, errors)
     wanted = sorted(set(inp.territories))
     if wanted:
@@ -243,8 +158,8 @@ def _validate_geometry(conn: Connection, inp: InitiativeInput, row: dict, errors
         return
     if action == "drawn":
         try:
-            geom = drawn_geometry(inp.geometry)
-        except ValueError as exc:
+            geom = parse_drawn_geometry(inp.geometry)
+        except ValueProblem as exc:
             errors["geometry"] = str(exc)
             return
         row["wkb"] = shapely.to_wkb(geom)
@@ -267,15 +182,40 @@ def _validate_geometry(conn: Connection, inp: InitiativeInput, row: dict, errors
         )
 
 
-def near_commune(conn: Connection, wkb: bytes) -> bool:
-    """True when the geometry touches the commune (2 km tolerance) or no limit is loaded."""
-    inside = conn.execute(
-        text(
-            """
-        SELECT bool_or(ST_DWithin(c.geom::geography, ST_GeomFromWKB(:wkb, 4326)::geography, 2000))
-          FROM boundary c WHERE c.kind = 'limite_comunal'
-        """
-        ),
-        {"wkb": wkb},
-    ).scalar()
-    return inside is not False
+def _change(row: dict[str, Any], inp: InitiativeInput) -> InitiativeChange:
+    action = row["geometry_action"]
+    return InitiativeChange(
+        values={c: row[c] for c in COLUMNS},
+        geometry=row["wkb"],
+        set_geometry=action != "keep",
+        hand_links=row["territories"],
+        status_comment=parse_text(inp.status_comment),
+        where="esta iniciativa",
+    )
+
+
+def create_initiative(bind: Engine | Connection, inp: InitiativeInput, actor: Actor) -> SaveResult:
+    """Validate and insert a new initiative (source ``manual``), its first status and its links.
+
+    Raises:
+        ValidationError: a field is wrong (nothing written).
+    """
+    with transaction(bind) as conn:
+        row = validate(conn, inp)
+        return save_initiatives(conn, actor, [_change(row, inp)])[0]
+
+
+def update_initiative(
+    bind: Engine | Connection, initiative_id: int, inp: InitiativeInput, expected_version: int, actor: Actor
+) -> SaveResult:
+    """Save an edit made on ``expected_version``; only changed fields are written.
+
+    Raises:
+        ValidationError: a field is wrong (nothing written).
+        ConflictError: someone else saved after ``expected_version`` (nothing written).
+    """
+    with transaction(bind) as conn:
+        row = validate(conn, inp, initiative_id)
+        change = _change(row, inp)
+        change.id, change.expected_version = initiative_id, expected_version
+        return save_initiatives(conn, actor, [change])[0]

@@ -200,7 +200,7 @@ def data_quality(conn: Connection) -> QualityReport:
                 """
         SELECT i.code, i.name, i.scope FROM initiative i
          WHERE NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id)
-           AND i.geom IS NULL
+           AND i.geom IS NULL AND i.archived_at IS NULL
          ORDER BY i.scope DESC, i.code
         """
             )
@@ -221,7 +221,9 @@ def data_quality(conn: Connection) -> QualityReport:
         .mappings()
         .all()
     )
-    demo = conn.execute(text("SELECT count(*) FROM initiative WHERE is_demo")).scalar_one()
+    demo = conn.execute(
+        text("SELECT count(*) FROM initiative WHERE is_demo AND archived_at IS NULL")
+    ).scalar_one()
     return QualityReport(
         without_territory=[dict(r) for r in rows],
         localized_without_territory=sum(1 for r in rows if r["scope"] == "localizada"),

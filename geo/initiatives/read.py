@@ -1,4 +1,4 @@
-"""Read side of the initiative editor: catalogue choices, one initiative, its history."""
+"""Read side of the initiative editor: one initiative as form input, its histories."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo.store.initiatives import InitiativeInput
+from geo.domain import INITIATIVE_KINDS, SCOPES, field_label, format_clp, format_datetime, status_label
+from geo.initiatives.form import InitiativeInput
+from geo.store.audit import history
 
 
 def load_initiative(conn: Connection, initiative_id: int) -> dict[str, Any] | None:
@@ -69,6 +71,7 @@ def load_initiative(conn: Connection, initiative_id: int) -> dict[str, Any] | No
         "input": inp,
         "is_demo": r["is_demo"],
         "source": r["source"],
+        "archived_at": r["archived_at"],
         "geometry": json.loads(r["geojson"]) if r["geojson"] else None,
         "geometry_links": [
             ("UV " + x["code"] + " · " if x["kind"] == "unidad_vecinal" else "") + x["name"]
@@ -92,3 +95,63 @@ def status_history(conn: Connection, initiative_id: int) -> list[dict[str, Any]]
             {"i": initiative_id},
         ).mappings()
     ]
+
+
+#: Spanish names of the actions in an initiative's change history.
+ACTIONS = {
+    "crear_iniciativa": "Creada",
+    "editar_iniciativa": "Editada",
+    "archivar_iniciativa": "Archivada",
+    "restaurar_iniciativa": "Restaurada",
+}
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(vacío)"
+    if field == "amount_clp":
+        return format_clp(value)
+    if field == "status":
+        return status_label(value)
+    if field == "kind":
+        return INITIATIVE_KINDS.get(value, value)
+    if field == "scope":
+        return SCOPES.get(value, value)
+    if field == "archived":
+        return "sí" if value else "no"
+    if field == "geometry":
+        try:
+            return {"Point": "punto", "LineString": "línea", "Polygon": "polígono"}.get(
+                json.loads(value)["type"], json.loads(value)["type"].lower()
+            )
+        except (ValueError, TypeError, KeyError):
+            return "geometría"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def change_history(conn: Connection, initiative_id: int) -> list[dict[str, Any]]:
+    """Every change of an initiative, newest first: when, who, how, and each field before -> after."""
+    out = []
+    for h in history(conn, "initiative", initiative_id):
+        lines = [
+            f"{field_label(f)}: {_shown(f, pair[0])} → {_shown(f, pair[1])}"
+            for f, pair in h["changes"].items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+        if reason := h["details"].get("motivo"):
+            lines.append(f"Motivo: {reason}")
+        if h["details"].get("archivo"):
+            lines.append(f"Desde la planilla {h['details']['archivo']}, fila {h['details'].get('fila')}")
+        out.append(
+            {
+                "at": h["at"],
+                "when": format_datetime(h["at"]),
+                "by": h["by"] or "—",
+                "via": h["via"],
+                "action": ACTIONS.get(h["action"], h["action"]),
+                "lines": lines,
+            }
+        )
+    return out

@@ -12,7 +12,10 @@ def _pairs(conn: Connection, sql: str) -> dict[str, int]:
 
 
 def collect_stats(conn: Connection) -> dict[str, Any]:
-    """Return counts of territories, catalogue and initiatives as a JSON-ready dict."""
+    """Return counts of territories, catalogue and initiatives as a JSON-ready dict.
+
+    Archived initiatives are counted apart (``initiatives.archived``), never in the other counts.
+    """
     territories = {
         kind: {"total": int(total), "sin_geometria": int(missing)}
         for kind, total, missing in conn.execute(
@@ -27,17 +30,19 @@ def collect_stats(conn: Connection) -> dict[str, Any]:
     one = conn.execute(
         text(
             """
+        WITH live AS (SELECT * FROM initiative WHERE archived_at IS NULL)
         SELECT (SELECT count(*) FROM strategy) AS strategies,
                (SELECT count(*) FROM plan) AS plans,
                (SELECT count(*) FROM program) AS programs,
-               (SELECT count(*) FROM initiative) AS initiatives,
-               (SELECT count(*) FROM initiative i WHERE EXISTS
+               (SELECT count(*) FROM live) AS initiatives,
+               (SELECT count(*) FROM live i WHERE EXISTS
                     (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id))
                    AS linked,
-               (SELECT count(*) FROM initiative WHERE scope = 'comunal') AS commune_wide,
-               (SELECT count(*) FROM initiative WHERE scope = 'fuera_comuna') AS outside,
-               (SELECT count(*) FROM initiative WHERE geom IS NOT NULL) AS with_geometry,
-               (SELECT count(*) FROM initiative WHERE is_demo) AS demo
+               (SELECT count(*) FROM live WHERE scope = 'comunal') AS commune_wide,
+               (SELECT count(*) FROM live WHERE scope = 'fuera_comuna') AS outside,
+               (SELECT count(*) FROM live WHERE geom IS NOT NULL) AS with_geometry,
+               (SELECT count(*) FROM live WHERE is_demo) AS demo,
+               (SELECT count(*) FROM initiative WHERE archived_at IS NOT NULL) AS archived
         """
         )
     ).one()
@@ -48,15 +53,21 @@ def collect_stats(conn: Connection) -> dict[str, Any]:
         "programs": one.programs,
         "initiatives": {
             "total": one.initiatives,
-            "by_kind": _pairs(conn, "SELECT kind, count(*) FROM initiative GROUP BY kind ORDER BY kind"),
+            "by_kind": _pairs(
+                conn,
+                "SELECT kind, count(*) FROM initiative WHERE archived_at IS NULL GROUP BY kind ORDER BY kind",
+            ),
             "by_status": _pairs(
-                conn, "SELECT status, count(*) FROM initiative GROUP BY status ORDER BY status"
+                conn,
+                "SELECT status, count(*) FROM initiative WHERE archived_at IS NULL "
+                "GROUP BY status ORDER BY status",
             ),
             "linked_to_territory": one.linked,
             "commune_wide": one.commune_wide,
             "outside_commune": one.outside,
             "with_geometry": one.with_geometry,
             "demo": one.demo,
+            "archived": one.archived,
         },
         "demo_initiatives": one.demo,
         "facilities": _pairs(conn, "SELECT kind, count(*) FROM facility GROUP BY kind ORDER BY kind"),

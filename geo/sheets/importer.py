@@ -1,32 +1,65 @@
-"""Import initiatives from a spreadsheet: validate, preview, then write in one transaction.
+"""Import initiatives from a spreadsheet: validate, preview, then write through the one write path.
 
 :func:`plan_import` reads and validates every row and compares it with the database,
-writing nothing: each row is new, changed (which fields), unchanged or rejected (row,
-column, Spanish reason). :func:`apply_import` writes the new and changed rows in one
-transaction (all or none). The key is the Código, else the Código BIP.
+writing nothing. Each row is:
 
-Places in "Ubicación" become ``nombre_lugar`` links (equal weights; a facility also links
-the UV that contains it). Re-import replaces an initiative's ``nombre_lugar`` links and
-keeps ``manual`` and ``geometria`` ones. Text is stored as typed; pages escape it.
+- ``nueva``: its code is not in the database;
+- ``cambios``: it differs from the database; the preview lists every changed field as
+  old -> new;
+- ``sin_cambios``;
+- ``conflicto``: the initiative changed in the database after the file was exported (the
+  file's "Versión" is not the database's) and the file differs from it: the preview shows
+  the database value, the file value, and who changed it when. It is written only when
+  the person chooses to overwrite that row;
+- ``rechazada``: row, column and Spanish reason.
+
+:func:`apply_import` writes the new and changed rows (and the conflicts the person chose to
+overwrite) with :func:`geo.store.initiatives.save_initiatives`, in one transaction (all or
+none): only changed fields are written, each change is audited with before and after values,
+status changes enter the status history. If a row changes in the database between the
+preview and the confirmation, nothing is written.
+
+The key is the Código, else the Código BIP. Places in "Ubicación" become ``nombre_lugar``
+links (equal weights; a facility also links the UV that contains it); re-importing replaces
+the place links and keeps the links made by hand or from the geometry.
 """
 
 from __future__ import annotations
 
-import json
+import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
-from geo.errors import DataError
+from geo.domain import field_label, format_clp, format_datetime
+from geo.errors import ConflictError, DataError
 from geo.sheets.reader import RawRow, read_table
-from geo.sheets.schema import BY_KEY, MAX_LENGTH, CellError, Lists, parse_amount, parse_year, text_value
-from geo.territory.gazetteer import Gazetteer, split_places
+from geo.sheets.schema import BY_KEY, TEXT_FIELDS, Lists
+from geo.store.actor import Actor
+from geo.store.audit import Entry, record, saves_since
+from geo.store.initiatives import (
+    InitiativeChange,
+    LinkSet,
+    PlaceLinks,
+    current_links,
+    place_links_change,
+    same_value,
+    save_initiatives,
+)
+from geo.territory.gazetteer import Gazetteer, Place, split_places
 from geo.territory.links import facility_uvs, place_sets
+from geo.values import ValueProblem, parse_amount, parse_count, parse_text, parse_year, text_limit
 
-#: Spreadsheet column -> initiative field (places are compared separately).
+log = logging.getLogger(__name__)
+
+#: Spreadsheet column -> initiative column (places are compared separately).
 FIELDS = {
+    "code": "code",
     "name": "name",
     "kind": "kind",
     "strategy": "strategy_id",
@@ -43,6 +76,9 @@ FIELDS = {
     "description": "description",
     "place_note": "place_note",
 }
+LISTED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")
+DEMO_PREFIX = "DEMO-"
+EMPTY = "(vacío)"
 
 
 @dataclass
@@ -59,19 +95,61 @@ class RowError:
 
 
 @dataclass
+class FieldChange:
+    """One changed field as the preview shows it: column, database value, file value."""
+
+    column: str
+    old: str
+    new: str
+    changed_since_export: bool = False  # someone changed this field after the file's version
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.old} → {self.new}"
+
+
+@dataclass
+class Conflict:
+    """Why a row is in conflict: the database moved on after the file was exported."""
+
+    file_version: int
+    db_version: int
+    by: str | None
+    at: datetime | None
+    fields: list[str]  # Spanish labels of the fields changed since the file's version
+
+    def describe(self) -> str:
+        """Spanish: who changed it, when, which fields, and the versions."""
+        who = self.by or "otra persona o un proceso"
+        what = f" ({', '.join(self.fields)})" if self.fields else ""
+        return (
+            f"{who} la cambió el {format_datetime(self.at)}{what}, después de la exportación "
+            f"(versión del archivo {self.file_version}, versión actual {self.db_version})"
+        )
+
+
+@dataclass
 class RowPlan:
     """The outcome for one row."""
 
     row: int
     code: str | None
-    status: str  # nueva | cambios | sin_cambios | rechazada
-    values: dict = field(default_factory=dict)
-    changed: list[str] = field(default_factory=list)  # Spanish column headers
+    status: str  # nueva | cambios | sin_cambios | conflicto | rechazada
+    values: dict[str, Any] = field(default_factory=dict)  # initiative columns, database types
+    changes: list[FieldChange] = field(default_factory=list)
     existing_id: int | None = None
+    db_version: int | None = None
+    file_version: int | None = None
     old_status: str | None = None
-    places: list[tuple[str, object]] | None = None  # (written, Place); None = column absent
+    places: list[tuple[str, Place]] | None = None  # (written, place); None = column absent
+    place_links: PlaceLinks | None = None
+    conflict: Conflict | None = None
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        """The Spanish headers of the changed columns."""
+        return [c.column for c in self.changes]
 
 
 @dataclass
@@ -82,6 +160,7 @@ class ImportPlan:
     sheet: str | None
     rows: list[RowPlan]
     ignored_columns: list[str]
+    has_versions: bool = False
 
     def by_status(self, status: str) -> list[RowPlan]:
         """Rows with one outcome."""
@@ -97,6 +176,7 @@ class ImportPlan:
         return {
             "nuevas": len(self.by_status("nueva")),
             "con cambios": len(self.by_status("cambios")),
+            "en conflicto": len(self.by_status("conflicto")),
             "sin cambios": len(self.by_status("sin_cambios")),
             "rechazadas": len(self.by_status("rechazada")),
         }
@@ -109,48 +189,30 @@ class ImportResult:
     inserted: int
     updated: int
     status_changes: int
+    overwritten: list[str] = field(default_factory=list)
+    conflicts_left: list[str] = field(default_factory=list)
 
-
-def _existing(conn: Connection) -> tuple[dict[str, dict], dict[str, list[str]]]:
-    rows = (
-        conn.execute(
-            text(
-                """
-        SELECT id, code, name, kind, strategy_id, plan_id, program_id, status, scope, amount_clp,
-               funding_source, responsible_unit, bip_code, start_year, end_year, description,
-               place_note FROM initiative
-        """
-            )
+    def summary(self) -> str:
+        """One Spanish sentence for the page and the console."""
+        text_ = (
+            f"Importación terminada: {self.inserted} nuevas, {self.updated} actualizadas, "
+            f"{self.status_changes} cambios de estado registrados."
         )
-        .mappings()
-        .all()
-    )
-    by_code = {r["code"]: dict(r) for r in rows}
-    by_bip: dict[str, list[str]] = {}
-    for r in rows:
-        if r["bip_code"]:
-            by_bip.setdefault(r["bip_code"], []).append(r["code"])
-    return by_code, by_bip
+        if self.overwritten:
+            text_ += f" Sobrescritas tras conflicto: {', '.join(self.overwritten)}."
+        if self.conflicts_left:
+            text_ += f" No se escribieron (en conflicto): {', '.join(self.conflicts_left)}."
+        return text_
 
 
-def _links(conn: Connection) -> dict[int, dict[str, set]]:
-    out: dict[int, dict[str, set]] = {}
-    for r in conn.execute(text("SELECT initiative_id, territory_id, link_method FROM initiative_territory")):
-        d = out.setdefault(
-            r.initiative_id, {"t_nl": set(), "t_other": set(), "f_nl": set(), "f_other": set()}
-        )
-        d["t_nl" if r.link_method == "nombre_lugar" else "t_other"].add(r.territory_id)
-    for r in conn.execute(text("SELECT initiative_id, facility_id, link_method FROM initiative_facility")):
-        d = out.setdefault(
-            r.initiative_id, {"t_nl": set(), "t_other": set(), "f_nl": set(), "f_other": set()}
-        )
-        d["f_nl" if r.link_method == "nombre_lugar" else "f_other"].add(r.facility_id)
-    return out
+# --- reading a row ---------------------------------------------------------------------------
 
 
-def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> RowPlan:
+def _parse_row(
+    raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer
+) -> tuple[RowPlan, dict[str, Any]]:
     plan = RowPlan(raw.number, None, "rechazada")
-    v: dict = {}
+    v: dict[str, Any] = {}
 
     def fail(key: str, reason: str) -> None:
         value = raw.cells.get(key)
@@ -165,7 +227,7 @@ def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> 
             "se evalúan: escriba el valor",
         )
     for key in present:
-        if key in raw.formulas:
+        if key in raw.formulas or key == "modified":
             continue
         cell = raw.cells.get(key)
         try:
@@ -173,16 +235,17 @@ def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> 
                 v[key] = parse_amount(cell)
             elif key in ("start", "end"):
                 v[key] = parse_year(cell)
-            elif key in ("kind", "strategy", "plan", "program", "status", "scope", "funding"):
-                s = text_value(cell)
+            elif key == "version":
+                v[key] = parse_count(cell)
+            elif key in LISTED:
+                s = parse_text(cell)
                 v[key] = lists.find(key, s) if s else None
             else:
-                v[key] = text_value(cell)
-                if key in MAX_LENGTH and v[key] and len(v[key]) > MAX_LENGTH[key]:
-                    raise CellError(f"demasiado largo (máximo {MAX_LENGTH[key]} caracteres)")
-        except CellError as exc:
-            fail(key, str(exc))
+                v[key] = parse_text(cell, text_limit(TEXT_FIELDS.get(key, key)))
+        except ValueProblem as exc:
+            fail(key, str(exc).rstrip("."))
     plan.code = v.get("code") or None
+    plan.file_version = v.get("version")
     if not plan.errors:
         for key in ("name", "kind", "strategy"):
             if v.get(key) is None:
@@ -202,7 +265,7 @@ def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> 
         plan.places = []
         for written in split_places(v.get("places")):
             m = gaz.match(written)
-            if not m.ok:
+            if not m.ok or m.place is None:
                 fail("places", f"«{written}»: {m.problem}")
             else:
                 plan.places.append((written, m.place))
@@ -211,13 +274,12 @@ def _parse_row(raw: RawRow, present: set[str], lists: Lists, gaz: Gazetteer) -> 
                         f"«{written}» se interpretó como «{gaz.label(m.place)}» "
                         f"(confianza {m.confidence:.0f})"
                     )
-    plan.values = v
-    return plan
+    return plan, v
 
 
-def _db_values(v: dict, places_given: bool) -> dict:
-    out = {}
-    for key, fld in FIELDS.items():
+def _db_values(v: dict[str, Any], places_given: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, column in FIELDS.items():
         if key not in v:
             continue
         val = v[key]
@@ -225,7 +287,7 @@ def _db_values(v: dict, places_given: bool) -> dict:
             val = val.id if val else None
         elif key in ("kind", "status", "scope", "funding"):
             val = val.code if val else None
-        out[fld] = val
+        out[column] = val
     if "status" in v and out.get("status") is None:
         out["status"] = "sin_informacion"
     if "scope" in v and out.get("scope") is None:
@@ -233,12 +295,57 @@ def _db_values(v: dict, places_given: bool) -> dict:
     return out
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, str):
-        a = a.strip() or None
-    if isinstance(b, str):
-        b = b.strip() or None
-    return a == b
+class _Shown:
+    """Database and file values as a person reads them in the preview."""
+
+    def __init__(self, lists: Lists):
+        self.by_id = {
+            (key, c.id): c.label for key in ("strategy", "plan", "program") for c in lists.lists[key] if c.id
+        }
+        self.lists = lists
+
+    def __call__(self, column: str, value: Any) -> str:
+        if value is None or value == "":
+            return EMPTY
+        key = next(k for k, c in FIELDS.items() if c == column)
+        if key in ("strategy", "plan", "program"):
+            return self.by_id.get((key, value), str(value))
+        if key in ("kind", "status", "scope"):
+            return self.lists.label_of(key, value)
+        if key == "amount":
+            return format_clp(value)
+        return str(value)
+
+
+def _place_links(places: list[tuple[str, Place]], fac_uvs: dict[int, list[int]]) -> PlaceLinks:
+    terr, fac = place_sets(places, fac_uvs)
+    t_ref = {p.id: w for w, p in places if p.target == "territory"}
+    f_ref = {p.id: w for w, p in places if p.target == "facility"}
+    return PlaceLinks(
+        {t: "planilla:" + t_ref.get(t, "establecimiento") for t in sorted(terr)},
+        {f: "planilla:" + f_ref[f] for f in sorted(fac)},
+    )
+
+
+def _place_labels(have: LinkSet, gaz: Gazetteer) -> str:
+    by_key = {(p.target, p.id): p for p in gaz.places}
+    terr, fac = have.places(None)
+    labels = [gaz.label(by_key[("territory", t)]) for t in terr if ("territory", t) in by_key]
+    labels += [gaz.label(by_key[("facility", f)]) for f in fac if ("facility", f) in by_key]
+    return "; ".join(sorted(labels)) or EMPTY
+
+
+# --- the preview -----------------------------------------------------------------------------
+
+
+_EXISTING = text(
+    """
+    SELECT id, code, version, updated_at, archived_at, name, kind, strategy_id, plan_id, program_id,
+           status, scope, amount_clp, funding_source, responsible_unit, bip_code, start_year,
+           end_year, description, place_note
+      FROM initiative
+    """
+)
 
 
 def plan_import(conn: Connection, path: Path, label: str | None = None) -> ImportPlan:
@@ -247,30 +354,34 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
     if not table.rows:
         raise DataError(f"{table.file}: la planilla no tiene filas de iniciativas bajo los encabezados.")
     lists, gaz = Lists.load(conn), Gazetteer.load(conn)
-    by_code, by_bip = _existing(conn)
-    links, fac_uvs = _links(conn), facility_uvs(conn)
-    seen_code: dict[str, int] = {}
-    seen_bip: dict[str, int] = {}
+    shown = _Shown(lists)
+    rows = conn.execute(_EXISTING).all()
+    by_code = {r.code: r for r in rows}
+    by_bip: dict[str, list[str]] = {}
+    for r in rows:
+        if r.bip_code:
+            by_bip.setdefault(r.bip_code, []).append(r.code)
+    links = current_links(conn, [r.id for r in rows])
+    fac_uvs = facility_uvs(conn)
+    seen: dict[str, dict[str, int]] = {"code": {}, "bip": {}}
     plans: list[RowPlan] = []
     for raw in table.rows:
-        rp = _parse_row(raw, table.present, lists, gaz)
+        rp, v = _parse_row(raw, table.present, lists, gaz)
         plans.append(rp)
-        v = rp.values
-        for key, seen in (("code", seen_code), ("bip", seen_bip)):
+        for key in ("code", "bip"):
             val = v.get(key)
-            if val and val in seen:
+            if val and val in seen[key]:
                 rp.errors.append(
                     RowError(
                         raw.number,
                         BY_KEY[key].header,
                         val,
-                        f"«{val}» está repetido en el archivo (ya en la fila {seen[val]})",
+                        f"«{val}» está repetido en el archivo (ya en la fila {seen[key][val]})",
                     )
                 )
             elif val:
-                seen[val] = raw.number
+                seen[key][val] = raw.number
         if rp.errors:
-            rp.status = "rechazada"
             continue
         code = v.get("code")
         if not code:
@@ -284,213 +395,190 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
                         "el Código BIP corresponde a varias iniciativas: escriba el Código",
                     )
                 )
-                rp.status = "rechazada"
                 continue
             code = matches[0] if matches else f"BIP-{v['bip']}"
         rp.code = code
-        new = _db_values(v, bool(rp.places))
+        new = _db_values({**v, "code": code}, bool(rp.places))
+        if rp.places is not None:
+            rp.place_links = _place_links(rp.places, fac_uvs)
         old = by_code.get(code)
+        rp.values = new
         if old is None:
             rp.status = "nueva"
-            rp.values = new
             continue
-        rp.existing_id, rp.old_status = old["id"], old["status"]
-        rp.changed = [BY_KEY[k].header for k, f in FIELDS.items() if f in new and not _same(new[f], old[f])]
-        if rp.places is not None:
-            terr, fac = place_sets(rp.places, fac_uvs)
-            have = links.get(old["id"], {"t_nl": set(), "t_other": set(), "f_nl": set(), "f_other": set()})
-            if terr - have["t_other"] != have["t_nl"] or fac - have["f_other"] != have["f_nl"]:
-                rp.changed.append(BY_KEY["places"].header)
-        rp.values = new
-        rp.status = "cambios" if rp.changed else "sin_cambios"
-    return ImportPlan(table.file, table.sheet, plans, table.ignored)
+        if old.archived_at is not None:
+            rp.errors.append(
+                RowError(
+                    raw.number,
+                    BY_KEY["code"].header,
+                    code,
+                    f"la iniciativa {code} está archivada: restáurela antes de importarla (página "
+                    f"Iniciativas o «sit initiative restore {code}»)",
+                )
+            )
+            continue
+        rp.existing_id, rp.db_version, rp.old_status = old.id, old.version, old.status
+        for key, column in FIELDS.items():
+            if column in new and not same_value(new[column], getattr(old, column)):
+                rp.changes.append(
+                    FieldChange(
+                        BY_KEY[key].header, shown(column, getattr(old, column)), shown(column, new[column])
+                    )
+                )
+        have = links.get(old.id, LinkSet())
+        if rp.place_links is not None and place_links_change(have, rp.place_links):
+            after = "; ".join(sorted(gaz.label(p) for _, p in rp.places or [])) or EMPTY
+            rp.changes.append(FieldChange(BY_KEY["places"].header, _place_labels(have, gaz), after))
+        if not rp.changes:
+            rp.status = "sin_cambios"
+        elif rp.file_version is not None and rp.file_version != old.version:
+            since = saves_since(conn, "initiative", old.id, min(rp.file_version, old.version))
+            rp.conflict = Conflict(
+                rp.file_version, old.version, since.by, since.at or old.updated_at, since.labels()
+            )
+            changed_since = set(since.labels())
+            labels = {BY_KEY[k].header: _field_label(k) for k in BY_KEY}
+            for c in rp.changes:
+                c.changed_since_export = labels.get(c.column) in changed_since
+            rp.status = "conflicto"
+        else:
+            rp.status = "cambios"
+    return ImportPlan(table.file, table.sheet, plans, table.ignored, "version" in table.present)
 
 
-_INSERT = """
-INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, status, scope,
-    amount_clp, funding_source, responsible_unit, bip_code, start_year, end_year, description,
-    place_note, source, is_demo)
-VALUES (:code, :name, :kind, :strategy_id, :plan_id, :program_id, :status, :scope, :amount_clp,
-    :funding_source, :responsible_unit, :bip_code, :start_year, :end_year, :description,
-    :place_note, 'planilla', :is_demo)
-"""
-DEMO_PREFIX = "DEMO-"
-_DEFAULTS = {f: None for f in FIELDS.values()} | {"status": "sin_informacion", "scope": "comunal"}
+def _field_label(key: str) -> str:
+    """The label the audit uses (geo.domain.FIELD_LABELS) for a spreadsheet column."""
+    return field_label(FIELDS.get(key, key))
+
+
+# --- writing -------------------------------------------------------------------------------------
 
 
 def apply_import(
-    engine: Engine | Connection,
+    bind: Engine | Connection,
     plan: ImportPlan,
+    actor: Actor,
     *,
     strict: bool = False,
-    user: str | None = None,
+    overwrite: Collection[str] = (),
     is_demo: bool = False,
 ) -> ImportResult:
-    """Write the new and changed rows of ``plan`` in one transaction (all or none)."""
+    """Write the new and changed rows of ``plan`` (and the chosen conflicts) in one transaction.
+
+    Args:
+        bind: engine or connection.
+        plan: the preview the person saw.
+        actor: who imports.
+        strict: refuse everything when any row was rejected.
+        overwrite: codes of rows in conflict that the person chose to write anyway.
+        is_demo: flag new rows as demo data (demo rows exported and imported back stay demo).
+
+    Raises:
+        DataError: strict mode with rejections, an overwrite code that is not in conflict, or
+            an initiative that changed after the preview (nothing is written).
+    """
     rejected = plan.by_status("rechazada")
     if strict and rejected:
         raise DataError(
             f"{plan.file}: no se importó nada (modo estricto): {len(rejected)} fila(s) "
             f"rechazada(s); la primera: {rejected[0].errors[0]}."
         )
-    who = f"importación: {plan.file}"
-    new_rows = plan.by_status("nueva")
-    changed = plan.by_status("cambios")
-    if not new_rows and not changed:
-        return ImportResult(0, 0, 0)  # nothing to write: the database is not touched at all
-    current = None
+    conflicts = {r.code: r for r in plan.by_status("conflicto")}
+    if unknown := sorted(set(overwrite) - set(conflicts)):
+        raise DataError(
+            f"{plan.file}: no hay conflicto que sobrescribir con el código {', '.join(unknown)} "
+            "(solo se sobrescriben filas en conflicto de la vista previa)."
+        )
+    chosen = [conflicts[c] for c in overwrite]
+    todo = plan.by_status("nueva") + plan.by_status("cambios") + chosen
+    left = [c for c in conflicts if c not in set(overwrite)]
+    if not todo:
+        return ImportResult(0, 0, 0, conflicts_left=left)  # nothing to write: the database is not touched
+    todo.sort(key=lambda r: r.row)
+    changes = [
+        InitiativeChange(
+            values=r.values,
+            id=r.existing_id,
+            expected_version=r.db_version,
+            place_links=r.place_links,
+            status_comment=f"Cambio de estado importado desde la planilla {plan.file}",
+            source="planilla",
+            is_demo=is_demo or (r.code or "").startswith(DEMO_PREFIX),
+            where=f"la iniciativa de la fila {r.row} (código {r.code})",
+            note={
+                "archivo": plan.file,
+                "fila": r.row,
+                **({"sobrescrita_tras_conflicto": True} if r in chosen else {}),
+            },
+        )
+        for r in todo
+    ]
     try:
-        with transaction(engine) as conn:
-            fac_uvs = facility_uvs(conn)
-            if new_rows:
-                # Demo rows exported and imported back stay demo (codes "DEMO-..." by construction).
-                conn.execute(
-                    text(_INSERT),
-                    [
-                        {
-                            **_DEFAULTS,
-                            **r.values,
-                            "code": r.code,
-                            "is_demo": is_demo or r.code.startswith(DEMO_PREFIX),
-                        }
-                        for r in new_rows
-                    ],
-                )
-                ids = dict(
-                    conn.execute(
-                        text("SELECT code, id FROM initiative WHERE code = ANY(:c)"),
-                        {"c": [r.code for r in new_rows]},
-                    ).all()
-                )
-                for r in new_rows:
-                    r.existing_id = ids[r.code]
-            history, terr_links, fac_links, cleared = [], [], [], []
-            for r in changed:
-                current = r
-                sets = ", ".join(f"{f} = :{f}" for f in r.values)
-                conn.execute(
-                    text(
-                        f"UPDATE initiative SET {sets}{', ' if sets else ''}version = version + 1,"
-                        " updated_at = now() WHERE id = :id"
-                    ),
-                    {**r.values, "id": r.existing_id},
-                )
-            current = None
-            for r in new_rows + changed:
-                status = r.values.get("status")
-                before = r.old_status if r.status == "cambios" else None
-                if status and status != (before or "sin_informacion"):
-                    history.append({"i": r.existing_id, "who": who, "to": status, "from": before})
-                if r.places is None or (r.status == "cambios" and "Ubicación" not in r.changed):
-                    continue
-                cleared.append(r.existing_id)
-                terr, fac = place_sets(r.places, fac_uvs)
-                ref = {p.id: w for w, p in r.places}
-                w = round(1 / len(terr), 6) if terr else None
-                terr_links += [
-                    {
-                        "i": r.existing_id,
-                        "t": t,
-                        "w": w,
-                        "ref": "planilla:"
-                        + next(
-                            (wr for wr, p in r.places if p.id == t and p.target == "territory"),
-                            "establecimiento",
-                        ),
-                    }
-                    for t in sorted(terr)
-                ]
-                fac_links += [{"i": r.existing_id, "f": f, "ref": "planilla:" + ref[f]} for f in sorted(fac)]
-            if cleared:
-                conn.execute(
-                    text(
-                        "DELETE FROM initiative_territory WHERE initiative_id = ANY(:ids) "
-                        "AND link_method = 'nombre_lugar'"
-                    ),
-                    {"ids": cleared},
-                )
-                conn.execute(
-                    text(
-                        "DELETE FROM initiative_facility WHERE initiative_id = ANY(:ids) "
-                        "AND link_method = 'nombre_lugar'"
-                    ),
-                    {"ids": cleared},
-                )
-            if terr_links:
-                conn.execute(
-                    text(
-                        """
-                    INSERT INTO initiative_territory
-                        (initiative_id, territory_id, link_method, weight, place_ref)
-                    VALUES (:i, :t, 'nombre_lugar', :w, :ref) ON CONFLICT DO NOTHING
-                    """
-                    ),
-                    terr_links,
-                )
-            if fac_links:
-                conn.execute(
-                    text(
-                        """
-                    INSERT INTO initiative_facility (initiative_id, facility_id, link_method, place_ref)
-                    VALUES (:i, :f, 'nombre_lugar', :ref) ON CONFLICT DO NOTHING
-                    """
-                    ),
-                    fac_links,
-                )
-            if history:
-                conn.execute(
-                    text(
-                        """
-                    INSERT INTO status_history
-                        (initiative_id, changed_by_name, from_status, to_status, comment)
-                    VALUES (:i, :who, :from, :to, 'Cambio de estado importado desde planilla')
-                    """
-                    ),
-                    history,
-                )
-            conn.execute(
-                text(
-                    """
-                INSERT INTO audit_log (user_name, action, table_name, details)
-                VALUES (:u, 'importar_iniciativas', 'initiative', CAST(:d AS jsonb))
-                """
-                ),
-                {
-                    "u": user or who,
-                    "d": json.dumps(
+        with transaction(bind) as conn:
+            results = save_initiatives(conn, actor, changes)
+            record(
+                conn,
+                actor,
+                [
+                    Entry(
+                        "importar_planilla",
+                        None,
+                        None,
                         {
                             "archivo": plan.file,
                             **plan.counts(),
                             "estricto": strict,
+                            "sobrescritas": [r.code for r in chosen],
+                            "conflictos_sin_escribir": left,
                             "filas_rechazadas": [r.row for r in rejected],
                         },
-                        ensure_ascii=False,
-                    ),
-                },
+                    )
+                ],
             )
+    except ConflictError as exc:
+        log.info("import refused: a row changed after the preview", exc_info=True)
+        raise DataError(
+            f"{plan.file}: no se importó nada: una iniciativa cambió después de la vista previa. {exc} "
+            "Vuelva a generar la vista previa."
+        ) from exc
     except DataError:
         raise
     except Exception as exc:
-        where = f" (fila {current.row}, código «{current.code}»)" if current else ""
+        log.exception("spreadsheet import failed while writing")
         detail = getattr(exc, "orig", None) or exc
         raise DataError(
-            f"{plan.file}: no se importó nada: error al escribir{where}: {str(detail).splitlines()[0]}"
+            f"{plan.file}: no se importó nada: error al escribir: {str(detail).splitlines()[0]}"
         ) from exc
-    return ImportResult(len(new_rows), len(changed), len(history))
+    # A status change is a changed status, or a new initiative that does not start "sin información".
+    status_changes = sum(
+        1
+        for r in results
+        if (r.changes.get("status") or [None, "sin_informacion"])[1] != "sin_informacion"
+        or ("status" in r.changes and not r.created)
+    )
+    return ImportResult(
+        inserted=sum(1 for r in results if r.created),
+        updated=sum(1 for r in results if r.changed and not r.created),
+        status_changes=status_changes,
+        overwritten=[r.code or "" for r in chosen],
+        conflicts_left=left,
+    )
 
 
 def import_file(
     engine: Engine,
     path: Path,
+    actor: Actor,
     *,
     label: str | None = None,
     dry_run: bool = False,
     strict: bool = False,
+    overwrite: Collection[str] = (),
     is_demo: bool = False,
 ) -> tuple[ImportPlan, ImportResult | None]:
-    """Plan, then (unless ``dry_run``) apply: the CLI's and the page's one entry point."""
+    """Plan, then (unless ``dry_run``) apply: the one entry point of the CLI and the page."""
     with engine.connect() as conn:
         plan = plan_import(conn, path, label)
     if dry_run:
         return plan, None
-    return plan, apply_import(engine, plan, strict=strict, is_demo=is_demo)
+    return plan, apply_import(engine, plan, actor, strict=strict, overwrite=overwrite, is_demo=is_demo)

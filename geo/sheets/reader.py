@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import DataError
+from geo.sheets.cells import restore_formula_text
 from geo.sheets.schema import BY_KEY, COLUMNS, header_key
 from geo.uploads import check_file, inspect_zip
+from geo.values import ValueProblem, decode_text, sniff_delimiter
 
 SHEET_NAME = "Iniciativas"
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SEARCH_ROWS = 10
 
 
@@ -150,25 +151,6 @@ def _read_xlsx(path: Path, name: str) -> Table:
         wb.close()
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (BOM optional) first, then Windows-1252, then Latin-1."""
-    if b"\x00" in data[:4096]:
-        raise DataError(f"{name}: no es un archivo de texto CSV (contiene datos binarios).")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"{name}: no se pudo leer la codificación del archivo.")  # pragma: no cover
-
-
-def _unquote(value: str) -> str:
-    """Undo the ``'`` our exports put before a leading ``= + - @`` (CSV only)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in TRIGGERS:
-        return value[1:]
-    return value
-
-
 def _read_csv(path: Path, name: str) -> Table:
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
@@ -176,14 +158,14 @@ def _read_csv(path: Path, name: str) -> Table:
             f"{name}: es un archivo comprimido (¿una planilla Excel?); guárdelo con "
             "extensión .xlsx o expórtelo como CSV."
         )
-    content = decode_text(data, name)
-    first = content.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    if first.count(delimiter) == 0:
-        delimiter = ";"
+    try:
+        content = decode_text(data, name)
+    except ValueProblem as exc:
+        raise DataError(str(exc)) from None
+    delimiter = sniff_delimiter(content.split("\n", 1)[0])
     try:
         reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-        grid = [(n, [_unquote(v) for v in row], []) for n, row in enumerate(reader, start=1)]
+        grid = [(n, [restore_formula_text(v) for v in row], []) for n, row in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise DataError(f"{name}: CSV mal formado ({exc}).") from exc
     return _rows_to_table(name, None, grid)

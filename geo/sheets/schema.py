@@ -14,15 +14,14 @@ The model keeps years, not dates: "Inicio (año)" and "Término (año)" take a y
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from sqlalchemy import Connection
 
 from geo.catalogue.choices import Choice, catalogue_levels
 from geo.domain import FUNDING_SOURCES, INITIATIVE_KINDS, SCOPES, STATUSES
 from geo.territory.gazetteer import normalize
+from geo.values import ValueProblem
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,36 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("description", "Descripción", ("descripcion",), False, 48, "Texto libre."),
     Column("place_note", "Nota de ubicación", ("nota de ubicacion",), False, 30, "Texto libre."),
+    Column(
+        "version",
+        "Versión",
+        ("version",),
+        False,
+        10,
+        "La llena la exportación; no la cambie. Si la iniciativa cambió en el sistema después de "
+        "exportar, la fila se muestra en conflicto y no se escribe sin su confirmación.",
+    ),
+    Column(
+        "modified",
+        "Última modificación",
+        ("ultima modificacion", "modificado"),
+        False,
+        18,
+        "Cuándo cambió por última vez en el sistema, al exportar (dd-mm-aaaa HH:MM); solo informativa.",
+    ),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 HEADERS = [c.header for c in COLUMNS]
-MAX_LENGTH = {"code": 60, "bip": 30}
+#: Spreadsheet column -> the field whose text limit applies (geo.values.TEXT_LIMITS).
+TEXT_FIELDS = {
+    "code": "code",
+    "bip": "bip_code",
+    "name": "name",
+    "unit": "responsible_unit",
+    "description": "description",
+    "place_note": "place_note",
+    "places": "places",
+}
 
 
 def header_key(header: object) -> str | None:
@@ -119,8 +144,8 @@ def header_key(header: object) -> str | None:
     return None
 
 
-class CellError(ValueError):
-    """A cell that cannot be read: the Spanish reason."""
+CellError = ValueProblem
+"""A cell that cannot be read (the Spanish reason): the value parsers' own error."""
 
 
 class Lists:
@@ -190,63 +215,3 @@ class Lists:
             if ch.code == code:
                 return ch.label
         return code
-
-
-_AMOUNT = re.compile(r"^\$?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?:,0+)?$")
-
-
-def parse_amount(value: object) -> int | None:
-    """Pesos from ``12500000``, ``12.500.000``, ``$ 12.500.000`` or a number cell."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise CellError("monto ilegible")
-    if isinstance(value, (int, float)):
-        if value != value or value < 0 or float(value) != int(value):
-            raise CellError(f"monto ilegible «{value}»: debe ser un número entero de pesos, sin decimales")
-        return int(value)
-    raw = str(value).strip()
-    m = _AMOUNT.match(raw.replace("\u00a0", " ").replace("CLP", "").strip())
-    if not m:
-        raise CellError(f"monto ilegible «{raw}»: escriba pesos como 12500000 o $ 12.500.000")
-    return int(m.group(1).replace(".", ""))
-
-
-_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
-
-
-def parse_year(value: object) -> int | None:
-    """A year from ``2016``, ``dd-mm-aaaa`` or an Excel date cell (only the year is kept)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (datetime, date)):
-        year = value.year
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) == int(value):
-        year = int(value)
-    else:
-        raw = str(value).strip()
-        m = _DATE.match(raw)
-        if raw.isdigit():
-            year = int(raw)
-        elif m:
-            try:
-                year = date(int(m.group(3)), int(m.group(2)), int(m.group(1))).year
-            except ValueError:
-                raise CellError(f"fecha inexistente «{raw}» (formato dd-mm-aaaa)") from None
-        else:
-            raise CellError(f"año o fecha ilegible «{raw}»: escriba 2016 o dd-mm-aaaa")
-    if not 1990 <= year <= 2100:
-        raise CellError(f"año fuera de rango «{value}» (1990-2100)")
-    return year
-
-
-def text_value(value: object) -> str | None:
-    """A text cell as typed (surrounding spaces trimmed; whole numbers without ``.0``)."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    if isinstance(value, (datetime, date)):
-        value = value.strftime("%d-%m-%Y")
-    s = str(value).strip()
-    return s or None

@@ -9,22 +9,22 @@ stored as text with Excel's quote prefix (never a formula, the value itself unch
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 import shapely
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Connection, text
 
+from geo.domain import format_datetime
 from geo.initiatives.filters import MapFilters
 from geo.initiatives.queries import filtered_initiatives
+from geo.sheets.cells import csv_bytes, set_cell
 from geo.sheets.importer import RowError
-from geo.sheets.reader import SHEET_NAME, TRIGGERS
+from geo.sheets.reader import SHEET_NAME
 from geo.sheets.schema import BY_KEY, COLUMNS, HEADERS, Lists
 from geo.territory.gazetteer import Gazetteer
 
@@ -49,33 +49,21 @@ GIS_FIELDS = {
     "end": "termino",
     "description": "descripcion",
     "place_note": "nota_ubic",
+    "version": "version",
+    "modified": "modificado",
 }
 
 
-def neutralise_csv(value: object) -> object:
-    """Put ``'`` before a text that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(TRIGGERS):
-        return "'" + value
-    return value
-
-
-def _set(cell, value: object) -> None:
-    """Write a value; text is always text (never a formula) and illegal characters dropped."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(TRIGGERS):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-
-
 def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dict]:
-    """Initiatives as spreadsheet rows (labels, places as names) plus ``wkb`` and ``is_demo``."""
+    """Initiatives as spreadsheet rows (labels, places as names) plus ``wkb`` and ``is_demo``.
+
+    ``filters`` None exports every initiative that is not archived (demo rows included).
+    Each row carries its version and when it last changed, so that importing the file
+    later detects the rows someone changed in between.
+    """
     lists, gaz = Lists.load(conn), Gazetteer.load(conn)
     params: dict = {}
-    where = ""
+    where = "WHERE i.archived_at IS NULL"
     if filters is not None:
         params["ids"] = [int(i) for i in filtered_initiatives(conn, filters)["id"]]
         where = "WHERE i.id = ANY(:ids)"
@@ -85,8 +73,8 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
                 f"""
         SELECT i.id, i.code, i.name, i.kind, s.code AS strategy, p.code AS plan, g.code AS program,
                i.status, i.scope, i.amount_clp, i.funding_source, i.responsible_unit, i.bip_code,
-               i.start_year, i.end_year, i.description, i.place_note, i.is_demo,
-               ST_AsBinary(i.geom) AS wkb
+               i.start_year, i.end_year, i.description, i.place_note, i.is_demo, i.version,
+               i.updated_at, i.archived_at IS NOT NULL AS archived, ST_AsBinary(i.geom) AS wkb
           FROM initiative i JOIN strategy s ON s.id = i.strategy_id
           LEFT JOIN plan p ON p.id = i.plan_id LEFT JOIN program g ON g.id = i.program_id
           {where}
@@ -134,7 +122,10 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
                 "end": r["end_year"],
                 "description": r["description"] or "",
                 "place_note": r["place_note"] or "",
+                "version": r["version"],
+                "modified": format_datetime(r["updated_at"]),
                 "is_demo": r["is_demo"],
+                "archived": r["archived"],
                 "wkb": bytes(r["wkb"]) if r["wkb"] is not None else None,
             }
         )
@@ -160,12 +151,17 @@ INSTRUCTIONS = [
     "mayúsculas y tildes y se toleran errores de tipeo pequeños; si un nombre es ambiguo "
     "(«Huasco») o desconocido la fila se rechaza y se explica. Puede precisar el tipo: "
     "«Sitio: Vivero», «Localidad: Domeyko», «Escuela: …», «Salud: …».",
-    "Monto (CLP): pesos enteros: 12500000, 12.500.000 o $ 12.500.000. Vacío = Sin información.",
+    "Monto (CLP): pesos enteros: 12500000, 12.500.000, $ 12.500.000, 12 500 000 o CLP 12.500.000. "
+    "Vacío = Sin información (nunca $ 0).",
     "Inicio y Término: año (2016) o fecha dd-mm-aaaa; el sistema guarda solo el año.",
     "Estado vacío = Sin información. Un cambio de estado por importación queda en el historial.",
     "No use fórmulas: una celda con fórmula se rechaza (las fórmulas nunca se evalúan).",
-    "Antes de escribir, el sistema muestra una vista previa: nuevas, con cambios, sin cambios y "
-    "rechazadas (con fila, columna y motivo).",
+    "Versión y Última modificación: las llena la exportación; no las cambie. Si otra persona cambió "
+    "una iniciativa en el sistema después de que usted exportó la planilla, esa fila aparece «en "
+    "conflicto»: la vista previa muestra el valor guardado, el de la planilla y quién lo cambió y "
+    "cuándo, y la fila no se escribe a menos que usted elija sobrescribirla.",
+    "Antes de escribir, el sistema muestra una vista previa: nuevas, con cambios (valor anterior → "
+    "nuevo), en conflicto, sin cambios y rechazadas (con fila, columna y motivo).",
 ]
 
 
@@ -184,7 +180,7 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
     for r, row in enumerate(rows, start=2):
         for col, c in enumerate(COLUMNS, start=1):
             value = row.get(c.key)
-            _set(ws.cell(row=r, column=col), None if value == "" else value)
+            set_cell(ws.cell(row=r, column=col), None if value == "" else value)
     last = max(len(rows) + 1000, 2000)
     for col, c in enumerate(COLUMNS, start=1):
         letter = get_column_letter(col)
@@ -195,7 +191,7 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
     for col, key in enumerate(VALIDATED, start=1):
         ls.cell(row=1, column=col, value=BY_KEY[key].header)
         for r, ch in enumerate(lists.lists[key], start=2):
-            _set(ls.cell(row=r, column=col), ch.label)
+            set_cell(ls.cell(row=r, column=col), ch.label)
         letter = get_column_letter(col)
         dv = DataValidation(
             type="list",
@@ -224,12 +220,7 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
 
 def write_csv(rows: list[dict]) -> bytes:
     """CSV in the template's columns: UTF-8 with BOM, ``;``, formulas neutralised."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(HEADERS)
-    for row in rows:
-        w.writerow(["" if row.get(c.key) is None else neutralise_csv(row.get(c.key)) for c in COLUMNS])
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADERS, ([row.get(c.key) for c in COLUMNS] for row in rows))
 
 
 def write_gis(rows: list[dict], out: Path, driver: str) -> None:
@@ -238,9 +229,10 @@ def write_gis(rows: list[dict], out: Path, driver: str) -> None:
 
     data = {GIS_FIELDS[c.key]: [r.get(c.key) for r in rows] for c in COLUMNS}
     data["es_demo"] = [bool(r["is_demo"]) for r in rows]
+    data["archivada"] = [bool(r.get("archived")) for r in rows]
     geoms = [shapely.from_wkb(r["wkb"]) if r["wkb"] is not None else None for r in rows]
     gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
-    for col in ("monto_clp", "inicio", "termino"):
+    for col in ("monto_clp", "inicio", "termino", "version"):
         gdf[col] = gdf[col].astype("Int64")
     if out.exists():
         out.unlink()
@@ -256,9 +248,9 @@ def write_errors(errors: list[RowError], out: Path | io.BytesIO) -> None:
         ws.cell(row=1, column=col, value=h).font = Font(bold=True)
     for r, e in enumerate(errors, start=2):
         ws.cell(row=r, column=1, value=e.row)
-        _set(ws.cell(row=r, column=2), e.column)
-        _set(ws.cell(row=r, column=3), e.value)
-        _set(ws.cell(row=r, column=4), e.reason)
+        set_cell(ws.cell(row=r, column=2), e.column)
+        set_cell(ws.cell(row=r, column=3), e.value)
+        set_cell(ws.cell(row=r, column=4), e.reason)
     for letter, width in zip("ABCD", (8, 24, 30, 90), strict=True):
         ws.column_dimensions[letter].width = width
     wb.save(out)

@@ -1,59 +1,37 @@
-"""Create and edit initiatives: validation, optimistic locking, status history, audit, links.
+"""Writes to initiatives: create, change, archive, restore, and remove demo rows.
 
-Every write runs in one transaction: the initiative row, its status history, its links to
-territories (hand-made links from a list; geometry links recomputed) and the audit log.
-A save is refused when the row changed since the person opened it (the ``version`` they
-saw no longer matches): :class:`ConflictError` says who saved, when and what changed, and
-the caller keeps what the person typed.
+:func:`save_initiatives` is the one function that creates and changes initiatives, for the
+form, the spreadsheet import, the catalogue loader and the demo generator alike. For each
+change it checks the version the caller saw (when given), compares every given field with
+the stored row and writes only what differs, keeps the links (by hand, by place name,
+from the geometry) consistent, records status history and writes one audit row per
+initiative with each changed field's before and after values. All in the caller's
+transaction, or in one of its own: all or nothing.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shapely
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from geo.db import transaction
-from geo.errors import DataError
-from geo.initiatives.form import (
-    FIELD_LABELS,
-    InitiativeInput,
-    ValidationError,
-    blank,
-    drawn_geometry,
-    near_commune,
-    parse_amount,
-    validate,
-)
+from geo.errors import DataError, ValidationError
+from geo.schema.models import Initiative
+from geo.store.actor import Actor
+from geo.store.audit import Entry, conflict_error, record
 from geo.territory.links import link_by_geometry
 
-__all__ = [
-    "FIELD_LABELS",
-    "ConflictError",
-    "InitiativeInput",
-    "SaveResult",
-    "ValidationError",
-    "create_initiative",
-    "drawn_geometry",
-    "near_commune",
-    "parse_amount",
-    "update_initiative",
-    "validate",
-]
+log = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("America/Santiago")
-
-# Columns written from the validated input, in order.
-_COLUMNS = (
+#: The columns a change may set, in the form's order.
+COLUMNS: tuple[str, ...] = (
     "code",
     "name",
     "kind",
@@ -71,157 +49,295 @@ _COLUMNS = (
     "description",
     "place_note",
 )
+_CATALOGUE_COLUMNS = {"strategy_id": "strategy", "plan_id": "plan", "program_id": "program"}
+
+
+@dataclass(frozen=True)
+class PlaceLinks:
+    """Links made from place names (``nombre_lugar``) that a change sets.
+
+    Attributes:
+        territories: territory id -> the place as written, with its origin
+            (``"planilla:UV 3"``, ``"pladeco:uv:3"``).
+        facilities: facility id -> the same.
+        scope: only the place links whose reference starts with this are replaced (the
+            catalogue replaces its own ``pladeco:`` links); None replaces every place link.
+    """
+
+    territories: Mapping[int, str]
+    facilities: Mapping[int, str] = field(default_factory=dict)
+    scope: str | None = None
+
+
+@dataclass
+class InitiativeChange:
+    """What to write for one initiative (a new one when ``id`` is None).
+
+    Attributes:
+        values: column -> new value (database types: ids, codes, ints); only the columns
+            given are compared and written.
+        id: the initiative to change; None creates one.
+        expected_version: the version the person saw; a different stored version refuses
+            the change (:class:`~geo.errors.ConflictError`). None skips the check (loaders).
+        geometry: new geometry as WKB in EPSG:4326, or None to remove it; only used when
+            ``set_geometry`` is true.
+        hand_links: the territories linked by hand or by place name that the initiative
+            must have (the form's "Territorios"); None leaves them as they are.
+        place_links: links from place names to set; None leaves them as they are.
+        status_comment: saved in the status history when the status changes.
+        source, is_demo: for a new initiative only.
+        where: how messages name this initiative ("esta iniciativa", "la iniciativa de la fila 12
+            (código X)"); default: "la iniciativa <code>".
+        note: extra details for the audit row (a file name, a row number).
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    expected_version: int | None = None
+    geometry: bytes | None = None
+    set_geometry: bool = False
+    hand_links: Sequence[int] | None = None
+    place_links: PlaceLinks | None = None
+    status_comment: str | None = None
+    source: str = "manual"
+    is_demo: bool = False
+    where: str | None = None
+    note: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    """The saved row's id and its new version (what the next save must present)."""
+    """The saved initiative: id, version now, and what changed (field -> [before, after])."""
 
     id: int
     version: int
+    created: bool = False
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """True when anything was written."""
+        return self.created or bool(self.changes)
 
 
-class ConflictError(DataError):
-    """Someone else saved the row after it was opened; nothing of theirs is overwritten."""
-
-    def __init__(
-        self, message: str, *, by: str | None, at: datetime | None, changed: list[str], current_version: int
-    ) -> None:
-        super().__init__(message)
-        self.by, self.at, self.changed, self.current_version = by, at, changed, current_version
+# --- links ---------------------------------------------------------------------------------
 
 
-def format_datetime(value: datetime | None) -> str:
-    """Local date and time as ``dd-mm-aaaa HH:MM`` (Vallenar's time zone)."""
-    if value is None:
-        return "fecha desconocida"
-    return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
+@dataclass
+class LinkSet:
+    """The current links of one initiative (territories and facilities)."""
 
+    territories: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # id -> (method, ref)
+    facilities: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
-def require_editor(editor: str | None) -> str:
-    """Return the editor's name, or refuse the save when nobody said who they are."""
-    name = (editor or "").strip()
-    if not name:
-        raise ValidationError(
-            {
-                "editor": "escriba su nombre en la barra lateral antes de guardar "
-                "(queda en el historial de cambios)."
-            }
+    def hand(self) -> list[int]:
+        """Territories linked by hand or by place name (what the form shows), sorted."""
+        return sorted(t for t, (m, _) in self.territories.items() if m != "geometria")
+
+    def places(self, scope: str | None) -> tuple[set[int], set[int]]:
+        """Territory and facility ids linked by place name within ``scope``."""
+
+        def inside(method: str, ref: str | None) -> bool:
+            return method == "nombre_lugar" and (scope is None or (ref or "").startswith(scope))
+
+        return (
+            {t for t, (m, r) in self.territories.items() if inside(m, r)},
+            {f for f, (m, r) in self.facilities.items() if inside(m, r)},
         )
-    return name
+
+    def place_refs(self, scope: str | None) -> list[str]:
+        """The places as written (origin prefix removed) within ``scope``, sorted, unique."""
+        refs = [
+            r
+            for links in (self.territories, self.facilities)
+            for m, r in links.values()
+            if m == "nombre_lugar" and r and (scope is None or r.startswith(scope))
+        ]
+        return sorted({r.split(":", 1)[-1] for r in refs})
 
 
-def ensure_user(conn: Connection, display_name: str) -> int:
-    """Return the id of the app user with this name, creating a planner if needed."""
-    username = re.sub(r"\s+", ".", display_name.strip().lower())[:60]
-    return conn.execute(
+def current_links(conn: Connection, initiative_ids: Sequence[int]) -> dict[int, LinkSet]:
+    """The links of these initiatives (one query per link table)."""
+    out: dict[int, LinkSet] = {i: LinkSet() for i in initiative_ids}
+    if not initiative_ids:
+        return out
+    ids = list(initiative_ids)
+    for r in conn.execute(
         text(
-            """
-        INSERT INTO app_user (username, display_name, role) VALUES (:u, :d, 'planificador')
-        ON CONFLICT (username) DO UPDATE SET display_name = EXCLUDED.display_name
-        RETURNING id
-        """
+            "SELECT initiative_id, territory_id, link_method, place_ref FROM initiative_territory "
+            "WHERE initiative_id = ANY(:ids)"
         ),
-        {"u": username, "d": display_name.strip()},
-    ).scalar_one()
-
-
-def audit(
-    conn: Connection,
-    user_id: int,
-    user_name: str,
-    action: str,
-    table: str,
-    row_id: int,
-    details: dict[str, Any],
-) -> None:
-    """Append one row to the audit log."""
-    conn.execute(
+        {"ids": ids},
+    ):
+        out[r.initiative_id].territories[r.territory_id] = (r.link_method, r.place_ref)
+    for r in conn.execute(
         text(
-            """
-        INSERT INTO audit_log (user_id, user_name, action, table_name, row_id, details)
-        VALUES (:u, :n, :a, :t, :r, CAST(:d AS jsonb))
-        """
+            "SELECT initiative_id, facility_id, link_method, place_ref FROM initiative_facility "
+            "WHERE initiative_id = ANY(:ids)"
         ),
-        {
-            "u": user_id,
-            "n": user_name,
-            "a": action,
-            "t": table,
-            "r": str(row_id),
-            "d": json.dumps(details, ensure_ascii=False, default=str),
-        },
-    )
+        {"ids": ids},
+    ):
+        out[r.initiative_id].facilities[r.facility_id] = (r.link_method, r.place_ref)
+    return out
 
 
-def _record_status(
-    conn: Connection,
-    initiative_id: int,
-    user_id: int,
-    user_name: str,
-    old: str | None,
-    new: str,
-    comment: str | None,
-) -> None:
-    conn.execute(
-        text(
-            """
-        INSERT INTO status_history (initiative_id, changed_by_id, changed_by_name, from_status,
-                                    to_status, comment)
-        VALUES (:i, :u, :n, :f, :t, :c)
-        """
-        ),
-        {"i": initiative_id, "u": user_id, "n": user_name, "f": old, "t": new, "c": blank(comment)},
-    )
+def place_links_change(have: LinkSet, links: PlaceLinks) -> tuple[list[str], list[str]] | None:
+    """The places as written before and after, or None when ``links`` change nothing.
+
+    A territory or facility that is already linked another way (by hand, from the
+    geometry) keeps that link: it counts as present.
+    """
+    terr, fac = have.places(links.scope)
+    other_t = {t for t, (m, _) in have.territories.items() if m != "nombre_lugar"}
+    other_f = {f for f, (m, _) in have.facilities.items() if m != "nombre_lugar"}
+    want_t, want_f = set(links.territories), set(links.facilities)
+    if want_t - other_t == terr and want_f - other_f == fac:
+        return None
+    after = sorted({r.split(":", 1)[-1] for r in (*links.territories.values(), *links.facilities.values())})
+    return have.place_refs(links.scope), after
 
 
-def set_hand_links(conn: Connection, initiative_id: int, territory_ids: list[int]) -> None:
+def _set_hand_links(conn: Connection, initiative_id: int, territory_ids: Sequence[int]) -> None:
     """Make the non-geometry links exactly ``territory_ids``.
 
     Links from a place name that stay in the list keep their origin; new ones are made by
     hand (also when the territory was linked from the geometry: the person chose it).
     """
+    ids = list(territory_ids)
     conn.execute(
         text(
             """
-        DELETE FROM initiative_territory
-         WHERE initiative_id = :i AND link_method IN ('manual', 'nombre_lugar')
-           AND NOT (territory_id = ANY(:ids))
-        """
+            DELETE FROM initiative_territory
+             WHERE initiative_id = :i AND link_method IN ('manual', 'nombre_lugar')
+               AND NOT (territory_id = ANY(:ids))
+            """
         ),
-        {"i": initiative_id, "ids": territory_ids},
+        {"i": initiative_id, "ids": ids},
     )
-    for tid in territory_ids:
+    if ids:
         conn.execute(
             text(
                 """
-            INSERT INTO initiative_territory (initiative_id, territory_id, link_method)
-            VALUES (:i, :t, 'manual')
-            ON CONFLICT (initiative_id, territory_id) DO UPDATE SET link_method = 'manual',
-                weight = NULL
-             WHERE initiative_territory.link_method = 'geometria'
-            """
+                INSERT INTO initiative_territory (initiative_id, territory_id, link_method)
+                VALUES (:i, :t, 'manual')
+                ON CONFLICT (initiative_id, territory_id) DO UPDATE SET link_method = 'manual',
+                    weight = NULL
+                 WHERE initiative_territory.link_method = 'geometria'
+                """
             ),
-            {"i": initiative_id, "t": tid},
+            [{"i": initiative_id, "t": t} for t in ids],
         )
 
 
-def _hand_links(conn: Connection, initiative_id: int) -> list[int]:
-    return list(
+def _set_place_links(conn: Connection, changes: list[tuple[int, PlaceLinks]]) -> None:
+    """Replace the place links of several initiatives (equal weights between territories)."""
+    for scope in {links.scope for _, links in changes}:
+        ids = [i for i, links in changes if links.scope == scope]
+        like = "%" if scope is None else scope.replace("%", r"\%") + "%"
+        for table in ("initiative_territory", "initiative_facility"):
+            conn.execute(
+                text(
+                    f"DELETE FROM {table} WHERE initiative_id = ANY(:ids) AND link_method = 'nombre_lugar' "
+                    "AND coalesce(place_ref, '') LIKE :like"
+                ),
+                {"ids": ids, "like": like},
+            )
+    terr = [
+        {"i": i, "t": t, "w": round(1 / len(links.territories), 6), "ref": ref}
+        for i, links in changes
+        for t, ref in sorted(links.territories.items())
+    ]
+    fac = [
+        {"i": i, "f": f, "ref": ref} for i, links in changes for f, ref in sorted(links.facilities.items())
+    ]
+    if terr:
         conn.execute(
             text(
                 """
-        SELECT territory_id FROM initiative_territory
-         WHERE initiative_id = :i AND link_method <> 'geometria' ORDER BY territory_id
-        """
+                INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight, place_ref)
+                VALUES (:i, :t, 'nombre_lugar', :w, :ref) ON CONFLICT DO NOTHING
+                """
             ),
-            {"i": initiative_id},
-        ).scalars()
+            terr,
+        )
+    if fac:
+        conn.execute(
+            text(
+                """
+                INSERT INTO initiative_facility (initiative_id, facility_id, link_method, place_ref)
+                VALUES (:i, :f, 'nombre_lugar', :ref) ON CONFLICT DO NOTHING
+                """
+            ),
+            fac,
+        )
+
+
+def _territory_names(conn: Connection, ids: set[int]) -> dict[int, str]:
+    rows = conn.execute(
+        text("SELECT id, kind, code, name FROM territory WHERE id = ANY(:ids)"), {"ids": sorted(ids)}
     )
+    return {r.id: (f"UV {r.code} · {r.name}" if r.kind == "unidad_vecinal" else r.name) for r in rows}
 
 
-def _geom_sql(action: str) -> str:
-    return {"keep": "geom", "none": "NULL"}.get(action, "ST_SetSRID(ST_GeomFromWKB(:wkb), 4326)")
+# --- comparing -------------------------------------------------------------------------------
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as a person reads them: blank text is no value, spaces around text don't count."""
+    if isinstance(a, str):
+        a = a.strip() or None
+    if isinstance(b, str):
+        b = b.strip() or None
+    return bool(a == b)
+
+
+def _same_geometry(a: bytes | None, b: bytes | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(shapely.from_wkb(bytes(a)).equals_exact(shapely.from_wkb(bytes(b)), 1e-9))
+
+
+def _geometry_summary(wkb: bytes | None) -> str | None:
+    """A geometry as the audit keeps it: GeoJSON with six decimals (about 10 cm)."""
+    if wkb is None:
+        return None
+    return shapely.to_geojson(shapely.set_precision(shapely.from_wkb(bytes(wkb)), 1e-6))
+
+
+def _catalogue_codes(conn: Connection, changes: list[dict[str, list[Any]]]) -> dict[tuple[str, int], str]:
+    ids: dict[str, set[int]] = {c: set() for c in _CATALOGUE_COLUMNS}
+    for ch in changes:
+        for col in _CATALOGUE_COLUMNS:
+            for v in ch.get(col, []):
+                if v is not None:
+                    ids[col].add(int(v))
+    if not any(ids.values()):
+        return {}
+    rows = conn.execute(
+        text(
+            """
+            SELECT 'strategy_id' AS col, id, code FROM strategy WHERE id = ANY(:s)
+            UNION ALL SELECT 'plan_id', id, code FROM plan WHERE id = ANY(:p)
+            UNION ALL SELECT 'program_id', id, code FROM program WHERE id = ANY(:g)
+            """
+        ),
+        {"s": sorted(ids["strategy_id"]), "p": sorted(ids["plan_id"]), "g": sorted(ids["program_id"])},
+    )
+    return {(r.col, r.id): r.code for r in rows}
+
+
+def _readable(changes: dict[str, list[Any]], codes: dict[tuple[str, int], str]) -> dict[str, list[Any]]:
+    """Catalogue ids as codes (``E1.P2``), so the audit reads without joins."""
+    out = {}
+    for col, pair in changes.items():
+        if col in _CATALOGUE_COLUMNS:
+            out[_CATALOGUE_COLUMNS[col]] = [None if v is None else codes.get((col, int(v)), v) for v in pair]
+        else:
+            out[col] = pair
+    return out
+
+
+# --- saving ----------------------------------------------------------------------------------
 
 
 @contextmanager
@@ -237,158 +353,290 @@ def _unique_violations() -> Iterator[None]:
             ) from None
         if "ux_initiative_bip" in detail:
             raise ValidationError({"bip_code": "otra persona acaba de guardar ese código BIP."}) from None
-        raise DataError(f"La base de datos rechazó el guardado: {detail.splitlines()[0]}") from None
+        log.exception("write refused by the database")
+        raise DataError(f"La base de datos rechazó el guardado: {detail.splitlines()[0]}") from exc
 
 
-def create_initiative(bind: Engine | Connection, inp: InitiativeInput, editor: str | None) -> SaveResult:
-    """Insert a new initiative (source ``manual``), its first status and its links."""
-    name = require_editor(editor)
-    with _unique_violations(), transaction(bind) as conn:
-        row = validate(conn, inp)
-        user_id = ensure_user(conn, name)
-        geom = "NULL" if row["geometry_action"] in ("keep", "none") else _geom_sql("drawn")
-        new = conn.execute(
-            text(
-                f"""
-            INSERT INTO initiative ({", ".join(_COLUMNS)}, source, geom)
-            VALUES ({", ".join(":" + c for c in _COLUMNS)}, 'manual', {geom})
-            RETURNING id, version
-            """
-            ),
-            row,
-        ).one()
-        _record_status(conn, new.id, user_id, name, None, row["status"], inp.status_comment)
-        set_hand_links(conn, new.id, row["territories"])
-        link_by_geometry(conn, initiative_ids=[new.id])
-        audit(
-            conn,
-            user_id,
-            name,
-            "crear_iniciativa",
-            "initiative",
-            new.id,
-            {"version": new.version, "code": row["code"]},
-        )
-    return SaveResult(new.id, new.version)
-
-
-def update_initiative(
-    bind: Engine | Connection,
-    initiative_id: int,
-    inp: InitiativeInput,
-    expected_version: int,
-    editor: str | None,
-) -> SaveResult:
-    """Save an edit made on ``expected_version``; refuse it if the row changed since.
+def save_initiatives(
+    bind: Engine | Connection, actor: Actor, changes: Sequence[InitiativeChange]
+) -> list[SaveResult]:
+    """Create and change initiatives in one transaction; return one result per change, in order.
 
     Raises:
-        ValidationError: a field is wrong (nothing written).
-        ConflictError: someone else saved after ``expected_version`` (nothing written).
+        ConflictError: an initiative changed after the version its change was made on.
+        DataError: an initiative no longer exists, is archived, or the database refuses a value.
+        ValidationError: a code or BIP code was saved by someone else at the same moment.
     """
-    name = require_editor(editor)
+    if not changes:
+        return []
     with _unique_violations(), transaction(bind) as conn:
-        current = (
-            conn.execute(
+        return _save(conn, actor, list(changes))
+
+
+def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> list[SaveResult]:
+    results: dict[int, SaveResult] = {}
+    entries: list[Entry] = []
+    history: list[dict[str, Any]] = []
+    relink: set[int] = set()
+    creates = [(n, c) for n, c in enumerate(changes) if c.id is None]
+    updates = [(n, c) for n, c in enumerate(changes) if c.id is not None]
+
+    # Updates: lock the rows, check versions, compare.
+    planned: list[tuple[int, InitiativeChange, Any, dict[str, list[Any]]]] = []
+    if updates:
+        ids = [c.id for _, c in updates]
+        rows = {
+            r.id: r
+            for r in conn.execute(
                 text(
-                    f"""
-            SELECT {", ".join(_COLUMNS)}, version, ST_AsBinary(geom) AS wkb
-              FROM initiative WHERE id = :i FOR UPDATE
-            """
+                    f"SELECT id, version, archived_at, {', '.join(COLUMNS)}, ST_AsBinary(geom) AS wkb "
+                    "FROM initiative WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"
                 ),
-                {"i": initiative_id},
+                {"ids": ids},
             )
-            .mappings()
-            .first()
+        }
+        links = current_links(conn, [i for i in ids if i is not None])
+        for n, c in updates:
+            assert c.id is not None
+            row = rows.get(c.id)
+            label = c.where or f"la iniciativa {c.values.get('code') or c.id}"
+            if row is None:
+                raise DataError(f"{_cap(label)} ya no existe: otra persona la eliminó.")
+            if row.archived_at is not None:
+                raise DataError(f"{_cap(label)} está archivada: restáurela antes de cambiarla.")
+            if c.expected_version is not None and row.version != c.expected_version:
+                raise conflict_error(conn, "initiative", c.id, c.expected_version, row.version, label)
+            diff = {
+                col: [getattr(row, col), c.values[col]]
+                for col in COLUMNS
+                if col in c.values and not same_value(getattr(row, col), c.values[col])
+            }
+            if c.set_geometry and not _same_geometry(row.wkb, c.geometry):
+                diff["geometry"] = [_geometry_summary(row.wkb), _geometry_summary(c.geometry)]
+            have = links[c.id]
+            if c.hand_links is not None and have.hand() != sorted(set(c.hand_links)):
+                diff["territories"] = [have.hand(), sorted(set(c.hand_links))]
+            if c.place_links is not None and (pc := place_links_change(have, c.place_links)):
+                diff["places"] = list(pc)
+            planned.append((n, c, row, diff))
+
+    # Write the updates, grouped by the set of columns they change (one statement per group).
+    groups: dict[tuple[tuple[str, ...], bool], list[dict[str, Any]]] = {}
+    for n, c, row, diff in planned:
+        if not diff:
+            results[n] = SaveResult(row.id, row.version)
+            continue
+        cols = tuple(col for col in COLUMNS if col in diff)
+        groups.setdefault((cols, "geometry" in diff), []).append(
+            {"id": row.id, "wkb": c.geometry, **{col: c.values[col] for col in cols}}
         )
-        if current is None:
-            raise DataError("La iniciativa ya no existe: otra persona la eliminó.")
-        if current["version"] != expected_version:
-            raise conflict_error(conn, initiative_id, expected_version, current["version"])
-        row = validate(conn, inp, initiative_id)
-        user_id = ensure_user(conn, name)
-        updated = conn.execute(
-            text(
-                f"""
-            UPDATE initiative SET {", ".join(f"{c} = :{c}" for c in _COLUMNS)},
-                   geom = {_geom_sql(row["geometry_action"])}, version = version + 1
-             WHERE id = :id AND version = :expected
-            RETURNING version, ST_AsBinary(geom) AS wkb
-            """
-            ),
-            {**row, "id": initiative_id, "expected": expected_version},
-        ).first()
-        if updated is None:  # cannot happen under FOR UPDATE; kept as the lock's last word
-            raise conflict_error(conn, initiative_id, expected_version, expected_version + 1)
-        changes = {c: [current[c], row[c]] for c in _COLUMNS if current[c] != row[c]}
-        if _wkb(current["wkb"]) != _wkb(updated.wkb):
-            changes["geometry"] = [_geom_type(current["wkb"]), _geom_type(updated.wkb)]
-        before_links = _hand_links(conn, initiative_id)
-        set_hand_links(conn, initiative_id, row["territories"])
-        if before_links != row["territories"]:
-            changes["territories"] = [before_links, row["territories"]]
-        if current["status"] != row["status"]:
-            _record_status(
-                conn, initiative_id, user_id, name, current["status"], row["status"], inp.status_comment
+    for (cols, geom), params in groups.items():
+        sets = [f"{col} = :{col}" for col in cols]
+        if geom:
+            sets.append("geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326)")
+        conn.execute(
+            text(f"UPDATE initiative SET {', '.join([*sets, 'version = version + 1'])} WHERE id = :id"),
+            params,
+        )
+    for n, c, row, diff in planned:
+        if not diff:
+            continue
+        if "territories" in diff:
+            assert c.hand_links is not None
+            _set_hand_links(conn, row.id, sorted(set(c.hand_links)))
+        if "status" in diff:
+            history.append(
+                {
+                    "i": row.id,
+                    "u": actor.user_id,
+                    "n": actor.name,
+                    "f": row.status,
+                    "t": c.values["status"],
+                    "c": c.status_comment,
+                }
             )
-        link_by_geometry(conn, initiative_ids=[initiative_id])
-        audit(
-            conn,
-            user_id,
-            name,
-            "editar_iniciativa",
-            "initiative",
-            initiative_id,
-            {"version": updated.version, "changes": changes},
-        )
-    return SaveResult(initiative_id, updated.version)
+        if diff.keys() & {"geometry", "territories", "places"}:
+            relink.add(row.id)
+        results[n] = SaveResult(row.id, row.version + 1, changes=diff)
+    place_changes = [
+        (row.id, c.place_links) for _, c, row, diff in planned if "places" in diff and c.place_links
+    ]
 
+    # Creates: one multi-row INSERT ... RETURNING, in the order given.
+    if creates:
+        params = []
+        for _, c in creates:
+            values = {col: c.values.get(col) for col in COLUMNS}
+            values["status"] = values["status"] or "sin_informacion"
+            values["scope"] = values["scope"] or "comunal"
+            params.append(
+                {
+                    **values,
+                    "source": c.source,
+                    "is_demo": c.is_demo,
+                    "wkb": c.geometry if c.set_geometry else None,
+                }
+            )
+        new_ids = _insert(conn, params)
+        for (n, c), new_id, p in zip(creates, new_ids, params, strict=True):
+            diff = {col: [None, p[col]] for col in COLUMNS if p[col] is not None}
+            if p["wkb"] is not None:
+                diff["geometry"] = [None, _geometry_summary(p["wkb"])]
+            if c.hand_links:
+                _set_hand_links(conn, new_id, sorted(set(c.hand_links)))
+                diff["territories"] = [[], sorted(set(c.hand_links))]
+            if c.place_links is not None and (c.place_links.territories or c.place_links.facilities):
+                place_changes.append((new_id, c.place_links))
+                diff["places"] = list(place_links_change(LinkSet(), c.place_links) or ([], []))
+            history.append(
+                {
+                    "i": new_id,
+                    "u": actor.user_id,
+                    "n": actor.name,
+                    "f": None,
+                    "t": p["status"],
+                    "c": c.status_comment,
+                }
+            )
+            relink.add(new_id)
+            results[n] = SaveResult(new_id, 1, created=True, changes=diff)
 
-def _wkb(value: Any) -> bytes | None:
-    return bytes(value) if value is not None else None
-
-
-def _geom_type(value: Any) -> str | None:
-    return shapely.from_wkb(bytes(value)).geom_type if value is not None else None
-
-
-def conflict_error(
-    conn: Connection,
-    row_id: int,
-    expected: int,
-    current: int,
-    table: str = "initiative",
-    what: str = "esta iniciativa",
-) -> ConflictError:
-    """The Spanish conflict message: who saved after ``expected``, when, and which fields."""
-    saves = (
+    if place_changes:
+        _set_place_links(conn, place_changes)
+    if relink:
+        link_by_geometry(conn, initiative_ids=sorted(relink))
+    if history:
         conn.execute(
             text(
                 """
-        SELECT user_name, at, details FROM audit_log
-         WHERE table_name = :t AND row_id = :r AND (details->>'version')::int > :v
-         ORDER BY at
-        """
+                INSERT INTO status_history (initiative_id, changed_by_id, changed_by_name, from_status,
+                                            to_status, comment)
+                VALUES (:i, :u, :n, :f, :t, :c)
+                """
             ),
-            {"t": table, "r": str(row_id), "v": expected},
+            history,
         )
-        .mappings()
-        .all()
+    written = [(n, r) for n, r in sorted(results.items()) if r.changed]
+    names = _territory_names(
+        conn,
+        {
+            t
+            for _, r in written
+            for pair in [r.changes.get("territories")]
+            if pair
+            for t in (*pair[0], *pair[1])
+        },
     )
-    if saves:
-        by = ", ".join(dict.fromkeys(s["user_name"] or "otra persona" for s in saves))
-        at = saves[-1]["at"]
-        keys = {k.removesuffix("_id") for s in saves for k in (s["details"].get("changes") or {})}
-        changed = [label for k, label in FIELD_LABELS.items() if k in keys]  # in the form's order
-    else:  # written by an import or a command: no person recorded
-        by = None
-        at = conn.execute(text(f"SELECT updated_at FROM {table} WHERE id = :i"), {"i": row_id}).scalar()
-        changed = []
-    who = by or "otra persona o un proceso de importación"
-    what_changed = f" Cambió: {', '.join(changed)}." if changed else ""
-    message = (
-        f"No se guardó: {who} guardó {what} el {format_datetime(at)}, mientras usted "
-        f"editaba (versión {expected} → {current}).{what_changed} Sus cambios siguen en el "
-        "formulario y no se perdió nada de lo que la otra persona guardó: compare, cargue "
-        "la versión actual y vuelva a aplicar sus cambios."
-    )
-    return ConflictError(message, by=by, at=at, changed=changed, current_version=current)
+    codes = _catalogue_codes(conn, [r.changes for _, r in written])
+    for n, r in written:
+        ch = dict(r.changes)
+        if "territories" in ch:
+            ch["territories"] = [[names.get(t, t) for t in side] for side in ch["territories"]]
+        c = changes[n]
+        details: dict[str, Any] = {"version": r.version, "changes": _readable(ch, codes), **c.note}
+        if r.created:
+            details["source"] = c.source
+            if c.is_demo:
+                details["demo"] = True
+        entries.append(
+            Entry("crear_iniciativa" if r.created else "editar_iniciativa", "initiative", r.id, details)
+        )
+    record(conn, actor, entries)
+    return [results[n] for n in range(len(changes))]
+
+
+def _insert(conn: Connection, params: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their ids in the same order (multi-row INSERT ... RETURNING)."""
+    table = Initiative.__table__
+    cols = [*COLUMNS, "source", "is_demo"]
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = list(conn.execute(stmt, [{c: p[c] for c in cols} for p in params]).scalars())
+    placed = [{"id": i, "wkb": p["wkb"]} for i, p in zip(ids, params, strict=True) if p["wkb"] is not None]
+    if placed:
+        conn.execute(
+            text("UPDATE initiative SET geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326) WHERE id = :id"), placed
+        )
+    return ids
+
+
+def _cap(text_: str) -> str:
+    return text_[:1].upper() + text_[1:]
+
+
+# --- archive, restore, demo rows -------------------------------------------------------------
+
+
+def set_archived(
+    bind: Engine | Connection,
+    actor: Actor,
+    initiative_id: int,
+    archived: bool,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> SaveResult:
+    """Archive an initiative (it leaves maps, counts and exports) or restore it; nothing is deleted.
+
+    Raises:
+        ConflictError: it changed after ``expected_version``.
+        DataError: it does not exist, or is already in that state.
+    """
+    with transaction(bind) as conn:
+        row = conn.execute(
+            text("SELECT id, code, name, version, archived_at FROM initiative WHERE id = :i FOR UPDATE"),
+            {"i": initiative_id},
+        ).first()
+        if row is None:
+            raise DataError("La iniciativa ya no existe.")
+        if expected_version is not None and row.version != expected_version:
+            raise conflict_error(
+                conn, "initiative", row.id, expected_version, row.version, f"la iniciativa «{row.name}»"
+            )
+        if (row.archived_at is not None) == archived:
+            state = "archivada" if archived else "activa (no está archivada)"
+            raise DataError(f"La iniciativa {row.code} ya está {state}.")
+        version = conn.execute(
+            text(
+                "UPDATE initiative SET archived_at = CASE WHEN :a THEN now() END, version = version + 1 "
+                "WHERE id = :i RETURNING version"
+            ),
+            {"a": archived, "i": row.id},
+        ).scalar_one()
+        changes = {"archived": [not archived, archived]}
+        details: dict[str, Any] = {"version": version, "changes": changes, "code": row.code}
+        if reason and reason.strip():
+            details["motivo"] = reason.strip()
+        record(
+            conn,
+            actor,
+            [
+                Entry(
+                    "archivar_iniciativa" if archived else "restaurar_iniciativa",
+                    "initiative",
+                    row.id,
+                    details,
+                )
+            ],
+        )
+    return SaveResult(row.id, version, changes=changes)
+
+
+def delete_demo(bind: Engine | Connection, actor: Actor) -> int:
+    """Delete every demo initiative (and demo workshops and needs); return how many initiatives."""
+    with transaction(bind) as conn:
+        conn.execute(text("DELETE FROM need WHERE is_demo"))
+        conn.execute(text("DELETE FROM workshop WHERE is_demo"))
+        gone = conn.execute(text("DELETE FROM initiative WHERE is_demo RETURNING id, code, version")).all()
+        record(
+            conn,
+            actor,
+            [
+                Entry(
+                    "eliminar_iniciativa",
+                    "initiative",
+                    r.id,
+                    {"version": r.version, "code": r.code, "demo": True},
+                )
+                for r in gone
+            ],
+        )
+        return len(gone)

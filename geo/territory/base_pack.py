@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
 from geo.errors import DataError
+from geo.store.actor import Actor
+from geo.store.territories import TerritoryRecord, save_territories
 from geo.territory.names import place_title, slug
 from geo.territory.sectors import compute_sectors
 
@@ -93,43 +95,34 @@ def _multi(geom: BaseGeometry) -> BaseGeometry:
     return geom
 
 
-UPSERT_TERRITORY = text(
-    """
-    INSERT INTO territory (kind, code, name, source, attrs, geom)
-    VALUES (:kind, :code, :name, :source, CAST(:attrs AS jsonb),
-            ST_SetSRID(ST_GeomFromWKB(:wkb), 4326))
-    ON CONFLICT (kind, code) DO UPDATE
-       SET name = EXCLUDED.name, source = EXCLUDED.source,
-           attrs = territory.attrs || EXCLUDED.attrs, geom = EXCLUDED.geom
-     WHERE (territory.name, territory.source, territory.geom)
-           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.source, EXCLUDED.geom)
-        OR NOT territory.attrs @> EXCLUDED.attrs
-    """
-)
-
-
 def _json(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def load_unidades_vecinales(conn: Connection, pack: Path, report: LoadReport) -> int:
-    """Load the national UV layer: code ``uv_carto`` (01..15), name ``t_uv_nom``."""
+def load_unidades_vecinales(pack: Path, report: LoadReport) -> list[TerritoryRecord]:
+    """Read the national UV layer: code ``uv_carto`` (01..15), name ``t_uv_nom``."""
     gdf = read_layer(_require(pack, "uv"), ("uv_carto", "t_uv_nom", "t_id_uv_ca"))
+    records = []
     for row in gdf.itertuples():
         code = str(row.uv_carto).zfill(2)
-        attrs = {"t_id_uv_ca": row.t_id_uv_ca, "t_com": getattr(row, "t_com", None)}
-        conn.execute(
-            UPSERT_TERRITORY,
-            {
-                "kind": "unidad_vecinal",
-                "code": code,
-                "name": place_title(str(row.t_uv_nom)),
-                "source": SRC_UV,
-                "attrs": _json(attrs),
-                "wkb": _wkb(row.geometry, f"UV {code}", report),
-            },
+        attrs = {"t_id_uv_ca": _plain(row.t_id_uv_ca), "t_com": _plain(getattr(row, "t_com", None))}
+        records.append(
+            TerritoryRecord(
+                "unidad_vecinal",
+                code,
+                place_title(str(row.t_uv_nom)),
+                SRC_UV,
+                attrs,
+                _wkb(row.geometry, f"UV {code}", report),
+            )
         )
-    return len(gdf)
+    return records
+
+
+def _plain(value: object) -> object:
+    """A JSON-ready attribute (numpy scalars as Python values)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def load_boundaries(conn: Connection, pack: Path, report: LoadReport) -> int:
@@ -242,8 +235,8 @@ def load_facilities(conn: Connection, pack: Path, report: LoadReport) -> dict[st
     return {"escuela": len(schools), "salud": len(health)}
 
 
-def load_localities(conn: Connection, pack: Path, report: LoadReport) -> int:
-    """Load rural localities: INE aldeas (polygons) and places known by their rural post.
+def load_localities(pack: Path, report: LoadReport) -> list[TerritoryRecord]:
+    """Read rural localities: INE aldeas (polygons) and places known by their rural post.
 
     Cachiyuyo, Incahuasi and Hacienda Ventanas have no polygon in the pack; their location is
     the point of their Posta de Salud Rural (MINSAL DEIS), stated as such in ``source``.
@@ -251,21 +244,20 @@ def load_localities(conn: Connection, pack: Path, report: LoadReport) -> int:
     """
     villages = read_layer(_require(pack, "villages"), ("NOMBRE",))
     names: set[str] = set()
+    records = []
     for row in villages.itertuples():
         name = place_title(str(row.NOMBRE))
         names.add(slug(name))
-        conn.execute(
-            UPSERT_TERRITORY,
-            {
-                "kind": "localidad",
-                "code": slug(name),
-                "name": name,
-                "source": f"{SRC_INE} (aldea)",
-                "attrs": _json({"tipo_ine": row.TIPO}),
-                "wkb": _wkb(row.geometry, name, report),
-            },
+        records.append(
+            TerritoryRecord(
+                "localidad",
+                slug(name),
+                name,
+                f"{SRC_INE} (aldea)",
+                {"tipo_ine": _plain(row.TIPO)},
+                _wkb(row.geometry, name, report),
+            )
         )
-    count = len(villages)
     for r in _read_csv(_require(pack, "health")):
         if r["tipo_establecimiento"] != RURAL_POST_TYPE:
             continue
@@ -274,22 +266,18 @@ def load_localities(conn: Connection, pack: Path, report: LoadReport) -> int:
         if slug(name) in names or wkb is None or not r["estado_funcionamiento"].startswith("Vigente"):
             continue
         names.add(slug(name))
-        conn.execute(
-            UPSERT_TERRITORY,
-            {
-                "kind": "localidad",
-                "code": slug(name),
-                "name": name,
-                "source": (
-                    f"Ubicación de la {r['nombre_establecimiento']} "
-                    f"(código {r['codigo_establecimiento']}), {SRC_HEALTH}"
-                ),
-                "attrs": _json({"located_by_facility": r["codigo_establecimiento"]}),
-                "wkb": wkb,
-            },
+        records.append(
+            TerritoryRecord(
+                "localidad",
+                slug(name),
+                name,
+                f"Ubicación de la {r['nombre_establecimiento']} (código {r['codigo_establecimiento']}), "
+                f"{SRC_HEALTH}",
+                {"located_by_facility": r["codigo_establecimiento"]},
+                wkb,
+            )
         )
-        count += 1
-    return count
+    return records
 
 
 def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, int]:
@@ -381,17 +369,29 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
     return counts
 
 
-def load_base_pack(engine: Engine | Connection, pack: Path) -> LoadReport:
-    """Load every layer of ``pack`` in one transaction and return what was written."""
+def load_base_pack(engine: Engine | Connection, pack: Path, actor: Actor | None = None) -> LoadReport:
+    """Load every layer of ``pack`` in one transaction and return what was written.
+
+    UVs and localities go through the one write path (:func:`geo.store.territories.save_territories`):
+    a reload writes only what changed in the pack, and each change is audited.
+    """
     pack = Path(pack)
     if not pack.is_dir():
         raise DataError(f"No existe la carpeta del paquete de datos «{pack}».")
     report = LoadReport()
     with transaction(engine) as conn:
         report.counts["limites"] = load_boundaries(conn, pack, report)
-        report.counts["unidad_vecinal"] = load_unidades_vecinales(conn, pack, report)
+        uvs = load_unidades_vecinales(pack, report)
+        report.counts["unidad_vecinal"] = len(uvs)
         report.counts.update(load_facilities(conn, pack, report))
-        report.counts["localidad"] = load_localities(conn, pack, report)
+        localities = load_localities(pack, report)
+        report.counts["localidad"] = len(localities)
+        save_territories(
+            conn,
+            actor or Actor.system("carga de datos base"),
+            [*uvs, *localities],
+            note={"paquete": pack.name},
+        )
         report.counts.update(load_census(conn, pack, report))
         compute_sectors(conn)
         for table in ("territory", "facility", "boundary", "census_area", "census_population"):

@@ -16,7 +16,7 @@ plan) are never removed by a layer: they do not come from one.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -25,9 +25,10 @@ from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
 from geo.errors import DataError
+from geo.store.actor import Actor
+from geo.store.audit import Entry, record
+from geo.store.territories import TerritoryRecord, compare_territories, save_territories
 from geo.territory.layer_file import KIND_LABELS, LayerFile, ReadOptions, SourceFeature, read_layer_file
-from geo.territory.links import link_by_geometry
-from geo.territory.sectors import compute_sectors
 from geo.uploads import DEFAULT_LIMITS, UploadLimits
 
 #: A feature is inside the commune when at least this share of it lies within the commune
@@ -36,8 +37,6 @@ from geo.uploads import DEFAULT_LIMITS, UploadLimits
 #: metres along the edge (data/SOURCES.md).
 COMMUNE_TOLERANCE_M = 1000.0
 MIN_SHARE_INSIDE = 0.5
-#: Geometries closer than this (degrees, ~1 cm) count as unchanged.
-SAME_GEOMETRY_DEG = 1e-7
 
 
 @dataclass
@@ -197,16 +196,6 @@ _EXISTING = text(
     """
 )
 
-_SAME = text(
-    """
-    SELECT t.name = :name AS same_name, t.attrs @> CAST(:attrs AS jsonb) AS same_attrs,
-           coalesce(t.geom = g.g OR ST_HausdorffDistance(t.geom, g.g) < :eps, false) AS same_geom,
-           t.geom IS NULL AS unlocated
-      FROM territory t, (SELECT ST_SetSRID(ST_GeomFromWKB(:wkb), 4326) AS g) g
-     WHERE t.id = :id
-    """
-)
-
 _ORPHANS = text(
     """
     SELECT i.code AS initiative_code, i.name AS initiative_name, t.code AS territory_code,
@@ -233,8 +222,12 @@ def _jdump(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerReport, list]:
-    """Compare the file with the database (read only); return the report and the rows to write."""
+def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerReport, list[TerritoryRecord]]:
+    """Compare the file with the database (read only); return the report and the records to write.
+
+    New, changed and unchanged come from :func:`geo.store.territories.compare_territories`:
+    the same comparison the write makes, so the preview shows exactly what will be written.
+    """
     report = LayerReport(
         kind=kind,
         file_name=layer.file_name,
@@ -247,28 +240,20 @@ def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerRep
     )
     kept = _check_geometries(conn, layer, report)
     existing = {r.code: r for r in conn.execute(_EXISTING, {"kind": kind}).all()}
-    rows = []
-    for f, wkb in kept:
+    records = [TerritoryRecord(kind, f.code, f.name, "", f.attrs, wkb) for f, wkb in kept]
+    for (f, _), d in zip(kept, compare_territories(conn, records), strict=True):
         item = {"code": f.code, "name": f.name, "row": f.row}
-        old = existing.get(f.code)
-        if old is None:
+        if d.is_new:
             report.new.append(item)
-            rows.append(("new", None, f, wkb))
-            continue
-        cmp = conn.execute(
-            _SAME,
-            {"id": old.id, "name": f.name, "attrs": _jdump(f.attrs), "wkb": wkb, "eps": SAME_GEOMETRY_DEG},
-        ).one()
-        what = [
-            label for label, same in (("nombre", cmp.same_name), ("atributos", cmp.same_attrs)) if not same
-        ]
-        if not cmp.same_geom:
-            what.append("ubicación (estaba sin ubicar)" if cmp.unlocated else "geometría")
-        if not what:
+        elif not d.changes:
             report.unchanged.append(item)
         else:
-            report.updated.append({**item, "old_name": old.name, "changes": ", ".join(what)})
-            rows.append(("update", old.id, f, wkb))
+            what = {"name": "nombre", "attrs": "atributos"}
+            labels = [what[k] for k in ("name", "attrs") if k in d.changes]
+            if "geometry" in d.changes:
+                labels.append("ubicación (estaba sin ubicar)" if d.was_unlocated else "geometría")
+            old_name = d.changes["name"][0] if "name" in d.changes else f.name
+            report.updated.append({**item, "old_name": old_name, "changes": ", ".join(labels)})
     in_file = {f.code for f in layer.features}
     gone = [r for code, r in existing.items() if code not in in_file]
     report.kept_unlocated = sum(1 for r in gone if r.unlocated)
@@ -284,59 +269,28 @@ def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerRep
                     f"taller(es) y {r.needs} necesidad(es) registradas; reasígnelas antes de "
                     "eliminarlo o inclúyalo en el archivo."
                 )
-    return report, rows
+    return report, records
 
 
-def _apply(conn: Connection, report: LayerReport, rows: list, source: str, user: str) -> None:
-    for action, tid, f, wkb in rows:
-        params = {
-            "kind": report.kind,
-            "code": f.code,
-            "name": f.name,
-            "attrs": _jdump(f.attrs),
-            "wkb": wkb,
-            "source": source,
-            "id": tid,
-        }
-        if action == "new":
-            conn.execute(
-                text(
-                    """
-                INSERT INTO territory (kind, code, name, source, attrs, geom)
-                VALUES (:kind, :code, :name, :source, CAST(:attrs AS jsonb),
-                        ST_SetSRID(ST_GeomFromWKB(:wkb), 4326))
-                """
-                ),
-                params,
-            )
-        else:
-            conn.execute(
-                text(
-                    """
-                UPDATE territory
-                   SET name = :name, source = :source, attrs = attrs || CAST(:attrs AS jsonb),
-                       geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326), version = version + 1
-                 WHERE id = :id
-                """
-                ),
-                params,
-            )
-    ids = [r["id"] for r in report.removed]
-    if ids:
-        conn.execute(text("DELETE FROM territory WHERE id = ANY(:ids)"), {"ids": ids})
-    compute_sectors(conn)
-    report.geometry_links = link_by_geometry(conn)
-    conn.execute(
-        text(
-            """
-        INSERT INTO audit_log (user_name, action, table_name, row_id, details)
-        VALUES (:user, 'import_territories', 'territory', :kind, CAST(:details AS jsonb))
-        """
-        ),
-        {
-            "user": user,
-            "kind": report.kind,
-            "details": _jdump(
+def _apply(
+    conn: Connection, report: LayerReport, records: list[TerritoryRecord], source: str, actor: Actor
+) -> None:
+    saved = save_territories(
+        conn,
+        actor,
+        [replace(r, source=source) for r in records],
+        remove_ids=[r["id"] for r in report.removed],
+        note={"archivo": report.file_name, "capa": report.layer, "src": report.crs},
+    )
+    report.geometry_links = saved.geometry_links
+    record(
+        conn,
+        actor,
+        [
+            Entry(
+                "importar_capa",
+                None,
+                report.kind,
                 {
                     "file": report.file_name,
                     "layer": report.layer,
@@ -345,9 +299,9 @@ def _apply(conn: Connection, report: LayerReport, rows: list, source: str, user:
                     "removed": [r["code"] for r in report.removed],
                     "orphaned_links": report.orphaned,
                     "repaired": report.repaired,
-                }
-            ),
-        },
+                },
+            )
+        ],
     )
     conn.execute(text("ANALYZE territory"))
 
@@ -381,7 +335,7 @@ def import_territories(
     *,
     dry_run: bool = False,
     allow_orphans: bool = False,
-    user: str = "sit",
+    actor: Actor,
     label: str | None = None,
     limits: UploadLimits = DEFAULT_LIMITS,
 ) -> LayerReport:
@@ -404,6 +358,6 @@ def import_territories(
         if report.orphaned and not allow_orphans:
             raise DataError(orphan_message(report))
         source = f"Capa importada desde «{report.file_name}» el {date.today().strftime('%d-%m-%Y')}"
-        _apply(conn, report, rows, source, user)
+        _apply(conn, report, rows, source, actor)
         report.committed = True
     return report

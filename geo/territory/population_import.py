@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
 from geo.errors import DataError
+from geo.store.actor import Actor
+from geo.store.territories import PopulationFigure, clear_population_figures, set_population_figures
 from geo.territory.names import slug
 from geo.territory.population import AGE_GROUPS, OFFICIAL_PREFIX
 from geo.uploads import check_file
+from geo.values import ValueProblem, decode_text, parse_count, sniff_delimiter
 
 KIND_ALIASES = {
     "unidad_vecinal": "unidad_vecinal",
@@ -43,35 +45,30 @@ KIND_ALIASES = {
 
 def _read_text(path: Path) -> str:
     check_file(path)  # missing, empty or over the upload cap: refused before reading
-    raw = path.read_bytes()
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        if best is None:
-            raise DataError(f"«{path.name}»: no se pudo reconocer la codificación del archivo.") from None
-        return str(best)
+        return decode_text(path.read_bytes(), f"«{path.name}»")
+    except ValueProblem as exc:
+        raise DataError(str(exc)) from None
 
 
 def _int(value: str, name: str, where: str) -> int:
-    v = (value or "").strip().replace(".", "").replace(" ", "")
-    if not v.isdigit():
-        raise DataError(
-            f"{where}, columna «{name}»: se esperaba un número entero ≥ 0 y se encontró «{value}»."
-        )
-    return int(v)
+    try:
+        count = parse_count(value)
+    except ValueProblem as exc:
+        raise DataError(f"{where}, columna «{name}»: {exc}") from None
+    if count is None:
+        raise DataError(f"{where}, columna «{name}»: está vacía; se esperaba un número entero ≥ 0.")
+    return count
 
 
-def import_official_population(bind: Engine | Connection, path: Path) -> int:
+def import_official_population(bind: Engine | Connection, path: Path, actor: Actor) -> int:
     """Validate ``path`` and write every figure in one transaction; return the rows written."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"No existe el archivo «{path}».")
     content = _read_text(path)
     first = content.splitlines()[0] if content.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = sniff_delimiter(first)
     reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -129,41 +126,13 @@ def import_official_population(bind: Engine | Connection, path: Path) -> int:
             if ages and len(ages) != len(AGE_GROUPS):
                 raise DataError(f"{where}: indique los cuatro grupos de edad o ninguno.")
             source = (row.get("fuente") or "").strip() or path.name
-            updates.append(
-                {
-                    "id": tid,
-                    "population": total,
-                    "source": f"{OFFICIAL_PREFIX}: {source}",
-                    "ages": json.dumps(ages) if ages else None,
-                }
-            )
+            updates.append(PopulationFigure(tid, total, f"{OFFICIAL_PREFIX}: {source}", ages))
         if not updates:
             raise DataError(f"«{path.name}» no tiene filas de datos.")
-        conn.execute(
-            text(
-                """
-            UPDATE territory SET population = :population, population_source = :source,
-                   attrs = CASE WHEN CAST(:ages AS jsonb) IS NULL THEN attrs - 'population_ages'
-                                ELSE attrs || jsonb_build_object('population_ages',
-                                                                 CAST(:ages AS jsonb)) END,
-                   updated_at = now()
-             WHERE id = :id
-            """
-            ),
-            updates,
-        )
+        set_population_figures(conn, actor, updates, note={"archivo": path.name})
     return len(updates)
 
 
-def clear_official_population(bind: Engine | Connection) -> int:
+def clear_official_population(bind: Engine | Connection, actor: Actor) -> int:
     """Remove every official figure (the estimate is shown again); return how many."""
-    with transaction(bind) as conn:
-        return conn.execute(
-            text(
-                """
-            UPDATE territory SET population = NULL, population_source = NULL,
-                   attrs = attrs - 'population_ages', updated_at = now()
-             WHERE population IS NOT NULL
-            """
-            )
-        ).rowcount
+    return clear_population_figures(bind, actor)

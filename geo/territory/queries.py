@@ -216,3 +216,17 @@ def territory_geojson(conn: Connection, territory_ids: list[int], decimals: int 
             for r in rows
         ],
     }
+
+
+def near_commune(conn: Connection, wkb: bytes) -> bool:
+    """True when the geometry touches the commune (2 km tolerance) or no limit is loaded."""
+    inside = conn.execute(
+        text(
+            """
+            SELECT bool_or(ST_DWithin(c.geom::geography, ST_GeomFromWKB(:wkb, 4326)::geography, 2000))
+              FROM boundary c WHERE c.kind = 'limite_comunal'
+            """
+        ),
+        {"wkb": wkb},
+    ).scalar()
+    return inside is not False

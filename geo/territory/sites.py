@@ -1,125 +1,71 @@
-"""Place a named site on the map (often one "sin ubicar") and relink its initiatives."""
+"""Read side of the named sites: which are "sin ubicar", every site with its placement, history.
+
+Writes (placing, moving, returning to "sin ubicar") go through :mod:`geo.store.territories`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from typing import Any
 
-import shapely
-from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
-from geo.db import transaction
-from geo.errors import DataError
-from geo.store.initiatives import (
-    ValidationError,
-    audit,
-    conflict_error,
-    drawn_geometry,
-    ensure_user,
-    near_commune,
-    require_editor,
-)
-from geo.territory.links import link_by_geometry
-from geo.territory.sectors import compute_sectors
+from geo.store.audit import history
 
 
-@dataclass
-class PlaceResult:
-    """A placed site: its new version and the initiatives whose links were recomputed."""
-
-    version: int
-    initiatives: list[int] = field(default_factory=list)
-
-
-def place_site(
-    bind: Engine | Connection,
-    territory_id: int,
-    geometry: BaseGeometry | dict | None,
-    expected_version: int,
-    editor: str | None,
-) -> PlaceResult:
-    """Give a named site (often "sin ubicar") its drawn geometry; relink its initiatives.
-
-    Initiatives linked to the site that have no geometry of their own get geometry links to
-    the UVs and localities the site touches (see :func:`geo.initiatives.demo.link_by_geometry`).
-    """
-    name = require_editor(editor)
-    try:
-        geom = drawn_geometry(geometry)
-    except ValueError as exc:
-        raise ValidationError({"geometry": str(exc)}) from None
-    wkb = shapely.to_wkb(geom)
-    with transaction(bind) as conn:
-        site = conn.execute(
-            text(
-                "SELECT kind, name, version, geom IS NULL AS unlocated FROM territory "
-                "WHERE id = :t FOR UPDATE"
-            ),
-            {"t": territory_id},
-        ).first()
-        if site is None or site.kind != "sitio":
-            raise DataError("Solo se ubican así los sitios nombrados (no UV ni localidades).")
-        if site.version != expected_version:
-            raise conflict_error(
-                conn, territory_id, expected_version, site.version, "territory", f"el sitio «{site.name}»"
-            )
-        if not near_commune(conn, wkb):
-            raise ValidationError({"geometry": f"«{site.name}» quedaría fuera de la comuna de Vallenar."})
-        user_id = ensure_user(conn, name)
-        new_version = conn.execute(
-            text(
-                """
-            UPDATE territory
-               SET geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326), version = version + 1,
-                   source = source || CASE WHEN geom IS NULL THEN '; ubicado en el SIT por ' || :n
-                                           ELSE '' END
-             WHERE id = :t AND version = :v
-            RETURNING version
+def named_sites(conn: Connection, unlocated_only: bool = False) -> list[dict[str, Any]]:
+    """Named sites by name: id, code, name, version, source, located, geometry, linked initiatives."""
+    rows = conn.execute(
+        text(
             """
-            ),
-            {"wkb": wkb, "t": territory_id, "v": expected_version, "n": name},
-        ).scalar_one()
-        compute_sectors(conn)
-        linked = list(
-            conn.execute(
-                text(
-                    """
-            SELECT initiative_id FROM initiative_territory
-             WHERE territory_id = :t AND link_method <> 'geometria' ORDER BY initiative_id
+            SELECT t.id, t.code, t.name, t.version, t.source, t.geom IS NOT NULL AS located,
+                   ST_AsGeoJSON(t.geom, 6) AS g, t.attrs->>'ubicado_por' AS placed_by,
+                   (SELECT count(*) FROM initiative_territory it WHERE it.territory_id = t.id) AS n
+              FROM territory t
+             WHERE t.kind = 'sitio' AND (NOT :only OR t.geom IS NULL)
+             ORDER BY t.name
             """
-                ),
-                {"t": territory_id},
-            ).scalars()
-        )
-        link_by_geometry(conn, initiative_ids=linked)
-        audit(
-            conn,
-            user_id,
-            name,
-            "ubicar_sitio",
-            "territory",
-            territory_id,
-            {
-                "version": new_version,
-                "changes": {"geometry": [None, geom.geom_type]},
-                "estaba_sin_ubicar": site.unlocated,
-                "iniciativas": linked,
-            },
-        )
-    return PlaceResult(version=new_version, initiatives=linked)
+        ),
+        {"only": unlocated_only},
+    ).mappings()
+    return [{**r, "geometry": json.loads(r["g"]) if r["g"] else None} for r in rows]
 
 
-def unlocated_sites(conn: Connection) -> list[dict]:
+def unlocated_sites(conn: Connection) -> list[dict[str, Any]]:
     """Named sites without geometry (id, name, version, linked initiatives), by name."""
-    return [
-        dict(r)
-        for r in conn.execute(
-            text(
-                """
-        SELECT t.id, t.name, t.version, t.source,
-               (SELECT count(*) FROM initiative_territory it WHERE it.territory_id = t.id) AS n
-          FROM territory t WHERE t.kind = 'sitio' AND t.geom IS NULL ORDER BY t.name
-        """
-            )
-        ).mappings()
-    ]
+    return named_sites(conn, unlocated_only=True)
+
+
+#: Spanish names of the placement actions in a site's history.
+PLACEMENT_ACTIONS = {
+    "crear_territorio": "Nombrado en el plan (sin ubicar)",
+    "ubicar_sitio": "Ubicado",
+    "reubicar_sitio": "Reubicado",
+    "quitar_ubicacion_sitio": "Devuelto a «sin ubicar»",
+    "editar_territorio": "Cambiado por una capa importada",
+}
+
+
+def site_history(conn: Connection, territory_id: int) -> list[dict[str, Any]]:
+    """Each placement of a site, newest first: when, who, what, and the geometry after it."""
+    out = []
+    for h in history(conn, "territory", territory_id):
+        geometry = (h["changes"].get("geometry") or [None, None])[1]
+        out.append(
+            {
+                "at": h["at"],
+                "by": h["by"],
+                "via": h["via"],
+                "action": PLACEMENT_ACTIONS.get(h["action"], h["action"]),
+                "geometry": json.loads(geometry) if geometry else None,
+            }
+        )
+    return out
+
+
+def find_site(conn: Connection, name_or_code: str) -> dict[str, Any] | None:
+    """A site by its code or its exact name (case and accents as written)."""
+    for s in named_sites(conn):
+        if name_or_code in (s["code"], s["name"]) or name_or_code.casefold() == s["name"].casefold():
+            return s
+    return None

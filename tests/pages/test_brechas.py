@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from geo.initiatives.demo import clear_demo, generate_demo
 from tests.conftest import app_test
+from tests.support.actors import TESTER
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_shared_strategy_filter_and_gap_type(app, engine):
 
 
 def test_demo_notice_and_investment_with_demo_data(app, engine):
-    generate_demo(engine, 40, seed=5)
+    generate_demo(engine, 40, seed=5, actor=TESTER)
     try:
         app.run()
         assert any("Datos de demostración presentes" in w.value for w in app.warning)
@@ -77,7 +78,7 @@ def test_demo_notice_and_investment_with_demo_data(app, engine):
         app.toggle(key="f_demo").set_value(False).run()
         assert metric(app, "Inversión asignada") == "$ 0"  # the plan gives no amounts
     finally:
-        clear_demo(engine)
+        clear_demo(engine, TESTER)
 
 
 def test_official_figure_is_labelled_on_the_page(app, engine, tmp_path):
@@ -85,7 +86,7 @@ def test_official_figure_is_labelled_on_the_page(app, engine, tmp_path):
 
     f = tmp_path / "oficial.csv"
     f.write_text("codigo;poblacion;fuente\n07;2500;Registro municipal 2024\n", encoding="utf-8")
-    import_official_population(engine, f)
+    import_official_population(engine, f, TESTER)
     try:
         app.run()
         assert not app.exception
@@ -95,4 +96,4 @@ def test_official_figure_is_labelled_on_the_page(app, engine, tmp_path):
         assert row["Fuente"] == "Cifra oficial municipal: Registro municipal 2024"
         assert set(pop[pop["Territorio"] != "UV 07 · Ventanas"]["Origen"]) == {"Estimación"}
     finally:
-        clear_official_population(engine)
+        clear_official_population(engine, TESTER)

@@ -42,6 +42,11 @@ def test_upload_preview_confirm_replaces_the_layer(page, engine, tmp_path):
         assert "Nueva Torreblanca Ñuñoa" in set(page.dataframe[0].value["Nombre"])
         assert any("EPSG:24879" in c.value for c in page.caption)
         assert _fp(engine) == before  # the preview wrote nothing
+        page.button(key="capas_confirm").click().run()  # nobody said who they are: refused
+        assert any("escriba su nombre" in e.value for e in page.error)
+        assert _fp(engine) == before
+        page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
+        page.button(key="capas_preview_btn").click().run()
         page.button(key="capas_confirm").click().run()
         assert not page.exception and not page.error
         assert any("Capa importada: 0 nuevos, 1 actualizados" in s.value for s in page.success)
@@ -52,6 +57,13 @@ def test_upload_preview_confirm_replaces_the_layer(page, engine, tmp_path):
                 ).scalar_one()
                 == "Nueva Torreblanca Ñuñoa"
             )
+            who = conn.execute(
+                text(
+                    "SELECT user_name FROM audit_log WHERE action = 'editar_territorio' "
+                    "ORDER BY id DESC LIMIT 1"
+                )
+            ).scalar_one()
+            assert who == "Ana Rojas"
     finally:
         load_base_pack(engine, DATA)  # the session database goes back to the real layer
     with engine.connect() as conn:

@@ -5,8 +5,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
+from geo.initiatives.form import update_initiative
 from geo.initiatives.read import load_initiative
-from geo.store.initiatives import update_initiative
+from geo.store.actor import Actor
 from tests.conftest import app_test
 
 CODE = "APPTEST-EDIT-1"
@@ -76,6 +77,11 @@ def test_save_without_a_name_is_refused(app, engine):
     assert stored(engine) is None
 
 
+def table(app, column):
+    """The table on the page that has ``column``."""
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
 def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
     open_page(app)
     assert select(app, "Iniciativa").value == 0  # "Nueva iniciativa"
@@ -89,7 +95,7 @@ def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
     # The new initiative is now the one selected, with its history.
     assert select(app, "Iniciativa").value == row["id"]
     assert field(app, "Nombre *").value == "Sede social Quinta Valle"
-    history = app.dataframe[-1].value
+    history = table(app, "A")
     assert list(history["A"]) == ["Idea"] and list(history["Por"]) == ["Ana Rojas"]
 
     field(app, "Nombre *").input("Sede social Quinta Valle (etapa 2)")
@@ -99,9 +105,17 @@ def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
     click_save(app)
     row2 = stored(engine)
     assert row2["name"] == "Sede social Quinta Valle (etapa 2)" and row2["version"] == row["version"] + 1
-    history = app.dataframe[-1].value
+    history = table(app, "A")
     assert list(history["A"]) == ["En ejecución", "Idea"]
     assert history["De"].iloc[0] == "Idea" and history["Comentario"].iloc[0] == "Obra adjudicada"
+    # Every change, with each field before and after, newest first.
+    changes = table(app, "Cambios")
+    assert list(changes["Acción"]) == ["Editada", "Creada"] and changes["Por"].iloc[0] == "Ana Rojas"
+    assert (
+        "Nombre: Sede social Quinta Valle → Sede social Quinta Valle (etapa 2)" in changes["Cambios"].iloc[0]
+    )
+    assert "Estado: Idea → En ejecución" in changes["Cambios"].iloc[0]
+    assert "Monto (CLP)" not in changes["Cambios"].iloc[0]  # only what changed
 
 
 def test_bad_amount_is_reported_on_its_field_and_nothing_is_written(app, engine):
@@ -126,7 +140,7 @@ def test_conflict_message_when_someone_saved_underneath_and_the_input_is_kept(ap
         iid,
         replace(opened["input"], status="perfil", name="Nombre puesto por Pedro"),
         opened["version"],
-        "Pedro Soto",
+        Actor("Pedro Soto", "otra sesión"),
     )
     field(app, "Nombre *").input("Nombre puesto por Ana").run()
     click_save(app)
@@ -191,4 +205,64 @@ def test_editar_from_the_map_opens_that_initiative(app, engine):
     assert not app.exception
     assert select(app, "Iniciativa").value == iid
     assert field(app, "Código *").value == "E4.P1.G4.08" and field(app, "Nombre *").value == name
-    assert any("Sin cambios de estado registrados" in c.value for c in app.caption)
+    history = table(app, "A")  # the plan gives no status: the catalogue load recorded "Sin información"
+    assert list(history["A"]) == ["Sin información"] and list(history["Por"]) == ["sistema"]
+
+
+def test_archive_with_a_reason_then_restore(app, engine):
+    open_page(app)
+    fill_new(app)
+    click_save(app)
+    iid = stored(engine)["id"]
+    field(app, "Motivo (queda en el historial)").input("Duplicada").run()
+    next(b for b in app.button if b.label == "Archivar").click().run()
+    assert not app.exception and any("Iniciativa archivada" in s.value for s in app.success)
+    assert any("archivada" in w.value and "no aparece en los mapas" in w.value for w in app.warning)
+    assert not any(b.label == "Guardar" for b in app.button)  # an archived initiative is read-only
+    with engine.connect() as conn:
+        assert conn.execute(
+            text("SELECT archived_at IS NOT NULL FROM initiative WHERE id = :i"), {"i": iid}
+        ).scalar()
+    # It left the list of initiatives, unless archived ones are asked for.
+    app.session_state["ed_pick"] = 0
+    app.run()
+    assert not any(o.startswith(CODE) for o in select(app, "Iniciativa").options)
+    app.toggle(key="ed_archived").set_value(True).run()
+    assert any(o.startswith(CODE) for o in select(app, "Iniciativa").options)
+    select(app, "Iniciativa").set_value(iid).run()
+    next(b for b in app.button if b.label == "Restaurar la iniciativa").click().run()
+    assert any("Iniciativa restaurada" in s.value for s in app.success)
+    changes = table(app, "Cambios")
+    assert list(changes["Acción"][:2]) == ["Restaurada", "Archivada"]
+    assert "Motivo: Duplicada" in changes["Cambios"].iloc[1]
+
+
+def test_a_site_placed_by_mistake_is_returned_to_sin_ubicar_from_the_page(app, engine):
+    import shapely
+
+    from geo.store.territories import place_site, unplace_site
+    from geo.territory.sites import find_site
+
+    with engine.connect() as conn:
+        site = find_site(conn, "Vivero")
+    placed = place_site(
+        engine, Actor("Pedro Soto", "prueba"), site["id"], shapely.Point(-70.7581, -28.5770), site["version"]
+    )
+    try:
+        open_page(app)
+        select(app, "Sitio").set_value(site["id"]).run()
+        placements = table(app, "Ubicación")
+        assert list(placements["Acción"][:1]) == ["Ubicado"] and placements["Por"].iloc[0] == "Pedro Soto"
+        next(b for b in app.button if b.label == "Devolver a «sin ubicar»").click().run()
+        assert not app.exception and any("devuelto a «sin ubicar»" in s.value for s in app.success)
+        with engine.connect() as conn:
+            assert find_site(conn, "Vivero")["located"] is False
+        placements = table(app, "Ubicación")
+        assert list(placements["Acción"][:2]) == ["Devuelto a «sin ubicar»", "Ubicado"]
+        assert placements["Por"].iloc[0] == "Ana Rojas"
+    finally:
+        with engine.connect() as conn:
+            now = find_site(conn, "Vivero")
+        if now["located"]:
+            unplace_site(engine, Actor("Prueba", "limpieza"), now["id"], now["version"])
+        assert placed.version > site["version"]

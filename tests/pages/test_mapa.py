@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from geo.initiatives.demo import clear_demo, generate_demo
 from tests.conftest import app_test
+from tests.support.actors import TESTER
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_plan_choices_follow_the_chosen_strategy(app):
 
 
 def test_demo_notice_on_every_page_while_demo_data_exists(app, engine):
-    generate_demo(engine, 25, seed=8)
+    generate_demo(engine, 25, seed=8, actor=TESTER)
     try:
         app.run()
         assert any("Datos de demostración presentes" in w.value for w in app.warning)
@@ -78,7 +79,7 @@ def test_demo_notice_on_every_page_while_demo_data_exists(app, engine):
         assert any("Datos de demostración presentes" in w.value for w in app.warning)
         assert metric(app, "Iniciativas de demostración") == "25"
     finally:
-        clear_demo(engine)
+        clear_demo(engine, TESTER)
     app.run()
     assert not any("Datos de demostración" in w.value for w in app.warning)
 
@@ -92,7 +93,7 @@ def test_quality_page_lists_unlocated_sites(app):
 
 
 def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app, engine):
-    generate_demo(engine, 10, seed=3)
+    generate_demo(engine, 10, seed=3, actor=TESTER)
     try:
         app.run()
         assert not app.exception
@@ -100,4 +101,4 @@ def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app,
         assert "Sin información" in set(table["Monto"])
         assert any(m.startswith("$ ") for m in table["Monto"])
     finally:
-        clear_demo(engine)
+        clear_demo(engine, TESTER)

@@ -49,8 +49,12 @@ def test_upload_preview_then_confirm(page, engine, tmp_path):
     assert errors.iloc[0]["Fila"] == 3 and errors.iloc[0]["Columna"] == "Estrategia"
     assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0  # preview only
 
+    page.button(key="import_confirm").click().run()  # without a name nothing is written
+    assert any("escriba su nombre" in e.value for e in page.error)
+    assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0
+    page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
     page.button(key="import_confirm").click().run()
-    assert not page.exception
+    assert not page.exception and not page.error
     assert any("2 nuevas" in s.value for s in page.success)
     assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 2
     assert (
@@ -62,10 +66,55 @@ def test_upload_preview_then_confirm(page, engine, tmp_path):
 def test_strict_checkbox_refuses_the_file(page, engine, tmp_path):
     f = workbook([row("APP-1"), row("APP-2", **{"Monto (CLP)": "mucho"})], tmp_path / "planilla.xlsx")
     page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
+    page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
     page.checkbox(key="import_strict").check().run()
     page.button(key="import_confirm").click().run()
     assert any("modo estricto" in e.value for e in page.error)
     assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0
+
+
+def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tmp_path):
+    from geo.sheets.writer import export_initiatives
+    from geo.store.actor import Actor
+    from geo.store.initiatives import InitiativeChange, save_initiatives
+
+    with engine.begin() as conn:
+        e1 = conn.execute(text("SELECT id FROM strategy WHERE code = 'E1'")).scalar()
+        (created,) = save_initiatives(
+            conn,
+            Actor("Ana Rojas", "prueba"),
+            [
+                InitiativeChange(
+                    values={"code": "APP-9", "name": "Plaza", "kind": "proyecto", "strategy_id": e1}
+                )
+            ],
+        )
+        exported = tmp_path / "planilla.xlsx"
+        export_initiatives(conn, "xlsx", exported)
+        save_initiatives(
+            conn,
+            Actor("Pedro Soto", "otra sesión"),
+            [InitiativeChange(values={"name": "Plaza de Pedro"}, id=created.id)],
+        )
+    wb = load_workbook(exported)
+    ws = wb["Iniciativas"]
+    target = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "APP-9")
+    ws.cell(target, 10).value = 5_000_000  # Monto (CLP)
+    wb.save(exported)
+    page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
+    page.file_uploader(key="upload").set_value(("planilla.xlsx", exported.read_bytes(), XLSX)).run()
+    assert not page.exception and metric(page, "En conflicto") == "1"
+    assert any("Pedro Soto la cambió el" in m.value for m in page.markdown)
+    shown = next(d.value for d in page.dataframe if "En el sistema" in d.value.columns)
+    assert dict(zip(shown["Campo"], shown["En el sistema"], strict=True))["Nombre"] == "Plaza de Pedro"
+    confirm = page.button(key="import_confirm")
+    assert confirm.disabled and confirm.label == "Confirmar importación (0 filas)"  # nothing else to write
+    assert count(engine, "SELECT name FROM initiative WHERE code = 'APP-9'") == "Plaza de Pedro"
+    # The person decides that the workbook is right for that row.
+    page.checkbox(key=f"import_overwrite_{target}").check().run()
+    page.button(key="import_confirm").click().run()
+    assert any("Sobrescritas tras conflicto: APP-9" in s.value for s in page.success)
+    assert count(engine, "SELECT amount_clp FROM initiative WHERE code = 'APP-9'") == 5_000_000
 
 
 def test_bad_file_is_explained(page, engine):

@@ -46,6 +46,12 @@ def initiative(initiative_id: int) -> dict[str, Any] | None:
         return editdata.load_initiative(conn, initiative_id)
 
 
+def changes(initiative_id: int) -> list[dict[str, Any]]:
+    """Every change of the initiative (from the audit log), newest first."""
+    with engine().connect() as conn:
+        return editdata.change_history(conn, initiative_id)
+
+
 def history(initiative_id: int) -> list[dict[str, Any]]:
     """Its status history, newest first."""
     with engine().connect() as conn:
@@ -58,7 +64,13 @@ def territory_shape(territory_id: int) -> dict[str, Any]:
         return territory_geojson(conn, [territory_id])
 
 
-def unlocated_sites() -> list[dict[str, Any]]:
-    """Named sites still without a location."""
+def named_sites() -> list[dict[str, Any]]:
+    """Every named site (located or "sin ubicar"), never cached: versions must be current."""
     with engine().connect() as conn:
-        return sites.unlocated_sites(conn)
+        return sites.named_sites(conn)
+
+
+def site_history(territory_id: int) -> list[dict[str, Any]]:
+    """Each placement of a site, newest first."""
+    with engine().connect() as conn:
+        return sites.site_history(conn, territory_id)

@@ -9,47 +9,38 @@ therefore fresh values from the database.
 from __future__ import annotations
 
 import json
+import logging
 import unicodedata
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.domain import FUNDING_SOURCES, INITIATIVE_KINDS, SCOPES, STATUSES, format_clp, status_label
-from geo.errors import DataError
-from geo.initiatives.filters import MapFilters
-from geo.store.initiatives import (
+from geo.domain import (
     FIELD_LABELS,
-    ConflictError,
-    InitiativeInput,
-    ValidationError,
-    create_initiative,
-    format_datetime,
-    update_initiative,
+    FUNDING_SOURCES,
+    INITIATIVE_KINDS,
+    SCOPES,
+    STATUSES,
+    format_clp,
+    status_label,
 )
+from geo.errors import ConflictError, DataError, ValidationError
+from geo.initiatives.filters import MapFilters
+from geo.initiatives.form import InitiativeInput, create_initiative, update_initiative
+from geo.store.actor import Actor
 from layers.editmap import build_edit_map
 from layers.sanitize import clean_markdown
 from ui.initiatives import data as editor_data
 from ui.state import engine
 
+log = logging.getLogger(__name__)
+
 NEW = 0
 MAX_CHOICES = 300
 ss = st.session_state
-
-
-def editor_name() -> str:
-    """Sidebar "Su nombre", kept for the session; every save records it."""
-    name = st.sidebar.text_input(
-        "Su nombre",
-        value=ss.get("editor", ""),
-        key="ed_editor",
-        placeholder="Nombre y apellido",
-        help="Queda registrado en el historial de cada cambio.",
-    )
-    ss["editor"] = name.strip()
-    return ss["editor"]
 
 
 def _fold(value: str) -> str:
@@ -66,8 +57,14 @@ def pick_initiative(filters: MapFilters, version: str) -> int:
     if "ed_pick_next" in ss:
         ss["ed_pick"] = ss.pop("ed_pick_next")
         _forget_opened()
-    items = editor_data.initiative_list(filters.key(), version)
-    search = _fold(st.text_input("Buscar por código o nombre", key="ed_search"))
+    c1, c2 = st.columns([3, 1])
+    archived = c2.toggle(
+        "Incluir archivadas",
+        key="ed_archived",
+        help="Las archivadas no aparecen en mapas, conteos ni exportaciones.",
+    )
+    items = editor_data.initiative_list(replace(filters, include_archived=archived).key(), version)
+    search = _fold(c1.text_input("Buscar por código o nombre", key="ed_search"))
     labels = {i: f"{c} · {n}" for i, c, n in items}
     ids = [i for i, c, n in items if not search or search in _fold(f"{c} {n}")]
     chosen = ss.get("ed_pick", NEW)
@@ -288,11 +285,13 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
     if not st.button("Guardar", type="primary", key="ed_save", icon=":material/save:"):
         return
     try:
+        actor = Actor.person(editor, "página Iniciativas")
         if initiative_id == NEW:
-            result = create_initiative(engine(), inp, editor)
+            result = create_initiative(engine(), inp, actor)
         else:
-            result = update_initiative(engine(), initiative_id, inp, expected_version or 0, editor)
+            result = update_initiative(engine(), initiative_id, inp, expected_version or 0, actor)
     except ValidationError as exc:
+        log.info("save refused: %s", exc.errors)
         st.error(
             "**No se guardó.** Revise:\n\n"
             + "\n".join(
@@ -301,10 +300,15 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
         )
         return
     except ConflictError as exc:
+        log.info("save refused: conflict", exc_info=True)
         ss["ed_conflict"] = {"id": initiative_id, "message": str(exc), "version": exc.current_version}
         st.rerun()
     except DataError as exc:
+        log.info("save refused", exc_info=True)
         st.error(clean_markdown(str(exc)))
+        return
+    if not result.changed:
+        st.info("No había cambios que guardar.")
         return
     ss.setdefault("ed_opened", {})[result.id] = result.version
     ss.pop("ed_conflict", None)
@@ -345,28 +349,3 @@ def conflict_panel(initiative_id: int, inp: InitiativeInput) -> None:
         ss.setdefault("ed_opened", {})[initiative_id] = conflict["version"]
         ss.pop("ed_conflict", None)
         st.rerun()
-
-
-def history_table(initiative_id: int) -> None:
-    """Status history of the initiative (who, when, from, to, comment)."""
-    rows = editor_data.history(initiative_id)
-    st.subheader("Historial de estados")
-    if not rows:
-        st.caption("Sin cambios de estado registrados.")
-        return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Fecha": format_datetime(r["changed_at"]),
-                    "Por": r["changed_by_name"] or "—",
-                    "De": status_label(r["from_status"]) if r["from_status"] else "—",
-                    "A": status_label(r["to_status"]),
-                    "Comentario": r["comment"] or "",
-                }
-                for r in rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,11 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import DataError
+from geo.store.actor import Actor
 from geo.territory.layer_file import ReadOptions, list_layers
 from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
 from geo.uploads import check_upload_size
 from layers.sanitize import clean_markdown
 from ui.state import engine
+
+log = logging.getLogger(__name__)
 
 PREVIEW_KEY = "capas_preview"
 
@@ -50,10 +54,17 @@ def layers_of(upload) -> list[str]:
 
 
 def run_import(
-    upload, kind: str, opts: ReadOptions, *, dry_run: bool, allow_orphans: bool = False
+    upload, kind: str, opts: ReadOptions, *, dry_run: bool, allow_orphans: bool = False, person: str = ""
 ) -> tuple[LayerReport | None, str | None]:
-    """Preview or import; return (report, Spanish error message)."""
+    """Preview or import; return (report, Spanish error message).
+
+    A preview writes nothing (and records no one); an import is recorded under ``person``.
+    """
     try:
+        if dry_run:
+            actor = Actor.system("vista previa de capa")
+        else:
+            actor = Actor.person(person, f"página Importar capas: {upload.name}")
         with saved(upload) as path:
             report = import_territories(
                 engine(),
@@ -62,12 +73,14 @@ def run_import(
                 opts,
                 dry_run=dry_run,
                 allow_orphans=allow_orphans,
-                user="página Capas",
+                actor=actor,
                 label=upload.name,
             )
     except LayerRejected as exc:
+        log.info("layer refused", exc_info=True)
         return exc.report, str(exc)
     except DataError as exc:
+        log.info("layer import refused", exc_info=True)
         return None, str(exc)
     return report, None
 

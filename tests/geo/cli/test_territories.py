@@ -52,7 +52,7 @@ def test_dry_run_previews_in_spanish_and_writes_nothing(layers_url, tmp_path):
         _scalar(layers_url, "SELECT name FROM territory WHERE kind = 'unidad_vecinal' AND code = '02'")
         == "Centro Oriente Alto"
     )
-    assert _scalar(layers_url, "SELECT count(*) FROM audit_log WHERE action = 'import_territories'") == 1
+    assert _scalar(layers_url, "SELECT count(*) FROM audit_log WHERE action = 'importar_capa'") == 1
 
 
 def test_orphans_are_refused_until_allowed(layers_url, tmp_path):

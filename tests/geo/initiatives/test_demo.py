@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from geo.errors import DataError
 from geo.initiatives.demo import clear_demo, generate_demo
+from tests.support.actors import TESTER
 
 
 def fingerprint(conn):
@@ -17,19 +18,19 @@ def fingerprint(conn):
 
 
 def test_same_seed_same_portfolio(conn):
-    generate_demo(conn, 200, seed=11)
+    generate_demo(conn, 200, seed=11, actor=TESTER)
     first = fingerprint(conn)
-    clear_demo(conn)
-    generate_demo(conn, 200, seed=11)
+    clear_demo(conn, TESTER)
+    generate_demo(conn, 200, seed=11, actor=TESTER)
     assert fingerprint(conn) == first
-    clear_demo(conn)
-    generate_demo(conn, 200, seed=12)
+    clear_demo(conn, TESTER)
+    generate_demo(conn, 200, seed=12, actor=TESTER)
     assert fingerprint(conn) != first
 
 
 def test_demo_rows_are_flagged_located_inside_uvs_and_linked(conn):
     real = conn.execute(text("SELECT count(*) FROM initiative")).scalar()
-    result = generate_demo(conn, 300, seed=5)
+    result = generate_demo(conn, 300, seed=5, actor=TESTER)
     assert result.initiatives == 300
     stats = conn.execute(
         text("""
@@ -52,8 +53,8 @@ def test_clear_removes_exactly_the_demo_rows(conn):
         text("SELECT count(*), md5(string_agg(code, ',' ORDER BY code)) FROM initiative")
     ).one()
     links = conn.execute(text("SELECT count(*) FROM initiative_territory")).scalar()
-    generate_demo(conn, 150, seed=2)
-    assert clear_demo(conn) == 150
+    generate_demo(conn, 150, seed=2, actor=TESTER)
+    assert clear_demo(conn, TESTER) == 150
     after = conn.execute(
         text("SELECT count(*), md5(string_agg(code, ',' ORDER BY code)) FROM initiative")
     ).one()
@@ -63,4 +64,4 @@ def test_clear_removes_exactly_the_demo_rows(conn):
 
 def test_zero_initiatives_is_refused_in_spanish(conn):
     with pytest.raises(DataError, match="mayor que cero"):
-        generate_demo(conn, 0, seed=1)
+        generate_demo(conn, 0, seed=1, actor=TESTER)

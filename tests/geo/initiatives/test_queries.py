@@ -6,10 +6,11 @@ from geo.initiatives.demo import generate_demo
 from geo.initiatives.filters import MapFilters
 from geo.initiatives.queries import data_quality, filtered_initiatives, initiative_detail, initiative_features
 from geo.territory.queries import territory_detail, territory_features
+from tests.support.actors import TESTER
 
 
 def test_counts_map_and_table_agree_under_filters(conn):
-    generate_demo(conn, 400, seed=3)
+    generate_demo(conn, 400, seed=3, actor=TESTER)
     for f in (
         MapFilters(),
         MapFilters(strategies=("E3",)),
@@ -47,7 +48,7 @@ def test_sector_filter(conn):
 
 
 def test_plan_filter_and_demo_toggle(conn):
-    generate_demo(conn, 50, seed=9)
+    generate_demo(conn, 50, seed=9, actor=TESTER)
     with_demo = filtered_initiatives(conn, MapFilters(plans=("E1.P1",)))
     without = filtered_initiatives(conn, MapFilters(plans=("E1.P1",), include_demo=False))
     assert not without["is_demo"].any()

@@ -6,6 +6,7 @@ import pytest
 
 from geo.errors import DataError
 from geo.sheets.importer import apply_import, plan_import
+from tests.support.actors import TESTER
 from tests.support.sheets import fingerprint
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "sheets"
@@ -18,9 +19,9 @@ EXPECTED = {
     "sin_encabezados.csv": (None, "no se encontró la fila de encabezados"),
     "estrategia_desconocida.csv": ("Estrategia", "estrategia desconocida «E99»"),
     "plan_de_otra_estrategia.csv": ("Plan", "el plan «E2.P1» no pertenece a la estrategia «E1»"),
-    "monto_ilegible.csv": ("Monto (CLP)", "monto ilegible «doce millones»"),
+    "monto_ilegible.csv": ("Monto (CLP)", "no se entiende «doce millones»"),
     "codigo_repetido.csv": ("Código", "«T-1» está repetido en el archivo (ya en la fila 2)"),
-    "fecha_inexistente.csv": ("Inicio (año)", "fecha inexistente «31-02-2016»"),
+    "fecha_inexistente.csv": ("Inicio (año)", "la fecha «31-02-2016» no existe"),
     "termino_antes_de_inicio.csv": ("Término (año)", "el término (2016) es anterior al inicio (2018)"),
     "lugar_desconocido_latin1.csv": ("Ubicación", "«Peñablanca»: lugar desconocido"),
     "lugar_ambiguo.csv": ("Ubicación", "«Huasco»: ambiguo"),
@@ -56,9 +57,9 @@ def test_bad_file_is_explained_and_changes_nothing(conn, name):
         valid = len(plan.by_status("nueva")) + len(plan.by_status("cambios"))
         if valid:  # a file with valid rows too: --strict refuses all of it
             with pytest.raises(DataError, match="no se importó nada"):
-                apply_import(conn, plan, strict=True)
+                apply_import(conn, plan, strict=True, actor=TESTER)
         else:
-            assert apply_import(conn, plan).inserted == 0
+            assert apply_import(conn, plan, actor=TESTER).inserted == 0
     assert fingerprint(conn) == before
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from geo.errors import DataError
 from geo.sheets.importer import apply_import, plan_import
+from tests.support.actors import TESTER
 from tests.support.sheets import fingerprint, row, workbook
 
 
@@ -43,8 +44,14 @@ def test_new_rows_are_written_with_every_field(conn, tmp_path):
         tmp_path / "a.xlsx",
     )
     plan = plan_import(conn, f)
-    assert plan.counts() == {"nuevas": 1, "con cambios": 0, "sin cambios": 0, "rechazadas": 0}
-    result = apply_import(conn, plan)
+    assert plan.counts() == {
+        "nuevas": 1,
+        "con cambios": 0,
+        "en conflicto": 0,
+        "sin cambios": 0,
+        "rechazadas": 0,
+    }
+    result = apply_import(conn, plan, actor=TESTER)
     assert result.inserted == 1 and result.status_changes == 1
     i = initiative(conn, "X-1")
     assert (i["amount_clp"], i["start_year"], i["end_year"]) == (12_500_000, 2016, 2017)
@@ -65,18 +72,28 @@ def test_new_rows_are_written_with_every_field(conn, tmp_path):
         .one()
     )
     assert (hist["from_status"], hist["to_status"]) == (None, "perfil")
-    assert hist["changed_by_name"] == "importación: a.xlsx"
-    audit = conn.execute(text("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")).mappings().one()
-    assert audit["action"] == "importar_iniciativas" and audit["details"]["nuevas"] == 1
+    assert hist["changed_by_name"] == TESTER.name and "a.xlsx" in hist["comment"]
+    audit = conn.execute(text("SELECT * FROM audit_log ORDER BY id DESC LIMIT 2")).mappings().all()
+    # The file's summary, then one row per initiative written with its values.
+    assert audit[0]["action"] == "importar_planilla" and audit[0]["details"]["nuevas"] == 1
+    assert (audit[1]["action"], audit[1]["row_id"]) == ("crear_iniciativa", str(i["id"]))
+    assert audit[1]["details"]["changes"]["status"] == [None, "perfil"]
+    assert (audit[1]["details"]["archivo"], audit[1]["details"]["fila"]) == ("a.xlsx", 2)
 
 
 def test_reimport_updates_instead_of_duplicating(conn, tmp_path):
     f = workbook([row("X-1"), row("X-2")], tmp_path / "a.xlsx")
-    apply_import(conn, plan_import(conn, f))
+    apply_import(conn, plan_import(conn, f), actor=TESTER)
     total = conn.execute(text("SELECT count(*) FROM initiative")).scalar_one()
     again = plan_import(conn, f)
-    assert again.counts() == {"nuevas": 0, "con cambios": 0, "sin cambios": 2, "rechazadas": 0}
-    assert apply_import(conn, again).updated == 0
+    assert again.counts() == {
+        "nuevas": 0,
+        "con cambios": 0,
+        "en conflicto": 0,
+        "sin cambios": 2,
+        "rechazadas": 0,
+    }
+    assert apply_import(conn, again, actor=TESTER).updated == 0
     f2 = workbook(
         [row("X-1", **{"Estado": "En ejecución", "Monto (CLP)": "13.000.000"}), row("X-2")],
         tmp_path / "b.xlsx",
@@ -85,23 +102,30 @@ def test_reimport_updates_instead_of_duplicating(conn, tmp_path):
     changed = plan.by_status("cambios")
     assert [(r.code, r.changed) for r in changed] == [("X-1", ["Estado", "Monto (CLP)"])]
     version = initiative(conn, "X-1")["version"]
-    assert apply_import(conn, plan).status_changes == 1
+    assert apply_import(conn, plan, actor=TESTER).status_changes == 1
     assert conn.execute(text("SELECT count(*) FROM initiative")).scalar_one() == total
     i = initiative(conn, "X-1")
     assert (i["status"], i["amount_clp"], i["version"]) == ("en_ejecucion", 13_000_000, version + 1)
     last = conn.execute(
         text(
-            "SELECT from_status, to_status, changed_by_name FROM status_history "
+            "SELECT from_status, to_status, changed_by_name, comment FROM status_history "
             "WHERE initiative_id = :i ORDER BY id DESC LIMIT 1"
         ),
         {"i": i["id"]},
     ).one()
-    assert tuple(last) == ("perfil", "en_ejecucion", "importación: b.xlsx")
+    assert tuple(last) == (
+        "perfil",
+        "en_ejecucion",
+        TESTER.name,
+        "Cambio de estado importado desde la planilla b.xlsx",
+    )
 
 
 def test_bip_code_is_the_key_when_the_code_is_missing(conn, tmp_path):
     apply_import(
-        conn, plan_import(conn, workbook([row("X-9", **{"Código BIP": "40001234"})], tmp_path / "a.xlsx"))
+        conn,
+        plan_import(conn, workbook([row("X-9", **{"Código BIP": "40001234"})], tmp_path / "a.xlsx")),
+        actor=TESTER,
     )
     plan = plan_import(
         conn, workbook([row(None, **{"Código BIP": "40001234", "Estado": "Diseño"})], tmp_path / "b.xlsx")
@@ -111,7 +135,7 @@ def test_bip_code_is_the_key_when_the_code_is_missing(conn, tmp_path):
 
 def test_reimport_replaces_name_links_and_keeps_manual_ones(conn, tmp_path):
     first = workbook([row("X-1", **{"Ubicación": "UV 3"})], tmp_path / "a.xlsx")
-    apply_import(conn, plan_import(conn, first))
+    apply_import(conn, plan_import(conn, first), actor=TESTER)
     i = initiative(conn, "X-1")["id"]
     conn.execute(
         text("""INSERT INTO initiative_territory (initiative_id, territory_id, link_method)
@@ -122,7 +146,7 @@ def test_reimport_replaces_name_links_and_keeps_manual_ones(conn, tmp_path):
     plan = plan_import(conn, second)
     assert plan.by_status("cambios")[0].changed == ["Ubicación"]
     assert any("Chamonate" in n and "confianza" in n for n in plan.rows[0].notes)
-    apply_import(conn, plan)
+    apply_import(conn, plan, actor=TESTER)
     assert [(n, m) for n, m, _ in places(conn, "X-1")] == [
         ("Chamonate", "nombre_lugar"),
         ("Domeyko", "nombre_lugar"),
@@ -134,6 +158,7 @@ def test_a_facility_links_itself_and_its_unidad_vecinal(conn, tmp_path):
     apply_import(
         conn,
         plan_import(conn, workbook([row("X-1", **{"Ubicación": "CESFAM Baquedano"})], tmp_path / "a.xlsx")),
+        actor=TESTER,
     )
     fac = (
         conn.execute(
@@ -156,7 +181,7 @@ def test_invalid_rows_are_skipped_and_valid_rows_written(conn, tmp_path):
     plan = plan_import(conn, f)
     assert [str(e) for e in plan.errors][0].startswith("fila 3, columna «Estrategia»: estrategia desconocida")
     assert str(plan.errors[1]).startswith("fila 4, columna «Plan»: el plan «E2.P1» no pertenece")
-    assert apply_import(conn, plan).inserted == 1
+    assert apply_import(conn, plan, actor=TESTER).inserted == 1
     assert initiative(conn, "X-1") and not initiative(conn, "X-2") and not initiative(conn, "X-3")
 
 
@@ -165,8 +190,8 @@ def test_strict_refuses_the_whole_file(conn, tmp_path):
     plan = plan_import(
         conn, workbook([row("X-1"), row("X-2", **{"Monto (CLP)": "12,5 millones"})], tmp_path / "a.xlsx")
     )
-    with pytest.raises(DataError, match=r"modo estricto.*fila 3, columna «Monto \(CLP\)»: monto ilegible"):
-        apply_import(conn, plan, strict=True)
+    with pytest.raises(DataError, match=r"modo estricto.*fila 3, columna «Monto \(CLP\)»: no se entiende"):
+        apply_import(conn, plan, strict=True, actor=TESTER)
     assert fingerprint(conn) == before
 
 
@@ -183,7 +208,7 @@ def test_a_database_error_on_the_last_row_leaves_nothing(conn, tmp_path):
     before = fingerprint(conn)
     plan = plan_import(conn, workbook([row("X-1"), row("X-2"), row("X-3")], tmp_path / "a.xlsx"))
     with pytest.raises(DataError, match="no se importó nada: error al escribir.*disco lleno"):
-        apply_import(conn, plan)
+        apply_import(conn, plan, actor=TESTER)
     assert fingerprint(conn) == before
     assert not initiative(conn, "X-1")
 
@@ -196,7 +221,7 @@ def test_latin1_semicolon_and_utf8_comma_csv(conn, tmp_path):
         (header + body.replace("X-1", "X-2")).replace(";", ","), encoding="utf-8"
     )
     for name in ("latin.csv", "utf8.csv"):
-        apply_import(conn, plan_import(conn, tmp_path / name))
+        apply_import(conn, plan_import(conn, tmp_path / name), actor=TESTER)
     for code in ("X-1", "X-2"):
         i = initiative(conn, code)
         assert i["name"] == "Reposición sede Ñandú" and i["amount_clp"] == 12_500_000
@@ -204,7 +229,7 @@ def test_latin1_semicolon_and_utf8_comma_csv(conn, tmp_path):
 
 
 def test_missing_optional_columns_leave_those_fields_alone(conn, tmp_path):
-    apply_import(conn, plan_import(conn, workbook([row("X-1")], tmp_path / "a.xlsx")))
+    apply_import(conn, plan_import(conn, workbook([row("X-1")], tmp_path / "a.xlsx")), actor=TESTER)
     short = workbook(
         [{"Código": "X-1", "Nombre": "Nuevo nombre", "Tipo": "Proyecto", "Estrategia": "E1"}],
         tmp_path / "b.xlsx",
@@ -212,14 +237,16 @@ def test_missing_optional_columns_leave_those_fields_alone(conn, tmp_path):
     )
     plan = plan_import(conn, short)
     assert plan.by_status("cambios")[0].changed == ["Nombre"]
-    apply_import(conn, plan)
+    apply_import(conn, plan, actor=TESTER)
     i = initiative(conn, "X-1")
     assert i["name"] == "Nuevo nombre" and i["amount_clp"] == 12_500_000 and i["plan_id"] is not None
 
 
 def test_text_is_stored_as_typed(conn, tmp_path):
     name = "<b>Plaza</b> {{ 7*7 }} =1+1"
-    apply_import(conn, plan_import(conn, workbook([row("X-1", Nombre=name)], tmp_path / "a.xlsx")))
+    apply_import(
+        conn, plan_import(conn, workbook([row("X-1", Nombre=name)], tmp_path / "a.xlsx")), actor=TESTER
+    )
     assert initiative(conn, "X-1")["name"] == name
 
 
@@ -227,12 +254,12 @@ def test_demo_rows_exported_and_imported_back_stay_flagged(conn, tmp_path):
     from geo.initiatives.demo import clear_demo, generate_demo
     from geo.sheets.writer import export_initiatives
 
-    generate_demo(conn, 5, seed=2)
+    generate_demo(conn, 5, seed=2, actor=TESTER)
     export_initiatives(conn, "xlsx", tmp_path / "demo.xlsx")
-    clear_demo(conn)
+    clear_demo(conn, TESTER)
     plan = plan_import(conn, tmp_path / "demo.xlsx")
     assert plan.counts()["nuevas"] == 5
-    apply_import(conn, plan)
+    apply_import(conn, plan, actor=TESTER)
     assert conn.execute(text("SELECT count(*) FROM initiative WHERE is_demo")).scalar_one() == 5
 
 

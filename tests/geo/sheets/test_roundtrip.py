@@ -13,6 +13,7 @@ from geo.initiatives.demo import generate_demo
 from geo.initiatives.filters import MapFilters
 from geo.sheets.importer import apply_import, plan_import
 from geo.sheets.writer import export_initiatives
+from tests.support.actors import TESTER
 from tests.support.sheets import row, workbook
 
 TRICKY = {
@@ -27,7 +28,7 @@ TRICKY = {
 @pytest.fixture
 def portfolio(conn, tmp_path):
     """Catalogue + demo geometries + imported rows with places, facilities and tricky text."""
-    generate_demo(conn, 30, seed=5)
+    generate_demo(conn, 30, seed=5, actor=TESTER)
     rows = [row(code, Nombre=name, **{"Descripción": name}) for code, name in TRICKY.items()]
     rows.append(
         row(
@@ -43,7 +44,7 @@ def portfolio(conn, tmp_path):
     )
     plan = plan_import(conn, workbook(rows, tmp_path / "seed.xlsx"))
     assert plan.counts()["nuevas"] == len(TRICKY) + 1 and not plan.errors
-    apply_import(conn, plan)
+    apply_import(conn, plan, actor=TESTER)
     return conn.execute(text("SELECT count(*) FROM initiative")).scalar_one()
 
 
@@ -52,9 +53,13 @@ def test_spreadsheet_export_then_import_is_unchanged(conn, tmp_path, portfolio, 
     out = tmp_path / f"iniciativas.{fmt}"
     assert export_initiatives(conn, fmt, out) == portfolio
     plan = plan_import(conn, out)
-    assert plan.counts() == {"nuevas": 0, "con cambios": 0, "sin cambios": portfolio, "rechazadas": 0}, [
-        (r.code, r.changed, [str(e) for e in r.errors]) for r in plan.rows if r.status != "sin_cambios"
-    ][:5]
+    assert plan.counts() == {
+        "nuevas": 0,
+        "con cambios": 0,
+        "en conflicto": 0,
+        "sin cambios": portfolio,
+        "rechazadas": 0,
+    }, [(r.code, r.changed, [str(e) for e in r.errors]) for r in plan.rows if r.status != "sin_cambios"][:5]
 
 
 def test_xlsx_neutralises_formulas_and_keeps_the_text(conn, tmp_path, portfolio):

@@ -1,412 +1,207 @@
-"""Creating and editing initiatives on the real PostGIS: validation, locking, history, links."""
+"""The one write path for initiatives, on the real PostGIS: only what changed, audited, versioned."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 
 import pytest
 from sqlalchemy import text
 
-from geo.initiatives.read import load_initiative, status_history
-from geo.store.initiatives import (
-    ConflictError,
-    InitiativeInput,
-    ValidationError,
-    create_initiative,
-    parse_amount,
-    update_initiative,
-)
-from tests.conftest import derived_url, loaded_database
+from geo.errors import ConflictError, DataError
+from geo.initiatives.filters import MapFilters
+from geo.initiatives.queries import filtered_initiatives
+from geo.initiatives.stats import collect_stats
+from geo.sheets.writer import export_rows
+from geo.store.actor import Actor
+from geo.store.initiatives import InitiativeChange, PlaceLinks, delete_demo, save_initiatives, set_archived
 
-CENTRO_PONIENTE = (-70.76638617160768, -28.574469734499957)  # inside UV 01
-QUINTA_VALLE = (-70.74597282908609, -28.58590157999998)  # inside UV 03
+ANA = Actor("Ana Rojas", "prueba")
+PEDRO = Actor("Pedro Soto", "prueba")
 
 
-def new_input(**kw) -> InitiativeInput:
-    base = InitiativeInput(
-        code="SECPLAC-2026-001",
-        name="Mejoramiento plaza Quinta Valle",
-        kind="proyecto",
-        strategy="E1",
-        plan="E1.P1",
-        program="E1.P1.G1",
-        status="idea",
-        scope="localizada",
-        amount_clp="$ 12.500.000",
-        start_year="2016",
-        end_year=2017,
-    )
-    return replace(base, **kw)
+def row(conn, code):
+    return conn.execute(text("SELECT * FROM initiative WHERE code = :c"), {"c": code}).mappings().one()
 
 
-def tid(conn, kind, code):
+def audits(conn, iid):
     return conn.execute(
-        text("SELECT id FROM territory WHERE kind = :k AND code = :c"), {"k": kind, "c": code}
-    ).scalar_one()
-
-
-def links(conn, initiative_id):
-    return {
-        (r.code, r.link_method)
-        for r in conn.execute(
-            text(
-                "SELECT t.code, it.link_method FROM initiative_territory it JOIN territory t "
-                "ON t.id = it.territory_id WHERE it.initiative_id = :i"
-            ),
-            {"i": initiative_id},
-        )
-    }
-
-
-def point(xy):
-    return {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": list(xy)}}
-
-
-# --- validation -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("change", "field", "words"),
-    [
-        ({"code": "  "}, "code", "obligatorio"),
-        ({"code": "E1.P1.G1.01"}, "code", "ya existe otra iniciativa"),
-        ({"name": ""}, "name", "obligatorio"),
-        ({"strategy": "E99"}, "strategy", "«E99» no está en el catálogo"),
-        ({"plan": "E2.P1"}, "plan", "no pertenece a la estrategia E1"),
-        ({"program": "E1.P2.G1"}, "program", "no pertenece al plan E1.P1"),
-        ({"amount_clp": "doce millones"}, "amount_clp", "no se entiende «doce millones»"),
-        ({"amount_clp": "12,5"}, "amount_clp", "no se entiende"),
-        ({"amount_clp": "$ 125.000.000.000.000.000"}, "amount_clp", "revise los dígitos"),
-        ({"start_year": "2018", "end_year": "2015"}, "end_year", "anterior al año de inicio"),
-        ({"start_year": "dos mil"}, "start_year", "no es un año"),
-        ({"status": "aprobado"}, "status", "no es una opción válida"),
-        ({"geometry_action": "drawn", "geometry": None}, "geometry", "no hay nada dibujado"),
-        (
-            {
-                "geometry_action": "drawn",
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [
-                        [
-                            [-70.76, -28.57],
-                            [-70.75, -28.58],
-                            [-70.76, -28.58],
-                            [-70.75, -28.57],
-                            [-70.76, -28.57],
-                        ]
-                    ],
-                },
-            },
-            "geometry",
-            "se cruza a sí mismo",
-        ),
-        (
-            {"geometry_action": "drawn", "geometry": point((-70.64, -33.44))},
-            "geometry",
-            "fuera de la comuna de Vallenar",
-        ),
-    ],
-)
-def test_a_wrong_field_is_refused_with_a_spanish_message_naming_it(conn, change, field, words):
-    before = conn.execute(text("SELECT count(*) FROM initiative")).scalar()
-    with pytest.raises(ValidationError) as exc:
-        create_initiative(conn, new_input(**change), editor="Ana Rojas")
-    assert words in exc.value.errors[field]
-    assert field in exc.value.errors and len(exc.value.errors) == 1
-    assert conn.execute(text("SELECT count(*) FROM initiative")).scalar() == before
-
-
-def test_save_without_a_name_for_the_editor_is_refused(conn):
-    with pytest.raises(ValidationError, match="Su nombre: escriba su nombre"):
-        create_initiative(conn, new_input(), editor="  ")
-
-
-def test_amounts_as_planners_write_them():
-    assert parse_amount("$ 12.500.000") == 12_500_000
-    assert parse_amount("12500000") == 12_500_000
-    assert parse_amount(" ") is None
-    with pytest.raises(ValueError, match="negativo"):
-        parse_amount("-5")
-
-
-def test_bip_code_must_be_unique(conn):
-    create_initiative(conn, new_input(bip_code="30123456-0"), editor="Ana")
-    with pytest.raises(ValidationError, match="ya es el código BIP de la iniciativa SECPLAC-2026-001"):
-        create_initiative(conn, new_input(code="OTRA", bip_code="30123456-0"), editor="Ana")
-
-
-# --- create / update, history, links ----------------------------------------------------
-
-
-def test_create_writes_every_field_its_first_status_and_an_audit_row(conn):
-    r = create_initiative(
-        conn,
-        new_input(
-            description="Plaza <b>nueva</b>",
-            place_note="frente a la sede",
-            funding_source="FNDR",
-            responsible_unit="SECPLAC",
-            bip_code="40000001-1",
-            status_comment="Ingreso inicial",
-        ),
-        editor="Ana Rojas",
-    )
-    row = (
-        conn.execute(
-            text(
-                "SELECT i.*, s.code AS s, p.code AS p, g.code AS g FROM initiative i "
-                "JOIN strategy s ON s.id = i.strategy_id JOIN plan p ON p.id = i.plan_id "
-                "JOIN program g ON g.id = i.program_id WHERE i.id = :i"
-            ),
-            {"i": r.id},
-        )
-        .mappings()
-        .one()
-    )
-    assert (row["s"], row["p"], row["g"]) == ("E1", "E1.P1", "E1.P1.G1")
-    assert row["amount_clp"] == 12_500_000 and row["start_year"] == 2016 and row["end_year"] == 2017
-    assert row["description"] == "Plaza <b>nueva</b>" and row["source"] == "manual"
-    assert row["geom"] is None and r.version == row["version"] == 1
-    hist = status_history(conn, r.id)
-    assert [(h["from_status"], h["to_status"], h["changed_by_name"], h["comment"]) for h in hist] == [
-        (None, "idea", "Ana Rojas", "Ingreso inicial")
-    ]
-    audit = conn.execute(
-        text("SELECT action, user_name FROM audit_log WHERE row_id = :r AND table_name = 'initiative'"),
-        {"r": str(r.id)},
-    ).all()
-    assert [tuple(a) for a in audit] == [("crear_iniciativa", "Ana Rojas")]
-
-
-def test_status_change_records_who_when_from_to_and_comment(conn):
-    r = create_initiative(conn, new_input(), editor="Ana")
-    inp = load_initiative(conn, r.id)["input"]
-    r2 = update_initiative(
-        conn,
-        r.id,
-        replace(inp, status="en_ejecucion", status_comment="Adjudicada la obra"),
-        r.version,
-        editor="Pedro Soto",
-    )
-    assert r2.version == r.version + 1
-    hist = status_history(conn, r.id)
-    assert (hist[0]["from_status"], hist[0]["to_status"], hist[0]["changed_by_name"], hist[0]["comment"]) == (
-        "idea",
-        "en_ejecucion",
-        "Pedro Soto",
-        "Adjudicada la obra",
-    )
-    assert hist[0]["changed_at"] is not None and len(hist) == 2
-    # Saving again without a status change adds no history row.
-    update_initiative(
-        conn, r.id, replace(inp, status="en_ejecucion", name="Otro nombre"), r2.version, editor="Pedro Soto"
-    )
-    assert len(status_history(conn, r.id)) == 2
-
-
-def test_drawn_point_links_to_its_uv_and_redrawing_moves_the_link_but_keeps_hand_links(conn):
-    chamonate = tid(conn, "sitio", "CHAMONATE")
-    uv5 = tid(conn, "unidad_vecinal", "05")
-    r = create_initiative(
-        conn,
-        new_input(geometry_action="drawn", geometry=point(CENTRO_PONIENTE), territories=(chamonate, uv5)),
-        editor="Ana",
-    )
-    assert links(conn, r.id) == {("01", "geometria"), ("CHAMONATE", "manual"), ("05", "manual")}
-    inp = load_initiative(conn, r.id)["input"]
-    assert set(inp.territories) == {chamonate, uv5}
-    update_initiative(
-        conn,
-        r.id,
-        replace(inp, geometry_action="drawn", geometry=point(QUINTA_VALLE)),
-        r.version,
-        editor="Ana",
-    )
-    assert links(conn, r.id) == {("03", "geometria"), ("CHAMONATE", "manual"), ("05", "manual")}
-    weight = conn.execute(
         text(
-            "SELECT weight FROM initiative_territory WHERE initiative_id = :i AND link_method = 'geometria'"
+            "SELECT action, user_name, details FROM audit_log "
+            "WHERE table_name = 'initiative' AND row_id = :r ORDER BY id"
         ),
-        {"i": r.id},
-    ).scalar()
-    assert float(weight) == 1.0
+        {"r": str(iid)},
+    ).all()
 
 
-def test_edit_keeps_place_name_links_and_removing_one_from_the_list_drops_it(conn):
-    iid = conn.execute(text("SELECT id FROM initiative WHERE code = 'E1.P1.G1.02'")).scalar_one()
-    data = load_initiative(conn, iid)
-    before = links(conn, iid)
-    assert len(before) >= 2 and all(m == "nombre_lugar" for _, m in before)
-    update_initiative(
-        conn,
-        iid,
-        replace(data["input"], geometry_action="drawn", geometry=point(CENTRO_PONIENTE)),
-        data["version"],
-        "Ana",
+def ids(conn, level, code):
+    return conn.execute(text(f"SELECT id FROM {level} WHERE code = :c"), {"c": code}).scalar_one()
+
+
+def test_only_the_changed_fields_are_written_and_audited_with_before_and_after(conn):
+    before = row(conn, "E1.P1.G1.01")
+    e2 = ids(conn, "strategy", "E2")
+    values = {c: before[c] for c in ("code", "name", "kind", "scope", "status", "description")}
+    values |= {"amount_clp": 12_500_000, "strategy_id": e2, "plan_id": None, "program_id": None}
+    (result,) = save_initiatives(
+        conn, ANA, [InitiativeChange(values=values, id=before["id"], expected_version=before["version"])]
     )
-    assert links(conn, iid) == before | {("01", "geometria")}
-    kept = data["input"].territories[1:]
-    update_initiative(conn, iid, replace(data["input"], territories=kept), data["version"] + 1, "Ana")
-    named = set(
+    after = row(conn, "E1.P1.G1.01")
+    assert result.version == after["version"] == before["version"] + 1
+    assert set(result.changes) == {"amount_clp", "strategy_id", "plan_id", "program_id"}
+    assert after["name"] == before["name"] and after["amount_clp"] == 12_500_000
+    action, who, details = audits(conn, before["id"])[-1]
+    assert (action, who, details["via"], details["version"]) == (
+        "editar_iniciativa",
+        "Ana Rojas",
+        "prueba",
+        2,
+    )
+    # Catalogue ids are recorded as the codes a person reads.
+    assert details["changes"]["amount_clp"] == [None, 12_500_000]
+    assert details["changes"]["strategy"] == ["E1", "E2"]
+    assert details["changes"]["plan"][1] is None and details["changes"]["plan"][0].startswith("E1.P1")
+
+
+def test_a_change_that_changes_nothing_writes_nothing(conn):
+    before = row(conn, "E1.P1.G1.01")
+    n = len(audits(conn, before["id"]))
+    (result,) = save_initiatives(
+        conn,
+        ANA,
+        [InitiativeChange(values={"name": before["name"] + "  "}, id=before["id"], expected_version=1)],
+    )
+    assert not result.changed and row(conn, "E1.P1.G1.01")["version"] == before["version"]
+    assert len(audits(conn, before["id"])) == n
+
+
+def test_a_change_made_on_an_old_version_is_refused_and_nothing_is_written(conn):
+    iid = row(conn, "E1.P1.G1.01")["id"]
+    save_initiatives(
+        conn, PEDRO, [InitiativeChange(values={"name": "Plaza de Pedro"}, id=iid, expected_version=1)]
+    )
+    with pytest.raises(ConflictError) as exc:
+        save_initiatives(
+            conn,
+            ANA,
+            [
+                InitiativeChange(values={"amount_clp": 5}, id=iid, expected_version=1),
+                InitiativeChange(
+                    values={
+                        "code": "NUEVA-1",
+                        "name": "x",
+                        "kind": "proyecto",
+                        "strategy_id": ids(conn, "strategy", "E1"),
+                    }
+                ),
+            ],
+        )
+    assert "Pedro Soto guardó la iniciativa" in str(exc.value) and "Cambió: Nombre." in str(exc.value)
+    assert exc.value.current_version == 2
+    assert row(conn, "E1.P1.G1.01")["amount_clp"] is None  # nothing of the batch was written
+    assert conn.execute(text("SELECT count(*) FROM initiative WHERE code = 'NUEVA-1'")).scalar() == 0
+
+
+def test_status_changes_enter_the_history_with_who_and_the_comment(conn):
+    iid = row(conn, "E1.P1.G1.01")["id"]
+    save_initiatives(
+        conn, ANA, [InitiativeChange(values={"status": "perfil"}, id=iid, status_comment="Perfil aprobado")]
+    )
+    hist = conn.execute(
+        text(
+            "SELECT from_status, to_status, changed_by_name, comment FROM status_history "
+            "WHERE initiative_id = :i"
+        ),
+        {"i": iid},
+    ).all()
+    assert [tuple(h) for h in hist][-1] == ("sin_informacion", "perfil", "Ana Rojas", "Perfil aprobado")
+
+
+def test_place_links_are_replaced_within_their_scope_and_hand_links_stay(conn):
+    iid = row(conn, "E1.P1.G1.02")["id"]
+    uv7 = conn.execute(
+        text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '07'")
+    ).scalar()
+    uv9 = conn.execute(
+        text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '09'")
+    ).scalar()
+    catalogue = set(
         conn.execute(
             text(
-                "SELECT territory_id FROM initiative_territory WHERE initiative_id = :i "
-                "AND link_method = 'nombre_lugar'"
+                "SELECT territory_id FROM initiative_territory "
+                "WHERE initiative_id = :i AND place_ref LIKE 'pladeco:%'"
             ),
             {"i": iid},
         ).scalars()
     )
-    assert named == set(kept)
-    assert ("01", "geometria") in links(conn, iid)
-
-
-def test_geometry_taken_from_a_territory_is_a_copy_of_it(conn):
-    uv3 = tid(conn, "unidad_vecinal", "03")
-    r = create_initiative(
-        conn, new_input(geometry_action="territory", geometry_territory_id=uv3), editor="Ana"
-    )
-    same = conn.execute(
-        text("SELECT ST_Equals(i.geom, t.geom) FROM initiative i, territory t WHERE i.id = :i AND t.id = :t"),
-        {"i": r.id, "t": uv3},
-    ).scalar()
-    assert same is True
-    assert ("03", "geometria") in links(conn, r.id)
-    chamonate = tid(conn, "sitio", "CHAMONATE")
-    with pytest.raises(ValidationError, match="está sin ubicar"):
-        create_initiative(
-            conn,
-            new_input(code="X2", geometry_action="territory", geometry_territory_id=chamonate),
-            editor="Ana",
-        )
-
-
-def test_removing_the_geometry_removes_its_links(conn):
-    r = create_initiative(conn, new_input(geometry_action="drawn", geometry=point(QUINTA_VALLE)), "Ana")
-    inp = load_initiative(conn, r.id)["input"]
-    update_initiative(conn, r.id, replace(inp, geometry_action="none"), r.version, "Ana")
-    assert links(conn, r.id) == set()
-    assert load_initiative(conn, r.id)["geometry"] is None
-
-
-def test_stale_version_is_refused_and_names_who_saved_and_what_changed(conn):
-    r = create_initiative(conn, new_input(), editor="Ana")
-    inp = load_initiative(conn, r.id)["input"]
-    update_initiative(
+    save_initiatives(conn, ANA, [InitiativeChange(id=iid, hand_links=sorted(catalogue | {uv9}))])
+    (r,) = save_initiatives(
         conn,
-        r.id,
-        replace(inp, name="Nombre de Pedro", status="perfil", strategy="E2", plan=None, program=None),
-        r.version,
-        "Pedro",
+        ANA,
+        [InitiativeChange(id=iid, place_links=PlaceLinks({uv7: "planilla:UV 7"}, scope="planilla:"))],
     )
-    with pytest.raises(ConflictError) as exc:
-        update_initiative(conn, r.id, replace(inp, name="Nombre de Ana"), r.version, "Ana")
-    msg = str(exc.value)
-    assert "Pedro guardó esta iniciativa el" in msg
-    assert "Cambió: Nombre, Estrategia, Plan, Programa, Estado." in msg
-    assert "Sus cambios siguen en el formulario" in msg
-    assert exc.value.current_version == r.version + 1
-    assert (
-        conn.execute(text("SELECT name FROM initiative WHERE id = :i"), {"i": r.id}).scalar()
-        == "Nombre de Pedro"
+    links = dict(
+        conn.execute(
+            text("SELECT territory_id, link_method FROM initiative_territory WHERE initiative_id = :i"),
+            {"i": iid},
+        ).all()
     )
+    assert links[uv7] == "nombre_lugar" and links[uv9] == "manual"
+    assert catalogue <= set(links)  # the catalogue's own place links are outside that scope
+    assert r.changes["places"][1] == ["UV 7"]
 
 
-# --- two editors, two real connections --------------------------------------------------
+def test_archived_initiatives_leave_maps_counts_and_exports_and_come_back(conn):
+    iid = row(conn, "E1.P1.G1.01")["id"]
+    total = collect_stats(conn)["initiatives"]["total"]
+    result = set_archived(conn, ANA, iid, True, expected_version=1, reason="Duplicada con E1.P1.G1.02")
+    assert result.version == 2
+    assert iid not in set(filtered_initiatives(conn, MapFilters())["id"])
+    assert iid in set(filtered_initiatives(conn, MapFilters(include_archived=True))["id"])
+    stats = collect_stats(conn)["initiatives"]
+    assert (stats["total"], stats["archived"]) == (total - 1, 1)
+    assert "E1.P1.G1.01" not in {r["code"] for r in export_rows(conn)}
+    with pytest.raises(DataError, match="está archivada: restáurela"):
+        save_initiatives(conn, ANA, [InitiativeChange(values={"name": "x"}, id=iid)])
+    with pytest.raises(DataError, match="ya está archivada"):
+        set_archived(conn, ANA, iid, True)
+    set_archived(conn, PEDRO, iid, False, expected_version=2)
+    assert iid in set(filtered_initiatives(conn, MapFilters())["id"])
+    actions = [(a, who, d.get("motivo")) for a, who, d in audits(conn, iid)]
+    assert actions[-2:] == [
+        ("archivar_iniciativa", "Ana Rojas", "Duplicada con E1.P1.G1.02"),
+        ("restaurar_iniciativa", "Pedro Soto", None),
+    ]
 
 
-@pytest.fixture(scope="module")
-def committed_engine():
-    eng = loaded_database(derived_url("edit"))
-    yield eng
-    eng.dispose()
+def test_removing_demo_rows_is_audited_one_row_each(conn):
+    e1 = ids(conn, "strategy", "E1")
+    save_initiatives(
+        conn,
+        ANA,
+        [
+            InitiativeChange(
+                values={"code": f"DEMO-T-{n}", "name": "d", "kind": "proyecto", "strategy_id": e1},
+                is_demo=True,
+            )
+            for n in range(3)
+        ],
+    )
+    assert delete_demo(conn, ANA) == 3
+    gone = (
+        conn.execute(text("SELECT details FROM audit_log WHERE action = 'eliminar_iniciativa' ORDER BY id"))
+        .scalars()
+        .all()
+    )
+    assert sorted(d["code"] for d in gone[-3:]) == ["DEMO-T-0", "DEMO-T-1", "DEMO-T-2"]
 
 
-def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_engine):
-    eng = committed_engine
-    r = create_initiative(eng, new_input(code="CONC-1"), editor="Ana")
-    # Both open the same version.
-    with eng.connect() as c:
-        opened_by_ana = load_initiative(c, r.id)
-        opened_by_pedro = load_initiative(c, r.id)
-    assert opened_by_ana["version"] == opened_by_pedro["version"] == r.version
-    # Ana saves inside her own transaction; Pedro's save waits for her row lock.
-    import threading
+def test_geometry_change_is_audited_as_geojson(conn):
+    iid = row(conn, "E1.P1.G1.01")["id"]
+    import shapely
 
-    with eng.connect() as ana:
-        tx = ana.begin()
-        update_initiative(
-            ana,
-            r.id,
-            replace(opened_by_ana["input"], name="Plaza (versión de Ana)", status="diseno"),
-            r.version,
-            "Ana",
-        )
-        outcome: dict = {}
-
-        def pedro_saves():
-            try:
-                update_initiative(
-                    eng, r.id, replace(opened_by_pedro["input"], amount_clp="99"), r.version, "Pedro"
-                )
-                outcome["ok"] = True
-            except ConflictError as exc:
-                outcome["error"] = exc
-
-        t = threading.Thread(target=pedro_saves)
-        t.start()
-        t.join(timeout=2)
-        assert t.is_alive(), "Pedro's save must wait for Ana's transaction"
-        tx.commit()
-        t.join(timeout=30)
-    assert "error" in outcome, outcome
-    assert "Ana guardó esta iniciativa" in str(outcome["error"])
-    with eng.connect() as c:
-        row = c.execute(
-            text("SELECT name, status, amount_clp, version FROM initiative WHERE id = :i"), {"i": r.id}
-        ).one()
-        assert tuple(row) == ("Plaza (versión de Ana)", "diseno", 12_500_000, r.version + 1)
-        assert [h["to_status"] for h in status_history(c, r.id)] == ["diseno", "idea"]
-
-
-def test_saving_after_reloading_the_current_version_works(committed_engine):
-    eng = committed_engine
-    r = create_initiative(eng, new_input(code="CONC-2"), editor="Ana")
-    with eng.connect() as c:
-        opened = load_initiative(c, r.id)
-    update_initiative(eng, r.id, replace(opened["input"], name="Primera"), r.version, "Ana")
-    with pytest.raises(ConflictError):
-        update_initiative(eng, r.id, replace(opened["input"], name="Segunda"), r.version, "Pedro")
-    with eng.connect() as c:
-        fresh = load_initiative(c, r.id)
-    assert fresh["input"].name == "Primera"
-    update_initiative(eng, r.id, replace(fresh["input"], name="Segunda"), fresh["version"], "Pedro")
-    with eng.connect() as c:
-        assert c.execute(text("SELECT name FROM initiative WHERE id = :i"), {"i": r.id}).scalar() == "Segunda"
-
-
-def test_two_people_creating_the_same_code_at_once_the_second_gets_a_field_message(committed_engine):
-    import threading
-
-    eng = committed_engine
-    with eng.connect() as ana:
-        tx = ana.begin()
-        create_initiative(ana, new_input(code="RACE-1"), editor="Ana")
-        outcome: dict = {}
-
-        def pedro_creates():
-            try:
-                create_initiative(eng, new_input(code="RACE-1", name="Otra"), editor="Pedro")
-            except ValidationError as exc:
-                outcome["error"] = exc
-
-        t = threading.Thread(target=pedro_creates)
-        t.start()
-        t.join(timeout=2)
-        tx.commit()
-        t.join(timeout=30)
-    assert "acaba de guardar una iniciativa con ese código" in outcome["error"].errors["code"]
-    with eng.connect() as c:
-        assert (
-            c.execute(text("SELECT name FROM initiative WHERE code = 'RACE-1'")).scalar()
-            == "Mejoramiento plaza Quinta Valle"
-        )
+    wkb = shapely.to_wkb(shapely.Point(-70.7581, -28.5770))
+    (r,) = save_initiatives(conn, ANA, [InitiativeChange(id=iid, geometry=wkb, set_geometry=True)])
+    before, after = r.changes["geometry"]
+    assert before is None and json.loads(after) == {"type": "Point", "coordinates": [-70.7581, -28.577]}
+    (again,) = save_initiatives(conn, ANA, [InitiativeChange(id=iid, geometry=wkb, set_geometry=True)])
+    assert not again.changed

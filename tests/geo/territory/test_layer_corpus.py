@@ -19,6 +19,7 @@ from shapely import affinity
 
 from geo.errors import DataError
 from geo.territory.layer_import import import_territories
+from tests.support.actors import TESTER
 from tests.support.layer_files import fingerprint, shapefile_zip, uv_layer
 
 
@@ -211,7 +212,7 @@ def test_bad_layer_is_refused_clearly_and_changes_nothing(conn, tmp_path, build,
     path = build(tmp_path)
     before = fingerprint(conn)
     with pytest.raises(DataError, match=message) as err:
-        import_territories(conn, path, kind)
+        import_territories(conn, path, kind, actor=TESTER)
     assert "Traceback" not in str(err.value)
     assert fingerprint(conn) == before
 
@@ -224,7 +225,7 @@ def test_a_file_with_several_problems_lists_them_all(conn, tmp_path):
     path = tmp_path / "varios.geojson"
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
     with pytest.raises(DataError) as err:
-        import_territories(conn, path, "unidad_vecinal", dry_run=True)
+        import_territories(conn, path, "unidad_vecinal", dry_run=True, actor=TESTER)
     msg = str(err.value)
     assert "2 elemento(s) con problemas" in msg and "se repite" in msg and "fuera de la comuna" in msg
     assert len(err.value.report.rejected) == 2

@@ -10,6 +10,7 @@ from geo.errors import DataError
 from geo.initiatives.demo import generate_demo
 from geo.territory.layer_file import ReadOptions, read_layer_file
 from geo.territory.layer_import import import_territories
+from tests.support.actors import TESTER
 from tests.support.layer_files import fingerprint, metres_apart, shapefile_zip, uv_layer
 
 
@@ -58,7 +59,7 @@ def test_a_reprojected_layer_replaces_the_uvs_keeping_ids_and_links(conn, tmp_pa
     gdf = uv_layer()
     gdf.loc[gdf.uv_carto == "07", "t_uv_nom"] = "VENTANAS ALTO"
     path = shapefile_zip(gdf.to_crs(32719), tmp_path / "uv_utm.zip")
-    report = import_territories(conn, path, "unidad_vecinal")
+    report = import_territories(conn, path, "unidad_vecinal", actor=TESTER)
     # Reprojection noise (< 1 cm) is not a change; the renamed UV is.
     assert report.committed and not report.new and not report.removed
     assert [u["code"] for u in report.updated] == ["07"] and len(report.unchanged) == 14
@@ -83,7 +84,7 @@ def test_same_layer_again_changes_nothing_and_keeps_every_link(conn, tmp_path):
     before = fingerprint(conn)
     path = tmp_path / "uv.gpkg"
     uv_layer().to_file(path, engine="pyogrio")
-    report = import_territories(conn, path, "unidad_vecinal")
+    report = import_territories(conn, path, "unidad_vecinal", actor=TESTER)
     assert len(report.unchanged) == 15 and not report.changes and not report.committed
     assert fingerprint(conn) == before
 
@@ -93,7 +94,7 @@ def test_latin1_dbf_keeps_enye_and_accents(conn, tmp_path, cpg):
     gdf = uv_layer()
     gdf.loc[gdf.uv_carto == "04", "t_uv_nom"] = "VILLA ÑANDÚ COMPAÑÍA"
     path = shapefile_zip(gdf, tmp_path / "uv_latin1.zip", encoding="cp1252", cpg=cpg)
-    report = import_territories(conn, path, "unidad_vecinal")
+    report = import_territories(conn, path, "unidad_vecinal", actor=TESTER)
     assert [u["code"] for u in report.updated] == ["04"]
     assert report.encoding in ("CP1252", "ISO-8859-1")
     name, version = conn.execute(
@@ -128,33 +129,46 @@ def test_removing_a_uv_reports_its_orphaned_links_and_dry_run_writes_nothing(con
     path = tmp_path / "sin_uv12.geojson"
     gdf[gdf.uv_carto != "12"].to_file(path, driver="GeoJSON", engine="pyogrio")
 
-    report = import_territories(conn, path, "unidad_vecinal", dry_run=True)
+    report = import_territories(conn, path, "unidad_vecinal", dry_run=True, actor=TESTER)
     assert [r["code"] for r in report.removed] == ["12"]
     assert len(report.orphaned) == len(lost)
     assert {o["territory_code"] for o in report.orphaned} == {"12"}
     assert fingerprint(conn) == before
 
     with pytest.raises(DataError, match=r"vínculo\(s\) de iniciativas quedarían sin territorio.*12"):
-        import_territories(conn, path, "unidad_vecinal")
+        import_territories(conn, path, "unidad_vecinal", actor=TESTER)
     assert fingerprint(conn) == before
 
     kept = _links(conn) - lost
-    report = import_territories(conn, path, "unidad_vecinal", allow_orphans=True)
+    report = import_territories(conn, path, "unidad_vecinal", allow_orphans=True, actor=TESTER)
     assert report.committed
     assert conn.execute(text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar() == 14
     assert _links(conn) == kept
     audit = conn.execute(
-        text("SELECT details FROM audit_log WHERE action = 'import_territories' ORDER BY id DESC LIMIT 1")
+        text("SELECT details FROM audit_log WHERE action = 'importar_capa' ORDER BY id DESC LIMIT 1")
     ).scalar_one()
     assert audit["removed"] == ["12"] and len(audit["orphaned_links"]) == len(lost)
+    # One audit row per territory changed, with what it was: the removed UV can be rebuilt from it.
+    gone = conn.execute(
+        text(
+            "SELECT user_name, details FROM audit_log WHERE action = 'eliminar_territorio' "
+            "ORDER BY id DESC LIMIT 1"
+        )
+    ).one()
+    assert gone.user_name == TESTER.name and gone.details["code"] == "12"
+    assert gone.details["changes"]["name"] == ["Algarrobal", None]
+    assert (
+        '"type":"' in gone.details["changes"]["geometry"][0]
+        and "Polygon" in gone.details["changes"]["geometry"][0]
+    )
 
 
 def test_geometry_links_are_recomputed_after_a_replacement(conn, tmp_path):
-    generate_demo(conn, 40, seed=5)
+    generate_demo(conn, 40, seed=5, actor=TESTER)
     gdf = uv_layer()
     path = tmp_path / "sin_uv01.geojson"
     gdf[gdf.uv_carto != "01"].to_file(path, driver="GeoJSON", engine="pyogrio")
-    report = import_territories(conn, path, "unidad_vecinal", allow_orphans=True)
+    report = import_territories(conn, path, "unidad_vecinal", allow_orphans=True, actor=TESTER)
     geometry_links = conn.execute(
         text("SELECT count(*) FROM initiative_territory WHERE link_method = 'geometria'")
     ).scalar_one()
@@ -182,11 +196,11 @@ def test_self_intersecting_polygon_is_repaired_and_reported(conn, tmp_path):
     gdf.loc[i, "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)])
     path = tmp_path / "uv_bowtie.gpkg"
     gdf.to_file(path, engine="pyogrio")
-    report = import_territories(conn, path, "unidad_vecinal", dry_run=True)
+    report = import_territories(conn, path, "unidad_vecinal", dry_run=True, actor=TESTER)
     assert len(report.repaired) == 1
     assert "elemento" in report.repaired[0] and "Self-intersection" in report.repaired[0]
     assert "código 03" in report.repaired[0]
-    report = import_territories(conn, path, "unidad_vecinal")
+    report = import_territories(conn, path, "unidad_vecinal", actor=TESTER)
     valid, kind = conn.execute(
         text(
             "SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM territory "
@@ -210,7 +224,7 @@ def test_sites_layer_places_a_site_sin_ubicar_and_keeps_the_others(conn, tmp_pat
     gpd.GeoDataFrame({"nombre": ["Chamonate"]}, geometry=[shapely.Point(-70.72, -28.55)], crs=4326).to_file(
         path, driver="GeoJSON", engine="pyogrio"
     )
-    report = import_territories(conn, path, "sitio")
+    report = import_territories(conn, path, "sitio", actor=TESTER)
     assert [u["code"] for u in report.updated] == [chamonate.code]
     assert report.kept_unlocated == unlocated - 1 and not report.removed
     assert conn.execute(
@@ -229,7 +243,7 @@ def test_html_and_jinja_in_names_are_stored_as_text_and_escaped_on_the_map(conn,
     gdf.loc[gdf.uv_carto == "04", "t_uv_nom"] = evil
     path = tmp_path / "uv.geojson"
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
-    import_territories(conn, path, "unidad_vecinal")
+    import_territories(conn, path, "unidad_vecinal", actor=TESTER)
     assert (
         conn.execute(
             text("SELECT name FROM territory WHERE kind = 'unidad_vecinal' AND code = '04'")
@@ -297,5 +311,5 @@ def test_preview_says_what_changed_in_each_updated_territory(conn, tmp_path):
     gdf.loc[gdf.uv_carto == "09", "t_uv_nom"] = "VISTA ALEGRE NORTE"
     path = tmp_path / "uv.geojson"
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
-    report = import_territories(conn, path, "unidad_vecinal", dry_run=True)
+    report = import_territories(conn, path, "unidad_vecinal", dry_run=True, actor=TESTER)
     assert {u["code"]: u["changes"] for u in report.updated} == {"09": "nombre", "10": "geometría"}

@@ -10,6 +10,7 @@ from geo.errors import DataError
 from geo.territory.population import AGE_GROUPS, population_table
 from geo.territory.population_import import clear_official_population, import_official_population
 from tests.conftest import DATA
+from tests.support.actors import TESTER
 from tests.support.coverage import small_world
 
 
@@ -93,7 +94,7 @@ def test_official_figures_override_and_are_labelled(conn, tmp_path):
         ";Domeyko;1010;80;150;680;100;\n",
         encoding="utf-8",
     )
-    assert import_official_population(conn, f) == 2
+    assert import_official_population(conn, f, TESTER) == 2
     rows = by_code(population_table(conn))
     uv7 = rows[("unidad_vecinal", "07")]
     assert uv7["population"] == 2150 and uv7["official"]
@@ -102,7 +103,7 @@ def test_official_figures_override_and_are_labelled(conn, tmp_path):
     dom = rows[("localidad", "DOMEYKO")]
     assert dom["population"] == 1010 and dom["ages"]["65 y mas"] == 100
     assert dom["source"] == "Cifra oficial municipal: oficial.csv"
-    assert clear_official_population(conn) == 2
+    assert clear_official_population(conn, TESTER) == 2
     assert not by_code(population_table(conn))[("unidad_vecinal", "07")]["official"]
 
 
@@ -125,6 +126,6 @@ def test_bad_official_file_says_where_and_writes_nothing(conn, tmp_path, content
     f = tmp_path / "malo.csv"
     f.write_text(content, encoding="utf-8")  # the first data row is valid: it must not be kept
     with pytest.raises(DataError) as err:
-        import_official_population(conn, f)
+        import_official_population(conn, f, TESTER)
     assert "malo.csv" in str(err.value) and message in str(err.value)
     assert conn.execute(text("SELECT count(*) FROM territory WHERE population IS NOT NULL")).scalar() == 0

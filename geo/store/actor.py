@@ -1,0 +1,51 @@
+"""Who writes: the person (or process) every change is recorded under."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+
+from geo.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The author of a change and the way it arrived.
+
+    Attributes:
+        name: shown in histories and the audit log ("Ana Pérez", an OS user name, ...).
+        via: how the change arrived ("página Iniciativas", "planilla datos.xlsx", "consola").
+        user_id: the account (``app_user.id``), once people log in.
+    """
+
+    name: str
+    via: str
+    user_id: int | None = None
+
+    @classmethod
+    def person(cls, name: str | None, via: str) -> Actor:
+        """A person who typed their name on a page; refused when the name is blank."""
+        clean = " ".join((name or "").split())
+        if not clean:
+            raise ValidationError(
+                {"editor": "escriba su nombre en la barra lateral antes de guardar (queda en el historial)."}
+            )
+        return cls(clean, via)
+
+    @classmethod
+    def console(cls, via: str = "consola (sit)") -> Actor:
+        """The operating-system user running the ``sit`` command."""
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no passwd entry (some containers)
+            user = "usuario desconocido"
+        return cls(user, via)
+
+    @classmethod
+    def system(cls, via: str) -> Actor:
+        """A process acting on its own (a loader run by ``sit setup``, a migration)."""
+        return cls("sistema", via)
+
+    def describe(self) -> str:
+        """``name (via)``, as the audit and the histories show it."""
+        return f"{self.name} ({self.via})" if self.via else self.name

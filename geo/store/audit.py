@@ -1,0 +1,143 @@
+"""The audit writer (one row per changed row), the histories read from it, conflict messages.
+
+An audit row: who (``user_name``, ``user_id``), when (``at``), ``action`` (a Spanish code
+such as ``editar_iniciativa``), the table and row id, and ``details``: ``version`` (the row's
+version after the change), ``changes`` (field -> [before, after]), ``via`` (how it arrived)
+and whatever else explains the change (a reason, a file name).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geo.domain import COLUMN_FIELDS, FIELD_LABELS, field_label, format_datetime
+from geo.errors import ConflictError
+from geo.store.actor import Actor
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One audit row to write."""
+
+    action: str
+    table: str | None
+    row_id: int | str | None
+    details: dict[str, Any]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def record(conn: Connection, actor: Actor, entries: Sequence[Entry]) -> None:
+    """Append ``entries`` to the audit log (one statement, inside the caller's transaction)."""
+    if not entries:
+        return
+    conn.execute(
+        text(
+            """
+            INSERT INTO audit_log (user_id, user_name, action, table_name, row_id, details)
+            VALUES (:u, :n, :a, :t, :r, CAST(:d AS jsonb))
+            """
+        ),
+        [
+            {
+                "u": actor.user_id,
+                "n": actor.name,
+                "a": e.action,
+                "t": e.table,
+                "r": None if e.row_id is None else str(e.row_id),
+                "d": _json({"via": actor.via, **e.details}),
+            }
+            for e in entries
+        ],
+    )
+
+
+def history(conn: Connection, table: str, row_id: int) -> list[dict[str, Any]]:
+    """Every audit row of one row, newest first (who, when, action, version, changes, via)."""
+    rows = conn.execute(
+        text(
+            """
+            SELECT at, user_name, action, details FROM audit_log
+             WHERE table_name = :t AND row_id = :r ORDER BY at DESC, id DESC
+            """
+        ),
+        {"t": table, "r": str(row_id)},
+    ).mappings()
+    return [
+        {
+            "at": r["at"],
+            "by": r["user_name"],
+            "action": r["action"],
+            "via": (r["details"] or {}).get("via"),
+            "version": (r["details"] or {}).get("version"),
+            "changes": (r["details"] or {}).get("changes") or {},
+            "details": r["details"] or {},
+        }
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SavesSince:
+    """Who changed a row after a given version, when (the last time), and which fields."""
+
+    by: str | None
+    at: datetime | None
+    fields: list[str]  # column names, in the order they were first changed
+
+    def labels(self) -> list[str]:
+        """The changed fields' Spanish labels, in the form's order."""
+        order = list(FIELD_LABELS)
+        keys = sorted(
+            {COLUMN_FIELDS.get(f, f) for f in self.fields}, key=lambda k: order.index(k) if k in order else 99
+        )
+        return [field_label(k) for k in keys]
+
+
+def saves_since(conn: Connection, table: str, row_id: int, version: int) -> SavesSince:
+    """What the audit log says happened to a row after ``version``."""
+    saves = (
+        conn.execute(
+            text(
+                """
+                SELECT user_name, at, details FROM audit_log
+                 WHERE table_name = :t AND row_id = :r AND (details->>'version')::int > :v
+                 ORDER BY at, id
+                """
+            ),
+            {"t": table, "r": str(row_id), "v": version},
+        )
+        .mappings()
+        .all()
+    )
+    if not saves:
+        at = conn.execute(text(f"SELECT updated_at FROM {table} WHERE id = :i"), {"i": row_id}).scalar()
+        return SavesSince(None, at, [])
+    by = ", ".join(dict.fromkeys(s["user_name"] or "otra persona" for s in saves))
+    fields = list(dict.fromkeys(k for s in saves for k in (s["details"].get("changes") or {})))
+    return SavesSince(by, saves[-1]["at"], fields)
+
+
+def conflict_error(
+    conn: Connection, table: str, row_id: int, expected: int, current: int, what: str
+) -> ConflictError:
+    """The Spanish message of a refused save: who saved after ``expected``, when, which fields."""
+    since = saves_since(conn, table, row_id, expected)
+    who = since.by or "otra persona o un proceso de importación"
+    labels = since.labels()
+    what_changed = f" Cambió: {', '.join(labels)}." if labels else ""
+    message = (
+        f"No se guardó: {who} guardó {what} el {format_datetime(since.at)}, mientras usted "
+        f"editaba (versión {expected} → {current}).{what_changed} Sus cambios siguen en el "
+        "formulario y no se perdió nada de lo que la otra persona guardó: compare, cargue "
+        "la versión actual y vuelva a aplicar sus cambios."
+    )
+    return ConflictError(message, by=since.by, at=since.at, changed=labels, current_version=current)

@@ -1,0 +1,111 @@
+"""The layout's rules, checked on the source: no import cycles, layers stay in their lane,
+and one write path for initiatives, territories and population figures."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _modules(package: str) -> dict[str, Path]:
+    out = {}
+    for path in (ROOT / package).rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module imported anywhere in the file (also inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def test_no_import_cycles_in_geo_and_layers():
+    modules = {**_modules("geo"), **_modules("layers")}
+    graph = {m: {i for i in _imports(p) if i in modules and i != m} for m, p in modules.items()}
+    # A package's __init__ is imported with any of its modules: ignore edges to mere packages.
+    packages = {m for m, p in modules.items() if p.name == "__init__.py"}
+    graph = {m: deps - packages for m, deps in graph.items()}
+    cycles, state, stack = [], {}, []
+
+    def visit(m: str) -> None:
+        state[m] = "open"
+        stack.append(m)
+        for d in sorted(graph[m]):
+            if state.get(d) == "open":
+                cycles.append(stack[stack.index(d) :] + [d])
+            elif d not in state:
+                visit(d)
+        stack.pop()
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
+    assert cycles == []
+
+
+def test_geo_never_imports_streamlit_and_layers_never_touch_the_database():
+    for name, path in _modules("geo").items():
+        assert not any(i.split(".")[0] == "streamlit" for i in _imports(path)), name
+    for name, path in _modules("layers").items():
+        bad = {
+            i
+            for i in _imports(path)
+            if i.split(".")[0] in ("sqlalchemy", "geoalchemy2", "psycopg") or i.startswith("geo.")
+        }
+        assert not bad, (name, bad)
+
+
+_WRITE = re.compile(
+    r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(initiative|territory|initiative_territory|"
+    r"initiative_facility|status_history|audit_log)\b",
+    re.I,
+)
+#: Derived data recomputed by the write path itself: geometry links and urban/rural sectors.
+_DERIVED = {"geo/territory/links.py", "geo/territory/sectors.py"}
+
+
+def test_only_the_store_writes_initiatives_territories_history_and_audit():
+    offenders = []
+    for folder in ("geo", "ui", "pages", "layers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel.startswith("geo/store/") or rel in _DERIVED:
+                continue
+            for m in _WRITE.finditer(path.read_text(encoding="utf-8")):
+                offenders.append(f"{rel}: {m.group(0)}")
+    assert offenders == []
+
+
+def test_derived_writes_run_only_inside_the_write_path():
+    callers = set()
+    for path in (ROOT / "geo").rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        source = path.read_text(encoding="utf-8")
+        if re.search(r"\blink_by_geometry\(", source) and rel != "geo/territory/links.py":
+            callers.add(rel)
+    assert callers <= {"geo/store/initiatives.py", "geo/store/territories.py"}, callers
+
+
+def test_every_module_of_geo_and_layers_has_a_logger_or_does_not_log():
+    # "A module logger everywhere": logging goes through logging.getLogger(__name__), never print
+    # in library code (the CLI prints what the person reads).
+    for name, path in {**_modules("geo"), **_modules("layers")}.items():
+        source = path.read_text(encoding="utf-8")
+        if name.startswith("geo.cli"):
+            continue
+        assert "print(" not in source, name
+        if "log." in source:
+            assert "log = logging.getLogger(__name__)" in source, name
