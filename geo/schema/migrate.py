@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from geo.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
+
+#: Schemas that PostGIS extensions create for themselves (postgis_topology, the tiger geocoder).
+POSTGIS_SCHEMAS = frozenset({"topology", "tiger", "tiger_data"})
+#: Tables that the postgis extension keeps in the public schema.
+POSTGIS_TABLES = frozenset({"spatial_ref_sys"})
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Alembic hook: leave PostGIS's own schemas and tables out of autogenerate.
+
+    The migrations never create them and the models do not describe them, so without this
+    ``alembic check`` would ask to drop ``spatial_ref_sys``.
+    """
+    if type_ == "schema":
+        return name not in POSTGIS_SCHEMAS
+    if type_ == "table":
+        return name not in POSTGIS_TABLES and parent_names.get("schema_name") not in POSTGIS_SCHEMAS
+    return True
+
+
+#: What ``migrations/env.py`` gives ``context.configure``: autogenerate (``alembic check``,
+#: ``alembic revision --autogenerate``) compares types and server defaults too, and skips
+#: PostGIS's own objects.
+AUTOGENERATE_OPTIONS: dict[str, Any] = {
+    "compare_type": True,
+    "compare_server_default": True,
+    "include_name": include_name,
+    "include_object": alembic_helpers.include_object,
+    "render_item": alembic_helpers.render_item,
+}
 
 
 def alembic_config(database_url: str) -> Config:
