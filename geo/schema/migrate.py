@@ -12,6 +12,7 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from geo.errors import DataError
 from geo.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def ensure_database(database_url: str) -> bool:
     maintenance database of the same server to do so.
     """
     url = make_url(database_url)
+    if not url.database:
+        raise DataError("La dirección de la base de datos (DATABASE_URL) no indica el nombre de la base.")
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from geoalchemy2 import Geometry
+from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -188,7 +188,7 @@ class Initiative(Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     place_note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text, server_default="manual")
-    geom = mapped_column(_geometry(), nullable=True)
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
@@ -220,7 +220,7 @@ class Territory(Timestamps, Base):
     population_source: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-    geom = mapped_column(_geometry(), nullable=True)
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
@@ -265,7 +265,7 @@ class Facility(Timestamps, Base):
     in_operation: Mapped[bool] = mapped_column(Boolean, server_default="true")
     source: Mapped[str] = mapped_column(Text)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-    geom = mapped_column(_geometry("POINT"), nullable=True)
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry("POINT"), nullable=True)
 
 
 class InitiativeFacility(Base):
@@ -296,7 +296,7 @@ class Boundary(Base):
     code: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
-    geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+    geom: Mapped[WKBElement] = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
 
 
 class CensusArea(Base):
@@ -317,7 +317,7 @@ class CensusArea(Base):
     zone_code: Mapped[str | None] = mapped_column(String(6))
     source: Mapped[str] = mapped_column(Text)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-    geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+    geom: Mapped[WKBElement] = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
 
 
 class CensusPopulation(Base):
@@ -395,7 +395,7 @@ class Need(Timestamps, Base):
     description: Mapped[str] = mapped_column(Text)
     priority: Mapped[int | None] = mapped_column(SmallInteger)
     votes: Mapped[int | None] = mapped_column(Integer)
-    geom = mapped_column(_geometry(), nullable=True)
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
 

@@ -238,6 +238,7 @@ def population_table(conn: Connection) -> PopulationTable:
     )
     for t in terr:
         note = None
+        est_source: str | None
         if t["kind"] == "unidad_vecinal":
             ages = uv_est.get(t["id"], {}) if uv_est else {}
             est_source = SOURCE_ESTIMATE_UV
