@@ -139,7 +139,7 @@ def test_every_list_of_codes_in_the_database_is_the_one_in_geo_domain(migrated_u
     engine = create_engine(migrated_url)
     try:
         with engine.connect() as conn:
-            definitions = dict(
+            definitions: dict[str, str] = dict(
                 conn.execute(
                     text(
                         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
