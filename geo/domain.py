@@ -1,6 +1,8 @@
 """Domain vocabulary: the one documented list of statuses, kinds, sectors and link methods.
 
-Codes are stored in the database; labels are what a person reads (es-CL).
+Codes are stored in the database; labels are what a person reads (es-CL). The CHECK
+constraints of the models are generated from these lists, and a test ties them to the
+constraints of the migrated database: a new code is added here and in a migration.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ SCOPES: dict[str, str] = {
     "fuera_comuna": "Fuera de la comuna",
 }
 
-#: Kinds of territory (room for more: a new kind is a new code here and in the CHECK).
+#: Kinds of territory (room for more: a new kind is a new code here and in a migration).
 TERRITORY_KINDS: dict[str, str] = {
     "unidad_vecinal": "Unidad vecinal",
     "localidad": "Localidad rural",
@@ -63,6 +65,27 @@ LINK_METHODS: dict[str, str] = {
 FACILITY_KINDS: dict[str, str] = {
     "escuela": "Establecimiento educacional",
     "salud": "Establecimiento de salud",
+}
+
+#: Reference boundaries: the commune limit (DPA) and the urban limit (INE).
+BOUNDARY_KINDS: dict[str, str] = {
+    "limite_comunal": "Límite comunal",
+    "limite_urbano": "Límite urbano",
+}
+
+#: Census geography, from largest to smallest (INE 2017).
+CENSUS_AREA_KINDS: dict[str, str] = {
+    "distrito": "Distrito censal",
+    "zona": "Zona censal",
+    "manzana": "Manzana",
+}
+
+#: Roles of the people who use the system.
+ROLES: dict[str, str] = {
+    "admin": "Administración",
+    "planificador": "Planificación",
+    "facilitador": "Facilitación de talleres",
+    "consulta": "Consulta",
 }
 
 FUNDING_SOURCES: tuple[str, ...] = (

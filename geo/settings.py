@@ -23,7 +23,6 @@ class Settings:
     data_dir: Path
     test_database_url: str | None = None
     static_prefix: str = "/app/static/vendor"
-    secrets_file: Path | None = None
 
 
 def _read_secrets(path: Path) -> dict:
@@ -64,7 +63,6 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
         test_database_url=(
             normalise_database_url(env["TEST_DATABASE_URL"]) if env.get("TEST_DATABASE_URL") else None
         ),
-        secrets_file=secrets_path if secrets_path.is_file() else None,
     )
 
 

@@ -8,7 +8,7 @@ the map works without internet; an online basemap is added only when the user pi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import folium
@@ -75,7 +75,7 @@ _INITIATIVE_HOVER_JS = """function (feature, layer) {
 }"""
 
 
-def _facility_style(colour: str):
+def _facility_style(colour: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         active = feature["properties"].get("en_funcionamiento", True)
         return {

@@ -1,8 +1,13 @@
-"""Alembic environment: the URL comes from the project's settings object."""
+"""Alembic environment: the URL comes from the project's settings object.
+
+Autogenerate options (PostGIS objects left out, types and defaults compared) live in
+``geo.schema.migrate`` so that the drift test uses the same ones.
+"""
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from geo.schema.migrate import AUTOGENERATE_OPTIONS
 from geo.schema.models import Base
 from geo.settings import get_settings
 
@@ -15,7 +20,7 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, **AUTOGENERATE_OPTIONS)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -23,13 +28,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(connection=connection, target_metadata=target_metadata, **AUTOGENERATE_OPTIONS)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata)
+        context.configure(connection=conn, target_metadata=target_metadata, **AUTOGENERATE_OPTIONS)
         with context.begin_transaction():
             context.run_migrations()
 

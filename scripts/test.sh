@@ -13,6 +13,8 @@ ensure_chromium
 say "Lint and format (ruff)"
 "$VENV/bin/ruff" check "$ROOT"
 "$VENV/bin/ruff" format --check "$ROOT"
+say "Type check (mypy)"
+"$VENV/bin/mypy" geo layers
 say "Running the tests"
 set +e
 "$VENV/bin/python" -m pytest "$@"

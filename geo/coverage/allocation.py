@@ -25,11 +25,12 @@ population of the UVs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from geo.coverage.access import access_to_services
 from geo.domain import STATUSES
@@ -85,7 +86,7 @@ def _territories(conn: Connection) -> pd.DataFrame:
     return df
 
 
-def _allocation_rows(conn: Connection, f: MapFilters, pop: dict[int, float]) -> list[Any]:
+def _allocation_rows(conn: Connection, f: MapFilters, pop: dict[int, float]) -> Sequence[Row[Any]]:
     """(territory id or NULL, strategy id, status, is_commune, n, weighted n, investment)."""
     return conn.execute(
         text(
@@ -142,11 +143,8 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
         .mappings()
         .all()
     ]
-    pop = {
-        int(r.id): float(r.population)
-        for r in terr.itertuples()
-        if r.population is not None and r.population == r.population
-    }
+    known = terr.dropna(subset=["population"])
+    pop = dict(zip(known["id"].astype(int).tolist(), known["population"].astype(float).tolist(), strict=True))
     rows = pd.DataFrame(
         _allocation_rows(conn, f, pop),
         columns=["tid", "strategy_id", "status", "commune", "n", "wn", "investment"],
@@ -154,7 +152,7 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     rows["investment"] = rows["investment"].astype(float)
     matrix = _matrix(terr, strategies, rows)
     access = access_to_services(conn)
-    known = conn.execute(
+    amounts = conn.execute(
         text(
             f"""
         WITH sel AS ({FILTERED_SQL})
@@ -166,12 +164,12 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     ).one()
     allocated = float(rows.loc[rows["tid"].notna(), "investment"].fillna(0).sum())
     uv_pop = float(terr.loc[terr["kind"] == "unidad_vecinal", "population"].fillna(0).sum())
-    totals = {
-        "initiatives": int(known[0]),
-        "known_investment": int(known[1]),
-        "with_amount": int(known[2]),
+    totals: dict[str, Any] = {
+        "initiatives": int(amounts[0]),
+        "known_investment": int(amounts[1]),
+        "with_amount": int(amounts[2]),
         "allocated_investment": round(allocated),
-        "not_allocated_investment": round(float(known[1]) - allocated),
+        "not_allocated_investment": round(float(amounts[1]) - allocated),
         "uv_population": int(uv_pop),
     }
     by_strategy = rows.groupby("strategy_id")["investment"].sum(min_count=1).fillna(0)

@@ -1,42 +1,96 @@
-"""SQLAlchemy 2 models of the whole mission (the first migration creates all of them).
+"""SQLAlchemy 2 models of the whole mission: the one description of the schema.
+
+The migrations create the tables; these models declare the same columns, defaults,
+constraints and indexes with the same names, so ``alembic check`` finds nothing to do
+(tests/geo/schema/test_drift.py). Lists of codes come from :mod:`geo.domain`.
 
 Geometries are stored in EPSG:4326; metric work transforms to EPSG:32719 (UTM 19S) or uses
-``geography``. GiST indexes and validity checks are declared in the migration.
+``geography``. Each geometry column has one GiST index, declared here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from geoalchemy2 import Geometry
+from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    MetaData,
     Numeric,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from geo.domain import (
+    BOUNDARY_KINDS,
+    CENSUS_AREA_KINDS,
+    FACILITY_KINDS,
+    INITIATIVE_KINDS,
+    LINK_METHODS,
+    ROLES,
+    SCOPES,
+    SECTORS,
+    STATUSES,
+    TERRITORY_KINDS,
+)
+
 SRID = 4326
+
+#: The names PostgreSQL gives unnamed constraints, which the first migration relied on.
+NAMING_CONVENTION = {
+    "pk": "%(table_name)s_pkey",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+}
 
 
 def _geometry(kind: str = "GEOMETRY") -> Geometry:
-    # spatial_index=False: the migration declares each GiST index once.
+    # spatial_index=False: each GiST index is declared once, by name, in __table_args__.
     return Geometry(geometry_type=kind, srid=SRID, spatial_index=False)
+
+
+def _gist(table: str) -> Index:
+    """The GiST index of ``table.geom``."""
+    return Index(f"gix_{table}_geom", "geom", postgresql_using="gist")
+
+
+def _check(table: str, column: str, condition: str) -> CheckConstraint:
+    """A CHECK on one column, named as PostgreSQL names a column's check."""
+    return CheckConstraint(condition, name=f"{table}_{column}_check")
+
+
+def _one_of(table: str, column: str, codes: Iterable[str]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of ``codes`` (a list of :mod:`geo.domain`)."""
+    listed = ", ".join(f"'{code}'" for code in codes)
+    return _check(table, column, f"{column} IN ({listed})")
+
+
+def _valid_geometry(table: str, *, nullable: bool = True) -> CheckConstraint:
+    """A CHECK that the geometry is valid (or missing, when it may be)."""
+    condition = "geom IS NULL OR ST_IsValid(geom)" if nullable else "ST_IsValid(geom)"
+    return _check(table, "geom", condition)
 
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Timestamps:
@@ -67,6 +121,7 @@ class Plan(Base):
     """A plan inside a strategy."""
 
     __tablename__ = "plan"
+    __table_args__ = (Index("ix_plan_strategy", "strategy_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id", ondelete="RESTRICT"))
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -81,6 +136,7 @@ class Program(Base):
     """A program inside a plan (the plan may leave its name empty)."""
 
     __tablename__ = "program"
+    __table_args__ = (Index("ix_program_plan", "plan_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
     code: Mapped[str] = mapped_column(String(30), unique=True)
@@ -93,6 +149,27 @@ class Initiative(Timestamps, Base):
     """Anything tracked on the map: a plan, program, project or study."""
 
     __tablename__ = "initiative"
+    __table_args__ = (
+        _check("initiative", "name", "length(btrim(name)) > 0"),
+        _one_of("initiative", "kind", INITIATIVE_KINDS),
+        _one_of("initiative", "status", STATUSES),
+        _one_of("initiative", "scope", SCOPES),
+        _check("initiative", "amount_clp", "amount_clp >= 0"),
+        _check("initiative", "start_year", "start_year BETWEEN 1990 AND 2100"),
+        _check("initiative", "end_year", "end_year BETWEEN 1990 AND 2100"),
+        _valid_geometry("initiative"),
+        # A check on two columns: PostgreSQL named it after the table alone.
+        CheckConstraint(
+            "end_year IS NULL OR start_year IS NULL OR end_year >= start_year", name="initiative_check"
+        ),
+        Index("ux_initiative_bip", "bip_code", unique=True, postgresql_where=text("bip_code IS NOT NULL")),
+        Index("ix_initiative_strategy", "strategy_id"),
+        Index("ix_initiative_plan", "plan_id"),
+        Index("ix_initiative_status", "status"),
+        Index("ix_initiative_demo", "is_demo", postgresql_where=text("is_demo")),
+        Index("ix_initiative_archived", "archived_at", postgresql_where=text("archived_at IS NOT NULL")),
+        _gist("initiative"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -111,7 +188,7 @@ class Initiative(Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     place_note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text, server_default="manual")
-    geom = mapped_column(_geometry(), nullable=True)
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
@@ -126,7 +203,14 @@ class Territory(Timestamps, Base):
     """A unidad vecinal, rural locality or named site; geometry may be unknown (sin ubicar)."""
 
     __tablename__ = "territory"
-    __table_args__ = (UniqueConstraint("kind", "code"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "code"),
+        _one_of("territory", "kind", TERRITORY_KINDS),
+        _one_of("territory", "sector", SECTORS),
+        _check("territory", "population", "population >= 0"),
+        _valid_geometry("territory"),
+        _gist("territory"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
     code: Mapped[str] = mapped_column(String(60))
@@ -135,8 +219,8 @@ class Territory(Timestamps, Base):
     population: Mapped[int | None] = mapped_column(Integer)
     population_source: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
-    attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
-    geom = mapped_column(_geometry(), nullable=True)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
@@ -144,6 +228,11 @@ class InitiativeTerritory(Base):
     """Link between an initiative and a territory, with how it was made and its weight."""
 
     __tablename__ = "initiative_territory"
+    __table_args__ = (
+        _one_of("initiative_territory", "link_method", LINK_METHODS),
+        _check("initiative_territory", "weight", "weight > 0 AND weight <= 1"),
+        Index("ix_initiative_territory_territory", "territory_id"),
+    )
     initiative_id: Mapped[int] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
     )
@@ -160,7 +249,12 @@ class Facility(Timestamps, Base):
     """A school or health establishment."""
 
     __tablename__ = "facility"
-    __table_args__ = (UniqueConstraint("kind", "code"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "code"),
+        _one_of("facility", "kind", FACILITY_KINDS),
+        _valid_geometry("facility"),
+        _gist("facility"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(30))
@@ -170,14 +264,15 @@ class Facility(Timestamps, Base):
     operating_status: Mapped[str | None] = mapped_column(Text)
     in_operation: Mapped[bool] = mapped_column(Boolean, server_default="true")
     source: Mapped[str] = mapped_column(Text)
-    attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
-    geom = mapped_column(_geometry("POINT"), nullable=True)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry("POINT"), nullable=True)
 
 
 class InitiativeFacility(Base):
     """Link between an initiative and a facility it speaks of."""
 
     __tablename__ = "initiative_facility"
+    __table_args__ = (_one_of("initiative_facility", "link_method", LINK_METHODS),)
     initiative_id: Mapped[int] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
     )
@@ -190,20 +285,30 @@ class Boundary(Base):
     """Reference boundaries: the commune limit and the urban limit."""
 
     __tablename__ = "boundary"
-    __table_args__ = (UniqueConstraint("kind", "code"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "code"),
+        _one_of("boundary", "kind", BOUNDARY_KINDS),
+        _valid_geometry("boundary", nullable=False),
+        _gist("boundary"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
     code: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
-    geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+    geom: Mapped[WKBElement] = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
 
 
 class CensusArea(Base):
     """Census geography (district, urban zone, block) for population estimates."""
 
     __tablename__ = "census_area"
-    __table_args__ = (UniqueConstraint("kind", "code"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "code"),
+        _one_of("census_area", "kind", CENSUS_AREA_KINDS),
+        _valid_geometry("census_area", nullable=False),
+        _gist("census_area"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(30))
@@ -211,14 +316,15 @@ class CensusArea(Base):
     district_code: Mapped[str | None] = mapped_column(String(4))
     zone_code: Mapped[str | None] = mapped_column(String(6))
     source: Mapped[str] = mapped_column(Text)
-    attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
-    geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    geom: Mapped[WKBElement] = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
 
 
 class CensusPopulation(Base):
     """Census 2017 persons per geocode (zone or rural locality) and age group."""
 
     __tablename__ = "census_population"
+    __table_args__ = (_check("census_population", "persons", "persons >= 0"),)
     geocode: Mapped[str] = mapped_column(String(11), primary_key=True)
     age_group: Mapped[str] = mapped_column(String(20), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
@@ -229,6 +335,7 @@ class AppUser(Base):
     """A person who uses the system (planner, facilitator, admin)."""
 
     __tablename__ = "app_user"
+    __table_args__ = (_one_of("app_user", "role", ROLES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     display_name: Mapped[str] = mapped_column(Text)
@@ -241,6 +348,11 @@ class StatusHistory(Base):
     """Who changed an initiative's status, when, from what, to what and why."""
 
     __tablename__ = "status_history"
+    __table_args__ = (
+        _one_of("status_history", "from_status", STATUSES),
+        _one_of("status_history", "to_status", STATUSES),
+        Index("ix_status_history_initiative", "initiative_id", "changed_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -255,6 +367,7 @@ class Workshop(Timestamps, Base):
     """A participatory diagnosis workshop (taller / diagnóstico participativo)."""
 
     __tablename__ = "workshop"
+    __table_args__ = (_check("workshop", "participants", "participants >= 0"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     held_on: Mapped[date | None] = mapped_column(Date)
@@ -270,6 +383,11 @@ class Need(Timestamps, Base):
     """A need raised by residents in a workshop, optionally placed on the map."""
 
     __tablename__ = "need"
+    __table_args__ = (
+        _check("need", "votes", "votes >= 0"),
+        _valid_geometry("need"),
+        _gist("need"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
@@ -277,7 +395,7 @@ class Need(Timestamps, Base):
     description: Mapped[str] = mapped_column(Text)
     priority: Mapped[int | None] = mapped_column(SmallInteger)
     votes: Mapped[int | None] = mapped_column(Integer)
-    geom = mapped_column(_geometry(), nullable=True)
+    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
 
@@ -295,6 +413,10 @@ class AuditLog(Base):
     """Append-only record of writes: who did what to which row."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_row", "table_name", "row_id", "at"),
+    )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -302,4 +424,4 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     table_name: Mapped[str | None] = mapped_column(String(60))
     row_id: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")

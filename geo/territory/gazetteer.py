@@ -149,12 +149,6 @@ class Gazetteer:
         ).all()
         return cls([Place(r.target, r.id, r.kind, r.code, r.name) for r in rows])
 
-    def describe(self, p: Place) -> str:
-        """A Spanish description of a place for messages: «UV 3 Quinta Valle»."""
-        if p.kind == "unidad_vecinal":
-            return f"UV {int(p.code) if p.code.isdigit() else p.code} {p.name}"
-        return f"{KIND_PREFIX[p.kind].lower()} {p.name}"
-
     def match(self, written: str) -> Match:
         """Resolve one written place name (see the module docstring for the rules)."""
         query = normalize(written)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -167,7 +168,8 @@ def _short(exc: Exception) -> str:
 
 def _find(
     columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, label: str, option: str
-) -> str | None:
+) -> str:
+    """The column named ``wanted``, else the first of ``candidates`` present (any case)."""
     lower = {c.lower(): c for c in columns}
     if wanted:
         if wanted.lower() in lower:
@@ -179,8 +181,6 @@ def _find(
     for c in candidates:
         if c in lower:
             return lower[c]
-    if not candidates:
-        return None
     raise DataError(
         f"{label}: no se encontró el campo de {what} (se buscó {', '.join(candidates)}). "
         f"Campos del archivo: {', '.join(columns) or '(ninguno)'}. Indíquelo con la "
@@ -188,7 +188,7 @@ def _find(
     )
 
 
-def _value(v) -> str:
+def _value(v: object) -> str:
     if v is None:
         return ""
     if isinstance(v, float):
@@ -262,7 +262,12 @@ def read_layer_file(
         except Exception as exc:
             raise DataError(f"{label}: no se pudo transformar desde {crs} a WGS 84 ({_short(exc)}).") from exc
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    code_field = _find(columns, opts.code_field, CODE_FIELDS[kind], "código", label, "--code-field")
+    # Without a code field to look for, the code is derived from the name.
+    code_field = (
+        _find(columns, opts.code_field, CODE_FIELDS[kind], "código", label, "--code-field")
+        if opts.code_field or CODE_FIELDS[kind]
+        else None
+    )
     name_field = _find(columns, opts.name_field, NAME_FIELDS[kind], "nombre", label, "--name-field")
     out = LayerFile(
         file_name=label,
@@ -276,7 +281,7 @@ def read_layer_file(
     keep = [c for c in columns if c.lower() in KEEP_ATTRS[kind]]
     seen: dict[str, int] = {}
     for i, row in enumerate(gdf.itertuples(index=False), start=1):
-        values = dict(zip(gdf.columns, row, strict=True))
+        values: dict[Hashable, Any] = dict(zip(gdf.columns, row, strict=True))
         name = _name(_value(values[name_field]))
         raw_code = _value(values[code_field]) if code_field else ""
         where = f"elemento {i}"
@@ -355,8 +360,7 @@ def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoData
             except UnicodeDecodeError as exc:
                 raise DataError(f"{label}: el archivo no se puede leer como {encoding} ({exc}).") from exc
             encoding = None
-        kwargs = {"encoding": encoding} if encoding else {}
-        gdf = gpd.read_file(src, layer=layer, engine="pyogrio", **kwargs)
+        gdf = gpd.read_file(src, layer=layer, engine="pyogrio", encoding=encoding)
     except DataError:
         raise
     except Exception as exc:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
+from geo.territory.gazetteer import Place
+
 
 def link_by_geometry(
     conn: Connection, demo_only: bool = False, initiative_ids: Sequence[int] | None = None
@@ -87,9 +89,12 @@ def facility_uvs(conn: Connection) -> dict[int, list[int]]:
     return out
 
 
-def place_sets(places: list[tuple[str, object]], fac_uvs: dict[int, list[int]]) -> tuple[set, set]:
-    """Territory and facility ids that a list of matched places links."""
-    terr, fac = set(), set()
+def place_sets(
+    places: Sequence[tuple[str, Place]], fac_uvs: dict[int, list[int]]
+) -> tuple[set[int], set[int]]:
+    """Territory and facility ids that a list of ``(written name, place)`` pairs links."""
+    terr: set[int] = set()
+    fac: set[int] = set()
     for _, p in places:
         if p.target == "facility":
             fac.add(p.id)

@@ -35,14 +35,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-#: The four age groups of the census file, in order, with their Spanish labels.
+#: The four age groups of the census file, in order.
 AGE_GROUPS: tuple[str, ...] = ("0 a 5", "6 a 14", "15 a 64", "65 y mas")
-AGE_LABELS: dict[str, str] = {
-    "0 a 5": "0 a 5 años",
-    "6 a 14": "6 a 14 años",
-    "15 a 64": "15 a 64 años",
-    "65 y mas": "65 años y más",
-}
 SOURCE_ESTIMATE_UV = "Estimación Censo 2017 (manzanas y distritos INE, dasimétrica por área)"
 SOURCE_ESTIMATE_LOCALITY = "Estimación Censo 2017: población rural del distrito censal {district}"
 OFFICIAL_PREFIX = "Cifra oficial municipal"
@@ -238,6 +232,7 @@ def population_table(conn: Connection) -> PopulationTable:
     )
     for t in terr:
         note = None
+        est_source: str | None
         if t["kind"] == "unidad_vecinal":
             ages = uv_est.get(t["id"], {}) if uv_est else {}
             est_source = SOURCE_ESTIMATE_UV
@@ -274,8 +269,3 @@ def population_table(conn: Connection) -> PopulationTable:
             }
         )
     return table
-
-
-def population_by_territory(conn: Connection) -> dict[int, int | None]:
-    """Territory id -> population shown (official where imported, else the estimate)."""
-    return {r["id"]: r["population"] for r in population_table(conn).rows}
