@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Row, text
 
 from geo.cli.common import actor, engine
 from geo.errors import DataError
 
 
-def _find(conn, code: str):
+def _find(conn: Connection, code: str) -> Row[Any]:
     row = conn.execute(
         text("SELECT id, code, name, version, archived_at FROM initiative WHERE code = :c"), {"c": code}
     ).first()

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from geo.cli.common import actor, engine
 from geo.domain import TERRITORY_KINDS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from geo.territory.layer_import import LayerReport
 from geo.errors import DataError
 
 
-def print_report(report, dry_run: bool) -> None:
+def print_report(report: LayerReport, dry_run: bool) -> None:
     """Print an import report in Spanish (the same figures as the page's preview)."""
-    from geo.territory.layer_import import LayerReport
-
-    assert isinstance(report, LayerReport)
     head = "Vista previa (no se escribió nada)" if dry_run or not report.committed else "Capa importada"
     print(f"{head}: {report.file_name}")
     print(f"  capa: {report.layer}  SRC: {report.crs}  codificación: {report.encoding or '—'}")
@@ -103,7 +106,7 @@ def register(imp: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_import_territories)
 
 
-def _site(conn, name: str) -> dict:
+def _site(conn: Connection, name: str) -> dict[str, Any]:
     from geo.territory.sites import find_site
 
     site = find_site(conn, name)

@@ -76,11 +76,12 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
     terr = cov.territories.set_index("id")
     acc = cov.access.set_index("id")
     territories = []
-    for tid, t in terr.iterrows():
-        a = acc.loc[tid] if tid in acc.index else None
+    for key, t in terr.iterrows():
+        tid = int(str(key))
+        a: Any = acc.loc[tid] if tid in acc.index else None
         territories.append(
             {
-                "id": int(tid),
+                "id": tid,
                 "kind": t["kind"],
                 "code": t["code"],
                 "name": t["name"],

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Font
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +40,7 @@ def restore_formula_text(value: str) -> str:
     return value
 
 
-def set_cell(cell: Cell, value: Any) -> None:
+def set_cell(cell: Cell | MergedCell, value: Any) -> None:
     """Write a value in an .xlsx cell; text is always text (never a formula), illegal characters dropped."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -72,7 +72,8 @@ def table_csv(df: pd.DataFrame) -> bytes:
 def tables_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per table; header in bold, column widths to fit."""
     wb = Workbook()
-    wb.remove(wb.active)
+    for default in list(wb.worksheets):
+        wb.remove(default)
     for name, df in sheets.items():
         ws = wb.create_sheet(name[:31])
         for col, header in enumerate(df.columns, start=1):

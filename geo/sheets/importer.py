@@ -483,7 +483,7 @@ def apply_import(
             f"{plan.file}: no se importó nada (modo estricto): {len(rejected)} fila(s) "
             f"rechazada(s); la primera: {rejected[0].errors[0]}."
         )
-    conflicts = {r.code: r for r in plan.by_status("conflicto")}
+    conflicts = {r.code or "": r for r in plan.by_status("conflicto")}
     if unknown := sorted(set(overwrite) - set(conflicts)):
         raise DataError(
             f"{plan.file}: no hay conflicto que sobrescribir con el código {', '.join(unknown)} "

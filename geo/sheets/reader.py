@@ -15,6 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from geo.errors import DataError
 from geo.sheets.cells import restore_formula_text
@@ -128,20 +129,20 @@ def _read_xlsx(path: Path, name: str) -> Table:
         )
         if ws is None:
             raise DataError(f"{name}: la planilla no tiene hojas.")
-        grid = []
+        grid: list[tuple[int, list[Any], list[bool]]] = []
         try:
             for row in ws.iter_rows():
                 cells = [c for c in row if c.__class__.__name__ != "EmptyCell"]
                 if not cells:
                     continue
-                width = max(c.column for c in cells)
+                width = max(int(c.column or 0) for c in cells)
                 values: list = [None] * width
                 formula = [False] * width
                 for c in cells:
-                    values[c.column - 1] = c.value
+                    values[int(c.column or 0) - 1] = c.value
                     # Typed text starting with "=" is data_type "s": only real formulas are "f".
-                    formula[c.column - 1] = c.data_type == "f"
-                grid.append((cells[0].row, values, formula))
+                    formula[int(c.column or 0) - 1] = c.data_type == "f"
+                grid.append((int(cells[0].row or 0), values, formula))
         except DataError:
             raise
         except Exception as exc:
@@ -165,7 +166,9 @@ def _read_csv(path: Path, name: str) -> Table:
     delimiter = sniff_delimiter(content.split("\n", 1)[0])
     try:
         reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-        grid = [(n, [restore_formula_text(v) for v in row], []) for n, row in enumerate(reader, start=1)]
+        grid: list[tuple[int, list[Any], list[bool]]] = [
+            (n, [restore_formula_text(v) for v in row], []) for n, row in enumerate(reader, start=1)
+        ]
     except csv.Error as exc:
         raise DataError(f"{name}: CSV mal formado ({exc}).") from exc
     return _rows_to_table(name, None, grid)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, text
 
 from geo.domain import format_datetime
@@ -102,31 +102,32 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
     ):
         places.setdefault(r.initiative_id, []).append(gaz.label(by_key[(r.target, r.id)]))
     out = []
-    for r in rows:
+    for m in rows:
+        rec = dict(m)
         out.append(
             {
-                "code": r["code"],
-                "name": r["name"],
-                "kind": lists.label_of("kind", r["kind"]),
-                "strategy": lists.label_of("strategy", r["strategy"]),
-                "plan": lists.label_of("plan", r["plan"]),
-                "program": lists.label_of("program", r["program"]),
-                "status": lists.label_of("status", r["status"]),
-                "scope": lists.label_of("scope", r["scope"]),
-                "places": "; ".join(places.get(r["id"], [])),
-                "amount": r["amount_clp"],
-                "funding": r["funding_source"] or "",
-                "unit": r["responsible_unit"] or "",
-                "bip": r["bip_code"] or "",
-                "start": r["start_year"],
-                "end": r["end_year"],
-                "description": r["description"] or "",
-                "place_note": r["place_note"] or "",
-                "version": r["version"],
-                "modified": format_datetime(r["updated_at"]),
-                "is_demo": r["is_demo"],
-                "archived": r["archived"],
-                "wkb": bytes(r["wkb"]) if r["wkb"] is not None else None,
+                "code": rec["code"],
+                "name": rec["name"],
+                "kind": lists.label_of("kind", rec["kind"]),
+                "strategy": lists.label_of("strategy", rec["strategy"]),
+                "plan": lists.label_of("plan", rec["plan"]),
+                "program": lists.label_of("program", rec["program"]),
+                "status": lists.label_of("status", rec["status"]),
+                "scope": lists.label_of("scope", rec["scope"]),
+                "places": "; ".join(places.get(rec["id"], [])),
+                "amount": rec["amount_clp"],
+                "funding": rec["funding_source"] or "",
+                "unit": rec["responsible_unit"] or "",
+                "bip": rec["bip_code"] or "",
+                "start": rec["start_year"],
+                "end": rec["end_year"],
+                "description": rec["description"] or "",
+                "place_note": rec["place_note"] or "",
+                "version": rec["version"],
+                "modified": format_datetime(rec["updated_at"]),
+                "is_demo": rec["is_demo"],
+                "archived": rec["archived"],
+                "wkb": bytes(rec["wkb"]) if rec["wkb"] is not None else None,
             }
         )
     return out
@@ -165,10 +166,17 @@ INSTRUCTIONS = [
 ]
 
 
+def _first_sheet(wb: Workbook) -> Worksheet:
+    """The sheet a new workbook starts with."""
+    ws = wb.worksheets[0]
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
 def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> None:
     """The template (no rows) or an export (rows) in the template's shape."""
     wb = Workbook()
-    ws = wb.active
+    ws = _first_sheet(wb)
     ws.title = SHEET_NAME
     for col, c in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=col, value=c.header)
@@ -230,7 +238,7 @@ def write_gis(rows: list[dict], out: Path, driver: str) -> None:
     data = {GIS_FIELDS[c.key]: [r.get(c.key) for r in rows] for c in COLUMNS}
     data["es_demo"] = [bool(r["is_demo"]) for r in rows]
     data["archivada"] = [bool(r.get("archived")) for r in rows]
-    geoms = [shapely.from_wkb(r["wkb"]) if r["wkb"] is not None else None for r in rows]
+    geoms = gpd.GeoSeries.from_wkb([r["wkb"] for r in rows], crs="EPSG:4326")
     gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
     for col in ("monto_clp", "inicio", "termino", "version"):
         gdf[col] = gdf[col].astype("Int64")
@@ -242,7 +250,7 @@ def write_gis(rows: list[dict], out: Path, driver: str) -> None:
 def write_errors(errors: list[RowError], out: Path | io.BytesIO) -> None:
     """The rejected rows as a workbook: Fila, Columna, Valor, Motivo."""
     wb = Workbook()
-    ws = wb.active
+    ws = _first_sheet(wb)
     ws.title = "Errores"
     for col, h in enumerate(("Fila", "Columna", "Valor", "Motivo"), start=1):
         ws.cell(row=1, column=col, value=h).font = Font(bold=True)

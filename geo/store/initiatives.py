@@ -547,9 +547,8 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
 
 def _insert(conn: Connection, params: list[dict[str, Any]]) -> list[int]:
     """Insert rows and return their ids in the same order (multi-row INSERT ... RETURNING)."""
-    table = Initiative.__table__
     cols = [*COLUMNS, "source", "is_demo"]
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    stmt = insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True)
     ids = list(conn.execute(stmt, [{c: p[c] for c in cols} for p in params]).scalars())
     placed = [{"id": i, "wkb": p["wkb"]} for i, p in zip(ids, params, strict=True) if p["wkb"] is not None]
     if placed:

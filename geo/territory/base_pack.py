@@ -12,6 +12,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import geopandas as gpd
 import shapely
@@ -91,7 +92,7 @@ def _wkb(geom: BaseGeometry, label: str, report: LoadReport) -> bytes:
 
 def _multi(geom: BaseGeometry) -> BaseGeometry:
     if geom.geom_type == "Polygon":
-        return shapely.MultiPolygon([geom])
+        return shapely.MultiPolygon([cast(shapely.Polygon, geom)])
     return geom
 
 
@@ -103,6 +104,7 @@ def load_unidades_vecinales(pack: Path, report: LoadReport) -> list[TerritoryRec
     """Read the national UV layer: code ``uv_carto`` (01..15), name ``t_uv_nom``."""
     gdf = read_layer(_require(pack, "uv"), ("uv_carto", "t_uv_nom", "t_id_uv_ca"))
     records = []
+    row: Any
     for row in gdf.itertuples():
         code = str(row.uv_carto).zfill(2)
         attrs = {"t_id_uv_ca": _plain(row.t_id_uv_ca), "t_com": _plain(getattr(row, "t_com", None))}
@@ -245,6 +247,7 @@ def load_localities(pack: Path, report: LoadReport) -> list[TerritoryRecord]:
     villages = read_layer(_require(pack, "villages"), ("NOMBRE",))
     names: set[str] = set()
     records = []
+    row: Any
     for row in villages.itertuples():
         name = place_title(str(row.NOMBRE))
         names.add(slug(name))
@@ -295,6 +298,7 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
     )
     counts: dict[str, int] = {}
     districts = read_layer(_require(pack, "districts"), ("COD_DISTRI", "DESC_DISTR"))
+    row: Any
     for row in districts.itertuples():
         d = f"{int(row.COD_DISTRI):02d}"
         conn.execute(

@@ -116,8 +116,7 @@ def import_official_population(bind: Engine | Connection, path: Path, actor: Act
                 raise DataError(f"{where}, columna «codigo»: «{code}» ya aparece en la fila {seen[tid]}.")
             seen[tid] = n
             total = _int(row.get("poblacion") or "", "poblacion", where)
-            ages = {a: row.get(a) for a in AGE_GROUPS if (row.get(a) or "").strip()}
-            ages = {a: _int(v or "", a, where) for a, v in ages.items()}
+            ages = {a: _int(row.get(a) or "", a, where) for a in AGE_GROUPS if (row.get(a) or "").strip()}
             if len(ages) == len(AGE_GROUPS) and sum(ages.values()) != total:
                 raise DataError(
                     f"{where}: los grupos de edad suman {sum(ages.values())} y la "
