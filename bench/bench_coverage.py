@@ -85,7 +85,7 @@ def measure(url: str, repeats: int, label: str) -> None:
 
         def full():
             nonlocal cov
-            cov = compute_coverage(conn, MapFilters())
+            cov = compute_coverage(conn, MapFilters(include_demo=True))
 
         rows.append(("compute_coverage (all filters open)", *timed(full, repeats)))
         rows.append(("  population_table", *timed(lambda: population_table(conn), repeats)))
@@ -112,7 +112,7 @@ def measure(url: str, repeats: int, label: str) -> None:
 
             data = {
                 "cov": cov,
-                "territories": territory_features(conn, MapFilters()),
+                "territories": territory_features(conn, MapFilters(include_demo=True)),
                 "base": base_layers(conn),
             }
             rows.append(

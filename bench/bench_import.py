@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from geo.initiatives.demo import clear_demo  # noqa: E402
 from geo.sheets.importer import apply_import, plan_import  # noqa: E402
+from geo.store.actor import Actor  # noqa: E402
+
+BENCH = Actor.system("benchmark de importación")
 from geo.sheets.schema import COLUMNS  # noqa: E402
 from geo.sheets.writer import write_csv, write_workbook  # noqa: E402
 from tests.conftest import run_sit  # noqa: E402
@@ -99,7 +102,7 @@ def main() -> None:
     args = ap.parse_args()
     run_sit("setup", url=args.db_url)
     engine = create_engine(args.db_url)
-    clear_demo(engine)
+    clear_demo(engine, BENCH)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"bench.{args.format}"
         with engine.connect() as conn:
@@ -112,14 +115,14 @@ def main() -> None:
             else:
                 path.write_bytes(write_csv(rows))
             t_write_file = time.perf_counter() - t0
-        assert len(COLUMNS) == 17
+        assert len(COLUMNS) == 19  # the template's columns, Versión and Última modificación included
         t0 = time.perf_counter()
         with engine.connect() as conn:
             plan = plan_import(conn, path)
         t_plan = time.perf_counter() - t0
         counts = plan.counts()
         t0 = time.perf_counter()
-        result = apply_import(engine, plan, is_demo=True)
+        result = apply_import(engine, plan, BENCH, is_demo=True)
         t_apply = time.perf_counter() - t0
         t0 = time.perf_counter()
         with engine.connect() as conn:
@@ -148,7 +151,7 @@ def main() -> None:
         f"  re-import preview:     {t_again:6.2f} s  {n / t_again:8.0f} rows/s "
         f"(sin cambios: {again.counts()['sin cambios']})"
     )
-    print(f"  demo rows removed:     {clear_demo(engine)}")
+    print(f"  demo rows removed:     {clear_demo(engine, BENCH)}")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,11 @@ from sqlalchemy import create_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geo.store.actor import Actor  # noqa: E402
 from geo.territory.layer_file import ReadOptions  # noqa: E402
 from geo.territory.layer_import import import_territories  # noqa: E402
+
+BENCH = Actor.system("benchmark de capas")
 from tests.support.layer_files import shapefile_zip, uv_layer  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_bench"
@@ -79,7 +82,8 @@ def main() -> None:
     for label, (path, kind, code_field) in files.items():
         opts = ReadOptions(code_field=code_field)
         cold, warm, report = timed(
-            lambda p=path, k=kind, o=opts: import_territories(engine, p, k, o, dry_run=True), args.repeats
+            lambda p=path, k=kind, o=opts: import_territories(engine, p, k, o, dry_run=True, actor=BENCH),
+            args.repeats,
         )
         n = len(report.new) + len(report.updated) + len(report.unchanged)
         print(f"{label:45} {n:9d} {cold:13.2f} s / {warm:6.2f} s {n / warm:10.0f}")
@@ -87,7 +91,7 @@ def main() -> None:
             with engine.connect() as conn:
                 trans = conn.begin()
                 t0 = time.perf_counter()
-                done = import_territories(conn, path, kind, opts)
+                done = import_territories(conn, path, kind, opts, actor=BENCH)
                 elapsed = time.perf_counter() - t0
                 trans.rollback()
             print(

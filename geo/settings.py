@@ -23,6 +23,9 @@ class Settings:
     data_dir: Path
     test_database_url: str | None = None
     static_prefix: str = "/app/static/vendor"
+    show_demo_by_default: bool = False
+    """Whether the pages open with demo data shown (``SIT_SHOW_DEMO=1`` or ``show_demo = true``
+    in the secrets file). Off: real data first; benchmarks of the demo portfolio turn it on."""
 
 
 def _read_secrets(path: Path) -> dict:
@@ -57,12 +60,14 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
         or DEFAULT_DATABASE_URL
     )
     data_dir = Path(env.get("SIT_DATA_DIR", root / "data"))
+    show_demo = str(env.get("SIT_SHOW_DEMO", secrets.get("show_demo", ""))).strip().lower()
     return Settings(
         database_url=normalise_database_url(url),
         data_dir=data_dir,
         test_database_url=(
             normalise_database_url(env["TEST_DATABASE_URL"]) if env.get("TEST_DATABASE_URL") else None
         ),
+        show_demo_by_default=show_demo in ("1", "true", "sí", "si", "yes"),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, text
 from geo.domain import COLUMN_FIELDS, FIELD_LABELS, field_label, format_datetime
 from geo.errors import ConflictError
 from geo.store.actor import Actor
+from geo.store.bulk import unnest
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,27 @@ def record(conn: Connection, actor: Actor, entries: Sequence[Entry]) -> None:
     """Append ``entries`` to the audit log (one statement, inside the caller's transaction)."""
     if not entries:
         return
+    rows = [
+        {
+            "action": e.action,
+            "table_name": e.table,
+            "row_id": None if e.row_id is None else str(e.row_id),
+            "details": _json({"via": actor.via, **e.details}),
+        }
+        for e in entries
+    ]
+    source, params = unnest(
+        {"action": "text", "table_name": "text", "row_id": "text", "details": "text"}, rows
+    )
     conn.execute(
         text(
-            """
+            f"""
             INSERT INTO audit_log (user_id, user_name, action, table_name, row_id, details)
-            VALUES (:u, :n, :a, :t, :r, CAST(:d AS jsonb))
+            SELECT :user_id, :user_name, v.action, v.table_name, v.row_id, CAST(v.details AS jsonb)
+              FROM {source} ORDER BY v.ord
             """
         ),
-        [
-            {
-                "u": actor.user_id,
-                "n": actor.name,
-                "a": e.action,
-                "t": e.table,
-                "r": None if e.row_id is None else str(e.row_id),
-                "d": _json({"via": actor.via, **e.details}),
-            }
-            for e in entries
-        ],
+        {**params, "user_id": actor.user_id, "user_name": actor.name},
     )
 
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from geo.db import transaction
 from geo.errors import DataError, ValidationError
-from geo.schema.models import Initiative
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
+from geo.store.bulk import unnest
 from geo.territory.links import link_by_geometry
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,28 @@ COLUMNS: tuple[str, ...] = (
     "place_note",
 )
 _CATALOGUE_COLUMNS = {"strategy_id": "strategy", "plan_id": "plan", "program_id": "program"}
+#: PostgreSQL type of each column's values (for the batch statements of :mod:`geo.store.bulk`).
+_TYPES = {
+    "code": "text",
+    "name": "text",
+    "kind": "text",
+    "strategy_id": "int",
+    "plan_id": "int",
+    "program_id": "int",
+    "status": "text",
+    "scope": "text",
+    "amount_clp": "bigint",
+    "funding_source": "text",
+    "responsible_unit": "text",
+    "bip_code": "text",
+    "start_year": "smallint",
+    "end_year": "smallint",
+    "description": "text",
+    "place_note": "text",
+    "source": "text",
+    "is_demo": "boolean",
+    "wkb": "bytea",
+}
 
 
 @dataclass(frozen=True)
@@ -251,24 +273,26 @@ def _set_place_links(conn: Connection, changes: list[tuple[int, PlaceLinks]]) ->
         {"i": i, "f": f, "ref": ref} for i, links in changes for f, ref in sorted(links.facilities.items())
     ]
     if terr:
+        source, params = unnest({"i": "int", "t": "int", "w": "numeric", "ref": "text"}, terr)
         conn.execute(
             text(
-                """
+                f"""
                 INSERT INTO initiative_territory (initiative_id, territory_id, link_method, weight, place_ref)
-                VALUES (:i, :t, 'nombre_lugar', :w, :ref) ON CONFLICT DO NOTHING
+                SELECT v.i, v.t, 'nombre_lugar', v.w, v.ref FROM {source} ON CONFLICT DO NOTHING
                 """
             ),
-            terr,
+            params,
         )
     if fac:
+        source, params = unnest({"i": "int", "f": "int", "ref": "text"}, fac)
         conn.execute(
             text(
-                """
+                f"""
                 INSERT INTO initiative_facility (initiative_id, facility_id, link_method, place_ref)
-                VALUES (:i, :f, 'nombre_lugar', :ref) ON CONFLICT DO NOTHING
+                SELECT v.i, v.f, 'nombre_lugar', v.ref FROM {source} ON CONFLICT DO NOTHING
                 """
             ),
-            fac,
+            params,
         )
 
 
@@ -430,12 +454,18 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
         groups.setdefault((cols, "geometry" in diff), []).append(
             {"id": row.id, "wkb": c.geometry, **{col: c.values[col] for col in cols}}
         )
-    for (cols, geom), params in groups.items():
-        sets = [f"{col} = :{col}" for col in cols]
+    for (cols, geom), group in groups.items():
+        sets = [f"{col} = v.{col}" for col in cols]
+        types = {"id": "int", **{col: _TYPES[col] for col in cols}}
         if geom:
-            sets.append("geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326)")
+            sets.append("geom = ST_SetSRID(ST_GeomFromWKB(v.wkb), 4326)")
+            types["wkb"] = "bytea"
+        source, params = unnest(types, group)
         conn.execute(
-            text(f"UPDATE initiative SET {', '.join([*sets, 'version = version + 1'])} WHERE id = :id"),
+            text(
+                f"UPDATE initiative i SET {', '.join([*sets, 'version = i.version + 1'])} "
+                f"FROM {source} WHERE i.id = v.id"
+            ),
             params,
         )
     for n, c, row, diff in planned:
@@ -464,12 +494,12 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
 
     # Creates: one multi-row INSERT ... RETURNING, in the order given.
     if creates:
-        params = []
+        new_rows: list[dict[str, Any]] = []
         for _, c in creates:
             values = {col: c.values.get(col) for col in COLUMNS}
             values["status"] = values["status"] or "sin_informacion"
             values["scope"] = values["scope"] or "comunal"
-            params.append(
+            new_rows.append(
                 {
                     **values,
                     "source": c.source,
@@ -477,8 +507,8 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
                     "wkb": c.geometry if c.set_geometry else None,
                 }
             )
-        new_ids = _insert(conn, params)
-        for (n, c), new_id, p in zip(creates, new_ids, params, strict=True):
+        new_ids = _insert(conn, new_rows)
+        for (n, c), new_id, p in zip(creates, new_ids, new_rows, strict=True):
             diff = {col: [None, p[col]] for col in COLUMNS if p[col] is not None}
             if p["wkb"] is not None:
                 diff["geometry"] = [None, _geometry_summary(p["wkb"])]
@@ -506,15 +536,16 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
     if relink:
         link_by_geometry(conn, initiative_ids=sorted(relink))
     if history:
+        source, params = unnest({"i": "int", "f": "text", "t": "text", "c": "text"}, history)
         conn.execute(
             text(
-                """
+                f"""
                 INSERT INTO status_history (initiative_id, changed_by_id, changed_by_name, from_status,
                                             to_status, comment)
-                VALUES (:i, :u, :n, :f, :t, :c)
+                SELECT v.i, :u, :n, v.f, v.t, v.c FROM {source} ORDER BY v.ord
                 """
             ),
-            history,
+            {**params, "u": actor.user_id, "n": actor.name},
         )
     written = [(n, r) for n, r in sorted(results.items()) if r.changed]
     names = _territory_names(
@@ -546,16 +577,22 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
 
 
 def _insert(conn: Connection, params: list[dict[str, Any]]) -> list[int]:
-    """Insert rows and return their ids in the same order (multi-row INSERT ... RETURNING)."""
+    """Insert rows in one statement and return their ids in the same order."""
     cols = [*COLUMNS, "source", "is_demo"]
-    stmt = insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True)
-    ids = list(conn.execute(stmt, [{c: p[c] for c in cols} for p in params]).scalars())
-    placed = [{"id": i, "wkb": p["wkb"]} for i, p in zip(ids, params, strict=True) if p["wkb"] is not None]
-    if placed:
-        conn.execute(
-            text("UPDATE initiative SET geom = ST_SetSRID(ST_GeomFromWKB(:wkb), 4326) WHERE id = :id"), placed
-        )
-    return ids
+    source, binds = unnest({c: _TYPES[c] for c in [*cols, "wkb"]}, params)
+    rows = conn.execute(
+        text(
+            f"""
+            INSERT INTO initiative ({", ".join(cols)}, geom)
+            SELECT {", ".join(f"v.{c}" for c in cols)}, ST_SetSRID(ST_GeomFromWKB(v.wkb), 4326)
+              FROM {source} ORDER BY v.ord
+            RETURNING id, code
+            """
+        ),
+        binds,
+    ).all()
+    by_code = {r.code: r.id for r in rows}
+    return [by_code[p["code"]] for p in params]
 
 
 def _cap(text_: str) -> str:
