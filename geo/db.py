@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -9,6 +10,8 @@ from functools import lru_cache
 from sqlalchemy import Connection, Engine, create_engine
 
 from geo.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)

@@ -7,9 +7,12 @@ constraints of the migrated database: a new code is added here and in a migratio
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+log = logging.getLogger(__name__)
 
 #: Lifecycle of an initiative, in order. ``sin_informacion`` is what the PLADECO gives:
 #: the plan states no status for its items, so nothing else is assumed.

@@ -7,10 +7,13 @@ see where it came from while the person reads Spanish.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 
 from geo.domain import FIELD_LABELS
+
+log = logging.getLogger(__name__)
 
 
 class DataError(ValueError):

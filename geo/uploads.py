@@ -7,6 +7,7 @@ checks protect openpyxl from zip bombs.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import stat
 import zipfile
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from geo.errors import DataError
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 

@@ -8,12 +8,15 @@ caller says where: form field, or file, row and column).
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime
 from typing import Any
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+
+log = logging.getLogger(__name__)
 
 MAX_AMOUNT = 10**13
 """Ten trillion pesos: far above any municipal budget, so a larger amount is a typing slip."""
@@ -205,6 +208,7 @@ def parse_drawn_geometry(value: Any) -> BaseGeometry:
         try:
             geom = shape(value.get("geometry", value) if isinstance(value, dict) else value)
         except Exception:  # noqa: BLE001 - any malformed GeoJSON gets the same message
+            log.warning("translated to a Spanish message", exc_info=True)
             raise ValueProblem("el dibujo recibido no es una geometría GeoJSON válida.") from None
     if geom.is_empty:
         raise ValueProblem("la geometría está vacía.")

@@ -43,6 +43,7 @@ vendored either. ``localize_tree`` reports both.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +55,8 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import Draw, FastMarkerCluster, Fullscreen, MarkerCluster
 from folium.template import Template
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAP_CSS",

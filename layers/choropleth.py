@@ -8,6 +8,7 @@ branca colormap links d3 from a CDN (see :mod:`layers.assets`).
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscree
 from layers.map import EXTENTS, VALLENAR_CENTER, Legend
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
+
+log = logging.getLogger(__name__)
 
 CLASS_METHODS: dict[str, str] = {"quantiles": "Cuantiles", "natural_breaks": "Cortes naturales (Jenks)"}
 CLASS_COLOURS: tuple[str, ...] = ("#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8", "#253494")

@@ -6,6 +6,7 @@ No database here: it takes plain GeoJSON dicts. Every text property is sanitised
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import folium
@@ -15,6 +16,8 @@ from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_draw
 from layers.map import VALLENAR_CENTER
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
+
+log = logging.getLogger(__name__)
 
 FOCUS_PAD = 0.01  # degrees (~1 km) around the stored geometry when the map opens
 CURRENT_CLASS = "sit-geometria-actual"

@@ -8,6 +8,7 @@ the map works without internet; an online basemap is added only when the user pi
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ from layers.styles import (
     count_colour,
     strategy_colour,
 )
+
+log = logging.getLogger(__name__)
 
 VALLENAR_CENTER = (-28.5780, -70.7580)
 #: Map frames, as [[south, west], [north, east]]: the city of Vallenar (where the 11 urban UVs

@@ -9,8 +9,11 @@ which the browser shows as the original characters.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Mapping
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;", "%": "&#37;"})
 

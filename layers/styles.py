@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+log = logging.getLogger(__name__)
+
 # Nine distinguishable colours (Okabe-Ito plus two), readable on a projector and in print.
 STRATEGY_PALETTE: tuple[str, ...] = (
     "#0072B2",  # E1 territorial

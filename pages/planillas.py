@@ -7,6 +7,7 @@ from geo.initiatives.filters import MapFilters
 from layers.sanitize import clean_markdown
 from ui import sheets
 from ui.frame import page_frame
+from ui.messages import refused
 from ui.person import ask_for_name, person_name
 
 filters, version = page_frame()
@@ -41,6 +42,7 @@ else:
             st.session_state["import_plan"] = sheets.plan_upload(upload.name, upload.getvalue())
             st.session_state.pop("import_error", None)
         except DataError as exc:
+            refused(exc)
             st.session_state["import_plan"] = None
             st.session_state["import_error"] = str(exc)
     if st.session_state.get("import_error"):
@@ -77,6 +79,7 @@ else:
             try:
                 st.session_state["import_done"] = sheets.apply(plan, strict, overwrite, name).summary()
             except DataError as exc:
+                refused(exc)
                 st.session_state["import_error"] = str(exc)
             st.rerun()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,8 @@ from geo.territory.queries import base_layers, territory_features
 from layers.choropleth import build_choropleth, class_colour, classify, legend_ranges_html
 from layers.sanitize import clean_feature_collection
 from ui.state import engine
+
+log = logging.getLogger(__name__)
 
 METHOD_HELP = """
 **Población por territorio (Censo 2017).** El censo entrega personas por zona urbana y por

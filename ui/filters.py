@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from geo.domain import SECTOR_FILTERS
 from geo.initiatives.filters import MapFilters
+
+log = logging.getLogger(__name__)
 
 
 def sidebar_filters(options: dict) -> MapFilters:

@@ -6,9 +6,13 @@ use the same widget keys on every page and therefore stay shared across pages.
 
 from __future__ import annotations
 
+import logging
+
 from geo.initiatives.filters import MapFilters
 from ui import state
 from ui.filters import sidebar_filters
+
+log = logging.getLogger(__name__)
 
 
 def page_frame() -> tuple[MapFilters, str]:

@@ -6,7 +6,11 @@ Until people log in with accounts, a write needs a name; it is kept in a plain s
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
+
+log = logging.getLogger(__name__)
 
 ss = st.session_state
 

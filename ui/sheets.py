@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from geo.store.actor import Actor
 from geo.uploads import check_upload_size
 from layers.sanitize import clean_markdown
 from ui.state import engine
+
+log = logging.getLogger(__name__)
 
 FORMATS = {
     "xlsx": (

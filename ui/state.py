@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,8 @@ from geo.settings import get_settings
 from geo.sheets.cells import table_csv
 from geo.territory.queries import base_layers, territory_features
 from layers.sanitize import clean_feature_collection
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)

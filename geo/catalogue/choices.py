@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
 from geo.domain import INITIATIVE_KINDS, STATUSES
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ nor links made by hand.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, PlaceLinks, save_initiatives
 from geo.store.territories import TerritoryRecord, ensure_places
 from geo.territory.names import slug
+
+log = logging.getLogger(__name__)
 
 CATALOGUE_FILE = "pladeco_2014_2017.yaml"
 SOURCE = "pladeco_2014_2017"

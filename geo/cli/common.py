@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from sqlalchemy import Engine
 
 from geo.db import get_engine
 from geo.settings import get_settings
 from geo.store.actor import Actor
+
+log = logging.getLogger(__name__)
 
 
 def engine() -> Engine:

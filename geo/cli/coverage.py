@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from geo.cli.common import actor, engine
 from geo.domain import format_clp, format_int
+
+log = logging.getLogger(__name__)
 
 
 def cmd_population(args: argparse.Namespace) -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
 from geo.cli.common import actor, engine
 from geo.errors import DataError
+
+log = logging.getLogger(__name__)
 
 
 def _find(conn: Connection, code: str) -> Row[Any]:

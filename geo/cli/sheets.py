@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from geo.cli.common import actor, engine, print_section
 from geo.errors import DataError
 from geo.sheets.importer import ImportPlan
+
+log = logging.getLogger(__name__)
 
 
 def print_plan(plan: ImportPlan, limit: int = 50) -> None:

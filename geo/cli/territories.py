@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.cli.common import actor, engine
 from geo.domain import TERRITORY_KINDS
+from geo.errors import DataError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from geo.territory.layer_import import LayerReport
-from geo.errors import DataError
+
+log = logging.getLogger(__name__)
 
 
 def print_report(report: LayerReport, dry_run: bool) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 from sqlalchemy import Connection, text
 
 from geo.territory.population import PIECES_CTE
+
+log = logging.getLogger(__name__)
 
 #: Distance (m, geography) from point ``p`` (EPSG:4326) to the nearest facility of ``kind``
 #: in operation: the GiST index proposes the 5 nearest in degrees, geography measures them.

@@ -25,6 +25,7 @@ population of the UVs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ from geo.coverage.access import access_to_services
 from geo.domain import STATUSES
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 from geo.territory.population import population_table
+
+log = logging.getLogger(__name__)
 
 #: Metrics of the matrix: column -> Spanish label.
 METRICS: dict[str, str] = {

@@ -7,6 +7,7 @@ leading apostrophe in CSV and Excel's quote prefix (text, never a formula) in xl
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -14,6 +15,8 @@ import pandas as pd
 from geo.coverage.allocation import Coverage
 from geo.domain import STATUSES, TERRITORY_KINDS
 from geo.sheets.cells import table_csv, tables_xlsx
+
+log = logging.getLogger(__name__)
 
 
 def _round(v: Any, digits: int = 0) -> Any:

@@ -17,12 +17,15 @@ at 1, for distance), so large populations with deep gaps come first.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from geo.domain import format_clp, format_int
+
+log = logging.getLogger(__name__)
 
 GAP_TYPES: dict[str, str] = {
     "sin_iniciativas": "Sin iniciativas de la estrategia",

@@ -7,6 +7,7 @@ marks every row so that the pages announce it and ``sit demo clear`` removes it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,8 @@ from geo.domain import FUNDING_SOURCES, STATUSES
 from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives
+
+log = logging.getLogger(__name__)
 
 DEMO_SOURCE = "demo"
 ACTIONS = (

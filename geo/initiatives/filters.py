@@ -6,8 +6,11 @@ exports) selects initiatives with :data:`FILTERED_SQL`, so they agree by constru
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

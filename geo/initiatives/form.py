@@ -7,6 +7,7 @@ Values are read with the same parsers as the spreadsheet import (:mod:`geo.value
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from geo.store.actor import Actor
 from geo.store.initiatives import COLUMNS, InitiativeChange, SaveResult, save_initiatives
 from geo.territory.queries import near_commune
 from geo.values import ValueProblem, parse_amount, parse_drawn_geometry, parse_text, parse_year, text_limit
+
+log = logging.getLogger(__name__)
 
 GEOMETRY_ACTIONS = ("keep", "drawn", "territory", "none")
 """Geometry actions of a save: keep what is stored, use a drawing, copy a territory, remove."""

@@ -9,6 +9,7 @@ construction.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from sqlalchemy import Connection, text
 
 from geo.domain import SCOPES, format_clp, status_label
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
+
+log = logging.getLogger(__name__)
 
 
 def data_version(conn: Connection) -> str:

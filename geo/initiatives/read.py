@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -10,6 +11,8 @@ from sqlalchemy import Connection, text
 from geo.domain import INITIATIVE_KINDS, SCOPES, field_label, format_clp, format_datetime, status_label
 from geo.initiatives.form import InitiativeInput
 from geo.store.audit import history
+
+log = logging.getLogger(__name__)
 
 
 def load_initiative(conn: Connection, initiative_id: int) -> dict[str, Any] | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+log = logging.getLogger(__name__)
 
 
 def _pairs(conn: Connection, sql: str) -> dict[str, int]:

@@ -10,6 +10,7 @@ Geometries are stored in EPSG:4326; metric work transforms to EPSG:32719 (UTM 19
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,6 +50,8 @@ from geo.domain import (
     STATUSES,
     TERRITORY_KINDS,
 )
+
+log = logging.getLogger(__name__)
 
 SRID = 4326
 

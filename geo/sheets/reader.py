@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from geo.sheets.cells import restore_formula_text
 from geo.sheets.schema import BY_KEY, COLUMNS, header_key
 from geo.uploads import check_file, inspect_zip
 from geo.values import ValueProblem, decode_text, sniff_delimiter
+
+log = logging.getLogger(__name__)
 
 SHEET_NAME = "Iniciativas"
 HEADER_SEARCH_ROWS = 10
@@ -121,6 +124,7 @@ def _read_xlsx(path: Path, name: str) -> Table:
     except DataError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a malformed workbook
+        log.warning("translated to a Spanish message", exc_info=True)
         raise DataError(f"{name}: no se pudo leer como planilla Excel ({type(exc).__name__}).") from exc
     try:
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
@@ -146,6 +150,7 @@ def _read_xlsx(path: Path, name: str) -> Table:
         except DataError:
             raise
         except Exception as exc:
+            log.warning("translated to a Spanish message", exc_info=True)
             raise DataError(f"{name}: la hoja «{ws.title}» está dañada ({type(exc).__name__}).") from exc
         return _rows_to_table(name, ws.title, grid)
     finally:

@@ -14,6 +14,7 @@ The model keeps years, not dates: "Inicio (año)" and "Término (año)" take a y
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -22,6 +23,8 @@ from geo.catalogue.choices import Choice, catalogue_levels
 from geo.domain import FUNDING_SOURCES, INITIATIVE_KINDS, SCOPES, STATUSES
 from geo.territory.gazetteer import normalize
 from geo.values import ValueProblem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ stored as text with Excel's quote prefix (never a formula, the value itself unch
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -27,6 +28,8 @@ from geo.sheets.importer import RowError
 from geo.sheets.reader import SHEET_NAME
 from geo.sheets.schema import BY_KEY, COLUMNS, HEADERS, Lists
 from geo.territory.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
 
 LISTS_SHEET = "Listas"
 VALIDATED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")

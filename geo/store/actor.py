@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import logging
 from dataclasses import dataclass
 
 from geo.errors import ValidationError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ and whatever else explains the change (a reason, a file name).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,8 @@ from geo.domain import COLUMN_FIELDS, FIELD_LABELS, field_label, format_datetime
 from geo.errors import ConflictError
 from geo.store.actor import Actor
 from geo.store.bulk import unnest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ column as one array parameter: a 10,000-row import is a handful of statements in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def unnest(

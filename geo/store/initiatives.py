@@ -394,7 +394,16 @@ def save_initiatives(
     if not changes:
         return []
     with _unique_violations(), transaction(bind) as conn:
-        return _save(conn, actor, list(changes))
+        results = _save(conn, actor, list(changes))
+    log.info(
+        "initiatives written by %s (%s): %d new, %d changed, %d unchanged",
+        actor.name,
+        actor.via,
+        sum(r.created for r in results),
+        sum(r.changed and not r.created for r in results),
+        sum(not r.changed for r in results),
+    )
+    return results
 
 
 def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> list[SaveResult]:
@@ -653,6 +662,7 @@ def set_archived(
                 )
             ],
         )
+    log.info("initiative %s %s by %s", row.code, "archived" if archived else "restored", actor.name)
     return SaveResult(row.id, version, changes=changes)
 
 

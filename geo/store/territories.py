@@ -261,6 +261,15 @@ def save_territories(
         if relink:
             report.geometry_links = link_by_geometry(conn)
     record(conn, actor, entries)
+    log.info(
+        "territories written by %s (%s): %d new, %d changed, %d unchanged, %d removed",
+        actor.name,
+        actor.via,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.removed,
+    )
     return report
 
 
@@ -388,6 +397,7 @@ def place_site(
                 )
             ],
         )
+    log.info("site %s %s by %s", site.name, action, actor.name)
     return PlaceResult(version=version, initiatives=linked)
 
 
@@ -491,6 +501,7 @@ def set_population_figures(
             )
         )
     record(conn, actor, entries)
+    log.info("official population figures written by %s: %d changed", actor.name, len(entries))
     return len(entries)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -25,6 +26,8 @@ from geo.store.actor import Actor
 from geo.store.territories import TerritoryRecord, save_territories
 from geo.territory.names import place_title, slug
 from geo.territory.sectors import compute_sectors
+
+log = logging.getLogger(__name__)
 
 COMMUNE_CODE = "03301"
 
@@ -72,6 +75,7 @@ def read_layer(path: Path, required: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several error types for unreadable files
+        log.warning("translated to a Spanish message", exc_info=True)
         raise DataError(f"No se pudo leer «{path.name}»: {exc}") from exc
     if gdf.crs is None:
         raise DataError(f"«{path.name}» no declara sistema de coordenadas (CRS); no se adivina.")

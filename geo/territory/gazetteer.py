@@ -17,12 +17,15 @@ Thresholds (checked on the real names of ``data/``, see tests/geo/test_gazetteer
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, text
+
+log = logging.getLogger(__name__)
 
 ACCEPT = 85.0
 MARGIN = 6.0

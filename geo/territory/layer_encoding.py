@@ -6,9 +6,12 @@ Chilean agencies' Shapefiles are often written in Windows-1252/Latin-1, with or 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from geo.errors import DataError
+
+log = logging.getLogger(__name__)
 
 #: Aliases found in .cpg files mapped to Python codec names.
 _CPG = {

@@ -9,6 +9,7 @@ by the person. Everything that is wrong with the file is raised as a Spanish
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Hashable, Iterator
@@ -26,6 +27,8 @@ from geo.errors import DataError
 from geo.territory.layer_encoding import dbf_encoding, json_encoding
 from geo.territory.names import place_title, slug
 from geo.uploads import DEFAULT_LIMITS, UploadLimits, check_file, safe_extract_zip
+
+log = logging.getLogger(__name__)
 
 KINDS = tuple(TERRITORY_KINDS)
 SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".shp")
@@ -159,6 +162,7 @@ def _layers(ds: Path, label: str) -> list[str]:
     try:
         return [str(row[0]) for row in pyogrio.list_layers(ds)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
+        log.warning("translated to a Spanish message", exc_info=True)
         raise DataError(f"{label}: no se pudo leer como capa geográfica ({_short(exc)}).") from exc
 
 
@@ -260,6 +264,7 @@ def read_layer_file(
         try:
             gdf = gdf.to_crs(4326)
         except Exception as exc:
+            log.warning("translated to a Spanish message", exc_info=True)
             raise DataError(f"{label}: no se pudo transformar desde {crs} a WGS 84 ({_short(exc)}).") from exc
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     # Without a code field to look for, the code is derived from the name.
@@ -342,6 +347,7 @@ def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoData
     try:
         info = pyogrio.read_info(ds, layer=layer)
     except Exception as exc:
+        log.warning("translated to a Spanish message", exc_info=True)
         raise DataError(f"{label}: no se pudo leer la capa «{layer}» ({_short(exc)}).") from exc
     if info.get("geometry_type") is None:
         raise DataError(
@@ -364,6 +370,7 @@ def _read(ds: Path, layer: str, encoding: str | None, label: str) -> gpd.GeoData
     except DataError:
         raise
     except Exception as exc:
+        log.warning("translated to a Spanish message", exc_info=True)
         raise DataError(f"{label}: no se pudo leer la capa «{layer}» ({_short(exc)}).") from exc
     finally:
         if tmp is not None:

@@ -16,6 +16,7 @@ plan) are never removed by a layer: they do not come from one.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,8 @@ from geo.store.audit import Entry, record
 from geo.store.territories import TerritoryRecord, compare_territories, save_territories
 from geo.territory.layer_file import KIND_LABELS, LayerFile, ReadOptions, SourceFeature, read_layer_file
 from geo.uploads import DEFAULT_LIMITS, UploadLimits
+
+log = logging.getLogger(__name__)
 
 #: A feature is inside the commune when at least this share of it lies within the commune
 #: boundary widened by ``COMMUNE_TOLERANCE_M``: the national UV layer and the DPA boundary

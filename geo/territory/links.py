@@ -6,11 +6,14 @@ never edited by hand), from a place name (catalogue, spreadsheet) and by hand.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
 from geo.territory.gazetteer import Place
+
+log = logging.getLogger(__name__)
 
 
 def link_by_geometry(

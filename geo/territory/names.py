@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+
+log = logging.getLogger(__name__)
 
 
 def slug(value: str) -> str:

@@ -30,10 +30,13 @@ All geometry work runs in PostGIS in EPSG:32719 (UTM 19S).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+log = logging.getLogger(__name__)
 
 #: The four age groups of the census file, in order.
 AGE_GROUPS: tuple[str, ...] = ("0 a 5", "6 a 14", "15 a 64", "65 y mas")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
@@ -33,6 +34,8 @@ from geo.territory.names import slug
 from geo.territory.population import AGE_GROUPS, OFFICIAL_PREFIX
 from geo.uploads import check_file
 from geo.values import ValueProblem, decode_text, parse_count, sniff_delimiter
+
+log = logging.getLogger(__name__)
 
 KIND_ALIASES = {
     "unidad_vecinal": "unidad_vecinal",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
+
+log = logging.getLogger(__name__)
 
 
 def territory_features(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import Connection, text
+
+log = logging.getLogger(__name__)
 
 
 def compute_sectors(conn: Connection) -> None:

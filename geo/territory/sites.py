@@ -6,11 +6,14 @@ Writes (placing, moving, returning to "sin ubicar") go through :mod:`geo.store.t
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from geo.store.audit import history
+
+log = logging.getLogger(__name__)
 
 
 def named_sites(conn: Connection, unlocated_only: bool = False) -> list[dict[str, Any]]:

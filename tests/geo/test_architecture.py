@@ -99,13 +99,40 @@ def test_derived_writes_run_only_inside_the_write_path():
     assert callers <= {"geo/store/initiatives.py", "geo/store/territories.py"}, callers
 
 
-def test_every_module_of_geo_and_layers_has_a_logger_or_does_not_log():
-    # "A module logger everywhere": logging goes through logging.getLogger(__name__), never print
-    # in library code (the CLI prints what the person reads).
-    for name, path in {**_modules("geo"), **_modules("layers")}.items():
-        source = path.read_text(encoding="utf-8")
-        if name.startswith("geo.cli"):
-            continue
-        assert "print(" not in source, name
-        if "log." in source:
+def test_a_module_logger_everywhere_and_no_print_outside_the_cli():
+    for folder in ("geo", "layers", "ui"):
+        for name, path in _modules(folder).items():
+            if path.name == "__init__.py":
+                continue
+            source = path.read_text(encoding="utf-8")
             assert "log = logging.getLogger(__name__)" in source, name
+            if not name.startswith("geo.cli"):
+                assert "print(" not in source, name  # the CLI prints what the person reads
+
+
+def _handlers(folder: str):
+    for path in (ROOT / folder).rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ExceptHandler):
+                yield path.relative_to(ROOT).as_posix(), node, ast.get_source_segment(source, node) or ""
+
+
+def test_an_error_shown_to_a_person_is_logged_with_its_traceback_first():
+    # Pages and glue show errors through ui.messages.refused (log, then the Spanish text).
+    silent = [
+        f"{rel}:{node.lineno}"
+        for folder in ("ui", "pages")
+        for rel, node, seg in _handlers(folder)
+        if (".error(" in seg or '_error"] =' in seg or "return None, str(exc)" in seg)
+        and "refused(" not in seg
+        and "log." not in seg
+    ]
+    assert silent == []
+    # In geo, a broad "except Exception" turned into a Spanish DataError is logged there.
+    unlogged = [
+        f"{rel}:{node.lineno}"
+        for rel, node, seg in _handlers("geo")
+        if isinstance(node.type, ast.Name) and node.type.id == "Exception" and "log." not in seg
+    ]
+    assert unlogged == []

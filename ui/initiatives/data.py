@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import streamlit as st
@@ -13,6 +14,8 @@ from geo.initiatives.filters import MapFilters
 from geo.territory import sites
 from geo.territory.queries import base_layers, territory_choices, territory_features, territory_geojson
 from ui.state import engine
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +13,8 @@ from geo.initiatives.filters import MapFilters
 from geo.territory.queries import territory_detail
 from layers.sanitize import clean_markdown
 from ui.state import engine
+
+log = logging.getLogger(__name__)
 
 
 def _text(value) -> str:

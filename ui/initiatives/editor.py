@@ -34,6 +34,7 @@ from geo.store.actor import Actor
 from layers.editmap import build_edit_map
 from layers.sanitize import clean_markdown
 from ui.initiatives import data as editor_data
+from ui.messages import refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -291,7 +292,7 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
         else:
             result = update_initiative(engine(), initiative_id, inp, expected_version or 0, actor)
     except ValidationError as exc:
-        log.info("save refused: %s", exc.errors)
+        refused(exc)
         st.error(
             "**No se guardó.** Revise:\n\n"
             + "\n".join(
@@ -300,12 +301,11 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
         )
         return
     except ConflictError as exc:
-        log.info("save refused: conflict", exc_info=True)
+        refused(exc)
         ss["ed_conflict"] = {"id": initiative_id, "message": str(exc), "version": exc.current_version}
         st.rerun()
     except DataError as exc:
-        log.info("save refused", exc_info=True)
-        st.error(clean_markdown(str(exc)))
+        st.error(refused(exc))
         return
     if not result.changed:
         st.info("No había cambios que guardar.")

@@ -12,8 +12,8 @@ from geo.domain import format_datetime, status_label
 from geo.errors import ConflictError, DataError, ValidationError
 from geo.store.actor import Actor
 from geo.store.initiatives import set_archived
-from layers.sanitize import clean_markdown
 from ui.initiatives import data as editor_data
+from ui.messages import refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -46,11 +46,10 @@ def archive_panel(data: dict[str, Any], expected_version: int, editor: str) -> N
         actor = Actor.person(editor, "página Iniciativas")
         result = set_archived(engine(), actor, iid, not archived, expected_version, reason)
     except ValidationError as exc:
-        st.error(clean_markdown(" ".join(exc.errors.values())))
+        st.error(refused(exc, " ".join(exc.errors.values())))
         return
     except (ConflictError, DataError) as exc:
-        log.info("archive refused", exc_info=True)
-        st.error(clean_markdown(str(exc)))
+        st.error(refused(exc))
         return
     ss.setdefault("ed_opened", {})[iid] = result.version
     ss["ed_flash"] = f"Iniciativa {'restaurada' if archived else 'archivada'} (versión {result.version})."

@@ -18,6 +18,7 @@ from geo.territory.layer_file import ReadOptions, list_layers
 from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
 from geo.uploads import check_upload_size
 from layers.sanitize import clean_markdown
+from ui.messages import refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,10 @@ def run_import(
                 label=upload.name,
             )
     except LayerRejected as exc:
-        log.info("layer refused", exc_info=True)
+        refused(exc)
         return exc.report, str(exc)
     except DataError as exc:
-        log.info("layer import refused", exc_info=True)
+        refused(exc)
         return None, str(exc)
     return report, None
 

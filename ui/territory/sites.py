@@ -18,8 +18,8 @@ from geo.store.actor import Actor
 from geo.store.territories import place_site, unplace_site
 from geo.values import ValueProblem, parse_drawn_geometry
 from layers.editmap import build_edit_map
-from layers.sanitize import clean_markdown
 from ui.initiatives import data as editor_data
+from ui.messages import refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -86,16 +86,14 @@ def place_sites_section(version: str, editor: str) -> None:
                 result = unplace_site(engine(), actor, sid, opened)
                 done = "devuelto a «sin ubicar»"
         except ValueProblem as exc:
-            st.error(clean_markdown(f"Geometría: {exc}"))
+            st.error(refused(exc, f"Geometría: {exc}"))
         except ValidationError as exc:
-            st.error(clean_markdown(" ".join(exc.errors.values())))
+            st.error(refused(exc, " ".join(exc.errors.values())))
         except ConflictError as exc:
-            log.info("site save refused: conflict", exc_info=True)
-            st.error(clean_markdown(str(exc)))
+            st.error(refused(exc))
             ss["site_opened"][sid] = exc.current_version
         except DataError as exc:
-            log.info("site save refused", exc_info=True)
-            st.error(clean_markdown(str(exc)))
+            st.error(refused(exc))
         else:
             ss["site_opened"][sid] = result.version
             ss["ed_flash"] = (
