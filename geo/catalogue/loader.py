@@ -23,7 +23,8 @@ from geo.db import transaction
 from geo.domain import SCOPES
 from geo.errors import DataError
 from geo.store.actor import Actor
-from geo.store.initiatives import InitiativeChange, PlaceLinks, save_initiatives
+from geo.store.initiatives import InitiativeChange, save_initiatives
+from geo.store.links import PlaceLinks
 from geo.store.territories import TerritoryRecord, ensure_places
 from geo.territory.names import slug
 

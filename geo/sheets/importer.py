@@ -42,15 +42,8 @@ from geo.sheets.reader import RawRow, read_table
 from geo.sheets.schema import BY_KEY, TEXT_FIELDS, Lists
 from geo.store.actor import Actor
 from geo.store.audit import Entry, record, saves_since
-from geo.store.initiatives import (
-    InitiativeChange,
-    LinkSet,
-    PlaceLinks,
-    current_links,
-    place_links_change,
-    same_value,
-    save_initiatives,
-)
+from geo.store.initiatives import InitiativeChange, same_value, save_initiatives
+from geo.store.links import LinkSet, PlaceLinks, current_links, place_links_change
 from geo.territory.gazetteer import Gazetteer, Place, split_places
 from geo.territory.links import facility_uvs, place_sets
 from geo.values import ValueProblem, parse_amount, parse_count, parse_text, parse_year, text_limit

@@ -13,7 +13,8 @@ from geo.initiatives.queries import filtered_initiatives
 from geo.initiatives.stats import collect_stats
 from geo.sheets.writer import export_rows
 from geo.store.actor import Actor
-from geo.store.initiatives import InitiativeChange, PlaceLinks, delete_demo, save_initiatives, set_archived
+from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives, set_archived
+from geo.store.links import PlaceLinks
 
 ANA = Actor("Ana Rojas", "prueba")
 PEDRO = Actor("Pedro Soto", "prueba")
