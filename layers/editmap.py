@@ -1,4 +1,4 @@
-"""The drawing map of the initiative editor: UVs, the stored geometry and Leaflet.draw.
+"""The drawing map of the initiative editor: UVs, placed sites, the stored geometry and Leaflet.draw.
 
 No database here: it takes plain GeoJSON dicts. Every text property is sanitised
 (:mod:`layers.sanitize`) and every asset is vendored (:mod:`layers.assets`).
@@ -12,7 +12,8 @@ import folium
 from shapely.geometry import shape
 
 from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_draw
-from layers.map import VALLENAR_CENTER
+from layers.map import VALLENAR_CENTER, Legend
+from layers.reference import add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
 
@@ -55,6 +56,7 @@ def build_edit_map(
     current: dict[str, Any] | None = None,
     current_label: str = "",
     target: dict[str, Any] | None = None,
+    sites: dict[str, Any] | None = None,
     static_prefix: str = STATIC_URL_PREFIX,
 ) -> folium.Map:
     """Return the map on which a person draws a point, line or polygon.
@@ -65,6 +67,8 @@ def build_edit_map(
         current: the stored geometry of what is being edited (GeoJSON geometry), if any.
         current_label: its name (person-typed: sanitised here).
         target: a territory whose geometry would be copied, highlighted (FeatureCollection).
+        sites: the plan's placed sites (``base_layers(conn)["sites"]``), so a site placed in
+            the wrong spot can be seen while drawing.
         static_prefix: URL prefix of the vendored assets.
     """
     m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, control_scale=True)
@@ -90,6 +94,7 @@ def build_edit_map(
             ],
             tooltip=folium.GeoJsonTooltip(fields=["nombre", "codigo"], aliases=["Territorio", "Código"]),
         ).add_to(m)
+    add_sites(m, sites)
     if target and target.get("features"):
         folium.GeoJson(
             clean_feature_collection(target),
@@ -111,6 +116,14 @@ def build_edit_map(
             style_function=lambda _: CURRENT_STYLE,
             tooltip=folium.GeoJsonTooltip(fields=["nombre"], aliases=["Guardada"]),
         ).add_to(m)
+    legend = reference_legend_html({"sites": sites or {}})
+    if current:
+        legend += (
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+            f'background:{CURRENT_STYLE["color"]};margin-right:5px;"></span>Geometría guardada</div>'
+        )
+    if legend:
+        Legend(legend).add_to(m)
     offline_draw(
         static_prefix,
         position="topleft",

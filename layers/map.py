@@ -16,6 +16,7 @@ from branca.element import MacroElement, Template
 from folium.utilities import JsCode
 
 from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
+from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import (
     BASE_STYLES,
@@ -73,21 +74,6 @@ _INITIATIVE_HOVER_JS = """function (feature, layer) {
         mouseout: function (e) { e.target.setStyle({weight: 1.2}); }
     });
 }"""
-
-
-def _facility_style(colour: str):
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        active = feature["properties"].get("en_funcionamiento", True)
-        return {
-            "color": "#ffffff",
-            "weight": 1,
-            "fill": True,
-            "fillColor": colour if active else "#bbbbbb",
-            "fillOpacity": 0.95,
-            "radius": 5,
-        }
-
-    return style
 
 
 class Legend(MacroElement):
@@ -149,7 +135,8 @@ def build_map(
     """Return the map: base layers, territories shaded by linked initiatives, initiatives.
 
     Args:
-        base: ``commune``, ``urban``, ``schools``, ``health`` FeatureCollections.
+        base: ``commune``, ``urban``, ``schools``, ``health`` and (optionally) ``sites``
+            FeatureCollections (:func:`geo.territory.queries.base_layers`).
         territories: UVs and localities with an ``iniciativas`` count property.
         initiatives: filtered initiatives that have a geometry.
         strategies: (position, code, name) of each strategy for the legend.
@@ -207,22 +194,8 @@ def build_map(
             ),
         ).add_to(labels)
     labels.add_to(m)
-    for key, name, colour in (
-        ("schools", "Establecimientos educacionales", "#1F78B4"),
-        ("health", "Establecimientos de salud", "#E31A1C"),
-    ):
-        if not base[key]["features"]:
-            continue
-        folium.GeoJson(
-            clean_feature_collection(base[key]),
-            name=name,
-            show=show_facilities,
-            marker=folium.CircleMarker(),
-            style_function=_facility_style(colour),
-            tooltip=folium.GeoJsonTooltip(
-                fields=["nombre", "tipo", "estado"], aliases=["Nombre", "Tipo", "Estado"]
-            ),
-        ).add_to(m)
+    add_sites(m, base.get("sites"))
+    add_facilities(m, base, show=show_facilities)
     if initiatives["features"]:
         folium.GeoJson(
             clean_feature_collection(initiatives),
@@ -235,7 +208,7 @@ def build_map(
                 aliases=["Código", "Iniciativa", "Estado", "Monto"],
             ),
         ).add_to(m)
-    Legend(legend_html(strategies)).add_to(m)
+    Legend(legend_html(strategies) + reference_legend_html(base)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"

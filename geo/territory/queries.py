@@ -63,7 +63,11 @@ def territory_features(
 
 
 def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -> dict[str, Any]:
-    """Reference layers: commune limit, urban limit, schools and health establishments."""
+    """Reference layers: commune and urban limits, schools, health establishments, placed sites.
+
+    ``sites`` are the plan's named sites that a person placed (points, lines or polygons);
+    the ones still sin ubicar have no geometry and are listed on the data-quality page.
+    """
 
     def polys(kind: str) -> dict[str, Any]:
         rows = conn.execute(
@@ -115,11 +119,44 @@ def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -
             ],
         }
 
+    def sites() -> dict[str, Any]:
+        rows = conn.execute(
+            text(
+                """
+            SELECT id, code, name, source,
+                   ST_AsGeoJSON(CASE WHEN ST_Dimension(geom) > 0 THEN
+                        ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(geom, 32719), :simplify),
+                                     4326)
+                   ELSE geom END, :decimals) AS g
+              FROM territory WHERE kind = 'sitio' AND geom IS NOT NULL ORDER BY name, id
+            """
+            ),
+            {"decimals": decimals, "simplify": simplify_m},
+        ).all()
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(r.g),
+                    "properties": {
+                        "layer": "sitio",
+                        "id": r.id,
+                        "codigo": r.code,
+                        "nombre": r.name,
+                        "fuente": r.source or "",
+                    },
+                }
+                for r in rows
+            ],
+        }
+
     return {
         "commune": polys("limite_comunal"),
         "urban": polys("limite_urbano"),
         "schools": facilities("escuela"),
         "health": facilities("salud"),
+        "sites": sites(),
     }
 
 
