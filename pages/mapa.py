@@ -53,7 +53,7 @@ def map_and_details() -> None:
         if props.get("layer") == "iniciativa":
             show_initiative(int(props["id"]))
         elif props.get("layer") in ("unidad_vecinal", "localidad", "sitio"):
-            show_territory(int(props["id"]), filters)
+            show_territory(int(props["id"]), filters, version)
         else:
             st.info(
                 "Haga clic en una unidad vecinal, una localidad, un sitio del plan o una "

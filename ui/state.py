@@ -15,6 +15,7 @@ from geo.domain import format_clp, format_int
 from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
 from geo.settings import get_settings
+from geo.territory.population import population_table
 from geo.territory.queries import base_layers, territory_features
 from layers.sanitize import clean_feature_collection
 from ui.filters import DEMO_TOGGLE
@@ -78,6 +79,19 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
             ],
         }
     return payload
+
+
+@st.cache_data(show_spinner="Calculando la población…", max_entries=4)
+def population(version: str) -> dict[int, dict[str, Any]]:
+    """Population shown for each UV and locality id, the one figure of every page.
+
+    From :func:`geo.territory.population.population_table` (official figure where the
+    municipality imported one, else the Census 2017 estimate), with its source and note.
+    Cached by data version: the estimate runs the dasymetric overlay in PostGIS.
+    """
+    with engine().connect() as conn:
+        table = population_table(conn)
+    return {r["id"]: {k: r[k] for k in ("population", "official", "source", "note")} for r in table.rows}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -161,11 +161,16 @@ def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -
 
 
 def territory_detail(conn: Connection, territory_id: int, f: MapFilters) -> dict[str, Any] | None:
-    """A territory and the filtered initiatives linked to it."""
+    """A territory and the filtered initiatives linked to it.
+
+    No population here: the figure shown everywhere is
+    :func:`geo.territory.population.population_table`'s (official or estimated), which is
+    not free to compute, so callers take it from there (cached) by territory id.
+    """
     row = (
         conn.execute(
             text(
-                "SELECT id, kind, code, name, sector, population, population_source, source, "
+                "SELECT id, kind, code, name, sector, source, "
                 "geom IS NULL AS unlocated FROM territory WHERE id = :id"
             ),
             {"id": territory_id},
