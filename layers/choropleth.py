@@ -17,7 +17,8 @@ import folium
 import mapclassify
 import numpy as np
 
-from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
+from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
+from layers.locale import spanish_map
 from layers.map import EXTENTS, VALLENAR_CENTER, Legend
 from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
@@ -128,11 +129,7 @@ def build_choropleth(
     limit, the facility layers and (optionally) the placed ``sites``; the legend gets their
     rows after ``legend_html``.
     """
-    m = make_offline_map(
-        static_prefix, location=VALLENAR_CENTER, zoom_start=11, control_scale=True, prefer_canvas=False
-    )
-    m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
-    m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=11, prefer_canvas=False)
     if base["commune"]["features"]:
         folium.GeoJson(
             clean_feature_collection(base["commune"]),

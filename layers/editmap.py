@@ -11,7 +11,8 @@ from typing import Any
 import folium
 from shapely.geometry import shape
 
-from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_draw
+from layers.assets import STATIC_URL_PREFIX, offline_draw
+from layers.locale import SpanishDrawLocal, spanish_map
 from layers.map import VALLENAR_CENTER, Legend
 from layers.reference import add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
@@ -39,10 +40,16 @@ TARGET_STYLE = {
 
 #: Leaflet.draw tools offered: point (marker), line, polygon and rectangle; circles are not
 #: GeoJSON geometries (Leaflet.draw returns a point with a radius), so they are left out.
+#: Lengths and areas shown while drawing are metric only.
 DRAW_OPTIONS = {
-    "polyline": {"shapeOptions": {"color": "#D55E00"}},
-    "polygon": {"allowIntersection": False, "shapeOptions": {"color": "#D55E00"}},
-    "rectangle": {"shapeOptions": {"color": "#D55E00"}},
+    "polyline": {"metric": True, "feet": False, "shapeOptions": {"color": "#D55E00"}},
+    "polygon": {
+        "allowIntersection": False,
+        "metric": True,
+        "feet": False,
+        "shapeOptions": {"color": "#D55E00"},
+    },
+    "rectangle": {"metric": True, "shapeOptions": {"color": "#D55E00"}},
     "marker": True,
     "circle": False,
     "circlemarker": False,
@@ -71,9 +78,7 @@ def build_edit_map(
             the wrong spot can be seen while drawing.
         static_prefix: URL prefix of the vendored assets.
     """
-    m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, control_scale=True)
-    m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
-    m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13)
     if commune.get("features"):
         folium.GeoJson(
             clean_feature_collection(commune),
@@ -124,6 +129,7 @@ def build_edit_map(
         )
     if legend:
         Legend(legend).add_to(m)
+    SpanishDrawLocal().add_to(m)  # before the Draw control reads L.drawLocal
     offline_draw(
         static_prefix,
         position="topleft",

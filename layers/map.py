@@ -15,7 +15,8 @@ import folium
 from branca.element import MacroElement, Template
 from folium.utilities import JsCode
 
-from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
+from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
+from layers.locale import spanish_map
 from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import (
@@ -85,7 +86,7 @@ class Legend(MacroElement):
         <details class="sit-legend" open style="position:absolute; z-index:750; bottom:22px;
              right:10px; background:rgba(255,255,255,.93); padding:6px 9px; border-radius:6px;
              font:11px/1.3 sans-serif; box-shadow:0 1px 4px rgba(0,0,0,.35); max-width:230px;
-             max-height:70%; overflow:auto;">
+             max-height:calc(100% - 90px); overflow:auto;">
         <summary style="cursor:pointer;font-weight:600">Leyenda</summary>
         {{ this.body }}
         </details>
@@ -144,13 +145,7 @@ def build_map(
         static_prefix: URL prefix of the vendored assets.
         show_facilities: whether the school and health layers start visible.
     """
-    m = make_offline_map(
-        static_prefix, location=VALLENAR_CENTER, zoom_start=13, control_scale=True, prefer_canvas=False
-    )
-    # The map uses plain Leaflet only: jQuery, Bootstrap, awesome-markers and Font Awesome
-    # would be loaded one after another by the iframe for nothing (bench/: -170 ms).
-    m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
-    m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, prefer_canvas=False)
     if basemap:
         folium.TileLayer(basemap, name="Mapa base", control=True).add_to(m)
     for key, name in (("commune", "Límite comunal"), ("urban", "Límite urbano")):
