@@ -110,8 +110,9 @@ def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server,
         assert row in legend
     page.locator(IFRAME).first.screenshot(path="/tmp/sit_map_layers_sites.png")
     # The sites layer can be switched off from the layer control.
-    frame.locator(".leaflet-control-layers").hover()
-    frame.get_by_text("Sitios del plan", exact=True).click()
+    layers = frame.locator(".leaflet-control-layers")
+    layers.hover()
+    layers.get_by_text("Sitios del plan", exact=True).click()
     deadline = time.time() + 10
     while time.time() < deadline and sites.count():
         time.sleep(0.2)

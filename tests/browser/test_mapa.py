@@ -92,10 +92,11 @@ def test_clicking_a_territory_shows_its_details(server, page):
     frame = page.frame_locator(IFRAME)
     frame.locator("path.sit-territorio").first.wait_for(timeout=60_000)
     # Turn the initiatives layer off so the click lands on the territory underneath.
-    frame.locator(".leaflet-control-layers").hover()
-    frame.get_by_text("Iniciativas con ubicación").click()
-    frame.get_by_text("Establecimientos de salud").click()
-    frame.get_by_text("Establecimientos educacionales").click()
+    layers = frame.locator(".leaflet-control-layers")  # the legend names the same layers
+    layers.hover()
+    layers.get_by_text("Iniciativas con ubicación").click()
+    layers.get_by_text("Establecimientos de salud").click()
+    layers.get_by_text("Establecimientos educacionales").click()
     frame.locator("path.sit-territorio").nth(3).click(force=True)
     page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
 
