@@ -1,8 +1,9 @@
-"""SIT PLADECO Vallenar: router and frame (page registration, database check)."""
+"""SIT PLADECO Vallenar: router and frame (page registration, database check, shared filters)."""
 
 import streamlit as st
 
 from ui import state
+from ui.frame import draw_frame
 
 st.set_page_config(page_title="SIT PLADECO Vallenar", page_icon="🗺️", layout="wide")
 
@@ -19,4 +20,7 @@ pages = [
     st.Page("pages/capas.py", title="Importar capas", icon=":material/upload_file:"),
     st.Page("pages/brechas.py", title="Brechas territoriales", icon=":material/query_stats:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+# Drawn here, before the page runs, so the filters keep their values across pages.
+draw_frame()
+page.run()

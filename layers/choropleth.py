@@ -18,8 +18,10 @@ import folium
 import mapclassify
 import numpy as np
 
-from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
+from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
+from layers.locale import spanish_map
 from layers.map import EXTENTS, VALLENAR_CENTER, Legend
+from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
 
@@ -122,17 +124,15 @@ def build_choropleth(
     extent: str = "comuna",
     static_prefix: str = STATIC_URL_PREFIX,
 ) -> folium.Map:
-    """Map of territories filled by class (``properties.clase``), with facilities and legend.
+    """Map of territories filled by class (``properties.clase``), with facilities, sites and legend.
 
     ``territories`` features carry ``layer``, ``id``, ``nombre``, ``codigo``, ``clase``
     and ``valor`` (the formatted value shown in the tooltip). ``extent`` is a key of
-    :data:`layers.map.EXTENTS` (the city or the whole commune).
+    :data:`layers.map.EXTENTS` (the city or the whole commune). ``base`` holds the commune
+    limit, the facility layers and (optionally) the placed ``sites``; the legend gets their
+    rows after ``legend_html``.
     """
-    m = make_offline_map(
-        static_prefix, location=VALLENAR_CENTER, zoom_start=11, control_scale=True, prefer_canvas=False
-    )
-    m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
-    m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=11, prefer_canvas=False)
     if base["commune"]["features"]:
         folium.GeoJson(
             clean_feature_collection(base["commune"]),
@@ -150,21 +150,9 @@ def build_choropleth(
             highlight_function=lambda _: {"weight": 3, "color": "#000"},
             tooltip=folium.GeoJsonTooltip(fields=["nombre", "valor"], aliases=["Territorio", "Valor"]),
         ).add_to(m)
-    for key, name, colour in (
-        ("schools", "Establecimientos educacionales", "#1F78B4"),
-        ("health", "Establecimientos de salud", "#E31A1C"),
-    ):
-        if base[key]["features"]:
-            folium.GeoJson(
-                clean_feature_collection(base[key]),
-                name=name,
-                show=False,
-                marker=folium.CircleMarker(
-                    radius=4, color="#fff", weight=1, fill_color=colour, fill_opacity=0.95
-                ),
-                tooltip=folium.GeoJsonTooltip(fields=["nombre", "estado"], aliases=["Nombre", "Estado"]),
-            ).add_to(m)
-    Legend(legend_html).add_to(m)
+    add_sites(m, base.get("sites"))
+    add_facilities(m, base, show=False, radius=4)
+    Legend(legend_html + reference_legend_html(base)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"

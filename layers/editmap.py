@@ -1,4 +1,4 @@
-"""The drawing map of the initiative editor: UVs, the stored geometry and Leaflet.draw.
+"""The drawing map of the initiative editor: UVs, placed sites, the stored geometry and Leaflet.draw.
 
 No database here: it takes plain GeoJSON dicts. Every text property is sanitised
 (:mod:`layers.sanitize`) and every asset is vendored (:mod:`layers.assets`).
@@ -12,8 +12,10 @@ from typing import Any
 import folium
 from shapely.geometry import shape
 
-from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_draw
-from layers.map import VALLENAR_CENTER
+from layers.assets import STATIC_URL_PREFIX, offline_draw
+from layers.locale import SpanishDrawLocal, spanish_map
+from layers.map import VALLENAR_CENTER, Legend
+from layers.reference import add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
 
@@ -41,10 +43,16 @@ TARGET_STYLE = {
 
 #: Leaflet.draw tools offered: point (marker), line, polygon and rectangle; circles are not
 #: GeoJSON geometries (Leaflet.draw returns a point with a radius), so they are left out.
+#: Lengths and areas shown while drawing are metric only.
 DRAW_OPTIONS = {
-    "polyline": {"shapeOptions": {"color": "#D55E00"}},
-    "polygon": {"allowIntersection": False, "shapeOptions": {"color": "#D55E00"}},
-    "rectangle": {"shapeOptions": {"color": "#D55E00"}},
+    "polyline": {"metric": True, "feet": False, "shapeOptions": {"color": "#D55E00"}},
+    "polygon": {
+        "allowIntersection": False,
+        "metric": True,
+        "feet": False,
+        "shapeOptions": {"color": "#D55E00"},
+    },
+    "rectangle": {"metric": True, "shapeOptions": {"color": "#D55E00"}},
     "marker": True,
     "circle": False,
     "circlemarker": False,
@@ -58,6 +66,7 @@ def build_edit_map(
     current: dict[str, Any] | None = None,
     current_label: str = "",
     target: dict[str, Any] | None = None,
+    sites: dict[str, Any] | None = None,
     static_prefix: str = STATIC_URL_PREFIX,
 ) -> folium.Map:
     """Return the map on which a person draws a point, line or polygon.
@@ -68,11 +77,11 @@ def build_edit_map(
         current: the stored geometry of what is being edited (GeoJSON geometry), if any.
         current_label: its name (person-typed: sanitised here).
         target: a territory whose geometry would be copied, highlighted (FeatureCollection).
+        sites: the plan's placed sites (``base_layers(conn)["sites"]``), so a site placed in
+            the wrong spot can be seen while drawing.
         static_prefix: URL prefix of the vendored assets.
     """
-    m = make_offline_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, control_scale=True)
-    m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
-    m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13)
     if commune.get("features"):
         folium.GeoJson(
             clean_feature_collection(commune),
@@ -93,6 +102,7 @@ def build_edit_map(
             ],
             tooltip=folium.GeoJsonTooltip(fields=["nombre", "codigo"], aliases=["Territorio", "Código"]),
         ).add_to(m)
+    add_sites(m, sites)
     if target and target.get("features"):
         folium.GeoJson(
             clean_feature_collection(target),
@@ -114,6 +124,15 @@ def build_edit_map(
             style_function=lambda _: CURRENT_STYLE,
             tooltip=folium.GeoJsonTooltip(fields=["nombre"], aliases=["Guardada"]),
         ).add_to(m)
+    legend = reference_legend_html({"sites": sites or {}})
+    if current:
+        legend += (
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+            f'background:{CURRENT_STYLE["color"]};margin-right:5px;"></span>Geometría guardada</div>'
+        )
+    if legend:
+        Legend(legend).add_to(m)
+    SpanishDrawLocal().add_to(m)  # before the Draw control reads L.drawLocal
     offline_draw(
         static_prefix,
         position="topleft",

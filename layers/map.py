@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import folium
 from branca.element import MacroElement, Template
 from folium.utilities import JsCode
 
-from layers.assets import STATIC_URL_PREFIX, make_offline_map, offline_fullscreen
+from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
+from layers.locale import spanish_map
+from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import (
     BASE_STYLES,
@@ -78,21 +80,6 @@ _INITIATIVE_HOVER_JS = """function (feature, layer) {
 }"""
 
 
-def _facility_style(colour: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        active = feature["properties"].get("en_funcionamiento", True)
-        return {
-            "color": "#ffffff",
-            "weight": 1,
-            "fill": True,
-            "fillColor": colour if active else "#bbbbbb",
-            "fillOpacity": 0.95,
-            "radius": 5,
-        }
-
-    return style
-
-
 class Legend(MacroElement):
     """A fixed legend box (strategy colours and count classes); its text is pre-sanitised."""
 
@@ -102,7 +89,7 @@ class Legend(MacroElement):
         <details class="sit-legend" open style="position:absolute; z-index:750; bottom:22px;
              right:10px; background:rgba(255,255,255,.93); padding:6px 9px; border-radius:6px;
              font:11px/1.3 sans-serif; box-shadow:0 1px 4px rgba(0,0,0,.35); max-width:230px;
-             max-height:70%; overflow:auto;">
+             max-height:calc(100% - 90px); overflow:auto;">
         <summary style="cursor:pointer;font-weight:600">Leyenda</summary>
         {{ this.body }}
         </details>
@@ -152,7 +139,8 @@ def build_map(
     """Return the map: base layers, territories shaded by linked initiatives, initiatives.
 
     Args:
-        base: ``commune``, ``urban``, ``schools``, ``health`` FeatureCollections.
+        base: ``commune``, ``urban``, ``schools``, ``health`` and (optionally) ``sites``
+            FeatureCollections (:func:`geo.territory.queries.base_layers`).
         territories: UVs and localities with an ``iniciativas`` count property.
         initiatives: filtered initiatives that have a geometry.
         strategies: (position, code, name) of each strategy for the legend.
@@ -160,13 +148,7 @@ def build_map(
         static_prefix: URL prefix of the vendored assets.
         show_facilities: whether the school and health layers start visible.
     """
-    m = make_offline_map(
-        static_prefix, location=VALLENAR_CENTER, zoom_start=13, control_scale=True, prefer_canvas=False
-    )
-    # The map uses plain Leaflet only: jQuery, Bootstrap, awesome-markers and Font Awesome
-    # would be loaded one after another by the iframe for nothing (bench/: -170 ms).
-    m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
-    m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, prefer_canvas=False)
     if basemap:
         folium.TileLayer(basemap, name="Mapa base", control=True).add_to(m)
     for key, name in (("commune", "Límite comunal"), ("urban", "Límite urbano")):
@@ -210,22 +192,8 @@ def build_map(
             ),
         ).add_to(labels)
     labels.add_to(m)
-    for key, name, colour in (
-        ("schools", "Establecimientos educacionales", "#1F78B4"),
-        ("health", "Establecimientos de salud", "#E31A1C"),
-    ):
-        if not base[key]["features"]:
-            continue
-        folium.GeoJson(
-            clean_feature_collection(base[key]),
-            name=name,
-            show=show_facilities,
-            marker=folium.CircleMarker(),
-            style_function=_facility_style(colour),
-            tooltip=folium.GeoJsonTooltip(
-                fields=["nombre", "tipo", "estado"], aliases=["Nombre", "Tipo", "Estado"]
-            ),
-        ).add_to(m)
+    add_sites(m, base.get("sites"))
+    add_facilities(m, base, show=show_facilities)
     if initiatives["features"]:
         folium.GeoJson(
             clean_feature_collection(initiatives),
@@ -238,7 +206,7 @@ def build_map(
                 aliases=["Código", "Iniciativa", "Estado", "Monto"],
             ),
         ).add_to(m)
-    Legend(legend_html(strategies)).add_to(m)
+    Legend(legend_html(strategies) + reference_legend_html(base)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"

@@ -84,13 +84,7 @@ def map_and_detail() -> None:
     with col_detail:
         props = ((out or {}).get("last_active_drawing") or {}).get("properties") or {}
         if props.get("layer") in ("unidad_vecinal", "localidad"):
-            tid = int(props["id"])
-            row = cov.territories.set_index("id").loc[tid]
-            st.caption(
-                f"Población: {ui.format_metric('n_iniciativas', row['population'])} · "
-                f"{row['source'] or 'sin fuente'}"
-            )
-            show_territory(tid, filters)
+            show_territory(int(props["id"]), filters, version)
         else:
             st.info(
                 "Haga clic en una unidad vecinal o localidad para ver sus iniciativas y sus establecimientos."

@@ -52,13 +52,13 @@ def map_and_details() -> None:
         props = clicked.get("properties") or {}
         if props.get("layer") == "iniciativa":
             show_initiative(int(props["id"]))
-        elif props.get("layer") in ("unidad_vecinal", "localidad"):
-            show_territory(int(props["id"]), filters)
+        elif props.get("layer") in ("unidad_vecinal", "localidad", "sitio"):
+            show_territory(int(props["id"]), filters, version)
         else:
             st.info(
-                "Haga clic en una unidad vecinal, una localidad o una iniciativa para ver "
-                "su detalle. Los territorios se colorean según cuántas iniciativas "
-                "filtradas tienen vinculadas."
+                "Haga clic en una unidad vecinal, una localidad, un sitio del plan o una "
+                "iniciativa para ver su detalle. Los territorios se colorean según cuántas "
+                "iniciativas filtradas tienen vinculadas."
             )
 
 

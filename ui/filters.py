@@ -1,4 +1,8 @@
-"""The filters shared by every page (strategy, plan, kind, status, sector), in the sidebar."""
+"""The filters shared by every page (strategy, plan, kind, status, sector, demo data), in the sidebar.
+
+Drawn by the router (see :mod:`ui.frame`), never by a page, so they keep their values
+when the page changes.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from geo.domain import SECTOR_FILTERS
 from geo.initiatives.filters import MapFilters
 
 log = logging.getLogger(__name__)
+#: Label of the demo-data switch (the demo notice tells people to use it).
+DEMO_TOGGLE = "Incluir datos de demostración"
 
 
 def sidebar_filters(options: dict) -> MapFilters:
@@ -46,7 +52,12 @@ def sidebar_filters(options: dict) -> MapFilters:
         help="Urbano/rural: vinculadas a un territorio de ese sector. "
         "Comunal: iniciativas de alcance comunal.",
     )
-    include_demo = sb.toggle("Incluir datos de demostración", value=True, key="f_demo")
+    include_demo = sb.toggle(
+        DEMO_TOGGLE,
+        value=False,
+        key="f_demo",
+        help="Iniciativas sintéticas generadas con `sit demo generate`; no son del PLADECO.",
+    )
     return MapFilters(
         tuple(strategies),
         tuple(plan_sel),

@@ -12,13 +12,15 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from geo.catalogue import choices as catalogue_choices
 from geo.db import get_engine
-from geo.domain import format_clp
+from geo.domain import format_clp, format_int
 from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
 from geo.settings import get_settings
 from geo.sheets.cells import table_csv
+from geo.territory.population import population_table
 from geo.territory.queries import base_layers, territory_features
 from layers.sanitize import clean_feature_collection
+from ui.filters import DEMO_TOGGLE
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,19 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
     return payload
 
 
+@st.cache_data(show_spinner="Calculando la población…", max_entries=4)
+def population(version: str) -> dict[int, dict[str, Any]]:
+    """Population shown for each UV and locality id, the one figure of every page.
+
+    From :func:`geo.territory.population.population_table` (official figure where the
+    municipality imported one, else the Census 2017 estimate), with its source and note.
+    Cached by data version: the estimate runs the dasymetric overlay in PostGIS.
+    """
+    with engine().connect() as conn:
+        table = population_table(conn)
+    return {r["id"]: {k: r[k] for k in ("population", "official", "source", "note")} for r in table.rows}
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def quality(version: str) -> mapdata.QualityReport:
     """The data-quality report."""
@@ -90,16 +105,25 @@ def quality(version: str) -> mapdata.QualityReport:
         return mapdata.data_quality(conn)
 
 
-def demo_banner(version: str) -> None:
-    """Announce synthetic data on every page while any exists."""
+def demo_banner(version: str, shown: bool) -> None:
+    """Announce demo data on every page while any exists: whether it is shown, and how to change it."""
     n = quality(version).demo_initiatives
-    if n:
+    if not n:
+        return
+    if shown:
         st.warning(
-            f"**Datos de demostración presentes:** {n:,} iniciativas sintéticas (no son del "
-            "PLADECO) se muestran junto a los datos reales. Se eliminan con `sit demo clear`.".replace(
-                ",", "."
-            ),
+            f"**Datos de demostración a la vista:** se muestran {format_int(n)} iniciativas "
+            "sintéticas (no son del PLADECO) junto a las reales. Para ocultarlas, desactive "
+            f"«{DEMO_TOGGLE}» en la barra lateral; para eliminarlas de la base, ejecute "
+            "`sit demo clear`.",
             icon="⚠️",
+        )
+    else:
+        st.info(
+            f"**Hay datos de demostración en la base:** {format_int(n)} iniciativas sintéticas "
+            "(no son del PLADECO), que **no se muestran**. Para verlas, active "
+            f"«{DEMO_TOGGLE}» en la barra lateral.",
+            icon="ℹ️",
         )
 
 

@@ -66,7 +66,11 @@ def territory_features(
 
 
 def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -> dict[str, Any]:
-    """Reference layers: commune limit, urban limit, schools and health establishments."""
+    """Reference layers: commune and urban limits, schools, health establishments, placed sites.
+
+    ``sites`` are the plan's named sites that a person placed (points, lines or polygons);
+    the ones still sin ubicar have no geometry and are listed on the data-quality page.
+    """
 
     def polys(kind: str) -> dict[str, Any]:
         rows = conn.execute(
@@ -118,20 +122,58 @@ def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -
             ],
         }
 
+    def sites() -> dict[str, Any]:
+        rows = conn.execute(
+            text(
+                """
+            SELECT id, code, name, source,
+                   ST_AsGeoJSON(CASE WHEN ST_Dimension(geom) > 0 THEN
+                        ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(geom, 32719), :simplify),
+                                     4326)
+                   ELSE geom END, :decimals) AS g
+              FROM territory WHERE kind = 'sitio' AND geom IS NOT NULL ORDER BY name, id
+            """
+            ),
+            {"decimals": decimals, "simplify": simplify_m},
+        ).all()
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(r.g),
+                    "properties": {
+                        "layer": "sitio",
+                        "id": r.id,
+                        "codigo": r.code,
+                        "nombre": r.name,
+                        "fuente": r.source or "",
+                    },
+                }
+                for r in rows
+            ],
+        }
+
     return {
         "commune": polys("limite_comunal"),
         "urban": polys("limite_urbano"),
         "schools": facilities("escuela"),
         "health": facilities("salud"),
+        "sites": sites(),
     }
 
 
 def territory_detail(conn: Connection, territory_id: int, f: MapFilters) -> dict[str, Any] | None:
-    """A territory and the filtered initiatives linked to it."""
+    """A territory and the filtered initiatives linked to it.
+
+    No population here: the figure shown everywhere is
+    :func:`geo.territory.population.population_table`'s (official or estimated), which is
+    not free to compute, so callers take it from there (cached) by territory id.
+    """
     row = (
         conn.execute(
             text(
-                "SELECT id, kind, code, name, sector, population, population_source, source, "
+                "SELECT id, kind, code, name, sector, source, "
                 "geom IS NULL AS unlocated FROM territory WHERE id = :id"
             ),
             {"id": territory_id},

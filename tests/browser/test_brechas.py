@@ -74,3 +74,16 @@ def test_metric_changes_legend_and_click_lists_initiatives(server, page):
         .inner_text()
     )
     assert shown.split()[-1] == str(n)
+
+    # The panel's population is the figure of the population table (one source), es-CL.
+    from geo.domain import format_int
+    from geo.territory.population import population_table
+
+    with engine.connect() as conn:
+        row = next(
+            r for r in population_table(conn).rows if r["kind"] == "unidad_vecinal" and r["code"] == code
+        )
+    label = page.get_by_test_id("stMetricLabel").get_by_text("Población", exact=True)
+    figure = page.get_by_test_id("stMetric").filter(has=label).get_by_test_id("stMetricValue")
+    assert figure.inner_text().strip() == format_int(row["population"])
+    page.get_by_text("Fuente de la población: Estimación Censo 2017").wait_for(timeout=10_000)

@@ -1,8 +1,9 @@
 """Main journey in a real headless browser (Debian chromium via Playwright).
 
-Starts the app with ``sit serve`` on its own database, opens the map, changes a filter,
-sees the number of drawn initiative features change, clicks a territory, and records
-that no request left localhost.
+Starts the app with ``sit serve`` on its own database (with demo data, which is hidden
+until the sidebar switch shows it), opens the map, changes a filter, sees the number of
+drawn initiative features change, clicks a territory, and records that no request left
+localhost.
 """
 
 import time
@@ -10,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, served_app
+from tests.support.browser import IFRAME, chromium_page, served_app, switch_on
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +26,12 @@ def server():
 def page(server):
     with chromium_page() as pg:
         yield pg
+
+
+def open_with_demo(pg, base: str) -> None:
+    """Open the map and show the demo initiatives (the only ones with a geometry here)."""
+    pg.goto(base)
+    switch_on(pg, "Incluir datos de demostración")
 
 
 def drawn(pg, cls: str) -> int:
@@ -56,9 +63,13 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     assert 0 < e1 < total == 300
 
     page.goto(base)
+    page.get_by_text("no se muestran").wait_for(timeout=60_000)
+    page.frame_locator(IFRAME).locator("path.sit-territorio").first.wait_for(timeout=60_000)
+    assert drawn(page, "sit-iniciativa") == 0  # demo data is hidden by default
+    switch_on(page, "Incluir datos de demostración")
     assert wait_for_count(page, "sit-iniciativa", total) == total
     assert drawn(page, "sit-territorio") > 0
-    page.get_by_text("Datos de demostración presentes").wait_for(timeout=10_000)
+    page.get_by_text("se muestran 300 iniciativas sintéticas").wait_for(timeout=10_000)
 
     strategy = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
     strategy.click()
@@ -77,21 +88,22 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
 
 def test_clicking_a_territory_shows_its_details(server, page):
     base, _ = server
-    page.goto(base)
+    open_with_demo(page, base)
     frame = page.frame_locator(IFRAME)
     frame.locator("path.sit-territorio").first.wait_for(timeout=60_000)
     # Turn the initiatives layer off so the click lands on the territory underneath.
-    frame.locator(".leaflet-control-layers").hover()
-    frame.get_by_text("Iniciativas con ubicación").click()
-    frame.get_by_text("Establecimientos de salud").click()
-    frame.get_by_text("Establecimientos educacionales").click()
+    layers = frame.locator(".leaflet-control-layers")  # the legend names the same layers
+    layers.hover()
+    layers.get_by_text("Iniciativas con ubicación").click()
+    layers.get_by_text("Establecimientos de salud").click()
+    layers.get_by_text("Establecimientos educacionales").click()
     frame.locator("path.sit-territorio").nth(3).click(force=True)
     page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
 
 
 def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server, page):
     base, engine = server
-    page.goto(base)
+    open_with_demo(page, base)
     frame = page.frame_locator(IFRAME)
     frame.locator("path.sit-iniciativa").first.wait_for(timeout=60_000)
     frame.locator("path.sit-iniciativa").nth(5).dispatch_event("click")

@@ -73,10 +73,11 @@ def test_demo_notice_and_investment_with_demo_data(app, engine):
     generate_demo(engine, 40, seed=5, actor=TESTER)
     try:
         app.run()
-        assert any("Datos de demostración presentes" in w.value for w in app.warning)
+        assert any("40 iniciativas sintéticas" in i.value for i in app.info)
+        assert metric(app, "Inversión asignada") == "$ 0"  # hidden by default; the plan gives no amounts
+        app.toggle(key="f_demo").set_value(True).run()
+        assert any("se muestran 40 iniciativas sintéticas" in w.value for w in app.warning)
         assert metric(app, "Inversión asignada") != "$ 0"
-        app.toggle(key="f_demo").set_value(False).run()
-        assert metric(app, "Inversión asignada") == "$ 0"  # the plan gives no amounts
     finally:
         clear_demo(engine, TESTER)
 

@@ -30,7 +30,7 @@ def test_map_page_shows_the_whole_plan(app, engine):
     total = count(engine, "SELECT count(*) FROM initiative")
     assert metric(app, "Iniciativas filtradas") == f"{total:,}".replace(",", ".")
     assert metric(app, "Dibujadas en el mapa") == "0"  # the plan gives no coordinates
-    assert not app.warning  # no demo notice without demo data
+    assert "demostración" not in notices(app)  # no demo notice without demo data
 
 
 def test_strategy_filter_changes_the_counts_and_table(app, engine):
@@ -69,19 +69,37 @@ def test_plan_choices_follow_the_chosen_strategy(app):
     assert options and all(o.startswith("E2.") for o in options)
 
 
-def test_demo_notice_on_every_page_while_demo_data_exists(app, engine):
+def notices(at) -> str:
+    return " ".join(e.value for e in [*at.warning, *at.info])
+
+
+def test_demo_data_is_hidden_by_default_and_the_notice_says_how_to_show_it(app, engine):
+    real = count(engine, "SELECT count(*) FROM initiative")
     generate_demo(engine, 25, seed=8, actor=TESTER)
     try:
         app.run()
-        assert any("Datos de demostración presentes" in w.value for w in app.warning)
+        assert not app.exception
+        assert app.toggle(key="f_demo").value is False
+        assert metric(app, "Iniciativas filtradas") == f"{real:,}".replace(",", ".")
+        hidden = notices(app)
+        assert "25 iniciativas sintéticas" in hidden and "no se muestran" in hidden
+        assert "«Incluir datos de demostración»" in hidden
+        assert not app.warning  # hidden demo data is information, not a warning
+
+        app.toggle(key="f_demo").set_value(True).run()
+        assert metric(app, "Iniciativas filtradas") == f"{real + 25:,}".replace(",", ".")
+        shown = " ".join(w.value for w in app.warning)
+        assert "se muestran 25 iniciativas sintéticas" in shown and "junto a las reales" in shown
+        assert "`sit demo clear`" in shown
+
         app.switch_page("pages/calidad.py").run()
         assert not app.exception
-        assert any("Datos de demostración presentes" in w.value for w in app.warning)
+        assert "se muestran 25 iniciativas sintéticas" in " ".join(w.value for w in app.warning)
         assert metric(app, "Iniciativas de demostración") == "25"
     finally:
         clear_demo(engine, TESTER)
     app.run()
-    assert not any("Datos de demostración" in w.value for w in app.warning)
+    assert "demostración" not in notices(app)
 
 
 def test_quality_page_lists_unlocated_sites(app):
@@ -96,6 +114,7 @@ def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app,
     generate_demo(engine, 10, seed=3, actor=TESTER)
     try:
         app.run()
+        app.toggle(key="f_demo").set_value(True).run()
         assert not app.exception
         table = app.dataframe[-1].value
         assert "Sin información" in set(table["Monto"])

@@ -85,3 +85,19 @@ def chromium_page(width: int = 1500, height: int = 1100):
             yield pg
         finally:
             browser.close()
+
+
+def switch_on(pg, label: str, attempts: int = 5) -> None:
+    """Turn on the sidebar switch (``st.toggle``) ``label``; a click during a rerun can be lost."""
+    sidebar = pg.get_by_test_id("stSidebar")
+    switch = sidebar.get_by_role("switch", name=label)
+    switch.wait_for(state="attached", timeout=90_000)
+    for _ in range(attempts):
+        if switch.is_checked():
+            return
+        sidebar.get_by_text(label, exact=True).click()
+        deadline = time.time() + 5
+        while time.time() < deadline and not switch.is_checked():
+            time.sleep(0.2)
+    if not switch.is_checked():
+        raise AssertionError(f"the switch {label!r} did not turn on")

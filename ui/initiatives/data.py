@@ -27,10 +27,12 @@ def choices(version: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def map_layers(version: str) -> dict[str, Any]:
-    """Commune limit and UVs/localities for the drawing map."""
+    """Commune limit, UVs/localities and the placed sites for the drawing maps."""
     with engine().connect() as conn:
+        base = base_layers(conn)
         return {
-            "commune": base_layers(conn)["commune"],
+            "commune": base["commune"],
+            "sites": base["sites"],
             "territories": territory_features(conn, MapFilters()),
         }
 

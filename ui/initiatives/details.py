@@ -7,12 +7,12 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from geo.domain import INITIATIVE_KINDS, LINK_METHODS, TERRITORY_KINDS, format_clp, status_label
+from geo.domain import INITIATIVE_KINDS, LINK_METHODS, TERRITORY_KINDS, format_clp, format_int, status_label
 from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
 from geo.territory.queries import territory_detail
 from layers.sanitize import clean_markdown
-from ui.state import engine
+from ui.state import engine, population
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,15 @@ def show_initiative(initiative_id: int) -> None:
         )
 
 
-def show_territory(territory_id: int, filters: MapFilters) -> None:
-    """A territory, its filtered initiatives and its facilities."""
+def population_text(figure: dict | None) -> tuple[str, str]:
+    """(figure as es-CL text, its source) of a territory's population, for the panel."""
+    if not figure or figure["population"] is None:
+        return "Sin información", "No hay cifra oficial ni estimación censal para este territorio."
+    return format_int(figure["population"]), figure["source"] or "Sin fuente"
+
+
+def show_territory(territory_id: int, filters: MapFilters, version: str) -> None:
+    """A territory, its population (the one figure of every page), filtered initiatives, facilities."""
     with engine().connect() as conn:
         d = territory_detail(conn, territory_id, filters)
     if d is None:
@@ -90,11 +97,17 @@ def show_territory(territory_id: int, filters: MapFilters) -> None:
         return
     label = "UV " + d["code"] + " · " if d["kind"] == "unidad_vecinal" else ""
     st.subheader(clean_markdown(label + d["name"]))
-    st.caption(
-        f"{TERRITORY_KINDS.get(d['kind'], d['kind'])} · sector "
-        f"{(d['sector'] or 'sin información')} · población "
-        f"{d['population'] if d['population'] is not None else 'sin información'}"
-    )
+    kind = TERRITORY_KINDS.get(d["kind"], d["kind"])
+    if d["kind"] == "sitio":
+        st.caption(f"{kind} · fuente: {clean_markdown(d['source'])}")
+    else:
+        st.caption(f"{kind} · sector {d['sector'] or 'sin información'}")
+        figure = population(version).get(territory_id)
+        value, source = population_text(figure)
+        st.metric("Población", value)
+        st.caption("Fuente de la población: " + clean_markdown(source))
+        if figure and figure["note"]:
+            st.caption(clean_markdown(figure["note"]))
     st.metric("Iniciativas vinculadas (con los filtros)", len(d["initiatives"]))
     if d["initiatives"]:
         st.dataframe(

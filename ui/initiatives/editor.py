@@ -239,6 +239,7 @@ def geometry_section(
     m = build_edit_map(
         commune=layers["commune"],
         territories=layers["territories"],
+        sites=layers["sites"],
         current=current,
         current_label=inp.name,
         target=target,

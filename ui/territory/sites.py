@@ -55,6 +55,7 @@ def place_sites_section(version: str, editor: str) -> None:
     m = build_edit_map(
         commune=layers["commune"],
         territories=layers["territories"],
+        sites=layers["sites"],
         current=site["geometry"],
         current_label=site["name"],
     )

@@ -1,0 +1,172 @@
+"""What a person sees on the maps, in real headless chromium: sites, legend, Spanish controls.
+
+The served database has three of the plan's sites placed (a point, a line, a polygon), one
+with HTML and Jinja typed into its source. The journeys read the maps of Mapa, Brechas
+territoriales and Iniciativas (drawing map) as a person would: the sites layer and its
+tooltips, the legend rows for sites and establishments, Leaflet's zoom buttons, the scale,
+and the Leaflet.draw toolbar and hints, all in Spanish, with nothing fetched from outside.
+"""
+
+import re
+import time
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.browser import IFRAME, chromium_page, served_app
+
+pytestmark = pytest.mark.browser
+EVIL = "<img src=x onerror=window.__sit_xss=1> {{ 7*7 }}"
+SITES = {
+    "VIVERO": "POINT(-70.7580 -28.5770)",
+    "RIO-HUASCO": "LINESTRING(-70.7800 -28.5700, -70.7600 -28.5740, -70.7400 -28.5780)",
+    "LADERA-AVDA-HUASCO": "POLYGON((-70.7700 -28.5900, -70.7650 -28.5900, -70.7650 -28.5850, "
+    "-70.7700 -28.5850, -70.7700 -28.5900))",
+}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with served_app("map_layers") as (base, engine):
+        with engine.begin() as conn:
+            for code, wkt in SITES.items():
+                conn.execute(
+                    text(
+                        "UPDATE territory SET geom = ST_GeomFromText(:wkt, 4326), "
+                        "source = source || CASE WHEN code = 'VIVERO' THEN :evil ELSE '' END "
+                        "WHERE kind = 'sitio' AND code = :code"
+                    ),
+                    {"wkt": wkt, "code": code, "evil": "; ubicado por " + EVIL},
+                )
+        yield base, engine
+
+
+@pytest.fixture
+def page(server):
+    with chromium_page(height=1200) as pg:
+        yield pg
+
+
+def go(pg, title: str, heading: str) -> None:
+    pg.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    pg.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+
+
+def only_localhost(pg) -> list[str]:
+    return [
+        u
+        for u in pg.requests
+        if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
+    ]
+
+
+def check_leaflet_controls(frame) -> None:
+    """Zoom buttons and the scale as a person reads them: Spanish titles, metres only."""
+    frame.locator("a.leaflet-control-zoom-in").wait_for(timeout=60_000)
+    assert frame.locator("a.leaflet-control-zoom-in").get_attribute("title") == "Acercar"
+    assert frame.locator("a.leaflet-control-zoom-out").get_attribute("title") == "Alejar"
+    assert frame.locator("a.leaflet-control-layers-toggle").get_attribute("title") == "Capas"
+    scale = frame.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1  # no second (imperial) line
+    assert re.fullmatch(r"\d+ (m|km)", scale.inner_text().strip())
+    assert not re.search(r"\b(mi|ft)\b", frame.locator(".leaflet-control-scale").inner_text())
+    leaflet = frame.locator('.leaflet-control-attribution a[href="https://leafletjs.com"]')
+    assert leaflet.get_attribute("title") == "Biblioteca JavaScript para mapas interactivos"
+
+
+def tooltip_texts(frame, paths) -> list[str]:
+    texts = []
+    for i in range(paths.count()):
+        paths.nth(i).dispatch_event("mouseover")
+        tip = frame.locator(".leaflet-tooltip").last
+        tip.wait_for(timeout=10_000)
+        texts.append(tip.inner_text())
+        paths.nth(i).dispatch_event("mouseout")
+    return texts
+
+
+def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server, page):
+    base, _ = server
+    page.goto(base)
+    frame = page.frame_locator(IFRAME)
+    sites = frame.locator("path.sit-sitio")
+    sites.first.wait_for(timeout=90_000)
+    assert sites.count() == 3  # point, line and polygon
+    texts = tooltip_texts(frame, sites)
+    assert any("Vivero" in t for t in texts) and any("Río Huasco" in t for t in texts)
+    assert all("Sitio del plan" in t and "Fuente" in t for t in texts)
+    # Typed text is shown as text: neither HTML nor Jinja ran.
+    vivero = next(t for t in texts if "Vivero" in t)
+    assert EVIL in vivero
+    assert frame.locator("body").evaluate("() => window.__sit_xss === undefined")
+
+    legend = frame.locator(".sit-legend").inner_text()
+    for row in (
+        "Sitios del plan",
+        "Establecimientos educacionales",
+        "Establecimientos de salud",
+        "Fuera de funcionamiento",
+    ):
+        assert row in legend
+    page.locator(IFRAME).first.screenshot(path="/tmp/sit_map_layers_sites.png")
+    # The sites layer can be switched off from the layer control.
+    layers = frame.locator(".leaflet-control-layers")
+    layers.hover()
+    layers.get_by_text("Sitios del plan", exact=True).click()
+    deadline = time.time() + 10
+    while time.time() < deadline and sites.count():
+        time.sleep(0.2)
+    assert sites.count() == 0
+    check_leaflet_controls(frame)
+    assert only_localhost(page) == []
+
+
+def test_clicking_a_site_opens_its_detail(server, page):
+    base, _ = server
+    page.goto(base)
+    frame = page.frame_locator(IFRAME)
+    frame.locator("path.sit-sitio").first.wait_for(timeout=90_000)
+    frame.locator("path.sit-sitio").last.dispatch_event("click")  # Vivero, last by name
+    page.get_by_role("heading", name="Vivero").wait_for(timeout=30_000)
+    page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=10_000)
+    page.get_by_text("fuente: PLADECO 2014-2017").wait_for(timeout=10_000)
+    assert page.get_by_test_id("stMetric").filter(has_text="Población").count() == 0  # a site has none
+
+
+def test_brechas_map_draws_sites_and_labels_them(server, page):
+    base, _ = server
+    page.goto(base)
+    go(page, "Brechas territoriales", "Brechas territoriales")
+    frame = page.frame_locator(IFRAME).last
+    frame.locator("path.sit-brecha").first.wait_for(timeout=120_000)
+    assert frame.locator("path.sit-sitio").count() == 3
+    legend = frame.locator(".sit-legend").inner_text()
+    assert "Sitios del plan" in legend and "Establecimientos de salud" in legend
+    assert "Fuera de funcionamiento" in legend
+    check_leaflet_controls(frame)
+    assert only_localhost(page) == []
+
+
+def test_drawing_tools_speak_spanish(server, page):
+    base, _ = server
+    page.goto(base)
+    go(page, "Iniciativas", "Iniciativas")
+    frame = page.frame_locator(IFRAME).first
+    marker = frame.locator("a.leaflet-draw-draw-marker")
+    marker.wait_for(timeout=90_000)
+    assert marker.get_attribute("title") == "Dibujar un punto"
+    assert frame.locator("a.leaflet-draw-draw-polygon").get_attribute("title") == "Dibujar un polígono"
+    assert frame.locator("a.leaflet-draw-draw-polyline").get_attribute("title") == "Dibujar una línea"
+    assert frame.locator("a.leaflet-draw-draw-rectangle").get_attribute("title") == "Dibujar un rectángulo"
+    assert frame.locator("a.leaflet-draw-edit-remove").get_attribute("title") == "No hay figuras para borrar"
+    check_leaflet_controls(frame)
+
+    marker.click()
+    assert frame.locator(".leaflet-draw-actions a").first.inner_text().strip() == "Cancelar"
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").hover(position={"x": box["width"] / 2, "y": box["height"] / 3})
+    hint = frame.locator(".leaflet-draw-tooltip")
+    hint.wait_for(timeout=10_000)
+    assert "Haga clic en el mapa para ubicar el punto." in hint.inner_text()
+    page.screenshot(path="/tmp/sit_map_layers_draw.png")
+    assert only_localhost(page) == []
