@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo.domain import SECTOR_FILTERS
 from geo.initiatives.filters import MapFilters
+from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
 #: Label of the demo-data switch (the demo notice tells people to use it).
@@ -54,7 +55,7 @@ def sidebar_filters(options: dict) -> MapFilters:
     )
     include_demo = sb.toggle(
         DEMO_TOGGLE,
-        value=False,
+        value=get_settings().show_demo_by_default,
         key="f_demo",
         help="Iniciativas sintéticas generadas con `sit demo generate`; no son del PLADECO.",
     )

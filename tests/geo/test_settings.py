@@ -23,3 +23,11 @@ def test_default_points_at_local_database(tmp_path: Path):
     s = load_settings(environ={}, root=tmp_path)
     assert s.database_url.endswith("@127.0.0.1:5432/sit_pladeco")
     assert s.data_dir == tmp_path / "data"
+
+
+def test_demo_is_hidden_unless_the_setting_shows_it(tmp_path):
+    assert load_settings({}, root=tmp_path).show_demo_by_default is False
+    assert load_settings({"SIT_SHOW_DEMO": "1"}, root=tmp_path).show_demo_by_default is True
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("show_demo = true\n", encoding="utf-8")
+    assert load_settings({}, root=tmp_path).show_demo_by_default is True
