@@ -10,6 +10,7 @@ is fetched, and nothing outside the map's iframe changes (see :mod:`layers.asset
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import folium
@@ -17,6 +18,8 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from layers.assets import STATIC_URL_PREFIX, make_offline_map
+
+log = logging.getLogger(__name__)
 
 ZOOM_IN_TITLE = "Acercar"
 ZOOM_OUT_TITLE = "Alejar"

@@ -7,12 +7,15 @@ labels them in its legend with the same rows, so they are never read as initiati
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import folium
 
 from layers.sanitize import clean_feature_collection
+
+log = logging.getLogger(__name__)
 
 SCHOOL_COLOUR = "#1F78B4"
 HEALTH_COLOUR = "#E31A1C"

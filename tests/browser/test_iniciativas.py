@@ -102,7 +102,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
                 "(SELECT count(*) FROM initiative_territory it JOIN territory t ON t.id = it.territory_id "
                 " WHERE it.initiative_id = i.id AND ST_Intersects(t.geom, i.geom)) AS linked_under, "
                 "(SELECT user_name FROM audit_log a WHERE a.row_id = i.id::text "
-                " AND a.table_name = 'initiative') AS who "
+                " AND a.table_name = 'initiative' ORDER BY a.id DESC LIMIT 1) AS who "
                 "FROM initiative i WHERE i.code = :c"
             ),
             {"c": CODE},
@@ -128,7 +128,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
 def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     base, engine = server
     page.goto(base + "/iniciativas")
-    page.get_by_role("heading", name="Ubicar sitios sin ubicar").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Sitios nombrados por el plan").wait_for(timeout=60_000)
     name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
     name.fill("Ana Rojas")
     name.press("Enter")
@@ -148,3 +148,24 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     page.get_by_role("heading", name="Sitios sin ubicar").wait_for(timeout=60_000)
     page.get_by_text("Vivero", exact=True).first.wait_for(state="attached", timeout=30_000)
     assert page.get_by_text("Chamonate", exact=True).count() == 0
+
+    # Placed by mistake: back to "sin ubicar", and the history shows both steps.
+    page.goto(base + "/iniciativas")
+    page.get_by_role("heading", name="Sitios nombrados por el plan").wait_for(timeout=60_000)
+    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
+    name.fill("Ana Rojas")
+    name.press("Enter")
+    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
+    choose(page, "Sitio", "Chamonate")
+    page.get_by_text("Historial de ubicaciones").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Devolver a «sin ubicar»").click()
+    page.get_by_text("Sitio «Chamonate» devuelto a «sin ubicar»").wait_for(timeout=30_000)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, user_name FROM audit_log WHERE table_name = 'territory' AND row_id = "
+                "(SELECT id::text FROM territory WHERE kind = 'sitio' AND code = 'CHAMONATE') ORDER BY id"
+            )
+        ).all()
+    assert [tuple(r)[0] for r in rows][-2:] == ["ubicar_sitio", "quitar_ubicacion_sitio"]
+    assert {r.user_name for r in rows[-2:]} == {"Ana Rojas"}
