@@ -83,7 +83,6 @@ class Leaf:
     program: str | None
     scope: str
     places: list[str]
-    review_note: str | None = None  # the catalogue reviewer's (English); never shown to users
     description: str | None = None
 
 
@@ -166,7 +165,6 @@ def catalogue_leaves(doc: dict[str, Any]) -> list[Leaf]:
                             g["code"],
                             g.get("scope", "comunal"),
                             g.get("places") or [],
-                            g.get("review_note"),
                         )
                     )
                 for it in items:
@@ -180,7 +178,6 @@ def catalogue_leaves(doc: dict[str, Any]) -> list[Leaf]:
                             g["code"],
                             it["scope"],
                             it.get("places") or [],
-                            it.get("review_note"),
                         )
                     )
     return leaves

@@ -203,8 +203,3 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, acto
 def clear_demo(engine: Engine | Connection, actor: Actor) -> int:
     """Delete every demo row (initiatives, and workshops/needs flagged demo); return the count."""
     return delete_demo(engine, actor)
-
-
-def demo_count(conn: Connection) -> int:
-    """Return how many demo initiatives exist."""
-    return conn.execute(text("SELECT count(*) FROM initiative WHERE is_demo")).scalar_one()

@@ -132,7 +132,6 @@ class RowPlan:
     existing_id: int | None = None
     db_version: int | None = None
     file_version: int | None = None
-    old_status: str | None = None
     places: list[tuple[str, Place]] | None = None  # (written, place); None = column absent
     place_links: PlaceLinks | None = None
     conflict: Conflict | None = None
@@ -410,7 +409,7 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
                 )
             )
             continue
-        rp.existing_id, rp.db_version, rp.old_status = old.id, old.version, old.status
+        rp.existing_id, rp.db_version = old.id, old.version
         for key, column in FIELDS.items():
             if column in new and not same_value(new[column], getattr(old, column)):
                 rp.changes.append(
@@ -556,22 +555,3 @@ def apply_import(
         overwritten=[r.code or "" for r in chosen],
         conflicts_left=left,
     )
-
-
-def import_file(
-    engine: Engine,
-    path: Path,
-    actor: Actor,
-    *,
-    label: str | None = None,
-    dry_run: bool = False,
-    strict: bool = False,
-    overwrite: Collection[str] = (),
-    is_demo: bool = False,
-) -> tuple[ImportPlan, ImportResult | None]:
-    """Plan, then (unless ``dry_run``) apply: the one entry point of the CLI and the page."""
-    with engine.connect() as conn:
-        plan = plan_import(conn, path, label)
-    if dry_run:
-        return plan, None
-    return plan, apply_import(engine, plan, actor, strict=strict, overwrite=overwrite, is_demo=is_demo)

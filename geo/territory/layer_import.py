@@ -15,7 +15,6 @@ plan) are never removed by a layer: they do not come from one.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -219,10 +218,6 @@ _BLOCKERS = text(
       FROM territory t WHERE t.id = ANY(:ids)
     """
 )
-
-
-def _jdump(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def plan_import(conn: Connection, layer: LayerFile, kind: str) -> tuple[LayerReport, list[TerritoryRecord]]:
