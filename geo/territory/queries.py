@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -11,6 +12,16 @@ from sqlalchemy import Connection, text
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 
 log = logging.getLogger(__name__)
+
+
+def feature_collection(rows: Iterable[Any], properties: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of ``rows`` (each with its GeoJSON text in ``g``)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": json.loads(r.g), "properties": properties(r)} for r in rows
+        ],
+    }
 
 
 def territory_features(
@@ -83,13 +94,7 @@ def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -
             ),
             {"kind": kind, "decimals": decimals, "simplify": simplify_m},
         ).all()
-        return {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "geometry": json.loads(r.g), "properties": {"nombre": r.name}}
-                for r in rows
-            ],
-        }
+        return feature_collection(rows, lambda r: {"nombre": r.name})
 
     def facilities(kind: str) -> dict[str, Any]:
         rows = conn.execute(
@@ -102,25 +107,18 @@ def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -
             ),
             {"kind": kind, "decimals": decimals},
         ).all()
-        return {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": json.loads(r.g),
-                    "properties": {
-                        "layer": kind,
-                        "id": r.id,
-                        "codigo": r.code,
-                        "nombre": r.name,
-                        "tipo": r.subtype or r.dependency or "",
-                        "estado": r.operating_status or "",
-                        "en_funcionamiento": bool(r.in_operation),
-                    },
-                }
-                for r in rows
-            ],
-        }
+        return feature_collection(
+            rows,
+            lambda r: {
+                "layer": kind,
+                "id": r.id,
+                "codigo": r.code,
+                "nombre": r.name,
+                "tipo": r.subtype or r.dependency or "",
+                "estado": r.operating_status or "",
+                "en_funcionamiento": bool(r.in_operation),
+            },
+        )
 
     def sites() -> dict[str, Any]:
         rows = conn.execute(
@@ -136,23 +134,16 @@ def base_layers(conn: Connection, decimals: int = 5, simplify_m: float = 10.0) -
             ),
             {"decimals": decimals, "simplify": simplify_m},
         ).all()
-        return {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": json.loads(r.g),
-                    "properties": {
-                        "layer": "sitio",
-                        "id": r.id,
-                        "codigo": r.code,
-                        "nombre": r.name,
-                        "fuente": r.source or "",
-                    },
-                }
-                for r in rows
-            ],
-        }
+        return feature_collection(
+            rows,
+            lambda r: {
+                "layer": "sitio",
+                "id": r.id,
+                "codigo": r.code,
+                "nombre": r.name,
+                "fuente": r.source or "",
+            },
+        )
 
     return {
         "commune": polys("limite_comunal"),
