@@ -2,6 +2,8 @@
 # Run the whole test suite: installs what it needs (Python packages, PostGIS, chromium),
 # uses TEST_DATABASE_URL or a local database "sit_pladeco_test" that the tests rebuild.
 #   scripts/test.sh [pytest args...]
+# The tests run on SIT_TEST_WORKERS pytest-xdist workers (default: one per CPU, at most 2),
+# each test module whole on one worker so a module's served app and database stay together.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv "dev"
@@ -17,7 +19,8 @@ say "Type check (mypy)"
 "$VENV/bin/mypy" geo layers
 say "Running the tests"
 set +e
-"$VENV/bin/python" -m pytest "$@"
+workers="${SIT_TEST_WORKERS:-$(( $(nproc) < 2 ? 1 : 2 ))}"
+"$VENV/bin/python" -m pytest -n "$workers" --dist loadfile "$@"
 rc=$?
 set -e
 # pytest exits 5 when no test ran: that must fail loudly, not pass.

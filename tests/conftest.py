@@ -1,8 +1,14 @@
-"""Test fixtures: a real PostgreSQL + PostGIS database, rebuilt at the start of the run.
+"""Test fixtures: a real PostgreSQL + PostGIS database, built once per run and cloned.
 
-The database comes from TEST_DATABASE_URL (scripts/test.sh sets a local one). It is
-dropped and created again, migrated with Alembic, and loaded with the real base pack and
-the PLADECO catalogue; each test then runs inside a transaction that is rolled back.
+The database named by TEST_DATABASE_URL (scripts/test.sh sets a local one) gives the names.
+Once per run, ``<name>_template`` is built the way an admin builds one (``sit setup``:
+Alembic migrations, the real base pack, the PLADECO catalogue). Every database a test uses
+is then a copy of it (``CREATE DATABASE ... TEMPLATE``, a tenth of a second) instead of a
+reload: the session database, and the siblings that CLI and browser tests commit to.
+Tests on the session database run inside a transaction that is rolled back.
+
+With pytest-xdist each worker has its own session database (``<name>_gw1``...) and the
+template is built by whichever worker gets there first, under an advisory lock.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,28 +28,86 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from geo import settings
-from geo.catalogue.loader import CATALOGUE_FILE, load_catalogue
 from geo.schema.migrate import ensure_postgis, upgrade
 from geo.settings import PROJECT_ROOT, load_settings
-from geo.territory.base_pack import load_base_pack
 
 DATA = PROJECT_ROOT / "data"
 DEFAULT_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco_test"
 
 
-def database_url_for_tests() -> str:
+# One id per run, shared by the xdist workers (the controller sets it for them).
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# Any constant: the advisory lock that serialises building and copying the template.
+TEMPLATE_LOCK = 8_620_431
+
+
+def base_test_url() -> str:
     return load_settings().test_database_url or DEFAULT_TEST_URL
 
 
+def database_url_for_tests() -> str:
+    """This worker's session database: the configured name, ``_gwN`` appended under xdist
+    (gw0 keeps the plain name)."""
+    u = make_url(base_test_url())
+    if WORKER and WORKER != "gw0":
+        u = u.set(database=f"{u.database}_{WORKER}")
+    return u.render_as_string(hide_password=False)
+
+
+def template_url() -> str:
+    u = make_url(base_test_url())
+    return u.set(database=f"{u.database}_template").render_as_string(hide_password=False)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@contextmanager
+def _admin(url: str) -> Iterator[Connection]:
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            yield conn
+    finally:
+        admin.dispose()
+
+
 def recreate_database(url: str) -> None:
-    """Drop and create the database named in ``url`` (whatever a previous run left)."""
-    u = make_url(url)
-    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = u.database.replace('"', '""')
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    """Drop and create the database named in ``url`` (whatever a previous run left), empty."""
+    name = _quoted(make_url(url).database or "")
+    with _admin(url) as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+
+
+def _template_is_current(conn: Connection, name: str) -> bool:
+    comment = conn.execute(
+        text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"),
+        {"n": name},
+    ).scalar()
+    return comment == f"sit tests {RUN_ID}"
+
+
+def clone_database(url: str) -> str:
+    """Make the database at ``url`` a fresh copy of this run's template (built on first use
+    with ``sit setup``, as an admin builds a database); return ``url``."""
+    tpl = make_url(template_url()).database or ""
+    name = make_url(url).database or ""
+    with _admin(url) as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": TEMPLATE_LOCK})
+        try:
+            if not _template_is_current(conn, tpl):
+                conn.execute(text(f"DROP DATABASE IF EXISTS {_quoted(tpl)} WITH (FORCE)"))
+                conn.execute(text(f"CREATE DATABASE {_quoted(tpl)}"))
+                run_sit("setup", url=template_url())
+                conn.execute(text(f"COMMENT ON DATABASE {_quoted(tpl)} IS 'sit tests {RUN_ID}'"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {_quoted(name)} TEMPLATE {_quoted(tpl)}"))
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": TEMPLATE_LOCK})
+    return url
 
 
 def derived_url(suffix: str) -> str:
@@ -52,26 +117,20 @@ def derived_url(suffix: str) -> str:
 
 
 def set_up_database(suffix: str) -> str:
-    """A sibling database ``<test db>_<suffix>`` rebuilt and prepared with ``sit setup``."""
-    url = derived_url(suffix)
-    recreate_database(url)
-    run_sit("setup", url=url)
-    return url
+    """A sibling database ``<test db>_<suffix>``, as ``sit setup`` leaves it (a template copy)."""
+    return clone_database(derived_url(suffix))
 
 
 def fresh_database(url: str) -> None:
+    """An empty database at ``url``, migrated with Alembic (no data)."""
     recreate_database(url)
     ensure_postgis(url)
     upgrade(url)
 
 
 def loaded_database(url: str) -> Engine:
-    """Rebuild the database at ``url`` with the real base pack and catalogue; return an engine."""
-    fresh_database(url)
-    eng = create_engine(url)
-    load_base_pack(eng, DATA)
-    load_catalogue(eng, DATA / CATALOGUE_FILE)
-    return eng
+    """The database at ``url`` with the real base pack and catalogue; return an engine."""
+    return create_engine(clone_database(url))
 
 
 @pytest.fixture(scope="session")

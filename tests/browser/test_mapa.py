@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, served_app, switch_on
+from tests.support.browser import IFRAME, chromium_page, map_frame, served_app, switch_on
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def open_with_demo(pg, base: str) -> None:
 
 
 def drawn(pg, cls: str) -> int:
-    return pg.frame_locator(IFRAME).locator(f"path.{cls}").count()
+    return map_frame(pg).locator(f"path.{cls}").count()
 
 
 def wait_for_count(pg, cls: str, expected: int, timeout: float = 60) -> int:
@@ -89,7 +89,7 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
 def test_clicking_a_territory_shows_its_details(server, page):
     base, _ = server
     open_with_demo(page, base)
-    frame = page.frame_locator(IFRAME)
+    frame = map_frame(page)
     frame.locator("path.sit-territorio").first.wait_for(timeout=60_000)
     # Turn the initiatives layer off so the click lands on the territory underneath.
     layers = frame.locator(".leaflet-control-layers")  # the legend names the same layers
@@ -104,7 +104,7 @@ def test_clicking_a_territory_shows_its_details(server, page):
 def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server, page):
     base, engine = server
     open_with_demo(page, base)
-    frame = page.frame_locator(IFRAME)
+    frame = map_frame(page)
     frame.locator("path.sit-iniciativa").first.wait_for(timeout=60_000)
     frame.locator("path.sit-iniciativa").nth(5).dispatch_event("click")
     heading = page.get_by_role("heading", name="DEMO-1-")

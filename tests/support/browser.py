@@ -101,3 +101,34 @@ def switch_on(pg, label: str, attempts: int = 5) -> None:
             time.sleep(0.2)
     if not switch.is_checked():
         raise AssertionError(f"the switch {label!r} did not turn on")
+
+
+def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 1.5) -> None:
+    """Wait until the page shows ``maps`` map frames, all current and sized, for ``calm_for`` s.
+
+    streamlit-folium keys its component by a hash of the map's JavaScript, so a map whose
+    content changes (the demo switch, a filter) is a new iframe: for a moment the previous
+    run's frame (stale) and the new one (height 0 until Leaflet loads) are both on the page,
+    and a locator would pick the wrong one.
+    """
+    probe = f"""() => [...document.querySelectorAll('{IFRAME}')].map(f =>
+        !f.closest('[data-stale="true"]') && Number(f.getAttribute('height')) > 0)"""
+    deadline = time.time() + timeout
+    calm_since = None
+    frames: list[bool] = []
+    while time.time() < deadline:
+        frames = pg.evaluate(probe)
+        if len(frames) == maps and all(frames):
+            calm_since = calm_since or time.time()
+            if time.time() - calm_since >= calm_for:
+                return
+        else:
+            calm_since = None
+        time.sleep(0.2)
+    raise AssertionError(f"the page did not settle on {maps} map(s): frames {frames}")
+
+
+def map_frame(pg):
+    """The map's frame once the page has settled (see :func:`settle`)."""
+    settle(pg)
+    return pg.frame_locator(IFRAME)
