@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.cli.common import actor, engine, print_section
 from geo.errors import DataError
-from geo.sheets.importer import ImportPlan
+
+if TYPE_CHECKING:  # pandas and openpyxl load only for the commands that read a file
+    from geo.sheets.importer import ImportPlan
 
 log = logging.getLogger(__name__)
 
