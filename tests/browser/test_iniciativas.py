@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, served_app
+from tests.support.browser import IFRAME, chromium_page, served_app, settle
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -24,8 +24,8 @@ def server():
 
 
 @pytest.fixture
-def page(server):
-    with chromium_page() as pg:
+def page(server, browser):
+    with chromium_page(browser) as pg:
         yield pg
 
 
@@ -89,6 +89,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
         timeout=30_000
     )
 
+    settle(page, maps=2)  # the editor's map and the sites' map, the previous run's gone
     frame = page.frame_locator(IFRAME).first
     drawn = page.get_by_role("radio", name="Usar lo dibujado en el mapa")
     draw_point(frame, drawn.is_checked)
@@ -134,6 +135,7 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     name.press("Enter")
     page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
     choose(page, "Sitio", "Chamonate")
+    settle(page, maps=2)
     site_map = page.frame_locator(IFRAME).nth(1)
     save = page.get_by_role("button", name="Guardar la ubicación del sitio")
     draw_point(site_map, save.is_enabled)  # picking the site remounted its map

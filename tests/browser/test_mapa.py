@@ -23,8 +23,8 @@ def server():
 
 
 @pytest.fixture
-def page(server):
-    with chromium_page() as pg:
+def page(server, browser):
+    with chromium_page(browser) as pg:
         yield pg
 
 

@@ -32,8 +32,8 @@ def server():
 
 
 @pytest.fixture
-def page(server):
-    with chromium_page(height=1200) as pg:
+def page(server, browser):
+    with chromium_page(browser, height=1200) as pg:
         yield pg
 
 

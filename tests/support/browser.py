@@ -1,7 +1,9 @@
 """Shared parts of the browser journeys: the app served by ``sit serve``, a chromium page.
 
 Each journey module builds its own database (a sibling of the test database, so journeys
-never share state) and uses :func:`served_app` and :func:`chromium_page` in its fixtures.
+never share state) and uses :func:`served_app` and :func:`chromium_page` in its fixtures;
+the module's journeys share one chromium (``browser`` in ``tests/browser/conftest.py``),
+each in a fresh context.
 """
 
 from __future__ import annotations
@@ -71,20 +73,31 @@ def served_app(suffix: str, *prepare: Sequence[str]) -> Iterator[tuple[str, Engi
 
 
 @contextmanager
-def chromium_page(width: int = 1500, height: int = 1100):
-    """A headless chromium page that records every request URL in ``page.requests``."""
+def chromium() -> Iterator:
+    """One headless chromium (a module's journeys share it; each gets its own context)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": width, "height": height})
-        requests: list[str] = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.requests = requests
         try:
-            yield pg
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page(browser, width: int = 1500, height: int = 1100):
+    """A page in a fresh context of ``browser`` (no cookies or storage from the previous
+    journey: a new Streamlit session), recording every request URL in ``page.requests``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.requests = requests
+    try:
+        yield pg
+    finally:
+        context.close()
 
 
 def switch_on(pg, label: str, attempts: int = 5) -> None:
