@@ -133,6 +133,20 @@ def loaded_database(url: str) -> Engine:
     return create_engine(clone_database(url))
 
 
+#: Slowest first: the journeys in a browser, then the CLI run as separate processes, then
+#: the pages under AppTest. With whole modules per worker, starting the long ones first
+#: keeps one worker from running a long module alone at the end.
+_SLOW_FIRST = ("tests/browser/", "tests/geo/cli/", "tests/pages/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = Path(item.path).relative_to(PROJECT_ROOT).as_posix()
+        return next((i for i, d in enumerate(_SLOW_FIRST) if path.startswith(d)), len(_SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside a module is kept
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     eng = loaded_database(database_url_for_tests())
