@@ -17,6 +17,7 @@ Thresholds (checked on the real names of ``data/``, see tests/geo/test_gazetteer
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -65,6 +66,7 @@ _HEALTH_ALIASES = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize(value: str) -> str:
     """Lower-case, strip accents and punctuation, collapse spaces (``N°`` becomes ``n``)."""
     value = unicodedata.normalize("NFKD", str(value).replace("°", " ").replace("º", " "))

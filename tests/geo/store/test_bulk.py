@@ -1,0 +1,44 @@
+"""The batch table of the write path gives back exactly what was sent, in order."""
+
+from decimal import Decimal
+
+from shapely.geometry import Point
+from sqlalchemy import text
+
+from geo.store.bulk import unnest
+
+TRICKY = [
+    'Plaza "La Feria" \\ Baquedano',
+    "línea 1\nlínea 2\ttab",
+    "{llaves}, [corchetes], 'comillas', NULL",
+    "Ñandú 🌵 — Río Huasco",
+    "",
+]
+
+
+def test_text_numbers_bytes_and_nulls_come_back_unchanged(conn):
+    wkb = Point(-70.758, -28.578).wkb
+    rows = [
+        {"s": t, "i": n, "b": n % 2 == 0, "w": Decimal("0.3333333333333333333"), "g": wkb}
+        for n, t in enumerate(TRICKY, start=1)
+    ]
+    rows.append({"s": None, "i": None, "b": None, "w": None, "g": None})
+    source, params = unnest({"s": "text", "i": "bigint", "b": "boolean", "w": "numeric", "g": "bytea"}, rows)
+    got = conn.execute(
+        text(
+            "SELECT v.s, v.i, v.b, v.w, ST_AsText(ST_GeomFromWKB(v.g)) AS g, v.ord "
+            f"FROM {source} ORDER BY v.ord"
+        ),
+        params,
+    ).all()
+    assert [r.s for r in got] == [*TRICKY, None]
+    assert [r.i for r in got] == [1, 2, 3, 4, 5, None]
+    assert [r.b for r in got] == [False, True, False, True, False, None]
+    assert got[0].w == Decimal("0.3333333333333333333") and got[-1].w is None
+    assert got[0].g == "POINT(-70.758 -28.578)" and got[-1].g is None
+    assert [r.ord for r in got] == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_empty_batch_is_an_empty_table(conn):
+    source, params = unnest({"t": "text"}, [])
+    assert conn.execute(text(f"SELECT count(*) FROM {source}"), params).scalar_one() == 0
