@@ -103,6 +103,40 @@ class Legend(MacroElement):
         self.body = body
 
 
+#: Attribute of the map container set once the initiatives are on screen (their number).
+DRAWN_ATTRIBUTE = "data-sit-drawn"
+
+
+class DrawnSignal(MacroElement):
+    """Tells when the map has finished drawing its initiatives.
+
+    Sets ``data-sit-drawn`` on the map container to the number of initiative features
+    drawn, two animation frames after the layer was added (the first frame paints it,
+    whatever the renderer). Tests and the benchmark wait for this one signal.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var n = 0;
+            {% if this.layer %}{{ this.layer.get_name() }}.eachLayer(function () { n += 1; });{% endif %}
+            requestAnimationFrame(function () { requestAnimationFrame(function () {
+                map.getContainer().setAttribute({{ this.attribute|tojson }}, String(n));
+            }); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: folium.GeoJson | None) -> None:
+        super().__init__()
+        self._name = "SitDrawnSignal"
+        self.layer = layer
+        self.attribute = DRAWN_ATTRIBUTE
+
+
 def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = True) -> str:
     """HTML of the legend; ``strategies`` are (position, code, name) tuples."""
     rows = ["<b>Iniciativas por estrategia</b>"]
@@ -194,8 +228,9 @@ def build_map(
     labels.add_to(m)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
+    drawn: folium.GeoJson | None = None
     if initiatives["features"]:
-        folium.GeoJson(
+        drawn = folium.GeoJson(
             clean_feature_collection(initiatives),
             name="Iniciativas con ubicación",
             marker=folium.CircleMarker(),
@@ -205,7 +240,9 @@ def build_map(
                 fields=["codigo", "nombre", "estado", "monto"],
                 aliases=["Código", "Iniciativa", "Estado", "Monto"],
             ),
-        ).add_to(m)
+        )
+        drawn.add_to(m)
+    DrawnSignal(drawn).add_to(m)
     Legend(legend_html(strategies) + reference_legend_html(base)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(

@@ -145,3 +145,11 @@ def map_frame(pg):
     """The map's frame once the page has settled (see :func:`settle`)."""
     settle(pg)
     return pg.frame_locator(IFRAME)
+
+
+def drawn_initiatives(pg, timeout: float = 90) -> int:
+    """How many initiatives the settled map says it has drawn (``data-sit-drawn``, set by
+    ``layers.map.DrawnSignal`` once they are on screen)."""
+    container = map_frame(pg).locator(".leaflet-container[data-sit-drawn]")
+    container.wait_for(state="attached", timeout=timeout * 1000)
+    return int(container.get_attribute("data-sit-drawn") or "-1")
