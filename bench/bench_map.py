@@ -175,8 +175,8 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
         strategies=strategies,
         basemap=BASEMAPS[next(iter(BASEMAPS))],
     )
-    out["build_s"], m = timed(build_map, **kwargs)
-    out["render_s"], html = timed(lambda: m.get_root().render())
+    out["build_s"], parts = timed(build_map, **kwargs)
+    out["render_s"], html = timed(lambda: parts.whole().get_root().render())
     out["html_bytes"] = len(html.encode("utf-8"))
 
     # What the page really does: st_folium(m, ...) renders the map (twice) and sends its
@@ -190,13 +190,15 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     real = streamlit_folium._component_func
     streamlit_folium._component_func = fake_component
     try:
-        m2 = build_map(**kwargs)
+        p2 = build_map(**kwargs)
         out["st_folium_s"], _ = timed(
             streamlit_folium.st_folium,
-            m2,
+            p2.map,
             height=620,
             use_container_width=True,
             key="mapa",
+            feature_group_to_add=p2.dynamic,
+            layer_control=p2.control,
             returned_objects=["last_active_drawing"],
         )
     finally:

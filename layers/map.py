@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -112,18 +113,19 @@ class DrawnSignal(MacroElement):
 
     Sets ``data-sit-drawn`` on the map container to the number of initiative features
     drawn, two animation frames after the layer was added (the first frame paints it,
-    whatever the renderer). Tests and the benchmark wait for this one signal.
+    whatever the renderer), again each time the filtered layers are swapped in. Tests and
+    the benchmark wait for this one signal.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }};
             var n = 0;
             {% if this.layer %}{{ this.layer.get_name() }}.eachLayer(function () { n += 1; });{% endif %}
             requestAnimationFrame(function () { requestAnimationFrame(function () {
-                map.getContainer().setAttribute({{ this.attribute|tojson }}, String(n));
+                var box = document.querySelector(".leaflet-container");
+                if (box) { box.setAttribute({{ this.attribute|tojson }}, String(n)); }
             }); });
         })();
         {% endmacro %}
@@ -160,6 +162,35 @@ def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = 
     return "".join(rows)
 
 
+#: Leaflet pane of the shaded territories, under the overlay pane (400) where sites,
+#: facilities and initiatives are: added after them (they change with the filters), the
+#: territories must still lie underneath so a click reaches a site or an initiative.
+TERRITORY_PANE = "sit-territorios"
+
+
+@dataclass
+class MapParts:
+    """The map in two parts, so that a filter change does not reload it.
+
+    ``map`` holds what never changes with the filters (base layers, UV names, sites,
+    facilities, legend); streamlit-folium keys its component by that map's JavaScript, so
+    it stays mounted and keeps its view. ``dynamic`` (territories shaded by the filtered
+    count, the filtered initiatives) and ``control`` go to ``st_folium(...,
+    feature_group_to_add=..., layer_control=...)``, which swaps them in place.
+    """
+
+    map: folium.Map
+    dynamic: list[folium.FeatureGroup]
+    control: folium.LayerControl
+
+    def whole(self) -> folium.Map:
+        """Everything in one map (a standalone document: tests, benchmark)."""
+        for group in self.dynamic:
+            group.add_to(self.map)
+        self.control.add_to(self.map)
+        return self.map
+
+
 def build_map(
     *,
     base: dict[str, dict[str, Any]],
@@ -169,7 +200,7 @@ def build_map(
     basemap: str | None = None,
     static_prefix: str = STATIC_URL_PREFIX,
     show_facilities: bool = True,
-) -> folium.Map:
+) -> MapParts:
     """Return the map: base layers, territories shaded by linked initiatives, initiatives.
 
     Args:
@@ -193,18 +224,21 @@ def build_map(
                 interactive=False,
                 style_function=lambda _, k=key: BASE_STYLES[k],
             ).add_to(m)
+    folium.map.CustomPane(TERRITORY_PANE, z_index=350).add_to(m)
     terr = clean_feature_collection(territories)
+    shaded = folium.FeatureGroup(name="Unidades vecinales y localidades")
     if terr["features"]:
         folium.GeoJson(
             terr,
-            name="Unidades vecinales y localidades",
+            pane=TERRITORY_PANE,
             style_function=_territory_style,
             highlight_function=lambda _: {"weight": 3, "color": "#000"},
             tooltip=folium.GeoJsonTooltip(
                 fields=["nombre", "codigo", "sector", "iniciativas"],
                 aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"],
             ),
-        ).add_to(m)
+        ).add_to(shaded)
+    # The names follow the territories the filters keep (the sector filter drops some).
     labels = folium.FeatureGroup(name="Nombres de unidades vecinales", show=True)
     for f in terr["features"]:
         p = f["properties"]
@@ -225,9 +259,9 @@ def build_map(
                 ),
             ),
         ).add_to(labels)
-    labels.add_to(m)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
+    located = folium.FeatureGroup(name="Iniciativas con ubicación")
     drawn: folium.GeoJson | None = None
     if initiatives["features"]:
         drawn = folium.GeoJson(
@@ -241,12 +275,11 @@ def build_map(
                 aliases=["Código", "Iniciativa", "Estado", "Monto"],
             ),
         )
-        drawn.add_to(m)
-    DrawnSignal(drawn).add_to(m)
+        drawn.add_to(located)
+    DrawnSignal(drawn).add_to(located)
     Legend(legend_html(strategies) + reference_legend_html(base)).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
     m.fit_bounds(EXTENTS["ciudad"][1])
-    return m
+    return MapParts(m, [shaded, labels, located], folium.LayerControl(collapsed=True))

@@ -37,15 +37,23 @@ def map_and_details() -> None:
     col_map, col_detail = st.columns([7, 4], gap="medium")
     with col_map:
         basemap = st.selectbox("Mapa base", list(BASEMAPS), key="basemap")
-        m = build_map(
+        parts = build_map(
             base=data["base"],
             territories=data["territories"],
             initiatives=data["initiatives"],
             strategies=data["strategies"],
             basemap=BASEMAPS[basemap],
         )
+        # Only the filtered layers change with the filters: swapped in place, the map keeps
+        # its centre and zoom instead of reloading (layers.map.MapParts).
         out = st_folium(
-            m, height=660, use_container_width=True, key="mapa", returned_objects=["last_active_drawing"]
+            parts.map,
+            height=660,
+            use_container_width=True,
+            key="mapa",
+            feature_group_to_add=parts.dynamic,
+            layer_control=parts.control,
+            returned_objects=["last_active_drawing"],
         )
     with col_detail:
         clicked = (out or {}).get("last_active_drawing") or {}

@@ -35,6 +35,10 @@ def page(server, browser):
         yield pg
 
 
+#: The map's view as the planner left it (streamlit-folium exposes the map as window.map).
+VIEW_JS = "() => ({zoom: window.map.getZoom(), center: window.map.getCenter()})"
+
+
 def open_with_demo(pg, base: str) -> None:
     """Open the map and show the demo initiatives (the only ones with a geometry here)."""
     pg.goto(base)
@@ -75,6 +79,11 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     page.get_by_text("no se muestran").wait_for(timeout=60_000)
     page.frame_locator(IFRAME).locator("path.sit-territorio").first.wait_for(timeout=60_000)
     assert drawn_initiatives(page) == drawn(page, "sit-iniciativa") == 0  # demo hidden by default
+    # The planner zooms in; the filters below must not reload the map nor lose that view.
+    map_frame(page).locator(".leaflet-control-zoom-in").click()
+    iframe = page.locator(IFRAME).element_handle()
+    view = map_frame(page).locator("body").evaluate(VIEW_JS)
+    assert view["zoom"] == 14
     switch_on(page, "Incluir datos de demostración")
     assert wait_for_drawn(page, total) == total
     assert drawn(page, "sit-iniciativa") == total  # the signal counts what is on screen
@@ -88,6 +97,8 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     page.keyboard.press("Escape")
     assert wait_for_drawn(page, e1) == e1
     assert drawn(page, "sit-iniciativa") == e1
+    assert iframe.evaluate("(a, b) => a === b", page.locator(IFRAME).element_handle())  # not remounted
+    assert map_frame(page).locator("body").evaluate(VIEW_JS) == view
 
     outside = [
         u

@@ -15,7 +15,7 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 BASE = {"commune": EMPTY, "urban": EMPTY, "schools": EMPTY, "health": EMPTY}
 
 MAPS = {
-    "mapa": lambda: build_map(base=BASE, territories=EMPTY, initiatives=EMPTY, strategies=[]),
+    "mapa": lambda: build_map(base=BASE, territories=EMPTY, initiatives=EMPTY, strategies=[]).whole(),
     "brechas": lambda: build_choropleth(territories=EMPTY, base=BASE, legend_html=""),
     "editmap": lambda: build_edit_map(commune=EMPTY, territories=EMPTY),
 }

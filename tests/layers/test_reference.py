@@ -61,7 +61,8 @@ def legend(html: str) -> str:
 
 
 def render_main(b):
-    return build_map(base=b, territories=EMPTY, initiatives=EMPTY, strategies=[(1, "E1", "Territorial")])
+    parts = build_map(base=b, territories=EMPTY, initiatives=EMPTY, strategies=[(1, "E1", "Territorial")])
+    return parts.whole()
 
 
 def render_choropleth(b):

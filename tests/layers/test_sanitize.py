@@ -63,8 +63,9 @@ def _render(name: str) -> str:
             "pos": 1,
         }
     )
-    m = build_map(base=base, territories=territories, initiatives=initiatives, strategies=[(1, "E1", name)])
-    return m.get_root().render()
+    strategies = [(1, "E1", name)]
+    parts = build_map(base=base, territories=territories, initiatives=initiatives, strategies=strategies)
+    return parts.whole().get_root().render()
 
 
 def test_jinja_in_a_name_is_not_evaluated():

@@ -259,6 +259,7 @@ def test_html_and_jinja_in_names_are_stored_as_text_and_escaped_on_the_map(conn,
             initiatives={"type": "FeatureCollection", "features": []},
             strategies=[],
         )
+        .whole()
         .get_root()
         .render()
     )
