@@ -116,7 +116,7 @@ def switch_on(pg, label: str, attempts: int = 5) -> None:
         raise AssertionError(f"the switch {label!r} did not turn on")
 
 
-def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 1.0) -> None:
+def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 0.5) -> None:
     """Wait until the page shows ``maps`` map frames, all current and sized, for ``calm_for`` s.
 
     streamlit-folium keys its component by a hash of the map's JavaScript, so a map whose
