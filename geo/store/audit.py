@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from geo.domain import COLUMN_FIELDS, FIELD_LABELS, field_label, format_datetime
 from geo.errors import ConflictError
 from geo.store.actor import Actor
-from geo.store.bulk import unnest
+from geo.store.bulk import rows_table
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def record(conn: Connection, actor: Actor, entries: Sequence[Entry]) -> None:
         }
         for e in entries
     ]
-    source, params = unnest(
+    source, params = rows_table(
         {"action": "text", "table_name": "text", "row_id": "text", "details": "text"}, rows
     )
     conn.execute(

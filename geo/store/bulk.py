@@ -27,7 +27,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def unnest(
+def rows_table(
     columns: Mapping[str, str], rows: Sequence[Mapping[str, Any]], alias: str = "v"
 ) -> tuple[str, dict]:
     """SQL for ``rows`` as a table ``alias(columns..., ord)`` and its bind parameter.

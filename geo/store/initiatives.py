@@ -25,7 +25,7 @@ from geo.db import transaction
 from geo.errors import DataError, ValidationError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
-from geo.store.bulk import unnest
+from geo.store.bulk import rows_table
 from geo.store.links import (
     LinkSet,
     PlaceLinks,
@@ -300,7 +300,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
         if geom:
             sets.append("geom = ST_SetSRID(ST_GeomFromWKB(v.wkb), 4326)")
             types["wkb"] = "bytea"
-        source, params = unnest(types, group)
+        source, params = rows_table(types, group)
         conn.execute(
             text(
                 f"UPDATE initiative i SET {', '.join([*sets, 'version = i.version + 1'])} "
@@ -376,7 +376,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
     if relink:
         link_by_geometry(conn, initiative_ids=sorted(relink))
     if history:
-        source, params = unnest({"i": "int", "f": "text", "t": "text", "c": "text"}, history)
+        source, params = rows_table({"i": "int", "f": "text", "t": "text", "c": "text"}, history)
         conn.execute(
             text(
                 f"""
@@ -419,7 +419,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
 def _insert(conn: Connection, params: list[dict[str, Any]]) -> list[int]:
     """Insert rows in one statement and return their ids in the same order."""
     cols = [*COLUMNS, "source", "is_demo"]
-    source, binds = unnest({c: _TYPES[c] for c in [*cols, "wkb"]}, params)
+    source, binds = rows_table({c: _TYPES[c] for c in [*cols, "wkb"]}, params)
     rows = conn.execute(
         text(
             f"""

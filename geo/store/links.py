@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from geo.store.bulk import unnest
+from geo.store.bulk import rows_table
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def set_place_links(conn: Connection, changes: list[tuple[int, PlaceLinks]]) -> 
         {"i": i, "f": f, "ref": ref} for i, links in changes for f, ref in sorted(links.facilities.items())
     ]
     if terr:
-        source, params = unnest({"i": "int", "t": "int", "w": "numeric", "ref": "text"}, terr)
+        source, params = rows_table({"i": "int", "t": "int", "w": "numeric", "ref": "text"}, terr)
         conn.execute(
             text(
                 f"""
@@ -175,7 +175,7 @@ def set_place_links(conn: Connection, changes: list[tuple[int, PlaceLinks]]) -> 
             params,
         )
     if fac:
-        source, params = unnest({"i": "int", "f": "int", "ref": "text"}, fac)
+        source, params = rows_table({"i": "int", "f": "int", "ref": "text"}, fac)
         conn.execute(
             text(
                 f"""

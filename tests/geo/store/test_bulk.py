@@ -5,7 +5,7 @@ from decimal import Decimal
 from shapely.geometry import Point
 from sqlalchemy import text
 
-from geo.store.bulk import unnest
+from geo.store.bulk import rows_table
 
 TRICKY = [
     'Plaza "La Feria" \\ Baquedano',
@@ -23,7 +23,8 @@ def test_text_numbers_bytes_and_nulls_come_back_unchanged(conn):
         for n, t in enumerate(TRICKY, start=1)
     ]
     rows.append({"s": None, "i": None, "b": None, "w": None, "g": None})
-    source, params = unnest({"s": "text", "i": "bigint", "b": "boolean", "w": "numeric", "g": "bytea"}, rows)
+    types = {"s": "text", "i": "bigint", "b": "boolean", "w": "numeric", "g": "bytea"}
+    source, params = rows_table(types, rows)
     got = conn.execute(
         text(
             "SELECT v.s, v.i, v.b, v.w, ST_AsText(ST_GeomFromWKB(v.g)) AS g, v.ord "
@@ -40,5 +41,5 @@ def test_text_numbers_bytes_and_nulls_come_back_unchanged(conn):
 
 
 def test_an_empty_batch_is_an_empty_table(conn):
-    source, params = unnest({"t": "text"}, [])
+    source, params = rows_table({"t": "text"}, [])
     assert conn.execute(text(f"SELECT count(*) FROM {source}"), params).scalar_one() == 0
