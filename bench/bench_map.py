@@ -9,8 +9,9 @@ then measures, with the same functions the map page calls (``ui.state.map_payloa
   ``territory_features``, ``base_layers``, strategies);
 * ``layers.map.build_map(...)``;
 * ``m.get_root().render()`` (time and bytes: the map payload);
-* ``streamlit_folium.st_folium(m, ...)`` with the component call captured (time and the
-  bytes of the arguments streamlit-folium really sends to its iframe);
+* ``ui.plan_map.show_plan_map(...)`` (the page's ``st_folium`` call) with the component
+  call captured (time and the bytes of the arguments streamlit-folium really sends to its
+  iframe);
 * the bytes of every GeoJSON layer serialised with ``json.dumps``;
 * the page in a real browser: ``streamlit run app.py`` on a free port, Debian chromium via
   Playwright, time from ``page.goto`` until the ``streamlit_folium.st_folium`` iframe holds
@@ -44,6 +45,7 @@ from urllib.parse import urlparse
 
 from geo.initiatives.filters import MapFilters
 from geo.territory.queries import base_layers, territory_features
+from layers.map import DRAWN_ATTRIBUTE
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -65,7 +67,7 @@ CHROMIUM_ARGS = [
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 INITIATIVE_SELECTOR = "path.sit-iniciativa"
 #: The map's own "finished drawing" signal (layers.map.DrawnSignal): the tests wait for it too.
-DRAWN_SELECTOR = ".leaflet-container[data-sit-drawn]"
+DRAWN_SELECTOR = f".leaflet-container[{DRAWN_ATTRIBUTE}]"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 TARGET_PAYLOAD_BYTES = 1_000_000
 TARGET_PAGE_S = 1.5
@@ -148,6 +150,7 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
 
     from geo.initiatives import queries as mapdata
     from layers.map import BASEMAPS, build_map
+    from ui.plan_map import show_plan_map
     from ui.state import initiatives_table
 
     filters = MapFilters(include_demo=True)  # what the benchmarked page shows (SIT_SHOW_DEMO=1)
@@ -190,17 +193,7 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     real = streamlit_folium._component_func
     streamlit_folium._component_func = fake_component
     try:
-        p2 = build_map(**kwargs)
-        out["st_folium_s"], _ = timed(
-            streamlit_folium.st_folium,
-            p2.map,
-            height=620,
-            use_container_width=True,
-            key="mapa",
-            feature_group_to_add=p2.dynamic,
-            layer_control=p2.control,
-            returned_objects=["last_active_drawing"],
-        )
+        out["st_folium_s"], _ = timed(show_plan_map, build_map(**kwargs))
     finally:
         streamlit_folium._component_func = real
     sent = {k: v for k, v in captured.items() if not callable(v)}
@@ -334,8 +327,8 @@ _MARKS_JS = """(() => {
       if (s === null ? doc.readyState !== "loading" : doc.querySelector(s)) marks[k] = Date.now();
     }
     if (!("map_first_initiative" in marks)) return;
-    const box = doc.querySelector(".leaflet-container[data-sit-drawn]");
-    if (!box || Number(box.getAttribute("data-sit-drawn")) < expected) return;
+    const box = doc.querySelector(__DRAWN__);
+    if (!box || Number(box.getAttribute(__DRAWN_ATTRIBUTE__)) < expected) return;
     marks.map_all = Date.now();
     clearInterval(timer);
   }, 10);
@@ -348,8 +341,11 @@ def marks_script(expected: int | None) -> str:
     origin), every 10 ms: Playwright's init scripts do not reach a component iframe's
     document (its Window is the reused one of the initial about:blank). ``map_all``: the
     iframe holds ``expected`` initiative paths (the in-page twin of ``page_s``)."""
-    return _MARKS_JS.replace("__IFRAME__", json.dumps(IFRAME)).replace(
-        "__EXPECTED__", str(int(expected or 0))
+    return (
+        _MARKS_JS.replace("__IFRAME__", json.dumps(IFRAME))
+        .replace("__DRAWN_ATTRIBUTE__", json.dumps(DRAWN_ATTRIBUTE))
+        .replace("__DRAWN__", json.dumps(DRAWN_SELECTOR))
+        .replace("__EXPECTED__", str(int(expected or 0)))
     )
 
 
@@ -411,7 +407,7 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
                 raise TimeoutError from exc
             done_js = (
                 "([sel, n]) => { const box = document.querySelector(sel);"
-                " return box !== null && Number(box.getAttribute('data-sit-drawn')) >= n; }"
+                f" return box !== null && Number(box.getAttribute('{DRAWN_ATTRIBUTE}')) >= n; }}"
             )
             while True:
                 remaining = deadline - time.perf_counter()

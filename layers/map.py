@@ -266,7 +266,6 @@ def build_map(
     if initiatives["features"]:
         drawn = folium.GeoJson(
             clean_feature_collection(initiatives),
-            name="Iniciativas con ubicación",
             marker=folium.CircleMarker(),
             style=JsCode(_INITIATIVE_STYLE_JS),
             on_each_feature=JsCode(_INITIATIVE_HOVER_JS),

@@ -1,13 +1,13 @@
 """Map page: the PLADECO on the territory, filtered by the shared sidebar filters."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
 from ui import state
 from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
+from ui.plan_map import show_plan_map
 
 filters, version = page_frame()
 data = state.map_payload(filters.key(), version)
@@ -44,17 +44,7 @@ def map_and_details() -> None:
             strategies=data["strategies"],
             basemap=BASEMAPS[basemap],
         )
-        # Only the filtered layers change with the filters: swapped in place, the map keeps
-        # its centre and zoom instead of reloading (layers.map.MapParts).
-        out = st_folium(
-            parts.map,
-            height=660,
-            use_container_width=True,
-            key="mapa",
-            feature_group_to_add=parts.dynamic,
-            layer_control=parts.control,
-            returned_objects=["last_active_drawing"],
-        )
+        out = show_plan_map(parts)
     with col_detail:
         clicked = (out or {}).get("last_active_drawing") or {}
         props = clicked.get("properties") or {}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from layers.map import DRAWN_ATTRIBUTE
 from tests.conftest import free_port, run_sit, set_up_database
 
 CHROMIUM = "/usr/bin/chromium"
@@ -120,9 +121,9 @@ def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 0.5) -> Non
     """Wait until the page shows ``maps`` map frames, all current and sized, for ``calm_for`` s.
 
     streamlit-folium keys its component by a hash of the map's JavaScript, so a map whose
-    content changes (the demo switch, a filter) is a new iframe: for a moment the previous
-    run's frame (stale) and the new one (height 0 until Leaflet loads) are both on the page,
-    and a locator would pick the wrong one.
+    own content changes (the editor's maps when another item is picked, the first load) is
+    a new iframe: for a moment the previous run's frame (stale) and the new one (height 0
+    until Leaflet loads) are both on the page, and a locator would pick the wrong one.
     """
     probe = f"""() => [...document.querySelectorAll('{IFRAME}')].map(f =>
         !f.closest('[data-stale="true"]') && Number(f.getAttribute('height')) > 0)"""
@@ -150,6 +151,6 @@ def map_frame(pg):
 def drawn_initiatives(pg, timeout: float = 90) -> int:
     """How many initiatives the settled map says it has drawn (``data-sit-drawn``, set by
     ``layers.map.DrawnSignal`` once they are on screen)."""
-    container = map_frame(pg).locator(".leaflet-container[data-sit-drawn]")
+    container = map_frame(pg).locator(f".leaflet-container[{DRAWN_ATTRIBUTE}]")
     container.wait_for(state="attached", timeout=timeout * 1000)
-    return int(container.get_attribute("data-sit-drawn") or "-1")
+    return int(container.get_attribute(DRAWN_ATTRIBUTE) or "-1")
