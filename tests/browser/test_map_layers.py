@@ -38,6 +38,15 @@ def server():
                     ),
                     {"wkt": wkt, "code": code, "evil": "; ubicado por " + EVIL},
                 )
+            # A typed UV name reaches the filtered layers (territory tooltip, UV label), which
+            # streamlit-folium swaps in as feature groups, not inside the map's own page.
+            conn.execute(
+                text(
+                    "UPDATE territory SET name = name || ' ' || :evil "
+                    "WHERE kind = 'unidad_vecinal' AND code = '06'"
+                ),
+                {"evil": EVIL},
+            )
         yield base, engine
 
 
@@ -98,6 +107,8 @@ def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server,
     # Typed text is shown as text: neither HTML nor Jinja ran.
     vivero = next(t for t in texts if "Vivero" in t)
     assert EVIL in vivero
+    label = frame.locator(".sit-uv-label").filter(has_text="UV 06")
+    assert EVIL in label.inner_text()  # shown as text in the swapped-in UV names
     assert frame.locator("body").evaluate("() => window.__sit_xss === undefined")
 
     legend = frame.locator(".sit-legend").inner_text()
