@@ -7,25 +7,27 @@ the map works without internet; an online basemap is added only when the user pi
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 from branca.element import MacroElement, Template
-from folium.utilities import JsCode
 
 from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
+from layers.initiative_points import (
+    EncodedInitiatives,
+    InitiativeSelection,
+    InitiativeStore,
+    encode_initiatives,
+)
 from layers.locale import spanish_map
 from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import (
     BASE_STYLES,
     COUNT_COLOURS,
-    STRATEGY_PALETTE,
-    UNKNOWN_COLOUR,
     count_colour,
     strategy_colour,
 )
@@ -43,7 +45,6 @@ BASEMAPS: dict[str, str | None] = {
     "Sin mapa base (funciona sin internet)": None,
     "OpenStreetMap (requiere internet)": "OpenStreetMap",
 }
-INITIATIVE_CLASS = "sit-iniciativa"
 TERRITORY_CLASS = "sit-territorio"
 COUNT_BREAKS = (0, 1, 3, 6, 10, 20)
 
@@ -57,28 +58,6 @@ def _territory_style(feature: dict[str, Any]) -> dict[str, Any]:
         "fillOpacity": 0.45,
         "className": TERRITORY_CLASS,
     }
-
-
-# Initiatives are styled in the browser from ``properties.pos`` (the strategy's position):
-# a Python style_function would run per feature on every render and inline one ``case`` per
-# feature in the page (measured in bench/: -22 % of st_folium time at 10,000 features).
-_INITIATIVE_STYLE_JS = """function (feature) {
-    var palette = %(palette)s;
-    var pos = feature.properties.pos;
-    return {color: "#ffffff", weight: 1.2, fill: true, fillOpacity: 0.9, radius: 6,
-            className: %(cls)s,
-            fillColor: pos >= 1 ? palette[(pos - 1) %% palette.length] : %(unknown)s};
-}""" % {
-    "palette": json.dumps(list(STRATEGY_PALETTE)),
-    "cls": json.dumps(INITIATIVE_CLASS),
-    "unknown": json.dumps(UNKNOWN_COLOUR),
-}
-_INITIATIVE_HOVER_JS = """function (feature, layer) {
-    layer.on({
-        mouseover: function (e) { e.target.setStyle({weight: 4}); },
-        mouseout: function (e) { e.target.setStyle({weight: 1.2}); }
-    });
-}"""
 
 
 class Legend(MacroElement):
@@ -106,37 +85,6 @@ class Legend(MacroElement):
 
 #: Attribute of the map container set once the initiatives are on screen (their number).
 DRAWN_ATTRIBUTE = "data-sit-drawn"
-
-
-class DrawnSignal(MacroElement):
-    """Tells when the map has finished drawing its initiatives.
-
-    Sets ``data-sit-drawn`` on the map container to the number of initiative features
-    drawn, two animation frames after the layer was added (the first frame paints it,
-    whatever the renderer), again each time the filtered layers are swapped in. Tests and
-    the benchmark wait for this one signal.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var n = 0;
-            {% if this.layer %}{{ this.layer.get_name() }}.eachLayer(function () { n += 1; });{% endif %}
-            requestAnimationFrame(function () { requestAnimationFrame(function () {
-                var box = document.querySelector(".leaflet-container");
-                if (box) { box.setAttribute({{ this.attribute|tojson }}, String(n)); }
-            }); });
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, layer: folium.GeoJson | None) -> None:
-        super().__init__()
-        self._name = "SitDrawnSignal"
-        self.layer = layer
-        self.attribute = DRAWN_ATTRIBUTE
 
 
 def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = True) -> str:
@@ -195,8 +143,9 @@ def build_map(
     *,
     base: dict[str, dict[str, Any]],
     territories: dict[str, Any],
-    initiatives: dict[str, Any],
+    initiatives: EncodedInitiatives | Mapping[str, Any],
     strategies: Sequence[tuple[int, str, str]],
+    selected: Iterable[int] | None = None,
     basemap: str | None = None,
     static_prefix: str = STATIC_URL_PREFIX,
     show_facilities: bool = True,
@@ -207,7 +156,10 @@ def build_map(
         base: ``commune``, ``urban``, ``schools``, ``health`` and (optionally) ``sites``
             FeatureCollections (:func:`geo.territory.queries.base_layers`).
         territories: UVs and localities with an ``iniciativas`` count property.
-        initiatives: filtered initiatives that have a geometry.
+        initiatives: every initiative with a geometry the filters can show, encoded once
+            (:func:`layers.initiative_points.encode_initiatives`; a FeatureCollection is
+            encoded here).
+        selected: ids of the filtered initiatives to show (``None``: all of them).
         strategies: (position, code, name) of each strategy for the legend.
         basemap: folium tiles name, or None for the offline vector-only base.
         static_prefix: URL prefix of the vendored assets.
@@ -261,21 +213,12 @@ def build_map(
         ).add_to(labels)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
+    # All the initiatives a selection can show are in the fixed part, built once; the
+    # filtered part only says which of them to show (layers.initiative_points).
+    encoded = initiatives if isinstance(initiatives, EncodedInitiatives) else encode_initiatives(initiatives)
+    InitiativeStore(encoded).add_to(m)
     located = folium.FeatureGroup(name="Iniciativas con ubicación")
-    drawn: folium.GeoJson | None = None
-    if initiatives["features"]:
-        drawn = folium.GeoJson(
-            clean_feature_collection(initiatives),
-            marker=folium.CircleMarker(),
-            style=JsCode(_INITIATIVE_STYLE_JS),
-            on_each_feature=JsCode(_INITIATIVE_HOVER_JS),
-            tooltip=folium.GeoJsonTooltip(
-                fields=["codigo", "nombre", "estado", "monto"],
-                aliases=["Código", "Iniciativa", "Estado", "Monto"],
-            ),
-        )
-        drawn.add_to(located)
-    DrawnSignal(drawn).add_to(located)
+    InitiativeSelection(encoded, encoded.bits(selected), DRAWN_ATTRIBUTE).add_to(located)
     Legend(legend_html(strategies) + reference_legend_html(base)).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"

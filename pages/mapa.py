@@ -7,15 +7,17 @@ from layers.map import BASEMAPS, build_map
 from ui import state
 from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
+from ui.paged_table import paged_table
 from ui.plan_map import show_plan_map
 
 filters, version = page_frame()
 data = state.map_payload(filters.key(), version)
+store = state.initiative_store(version)
 table = data["table"]
 
 st.title("Mapa del PLADECO 2014-2017")
 n_total = len(table)
-n_drawn = len(data["initiatives"]["features"])
+n_drawn = len(data["selected"])
 n_linked = int((table["territory_count"] > 0).sum()) if n_total else 0
 n_comunal = int((table["scope"] == "comunal").sum()) if n_total else 0
 known = table["amount_clp"].dropna()
@@ -40,7 +42,8 @@ def map_and_details() -> None:
         parts = build_map(
             base=data["base"],
             territories=data["territories"],
-            initiatives=data["initiatives"],
+            initiatives=store,
+            selected=data["selected"],
             strategies=data["strategies"],
             basemap=BASEMAPS[basemap],
         )
@@ -79,12 +82,7 @@ with st.expander(
     st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»", icon=":material/rule:")
 
 st.subheader(f"Iniciativas filtradas ({format_int(n_total)})")
-shown = data["view"]
-if n_total > state.TABLE_ROWS:
-    st.caption(
-        f"Se muestran las primeras {format_int(state.TABLE_ROWS)} filas; la descarga CSV incluye todas."
-    )
-st.dataframe(shown.head(state.TABLE_ROWS), hide_index=True, width="stretch", height=420)
+paged_table(data["view"], key="mapa_tabla_pagina")
 st.download_button(
     "Descargar iniciativas filtradas (CSV)",
     data["csv"],

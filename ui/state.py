@@ -19,6 +19,7 @@ from geo.settings import get_settings
 from geo.sheets.cells import table_csv
 from geo.territory.population import population_table
 from geo.territory.queries import base_layers, territory_features
+from layers.initiative_points import EncodedInitiatives, encode_initiatives
 from layers.sanitize import clean_feature_collection
 from ui.filters import DEMO_TOGGLE
 
@@ -72,7 +73,8 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
             # The Spanish table and its CSV, built once per selection instead of every rerun.
             "view": view,
             "csv": table_csv(view),
-            "initiatives": clean_feature_collection(mapdata.initiative_features(conn, filters)),
+            # Which initiatives of the map's store (initiative_store) the filters show.
+            "selected": tuple(int(i) for i in table.loc[table["has_geometry"], "id"]),
             "territories": clean_feature_collection(territory_features(conn, filters)),
             "base": {k: clean_feature_collection(v) for k, v in base_layers(conn).items()},
             "strategies": [
@@ -83,6 +85,19 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
             ],
         }
     return payload
+
+
+@st.cache_data(show_spinner="Preparando el mapa…", max_entries=2)
+def initiative_store(version: str) -> EncodedInitiatives:
+    """Every initiative with a geometry (demo and archived included), encoded once for the map.
+
+    No filter changes it, so the map is built once per data version and keeps its view
+    whatever the person filters (a toggle of demo data too); each selection only says which
+    of these to show (``map_payload(...)["selected"]``).
+    """
+    everything = MapFilters(include_demo=True, include_archived=True)
+    with engine().connect() as conn:
+        return encode_initiatives(mapdata.initiative_features(conn, everything))
 
 
 @st.cache_data(show_spinner="Calculando la población…", max_entries=4)
@@ -125,11 +140,6 @@ def demo_banner(version: str, shown: bool) -> None:
             f"«{DEMO_TOGGLE}» en la barra lateral.",
             icon="ℹ️",
         )
-
-
-#: Rows drawn in the on-screen table (all rows go to the CSV download): at 10,000
-#: initiatives the full table doubled what the browser receives (bench/).
-TABLE_ROWS = 1000
 
 
 def initiatives_table(df: pd.DataFrame) -> pd.DataFrame:

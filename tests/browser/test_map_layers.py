@@ -47,6 +47,15 @@ def server():
                 ),
                 {"evil": EVIL},
             )
+            # One initiative of the plan placed, with the same typed text in its name: it
+            # reaches the map inside the compact encoding that the page decodes.
+            conn.execute(
+                text(
+                    "UPDATE initiative SET geom = ST_SetSRID(ST_Point(-70.7610, -28.5760), 4326), "
+                    "name = name || ' ' || :evil WHERE id = (SELECT min(id) FROM initiative)"
+                ),
+                {"evil": EVIL},
+            )
         yield base, engine
 
 
@@ -129,6 +138,19 @@ def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server,
         time.sleep(0.2)
     assert sites.count() == 0
     check_leaflet_controls(frame)
+    assert only_localhost(page) == []
+
+
+def test_a_typed_initiative_name_is_shown_as_text_in_its_tooltip(server, page):
+    base, _ = server
+    page.goto(base)
+    frame = page.frame_locator(IFRAME)
+    dots = frame.locator("path.sit-iniciativa")
+    dots.first.wait_for(timeout=90_000)
+    assert dots.count() == 1
+    (tip,) = tooltip_texts(frame, dots)
+    assert EVIL in tip and "Código" in tip and "Estado" in tip
+    assert frame.locator("body").evaluate("() => window.__sit_xss === undefined")
     assert only_localhost(page) == []
 
 

@@ -145,3 +145,25 @@ def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server,
     for value in (row.plan, status_label(row.status), format_clp(row.amount_clp), "Territorios"):
         # st.dataframe draws on a canvas; its cells exist as accessible (hidden) grid cells.
         page.get_by_text(value, exact=True).first.wait_for(state="attached", timeout=10_000)
+
+
+def test_table_sends_one_page_and_the_download_has_every_row(server, page):
+    from ui.paged_table import PAGE_ROWS
+
+    base, engine = server
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM initiative")).scalar()
+    open_with_demo(page, base)
+    n = f"{total:,}".replace(",", ".")
+    page.get_by_text(f"Filas 1–{PAGE_ROWS} de {n}").wait_for(timeout=60_000)
+    grid_rows = page.get_by_test_id("stDataFrame").last.locator("[role=row]")
+    grid_rows.nth(PAGE_ROWS).wait_for(state="attached", timeout=30_000)
+    assert grid_rows.count() == PAGE_ROWS + 1  # the header and one page: nothing more was sent
+    pager = page.get_by_label("Página (de")
+    pager.fill("2")
+    pager.press("Enter")
+    page.get_by_text(f"Filas {PAGE_ROWS + 1}–{2 * PAGE_ROWS} de {n}").wait_for(timeout=30_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Descargar iniciativas filtradas (CSV)").click()
+    lines = open(info.value.path(), encoding="utf-8-sig").read().strip().splitlines()
+    assert len(lines) == total + 1  # header and every filtered row

@@ -1,5 +1,6 @@
 """The Streamlit app driven with AppTest against the real test database."""
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -43,23 +44,32 @@ def test_strategy_filter_changes_the_counts_and_table(app, engine):
     )
     assert metric(app, "Iniciativas filtradas") == str(e4)
     table = app.dataframe[-1].value
-    assert len(table) == e4 and set(table["Estrategia"].str[:2]) == {"E4"}
+    assert set(table["Estrategia"].str[:2]) == {"E4"}
+    assert f"de {e4}." in app.caption[-1].value
     assert app.subheader[-1].value == f"Iniciativas filtradas ({e4})"
 
 
-def test_table_download_has_every_filtered_row(app, engine):
-    import io
+def test_table_shows_one_page_and_keeps_the_page_in_range_when_filters_shrink_it(app, engine):
+    from ui.paged_table import PAGE_ROWS
 
-    import pandas as pd
-
-    from ui.state import table_csv
-
-    app.run()
     total = count(engine, "SELECT count(*) FROM initiative")
-    shown = app.dataframe[-1].value
-    csv = pd.read_csv(io.BytesIO(table_csv(shown)), sep=";", encoding="utf-8-sig")
-    assert len(csv) == total
-    assert "Código" in csv.columns and csv["Código"].iloc[0] == shown["Código"].iloc[0]
+    last = -(-total // PAGE_ROWS)
+    app.run()
+    assert len(app.dataframe[-1].value) == PAGE_ROWS
+    assert f"Filas 1–{PAGE_ROWS} de {total:,}".replace(",", ".") in app.caption[-1].value
+    app.number_input(key="mapa_tabla_pagina").set_value(last).run()
+    rest = total - (last - 1) * PAGE_ROWS
+    assert len(app.dataframe[-1].value) == rest
+    first_of_last = app.dataframe[-1].value["Código"].iloc[0]
+    assert first_of_last not in set(app.dataframe[-1].value["Código"].iloc[1:])
+    app.multiselect(key="f_strategies").set_value(["E4"]).run()  # fewer rows than that page
+    assert not app.exception
+    e4 = count(
+        engine,
+        "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'E4'",
+    )
+    assert app.number_input(key="mapa_tabla_pagina").value == -(-e4 // PAGE_ROWS)
+    assert len(app.dataframe[-1].value) == e4 - (-(-e4 // PAGE_ROWS) - 1) * PAGE_ROWS
 
 
 def test_plan_choices_follow_the_chosen_strategy(app):
@@ -116,7 +126,11 @@ def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app,
         app.run()
         app.toggle(key="f_demo").set_value(True).run()
         assert not app.exception
-        table = app.dataframe[-1].value
+        table = app.dataframe[-1].value  # the catalogue comes first, then the demo rows
+        app.number_input(key="mapa_tabla_pagina").set_value(
+            app.number_input(key="mapa_tabla_pagina").max
+        ).run()
+        table = pd.concat([table, app.dataframe[-1].value])
         assert "Sin información" in set(table["Monto"])
         assert any(m.startswith("$ ") for m in table["Monto"])
     finally:

@@ -150,7 +150,7 @@ def map_frame(pg):
 
 def drawn_initiatives(pg, timeout: float = 90) -> int:
     """How many initiatives the settled map says it has drawn (``data-sit-drawn``, set by
-    ``layers.map.DrawnSignal`` once they are on screen)."""
+    ``layers/js/initiatives.js`` once they are on screen)."""
     container = map_frame(pg).locator(f".leaflet-container[{DRAWN_ATTRIBUTE}]")
     container.wait_for(state="attached", timeout=timeout * 1000)
     return int(container.get_attribute(DRAWN_ATTRIBUTE) or "-1")

@@ -1,0 +1,117 @@
+/* SIT PLADECO Vallenar: the initiatives of the map, sent once and filtered in the browser.
+ *
+ * layers/initiative_points.py inlines this file in the map (it is not fetched). The map's
+ * fixed part calls sitInitiatives.load(sig, b64, style): a gzip of the compact columns
+ * (layers.initiative_points.encode_initiatives), decoded here with the browser's
+ * DecompressionStream, becomes one Leaflet layer per initiative, built once. Each filter
+ * change sends only a bitset of which of them to show (sitInitiatives.show), which moves
+ * the chosen layers into the filtered feature group that streamlit-folium swaps in place,
+ * then sets data-sit-drawn on the map container two frames later.
+ *
+ * Texts arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
+ */
+(function () {
+    "use strict";
+    if (window.sitInitiatives) { return; }
+    var stores = {};  // sig -> promise of {cols, layers}
+    var built = {};   // sig -> {cols, layers}, once decoded
+
+    function bytesOf(b64) {
+        var bin = atob(b64);
+        var out = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i += 1) { out[i] = bin.charCodeAt(i); }
+        return out;
+    }
+
+    function gunzipJson(b64) {
+        var stream = new Blob([bytesOf(b64)]).stream().pipeThrough(new DecompressionStream("gzip"));
+        return new Response(stream).json();
+    }
+
+    function tooltip(cols, i) {
+        var rows = [["Código", cols.code[i]], ["Iniciativa", cols.name[i]],
+                    ["Estado", cols.statuses[cols.status[i]]], ["Monto", cols.amount[i]]];
+        var html = "<table>";
+        for (var r = 0; r < rows.length; r += 1) {
+            html += "<tr><th style=\"text-align:left;padding-right:6px\">" + rows[r][0] +
+                    "</th><td>" + rows[r][1] + "</td></tr>";
+        }
+        return html + "</table>";
+    }
+
+    function build(cols, style) {
+        var layers = new Array(cols.id.length);
+        var scale = cols.scale;
+        var id = 0;
+        cols.id.forEach(function (delta, i) {
+            id += delta;
+            var pos = cols.pos[i];
+            var colour = pos >= 1 ? style.palette[(pos - 1) % style.palette.length] : style.unknown;
+            var options = {color: "#ffffff", weight: 1.2, fill: true, fillOpacity: 0.9,
+                           radius: 6, className: style.className, fillColor: colour};
+            var props = {layer: "iniciativa", id: id};
+            var g = cols.geom[i];
+            var layer;
+            if (Array.isArray(g)) {
+                layer = L.circleMarker([g[1] / scale, g[0] / scale], options);
+                layer.feature = {type: "Feature", properties: props};
+            } else {
+                layer = L.geoJSON({type: "Feature", properties: props, geometry: g},
+                                  {style: function () { return options; },
+                                   pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }});
+            }
+            layer.bindTooltip(function () { return tooltip(cols, i); }, {sticky: true});
+            layer.on({
+                mouseover: function (e) { (e.layer || e.target).setStyle({weight: 4}); },
+                mouseout: function (e) { (e.layer || e.target).setStyle({weight: 1.2}); }
+            });
+            layers[i] = layer;
+        });
+        return layers;
+    }
+
+    function signal(attribute, n) {
+        requestAnimationFrame(function () { requestAnimationFrame(function () {
+            var box = document.querySelector(".leaflet-container");
+            if (box) { box.setAttribute(attribute, String(n)); }
+        }); });
+    }
+
+    window.sitInitiatives = {
+        /* Decode the initiatives of store ``sig`` once; returns its promise. */
+        load: function (sig, b64, style) {
+            if (!stores[sig]) {
+                stores[sig] = gunzipJson(b64).then(function (cols) {
+                    built[sig] = {cols: cols, layers: build(cols, style)};
+                    return built[sig];
+                });
+            }
+            return stores[sig];
+        },
+        /* Put the initiatives whose bit is set in ``bits`` into ``group``, then signal. */
+        show: function (sig, bits, group, attribute) {
+            var store = stores[sig];
+            if (!store) {
+                console.error("sitInitiatives: no store " + sig);
+                return;
+            }
+            store.then(function (s) {
+                var mask = bytesOf(bits);
+                var chosen = [];
+                for (var i = 0; i < s.layers.length; i += 1) {
+                    if (mask[i >> 3] & (1 << (i & 7))) { chosen.push(s.layers[i]); }
+                }
+                chosen.forEach(function (layer) { group.addLayer(layer); });
+                signal(attribute, chosen.length);
+            });
+        },
+        /* How many initiative layers are on the map now (tests compare it with the signal). */
+        onMap: function (map) {
+            var n = 0;
+            Object.keys(built).forEach(function (sig) {
+                built[sig].layers.forEach(function (layer) { if (map.hasLayer(layer)) { n += 1; } });
+            });
+            return n;
+        }
+    };
+})();
