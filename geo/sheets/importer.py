@@ -42,6 +42,7 @@ from geo.sheets.reader import RawRow, read_table
 from geo.sheets.schema import BY_KEY, TEXT_FIELDS, Lists
 from geo.store.actor import Actor
 from geo.store.audit import Entry, record, saves_since
+from geo.store.bulk import gc_paused
 from geo.store.initiatives import InitiativeChange, same_value, save_initiatives
 from geo.store.links import LinkSet, PlaceLinks, current_links, place_links_change
 from geo.territory.gazetteer import Gazetteer, Place, split_places
@@ -340,6 +341,7 @@ _EXISTING = text(
 )
 
 
+@gc_paused()
 def plan_import(conn: Connection, path: Path, label: str | None = None) -> ImportPlan:
     """Read and validate ``path`` and compare it with the database; write nothing."""
     table = read_table(path, label)
@@ -446,6 +448,7 @@ def _field_label(key: str) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 
+@gc_paused()
 def apply_import(
     bind: Engine | Connection,
     plan: ImportPlan,

@@ -25,7 +25,7 @@ from geo.db import transaction
 from geo.errors import DataError, ValidationError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
-from geo.store.bulk import rows_table
+from geo.store.bulk import gc_paused, rows_table
 from geo.store.links import (
     LinkSet,
     PlaceLinks,
@@ -212,6 +212,7 @@ def _unique_violations() -> Iterator[None]:
         raise DataError(f"La base de datos rechazó el guardado: {detail.splitlines()[0]}") from exc
 
 
+@gc_paused()
 def save_initiatives(
     bind: Engine | Connection, actor: Actor, changes: Sequence[InitiativeChange]
 ) -> list[SaveResult]:

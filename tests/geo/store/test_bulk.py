@@ -1,11 +1,13 @@
-"""The batch table of the write path gives back exactly what was sent, in order."""
+"""The batch table of the write path gives back exactly what was sent, in order; the GC pause ends."""
 
+import gc
 from decimal import Decimal
 
+import pytest
 from shapely.geometry import Point
 from sqlalchemy import text
 
-from geo.store.bulk import rows_table
+from geo.store.bulk import gc_paused, rows_table
 
 TRICKY = [
     'Plaza "La Feria" \\ Baquedano',
@@ -43,3 +45,25 @@ def test_text_numbers_bytes_and_nulls_come_back_unchanged(conn):
 def test_an_empty_batch_is_an_empty_table(conn):
     source, params = rows_table({"t": "text"}, [])
     assert conn.execute(text(f"SELECT count(*) FROM {source}"), params).scalar_one() == 0
+
+
+def test_gc_paused_resumes_the_collector_even_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with gc_paused():
+            assert not gc.isenabled()
+            with gc_paused():  # nested: the inner pause leaves it off
+                pass
+            assert not gc.isenabled()
+            raise ValueError("a refused batch")
+    assert gc.isenabled()
+
+
+def test_gc_paused_leaves_a_collector_turned_off_elsewhere_off():
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
