@@ -26,12 +26,12 @@ population of the UVs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Row, text
+from sqlalchemy import Connection, text
 
 from geo.coverage.access import access_to_services
 from geo.domain import STATUSES
@@ -89,20 +89,20 @@ def _territories(conn: Connection) -> pd.DataFrame:
     return df
 
 
-def _allocation_rows(conn: Connection, f: MapFilters, pop: dict[int, float]) -> Sequence[Row[Any]]:
-    """(territory id or NULL, strategy id, status, is_commune, n, weighted n, investment)."""
-    return conn.execute(
+def _allocation_rows(conn: Connection, f: MapFilters) -> list[tuple[Any, ...]]:
+    """(is_commune, territory id or NULL, strategy id, status, n, investment).
+
+    Linked and not-allocated initiatives: one row per (territory, strategy, status).
+    Commune-wide initiatives: one row per strategy (territory and status NULL) with their
+    count and summed amount; :func:`_matrix` spreads it over the UVs by population share,
+    so the database never multiplies every such initiative by every UV.
+    """
+    result = conn.execute(
         text(
             f"""
         WITH sel AS ({FILTERED_SQL}),
-        terr AS (SELECT id, kind FROM territory
+        terr AS (SELECT id FROM territory
                   WHERE kind IN ('unidad_vecinal', 'localidad') AND geom IS NOT NULL),
-        pop AS (SELECT * FROM unnest(CAST(:pop_ids AS int[]), CAST(:pop_vals AS float8[]))
-                       AS p(tid, persons)),
-        uvshare AS (
-            SELECT p.tid, p.persons / sum(p.persons) OVER () AS w
-              FROM pop p JOIN terr t ON t.id = p.tid AND t.kind = 'unidad_vecinal'
-             WHERE p.persons > 0),
         links AS (
             SELECT it.initiative_id, it.territory_id,
                    coalesce(it.weight::float8, 1.0 / count(*) OVER (PARTITION BY it.initiative_id))
@@ -110,29 +110,27 @@ def _allocation_rows(conn: Connection, f: MapFilters, pop: dict[int, float]) -> 
               FROM initiative_territory it JOIN sel ON sel.id = it.initiative_id),
         alloc AS (
             SELECT l.initiative_id, t.id AS tid,
-                   l.raw / NULLIF(sum(l.raw) OVER (PARTITION BY l.initiative_id), 0) AS w,
-                   false AS commune
+                   l.raw / NULLIF(sum(l.raw) OVER (PARTITION BY l.initiative_id), 0) AS w
               FROM links l LEFT JOIN terr t ON t.id = l.territory_id
             UNION ALL
-            SELECT i.id, u.tid, coalesce(u.w, 1.0), true
-              FROM sel JOIN initiative i ON i.id = sel.id
-              LEFT JOIN uvshare u ON true
-             WHERE i.scope = 'comunal'
-               AND NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id)
-            UNION ALL
-            SELECT i.id, NULL, 1.0, false
+            SELECT i.id, NULL, 1.0
               FROM sel JOIN initiative i ON i.id = sel.id
              WHERE i.scope <> 'comunal'
                AND NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id))
-        SELECT a.tid, i.strategy_id, i.status, a.commune,
-               count(DISTINCT i.id) AS n, sum(a.w) AS wn,
-               sum(i.amount_clp * a.w) AS investment
+        SELECT false, a.tid, i.strategy_id, i.status, count(DISTINCT i.id), sum(i.amount_clp * a.w)
           FROM alloc a JOIN initiative i ON i.id = a.initiative_id
-         GROUP BY a.tid, i.strategy_id, i.status, a.commune
+         GROUP BY a.tid, i.strategy_id, i.status
+        UNION ALL
+        SELECT true, NULL, i.strategy_id, NULL, count(*), sum(i.amount_clp)::float8
+          FROM sel JOIN initiative i ON i.id = sel.id
+         WHERE i.scope = 'comunal'
+           AND NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id)
+         GROUP BY i.strategy_id
         """
         ),
-        {**filter_params(f), "pop_ids": list(pop), "pop_vals": list(pop.values())},
-    ).all()
+        filter_params(f),
+    )
+    return [tuple(r) for r in result]
 
 
 def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules()) -> Coverage:
@@ -146,11 +144,8 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
         .mappings()
         .all()
     ]
-    known = terr.dropna(subset=["population"])
-    pop = dict(zip(known["id"].astype(int).tolist(), known["population"].astype(float).tolist(), strict=True))
     rows = pd.DataFrame(
-        _allocation_rows(conn, f, pop),
-        columns=["tid", "strategy_id", "status", "commune", "n", "wn", "investment"],
+        _allocation_rows(conn, f), columns=["commune", "tid", "strategy_id", "status", "n", "investment"]
     )
     rows["investment"] = rows["investment"].astype(float)
     matrix = _matrix(terr, strategies, rows)
@@ -165,7 +160,7 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
         ),
         filter_params(f),
     ).one()
-    allocated = float(rows.loc[rows["tid"].notna(), "investment"].fillna(0).sum())
+    allocated = float(matrix["inversion"].sum())
     uv_pop = float(terr.loc[terr["kind"] == "unidad_vecinal", "population"].fillna(0).sum())
     totals: dict[str, Any] = {
         "initiatives": int(amounts[0]),
@@ -175,6 +170,7 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
         "not_allocated_investment": round(float(amounts[1]) - allocated),
         "uv_population": int(uv_pop),
     }
+    # All the known investment of each strategy, allocated or not (commune-wide included).
     by_strategy = rows.groupby("strategy_id")["investment"].sum(min_count=1).fillna(0)
     commune_pc = {
         s["code"]: (float(by_strategy.get(s["id"], 0.0)) / uv_pop if uv_pop else None) for s in strategies
@@ -188,44 +184,64 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     )
 
 
+def _uv_shares(terr: pd.DataFrame) -> np.ndarray:
+    """Population share of each territory of ``terr`` (0 for localities and UVs without people)."""
+    pop = pd.to_numeric(terr["population"], errors="coerce").astype(float).fillna(0.0).to_numpy()
+    pop = np.where((terr["kind"] == "unidad_vecinal").to_numpy() & (pop > 0), pop, 0.0)
+    total = pop.sum()
+    return pop / total if total > 0 else pop
+
+
 def _matrix(terr: pd.DataFrame, strategies: list[dict[str, Any]], rows: pd.DataFrame) -> pd.DataFrame:
-    """Long table: one row per (territory, strategy) with counts, investment and ratios."""
-    grid = pd.MultiIndex.from_product(
-        [terr["id"].tolist(), [s["id"] for s in strategies]], names=["tid", "strategy_id"]
-    ).to_frame(index=False)
-    placed = rows[rows["tid"].notna()].copy()
-    placed["tid"] = placed["tid"].astype(int)
-    is_commune = placed["commune"].astype(bool)  # empty result: object dtype, not a mask
-    linked, commune = placed[~is_commune], placed[is_commune]
-    n = linked.groupby(["tid", "strategy_id"])["n"].sum().rename("n_iniciativas")
-    if linked.empty:  # a filter that matches nothing still gives the whole (empty) matrix
-        by_status = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["tid", "strategy_id"]))
-    else:
-        by_status = linked.pivot_table(
-            index=["tid", "strategy_id"], columns="status", values="n", aggfunc="sum", fill_value=0
-        )
-    by_status = by_status.reindex(columns=list(STATUSES), fill_value=0).add_prefix("estado_")
-    inv_l = linked.groupby(["tid", "strategy_id"])["investment"].sum(min_count=1).rename("inv_l")
-    inv_c = commune.groupby(["tid", "strategy_id"])["investment"].sum(min_count=1).rename("inv_c")
-    n_c = commune.groupby(["tid", "strategy_id"])["n"].sum().rename("n_comunales")
-    m = grid.merge(n, how="left", left_on=["tid", "strategy_id"], right_index=True)
-    for part in (by_status, inv_l, inv_c, n_c):
-        m = m.merge(part, how="left", left_on=["tid", "strategy_id"], right_index=True)
-    for col in ["n_iniciativas", "n_comunales", *by_status.columns]:
-        m[col] = m[col].fillna(0).astype(int)
-    m["inversion_localizada"] = m["inv_l"].fillna(0.0)
-    m["inversion_comunal"] = m["inv_c"].fillna(0.0)
+    """Long table: one row per (territory, strategy) with counts, investment and ratios.
+
+    Cells are summed with ``np.bincount`` on the cell's position (territory-major, the order
+    of ``terr`` then of ``strategies``); commune-wide rows (one per strategy) are spread over
+    the UVs by population share.
+    """
+    tids = terr["id"].to_numpy(dtype=np.int64)
+    sids = np.array([s["id"] for s in strategies], dtype=np.int64)
+    n_t, n_s = len(tids), len(sids)
+    size = n_t * n_s
+    m = pd.DataFrame({"tid": np.repeat(tids, n_s), "strategy_id": np.tile(sids, n_t)})
+    is_commune = rows["commune"].astype(bool).to_numpy()
+    linked = rows[~is_commune]
+    ti = pd.Index(tids).get_indexer(pd.to_numeric(linked["tid"]).fillna(-1).to_numpy(dtype=np.int64))
+    sj = pd.Index(sids).get_indexer(pd.Index(linked["strategy_id"].to_numpy(dtype=np.int64)))
+    placed = (ti >= 0) & (sj >= 0)
+    cell = (ti * n_s + sj)[placed]
+    n = linked["n"].to_numpy(dtype=np.int64)[placed]
+    status = linked["status"].to_numpy()[placed]
+    inv = np.nan_to_num(linked["investment"].to_numpy(dtype=float)[placed])
+
+    def count(weights: np.ndarray, at: np.ndarray = cell) -> np.ndarray:
+        return np.bincount(at, weights=weights, minlength=size).round().astype(np.int64)
+
+    m["n_iniciativas"] = count(n)
+    for code in STATUSES:
+        here = status == code
+        m[f"estado_{code}"] = count(n[here], cell[here])
+    commune = rows[is_commune]
+    cj = pd.Index(sids).get_indexer(pd.Index(commune["strategy_id"].to_numpy(dtype=np.int64)))
+    c_n = np.bincount(cj[cj >= 0], weights=commune["n"].to_numpy(dtype=float)[cj >= 0], minlength=n_s)
+    c_inv = np.bincount(
+        cj[cj >= 0],
+        weights=np.nan_to_num(commune["investment"].to_numpy(dtype=float))[cj >= 0],
+        minlength=n_s,
+    )
+    shares = _uv_shares(terr)
+    m["n_comunales"] = np.outer(shares > 0, c_n).ravel().round().astype(np.int64)
+    m["inversion_localizada"] = np.bincount(cell, weights=inv, minlength=size).astype(float)
+    m["inversion_comunal"] = np.outer(shares, c_inv).ravel()
     m["inversion"] = m["inversion_localizada"] + m["inversion_comunal"]
-    m = m.drop(columns=["inv_l", "inv_c"])
     t = terr.set_index("id")
     m["population"] = m["tid"].map(t["population"])
     pop = m["population"].astype(float)
     valid = pop > 0
     m["inversion_per_capita"] = (m["inversion"] / pop).where(valid)
     m["por_mil"] = (m["n_iniciativas"] * 1000.0 / pop).where(valid)
-    s = {x["id"]: x for x in strategies}
-    m["strategy_code"] = m["strategy_id"].map(lambda i: s[i]["code"])
-    m["strategy_name"] = m["strategy_id"].map(lambda i: s[i]["name"])
+    m["strategy_code"] = np.tile(np.array([s["code"] for s in strategies], dtype=object), n_t)
+    m["strategy_name"] = np.tile(np.array([s["name"] for s in strategies], dtype=object), n_t)
     for col in ("kind", "code", "name", "label", "sector"):
         m[col] = m["tid"].map(t[col])
     return m

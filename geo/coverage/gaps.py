@@ -53,96 +53,125 @@ def find_gaps(
     commune_per_capita: dict[str, float | None],
     strategies: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Return the ranked gap list (columns :data:`COLUMNS`)."""
-    only = set(strategies)
-    gaps: list[dict[str, Any]] = []
+    """Return the ranked gap list (columns :data:`COLUMNS`).
 
-    def add(kind: str, row: Any, strategy: str | None, reason: str, severity: float) -> None:
-        pop = row["population"]
+    The rules walk plain column lists (``tolist``), not pandas rows: at national scale the
+    matrix has tens of thousands of cells.
+    """
+    only = set(strategies)
+    gaps: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+
+    def add(
+        kind: str, tid: Any, label: str, pop: Any, strategy: str | None, reason: str, severity: float
+    ) -> None:
         known = pop is not None and pop == pop
         weight = float(pop) if known else 0.0
-        gaps.append(
-            {
-                "tipo": kind,
-                "tipo_label": GAP_TYPES[kind],
-                "tid": int(row["tid"]),
-                "territorio": row["label"],
-                "strategy_code": strategy,
-                "razon": reason,
-                "poblacion": int(pop) if known else None,
-                "puntaje": round(weight * max(0.0, min(severity, 1.0)), 1),
-            }
-        )
+        for col, value in (
+            ("tipo", kind),
+            ("tipo_label", GAP_TYPES[kind]),
+            ("tid", int(tid)),
+            ("territorio", label),
+            ("strategy_code", strategy),
+            ("razon", reason),
+            ("poblacion", int(pop) if known else None),
+            ("puntaje", round(weight * max(0.0, min(severity, 1.0)), 1)),
+        ):
+            gaps[col].append(value)
 
     uv = matrix[(matrix["kind"] == "unidad_vecinal") & (matrix["population"].fillna(0) > 0)]
     if only:
         uv = uv[uv["strategy_code"].isin(only)]
-    for r in uv.to_dict("records"):
-        strat = f"{r['strategy_code']} · {r['strategy_name']}"
-        if r["n_iniciativas"] == 0:
-            extra = (
-                f"; solo la alcanzan {r['n_comunales']} iniciativa(s) de alcance comunal"
-                if r["n_comunales"]
-                else ""
+    cells = zip(
+        *(
+            uv[c].tolist()
+            for c in (
+                "tid",
+                "label",
+                "population",
+                "strategy_code",
+                "strategy_name",
+                "n_iniciativas",
+                "n_comunales",
+                "inversion_per_capita",
             )
+        ),
+        strict=True,
+    )
+    for tid, label, pop, code, name, n, n_commune, pc in cells:
+        strat = f"{code} · {name}"
+        if n == 0:
+            extra = f"; solo la alcanzan {n_commune} iniciativa(s) de alcance comunal" if n_commune else ""
             add(
                 "sin_iniciativas",
-                r,
-                r["strategy_code"],
-                f"{r['label']} ({_people(r['population'])}) no tiene ninguna iniciativa "
+                tid,
+                label,
+                pop,
+                code,
+                f"{label} ({_people(pop)}) no tiene ninguna iniciativa "
                 f"vinculada de la estrategia {strat}{extra}.",
                 1.0,
             )
             continue
-        commune = commune_per_capita.get(r["strategy_code"])
-        pc = r["inversion_per_capita"]
+        commune = commune_per_capita.get(code)
         if commune and pc == pc and pc < rules.per_capita_share * commune:
             add(
                 "bajo_per_capita",
-                r,
-                r["strategy_code"],
-                f"La inversión por habitante de {r['label']} en {strat} "
+                tid,
+                label,
+                pop,
+                code,
+                f"La inversión por habitante de {label} en {strat} "
                 f"({format_clp(pc)}) es el {100 * pc / commune:.0f} % del valor comunal "
                 f"({format_clp(commune)}), bajo el umbral del "
                 f"{100 * rules.per_capita_share:.0f} %.",
                 1.0 - pc / commune,
             )
 
-    totals = matrix.groupby("tid")["n_iniciativas"].sum()
-    for t in terr.to_dict("records"):
-        rural = t["kind"] == "localidad" or t["sector"] == "rural"
-        if rural and totals.get(t["id"], 0) == 0:
-            kind = "La localidad rural" if t["kind"] == "localidad" else "La unidad vecinal rural"
+    totals = matrix.groupby("tid")["n_iniciativas"].sum().to_dict()
+    places = list(
+        zip(*(terr[c].tolist() for c in ("id", "kind", "sector", "label", "population")), strict=True)
+    )
+    for tid, kind_, sector, label, pop in places:
+        rural = kind_ == "localidad" or sector == "rural"
+        if rural and totals.get(tid, 0) == 0:
+            what = "La localidad rural" if kind_ == "localidad" else "La unidad vecinal rural"
             add(
                 "rural_sin_iniciativas",
-                {**t, "tid": t["id"]},
+                tid,
+                label,
+                pop,
                 None,
-                f"{kind} {t['label']} ({_people(t['population'])}) no tiene ninguna iniciativa "
+                f"{what} {label} ({_people(pop)}) no tiene ninguna iniciativa "
                 "vinculada con los filtros actuales.",
                 1.0,
             )
 
-    acc = access.set_index("id")
-    for t in terr.to_dict("records"):
-        if t["id"] not in acc.index:
+    distances = zip(access["health_m"].tolist(), access["school_m"].tolist(), strict=True)
+    acc = dict(zip(access["id"].tolist(), distances, strict=True))
+    for tid, _kind, _sector, label, pop in places:
+        if tid not in acc:
             continue
-        a = acc.loc[t["id"]]
-        for kind, col, limit, what in (
-            ("distancia_salud", "health_m", rules.max_health_m, "de salud"),
-            ("distancia_educacion", "school_m", rules.max_school_m, "educacional"),
+        for (kind, limit, what), d in zip(
+            (
+                ("distancia_salud", rules.max_health_m, "de salud"),
+                ("distancia_educacion", rules.max_school_m, "educacional"),
+            ),
+            acc[tid],
+            strict=True,
         ):
-            d = a[col]
             if d is not None and d == d and d > limit:
                 add(
                     kind,
-                    {**t, "tid": t["id"]},
+                    tid,
+                    label,
+                    pop,
                     None,
-                    f"Los habitantes de {t['label']} viven en promedio a {_km(d)} del "
+                    f"Los habitantes de {label} viven en promedio a {_km(d)} del "
                     f"establecimiento {what} en funcionamiento más cercano (umbral "
                     f"{_km(limit)}).",
                     (d - limit) / limit,
                 )
-    out = pd.DataFrame(gaps, columns=COLUMNS)
+    out = pd.DataFrame(gaps if gaps["tipo"] else [], columns=COLUMNS)  # empty: object columns
     return out.sort_values(["puntaje", "territorio"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )

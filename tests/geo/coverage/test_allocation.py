@@ -47,6 +47,28 @@ def test_allocation_by_weights_and_population_share(world):
     assert t["allocated_investment"] == cov.matrix["inversion"].sum() == 1_720_000
 
 
+def test_commune_wide_initiatives_spread_by_share_whatever_their_status(world):
+    """Commune-wide rows arrive once per strategy and are spread over the UVs in Python."""
+    conn, ids = world
+    add_initiative(conn, "I6", "E1", 840_000, scope="comunal", status="terminado")
+    add_initiative(conn, "I7", "E1", None, scope="comunal", status="idea")
+    cov = compute_coverage(conn, MapFilters())
+    a1, b1 = cell(cov, ids["A"], "E1"), cell(cov, ids["B"], "E1")
+    # I2 + I6 = 1,260,000 split 110 : 310; I7 has no amount but is counted.
+    assert a1["inversion_comunal"] == pytest.approx(330_000)
+    assert b1["inversion_comunal"] == pytest.approx(930_000)
+    assert a1["n_comunales"] == b1["n_comunales"] == 3
+    assert a1["estado_terminado"] == 0  # statuses count linked initiatives only
+    assert cov.totals["commune_per_capita"]["E1"] == pytest.approx(2_260_000 / 420)
+    # Without people in any UV nothing commune-wide is allocated, and nothing is lost.
+    conn.execute(text("DELETE FROM census_population"))
+    empty = compute_coverage(conn, MapFilters())
+    assert set(empty.matrix["n_comunales"]) == {0} and empty.matrix["inversion_comunal"].sum() == 0
+    t = empty.totals
+    assert t["allocated_investment"] + t["not_allocated_investment"] == t["known_investment"] == 3_060_000
+    assert t["not_allocated_investment"] == 500_000 + 1_260_000
+
+
 def test_gaps_say_why(world):
     conn, ids = world
     cov = compute_coverage(conn, MapFilters(), GapRules(per_capita_share=0.5))
