@@ -34,6 +34,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from geo.coverage.access import access_to_services
+from geo.db import fetch_tuples
 from geo.domain import STATUSES
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 from geo.territory.population import population_table
@@ -97,9 +98,9 @@ def _allocation_rows(conn: Connection, f: MapFilters) -> list[tuple[Any, ...]]:
     count and summed amount; :func:`_matrix` spreads it over the UVs by population share,
     so the database never multiplies every such initiative by every UV.
     """
-    result = conn.execute(
-        text(
-            f"""
+    return fetch_tuples(
+        conn,
+        f"""
         WITH sel AS ({FILTERED_SQL}),
         terr AS (SELECT id FROM territory
                   WHERE kind IN ('unidad_vecinal', 'localidad') AND geom IS NOT NULL),
@@ -126,11 +127,9 @@ def _allocation_rows(conn: Connection, f: MapFilters) -> list[tuple[Any, ...]]:
          WHERE i.scope = 'comunal'
            AND NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id)
          GROUP BY i.strategy_id
-        """
-        ),
+        """,
         filter_params(f),
     )
-    return [tuple(r) for r in result]
 
 
 def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules()) -> Coverage:

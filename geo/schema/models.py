@@ -5,7 +5,8 @@ constraints and indexes with the same names, so ``alembic check`` finds nothing 
 (tests/geo/schema/test_drift.py). Lists of codes come from :mod:`geo.domain`.
 
 Geometries are stored in EPSG:4326; metric work transforms to EPSG:32719 (UTM 19S) or uses
-``geography``. Each geometry column has one GiST index, declared here.
+``geography``. Each geometry column has one GiST index, declared here (and facilities one
+more per kind in operation, for the nearest-establishment look-ups of «Brechas»).
 """
 
 from __future__ import annotations
@@ -257,6 +258,16 @@ class Facility(Timestamps, Base):
         _one_of("facility", "kind", FACILITY_KINDS),
         _valid_geometry("facility"),
         _gist("facility"),
+        # The nearest establishment in operation of each kind (geo.coverage.access).
+        *(
+            Index(
+                f"gix_facility_geom_{kind}",
+                "geom",
+                postgresql_using="gist",
+                postgresql_where=text(f"kind = '{kind}' AND in_operation"),
+            )
+            for kind in ("salud", "escuela")
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
