@@ -7,7 +7,7 @@ import json
 import logging
 from pathlib import Path
 
-from geo.cli.common import actor, engine
+from geo.cli.common import actor, engine, indented_json
 from geo.domain import format_clp, format_int
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         cov = compute_coverage(conn, filters, rules)
     data = coverage_json(cov)
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+        print(indented_json(data))
         return 0
     t = data["totals"]
     print(

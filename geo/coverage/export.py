@@ -74,56 +74,81 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     return tables_xlsx(sheets)
 
 
+def _columns(df: pd.DataFrame, *names: str) -> Any:
+    """Rows of ``df`` as tuples of plain Python values (``tolist``: no pandas row objects)."""
+    return zip(*(df[n].tolist() for n in names), strict=True)
+
+
 def coverage_json(cov: Coverage) -> dict[str, Any]:
     """Plain dict of the coverage for ``sit coverage --json``."""
-    terr = cov.territories.set_index("id")
-    acc = cov.access.set_index("id")
+    acc = {
+        tid: (h, s, int(hi), int(si))
+        for tid, h, s, hi, si in _columns(
+            cov.access, "id", "health_m", "school_m", "health_inside", "schools_inside"
+        )
+    }
     territories = []
-    for key, t in terr.iterrows():
-        tid = int(str(key))
-        a: Any = acc.loc[tid] if tid in acc.index else None
+    for tid, kind, code, name, sector, population, official, source in _columns(
+        cov.territories, "id", "kind", "code", "name", "sector", "population", "official", "source"
+    ):
+        a = acc.get(tid)
         territories.append(
             {
-                "id": tid,
-                "kind": t["kind"],
-                "code": t["code"],
-                "name": t["name"],
-                "sector": t["sector"],
-                "population": _round(t["population"]),
-                "population_official": bool(t["official"]),
-                "population_source": t["source"],
-                "health_distance_m": _round(a["health_m"]) if a is not None else None,
-                "school_distance_m": _round(a["school_m"]) if a is not None else None,
-                "health_inside": int(a["health_inside"]) if a is not None else 0,
-                "schools_inside": int(a["schools_inside"]) if a is not None else 0,
+                "id": int(tid),
+                "kind": kind,
+                "code": code,
+                "name": name,
+                "sector": sector,
+                "population": _round(population),
+                "population_official": bool(official),
+                "population_source": source,
+                "health_distance_m": _round(a[0]) if a is not None else None,
+                "school_distance_m": _round(a[1]) if a is not None else None,
+                "health_inside": a[2] if a is not None else 0,
+                "schools_inside": a[3] if a is not None else 0,
             }
         )
+    statuses = [f"estado_{s}" for s in STATUSES]
     cells = [
         {
-            "territory_id": int(r["tid"]),
-            "territory_code": r["code"],
-            "kind": r["kind"],
-            "strategy": r["strategy_code"],
-            "initiatives": int(r["n_iniciativas"]),
-            "by_status": {s: int(r[f"estado_{s}"]) for s in STATUSES if r[f"estado_{s}"]},
-            "commune_wide_initiatives": int(r["n_comunales"]),
-            "investment_clp": _round(r["inversion"]),
-            "investment_per_capita_clp": _round(r["inversion_per_capita"]),
-            "initiatives_per_1000": _round(r["por_mil"], 3),
+            "territory_id": int(tid),
+            "territory_code": code,
+            "kind": kind,
+            "strategy": strategy,
+            "initiatives": int(n),
+            "by_status": {s: int(c) for s, c in zip(STATUSES, by_status, strict=True) if c},
+            "commune_wide_initiatives": int(n_commune),
+            "investment_clp": _round(inv),
+            "investment_per_capita_clp": _round(per_capita),
+            "initiatives_per_1000": _round(per_1000, 3),
         }
-        for r in cov.matrix.to_dict("records")
+        for tid, code, kind, strategy, n, n_commune, inv, per_capita, per_1000, *by_status in _columns(
+            cov.matrix,
+            "tid",
+            "code",
+            "kind",
+            "strategy_code",
+            "n_iniciativas",
+            "n_comunales",
+            "inversion",
+            "inversion_per_capita",
+            "por_mil",
+            *statuses,
+        )
     ]
     gaps = [
         {
-            "type": g["tipo"],
-            "territory_id": int(g["tid"]),
-            "territory": g["territorio"],
-            "strategy": g["strategy_code"] if isinstance(g["strategy_code"], str) else None,
-            "population": _round(g["poblacion"]),
-            "score": g["puntaje"],
-            "reason": g["razon"],
+            "type": kind,
+            "territory_id": int(tid),
+            "territory": territory,
+            "strategy": strategy if isinstance(strategy, str) else None,
+            "population": _round(population),
+            "score": score,
+            "reason": reason,
         }
-        for g in cov.gaps.to_dict("records")
+        for kind, tid, territory, strategy, population, score, reason in _columns(
+            cov.gaps, "tipo", "tid", "territorio", "strategy_code", "poblacion", "puntaje", "razon"
+        )
     ]
     totals = {k: v for k, v in cov.totals.items() if k != "commune_per_capita"}
     totals["commune_per_capita_clp"] = {k: _round(v) for k, v in cov.totals["commune_per_capita"].items()}

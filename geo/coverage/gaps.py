@@ -59,24 +59,17 @@ def find_gaps(
     matrix has tens of thousands of cells.
     """
     only = set(strategies)
-    gaps: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    gaps: list[tuple[Any, ...]] = []  # in the order of COLUMNS
 
     def add(
         kind: str, tid: Any, label: str, pop: Any, strategy: str | None, reason: str, severity: float
     ) -> None:
         known = pop is not None and pop == pop
         weight = float(pop) if known else 0.0
-        for col, value in (
-            ("tipo", kind),
-            ("tipo_label", GAP_TYPES[kind]),
-            ("tid", int(tid)),
-            ("territorio", label),
-            ("strategy_code", strategy),
-            ("razon", reason),
-            ("poblacion", int(pop) if known else None),
-            ("puntaje", round(weight * max(0.0, min(severity, 1.0)), 1)),
-        ):
-            gaps[col].append(value)
+        score = round(weight * max(0.0, min(severity, 1.0)), 1)
+        gaps.append(
+            (kind, GAP_TYPES[kind], int(tid), label, strategy, reason, int(pop) if known else None, score)
+        )
 
     uv = matrix[(matrix["kind"] == "unidad_vecinal") & (matrix["population"].fillna(0) > 0)]
     if only:
@@ -171,7 +164,8 @@ def find_gaps(
                     f"{_km(limit)}).",
                     (d - limit) / limit,
                 )
-    out = pd.DataFrame(gaps if gaps["tipo"] else [], columns=COLUMNS)  # empty: object columns
+    columns = dict(zip(COLUMNS, map(list, zip(*gaps, strict=True)), strict=True)) if gaps else []
+    out = pd.DataFrame(columns, columns=COLUMNS)  # empty: object columns, as before
     return out.sort_values(["puntaje", "territorio"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )
