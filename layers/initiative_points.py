@@ -168,3 +168,22 @@ class InitiativeSelection(MacroElement):
         self.sig = encoded.sig
         self.bits = bits
         self.attribute = attribute
+
+
+class Underneath(MacroElement):
+    """Keeps its feature group under every other layer of the map's canvas.
+
+    Whenever the group is added (the shaded territories, swapped in after the fixed layers).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.sitInitiatives.underneath({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SitUnderneath"

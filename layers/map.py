@@ -20,6 +20,7 @@ from layers.initiative_points import (
     EncodedInitiatives,
     InitiativeSelection,
     InitiativeStore,
+    Underneath,
     encode_initiatives,
 )
 from layers.locale import spanish_map
@@ -110,12 +111,6 @@ def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = 
     return "".join(rows)
 
 
-#: Leaflet pane of the shaded territories, under the overlay pane (400) where sites,
-#: facilities and initiatives are: added after them (they change with the filters), the
-#: territories must still lie underneath so a click reaches a site or an initiative.
-TERRITORY_PANE = "sit-territorios"
-
-
 @dataclass
 class MapParts:
     """The map in two parts, so that a filter change does not reload it.
@@ -165,7 +160,10 @@ def build_map(
         static_prefix: URL prefix of the vendored assets.
         show_facilities: whether the school and health layers start visible.
     """
-    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, prefer_canvas=False)
+    # One canvas for every vector layer: 10,000 initiatives as SVG paths took the browser
+    # about twice as long to draw (bench/). On a canvas the last drawn takes the click, so
+    # the shaded territories are kept underneath (Underneath).
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13, prefer_canvas=True)
     if basemap:
         folium.TileLayer(basemap, name="Mapa base", control=True).add_to(m)
     for key, name in (("commune", "Límite comunal"), ("urban", "Límite urbano")):
@@ -176,13 +174,12 @@ def build_map(
                 interactive=False,
                 style_function=lambda _, k=key: BASE_STYLES[k],
             ).add_to(m)
-    folium.map.CustomPane(TERRITORY_PANE, z_index=350).add_to(m)
     terr = clean_feature_collection(territories)
     shaded = folium.FeatureGroup(name="Unidades vecinales y localidades")
+    Underneath().add_to(shaded)
     if terr["features"]:
         folium.GeoJson(
             terr,
-            pane=TERRITORY_PANE,
             style_function=_territory_style,
             highlight_function=lambda _: {"weight": 3, "color": "#000"},
             tooltip=folium.GeoJsonTooltip(

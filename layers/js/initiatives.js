@@ -8,11 +8,15 @@
  * the chosen layers into the filtered feature group that streamlit-folium swaps in place,
  * then sets data-sit-drawn on the map container two frames later.
  *
- * Texts arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
+ * The map draws on a canvas (preferCanvas): 10,000 SVG paths cost the browser about twice
+ * as long. Texts arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
  */
 (function () {
     "use strict";
     if (window.sitInitiatives) { return; }
+    // A line of 1.2 px is hard to hit on a canvas: accept clicks and hovers 4 px around
+    // every shape (the projector, a touch pad). Existing renderers read it from here.
+    L.Canvas.prototype.options.tolerance = 4;
     var stores = {};  // sig -> promise of {cols, layers}
     var built = {};   // sig -> {cols, layers}, once decoded
 
@@ -60,11 +64,8 @@
                                   {style: function () { return options; },
                                    pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }});
             }
-            layer.bindTooltip(function () { return tooltip(cols, i); }, {sticky: true});
-            layer.on({
-                mouseover: function (e) { (e.layer || e.target).setStyle({weight: 4}); },
-                mouseout: function (e) { (e.layer || e.target).setStyle({weight: 1.2}); }
-            });
+            layer.sitIndex = i;
+            if (layer.eachLayer) { layer.eachLayer(function (part) { part.sitIndex = i; }); }
             layers[i] = layer;
         });
         return layers;
@@ -101,9 +102,22 @@
                 for (var i = 0; i < s.layers.length; i += 1) {
                     if (mask[i >> 3] & (1 << (i & 7))) { chosen.push(s.layers[i]); }
                 }
+                // One tooltip and one hover handler for the group, not one per initiative.
+                group.bindTooltip(function (layer) { return tooltip(s.cols, layer.sitIndex); },
+                                  {sticky: true});
+                group.on({
+                    mouseover: function (e) { e.layer.setStyle({weight: 4}); },
+                    mouseout: function (e) { e.layer.setStyle({weight: 1.2}); }
+                });
                 chosen.forEach(function (layer) { group.addLayer(layer); });
                 signal(attribute, chosen.length);
             });
+        },
+        /* Keep ``group`` (the shaded territories, swapped in after the fixed layers) under
+         * everything else whenever it is added: on a canvas the last drawn is on top and
+         * takes the click, and sites, facilities and initiatives must stay clickable. */
+        underneath: function (group) {
+            group.on("add", function () { group.bringToBack(); });
         },
         /* How many initiative layers are on the map now (tests compare it with the signal). */
         onMap: function (map) {

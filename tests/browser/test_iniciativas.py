@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, served_app, settle
+from tests.support.browser import IFRAME, chromium_page, map_layers, served_app, settle
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -115,8 +115,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     drawn_metric = page.get_by_test_id("stMetric").filter(has_text="Dibujadas en el mapa")
     drawn_metric.wait_for(timeout=60_000)
     assert wait_until(lambda: drawn_metric.inner_text().strip().endswith("1"), 30)
-    map_frame = page.frame_locator(IFRAME)
-    assert wait_until(lambda: map_frame.locator("path.sit-iniciativa").count() == 1, 60)
+    assert wait_until(lambda: len(map_layers(page, "sit-iniciativa")) == 1, 60)
 
     outside = [
         u

@@ -13,7 +13,15 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, served_app
+from tests.support.browser import (
+    IFRAME,
+    chromium_page,
+    drawn_initiatives,
+    hide_layers,
+    map_frame,
+    map_layers,
+    served_app,
+)
 
 pytestmark = pytest.mark.browser
 EVIL = "<img src=x onerror=window.__sit_xss=1> {{ 7*7 }}"
@@ -92,25 +100,28 @@ def check_leaflet_controls(frame) -> None:
     assert leaflet.get_attribute("title") == "Biblioteca JavaScript para mapas interactivos"
 
 
-def tooltip_texts(frame, paths) -> list[str]:
+def hover_texts(pg, targets) -> list[str]:
+    """The tooltip a person reads with the mouse on each target (see ``map_layers``)."""
     texts = []
-    for i in range(paths.count()):
-        paths.nth(i).dispatch_event("mouseover")
-        tip = frame.locator(".leaflet-tooltip").last
+    for t in targets:
+        pg.mouse.move(t["x"], t["y"])
+        tip = map_frame(pg).locator(".leaflet-tooltip").last
         tip.wait_for(timeout=10_000)
         texts.append(tip.inner_text())
-        paths.nth(i).dispatch_event("mouseout")
+        pg.mouse.move(1, 1)
+        tip.wait_for(state="detached", timeout=10_000)
     return texts
 
 
 def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server, page):
     base, _ = server
     page.goto(base)
-    frame = page.frame_locator(IFRAME)
-    sites = frame.locator("path.sit-sitio")
-    sites.first.wait_for(timeout=90_000)
-    assert sites.count() == 3  # point, line and polygon
-    texts = tooltip_texts(frame, sites)
+    drawn_initiatives(page)
+    frame = map_frame(page)
+    hide_layers(page, "Establecimientos de salud", "Establecimientos educacionales")
+    sites = map_layers(page, "sit-sitio")
+    assert len(sites) == 3  # point, line and polygon
+    texts = hover_texts(page, sites)
     assert any("Vivero" in t for t in texts) and any("Río Huasco" in t for t in texts)
     assert all("Sitio del plan" in t and "Fuente" in t for t in texts)
     # Typed text is shown as text: neither HTML nor Jinja ran.
@@ -134,9 +145,9 @@ def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server,
     layers.hover()
     layers.get_by_text("Sitios del plan", exact=True).click()
     deadline = time.time() + 10
-    while time.time() < deadline and sites.count():
+    while time.time() < deadline and map_layers(page, "sit-sitio"):
         time.sleep(0.2)
-    assert sites.count() == 0
+    assert map_layers(page, "sit-sitio") == []
     check_leaflet_controls(frame)
     assert only_localhost(page) == []
 
@@ -144,11 +155,11 @@ def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server,
 def test_a_typed_initiative_name_is_shown_as_text_in_its_tooltip(server, page):
     base, _ = server
     page.goto(base)
-    frame = page.frame_locator(IFRAME)
-    dots = frame.locator("path.sit-iniciativa")
-    dots.first.wait_for(timeout=90_000)
-    assert dots.count() == 1
-    (tip,) = tooltip_texts(frame, dots)
+    assert drawn_initiatives(page) == 1
+    frame = map_frame(page)
+    dots = map_layers(page, "sit-iniciativa")
+    assert len(dots) == 1
+    (tip,) = hover_texts(page, dots)
     assert EVIL in tip and "Código" in tip and "Estado" in tip
     assert frame.locator("body").evaluate("() => window.__sit_xss === undefined")
     assert only_localhost(page) == []
@@ -157,9 +168,10 @@ def test_a_typed_initiative_name_is_shown_as_text_in_its_tooltip(server, page):
 def test_clicking_a_site_opens_its_detail(server, page):
     base, _ = server
     page.goto(base)
-    frame = page.frame_locator(IFRAME)
-    frame.locator("path.sit-sitio").first.wait_for(timeout=90_000)
-    frame.locator("path.sit-sitio").last.dispatch_event("click")  # Vivero, last by name
+    drawn_initiatives(page)
+    hide_layers(page, "Establecimientos de salud", "Establecimientos educacionales")
+    vivero = next(t for t in map_layers(page, "sit-sitio") if t["props"].get("codigo") == "VIVERO")
+    page.mouse.click(vivero["x"], vivero["y"])
     page.get_by_role("heading", name="Vivero").wait_for(timeout=30_000)
     page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=10_000)
     page.get_by_text("fuente: PLADECO 2014-2017").wait_for(timeout=10_000)

@@ -15,7 +15,9 @@ from tests.support.browser import (
     IFRAME,
     chromium_page,
     drawn_initiatives,
+    hide_layers,
     map_frame,
+    map_layers,
     served_app,
     switch_on,
 )
@@ -46,7 +48,7 @@ def open_with_demo(pg, base: str) -> None:
 
 
 def drawn(pg, cls: str) -> int:
-    return map_frame(pg).locator(f"path.{cls}").count()
+    return len(map_layers(pg, cls))
 
 
 def wait_for_drawn(pg, expected: int, timeout: float = 60) -> int:
@@ -77,7 +79,6 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
 
     page.goto(base)
     page.get_by_text("no se muestran").wait_for(timeout=60_000)
-    page.frame_locator(IFRAME).locator("path.sit-territorio").first.wait_for(timeout=60_000)
     assert drawn_initiatives(page) == drawn(page, "sit-iniciativa") == 0  # demo hidden by default
     # The planner zooms in; the filters below must not reload the map nor lose that view.
     map_frame(page).locator(".leaflet-control-zoom-in").click()
@@ -111,27 +112,30 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
 def test_clicking_a_territory_shows_its_details(server, page):
     base, _ = server
     open_with_demo(page, base)
-    frame = map_frame(page)
-    frame.locator("path.sit-territorio").first.wait_for(timeout=60_000)
+    drawn_initiatives(page)
     # Turn the initiatives layer off so the click lands on the territory underneath.
-    layers = frame.locator(".leaflet-control-layers")  # the legend names the same layers
-    layers.hover()
-    layers.get_by_text("Iniciativas con ubicación").click()
-    layers.get_by_text("Establecimientos de salud").click()
-    layers.get_by_text("Establecimientos educacionales").click()
-    frame.locator("path.sit-territorio").nth(3).click(force=True)
+    hide_layers(
+        page, "Iniciativas con ubicación", "Establecimientos de salud", "Establecimientos educacionales"
+    )
+    uv = next(t for t in map_layers(page, "sit-territorio") if t["inside"])
+    page.mouse.click(uv["x"], uv["y"])
+    page.get_by_role("heading", name=uv["props"]["nombre"]).wait_for(timeout=30_000)
     page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
 
 
 def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server, page):
     base, engine = server
     open_with_demo(page, base)
-    frame = map_frame(page)
-    frame.locator("path.sit-iniciativa").first.wait_for(timeout=60_000)
-    frame.locator("path.sit-iniciativa").nth(5).dispatch_event("click")
+    drawn_initiatives(page)
+    dot = [d for d in map_layers(page, "sit-iniciativa") if d["inside"] and d["point"]][5]
+    page.mouse.move(dot["x"], dot["y"])  # the tooltip names the initiative under the mouse
+    tip = map_frame(page).locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=10_000)
+    page.mouse.click(dot["x"], dot["y"])
     heading = page.get_by_role("heading", name="DEMO-1-")
     heading.wait_for(timeout=30_000)
-    code = heading.inner_text().strip()
+    code = heading.inner_text().strip().split()[0]
+    assert code in tip.inner_text()
     with engine.connect() as conn:
         row = conn.execute(
             text(

@@ -154,3 +154,56 @@ def drawn_initiatives(pg, timeout: float = 90) -> int:
     container = map_frame(pg).locator(f".leaflet-container[{DRAWN_ATTRIBUTE}]")
     container.wait_for(state="attached", timeout=timeout * 1000)
     return int(container.get_attribute(DRAWN_ATTRIBUTE) or "-1")
+
+
+#: The vector layers of class ``cls`` on the settled map, with the point a person would
+#: aim at (an initiative's position, a territory's label point, a shape's centre) in the
+#: frame's coordinates, and whether that point is inside the visible map.
+_LAYERS_JS = """(body, cls) => {
+  const map = window.map, box = map.getContainer().getBoundingClientRect(), size = map.getSize();
+  const out = [];
+  for (const l of Object.values(map._layers)) {
+    if (!(l instanceof L.Path) || l.options.className !== cls) continue;
+    const props = (l.feature && l.feature.properties) || {};
+    const ll = l.getLatLng ? l.getLatLng()
+      : props.label ? L.latLng(props.label[1], props.label[0]) : l.getCenter();
+    const p = map.latLngToContainerPoint(ll);
+    out.push({x: box.left + p.x, y: box.top + p.y, props: props, point: !!l.getLatLng,
+              inside: p.x > 8 && p.y > 8 && p.x < size.x - 8 && p.y < size.y - 8});
+  }
+  return out;
+}"""
+
+
+def map_layers(pg, cls: str) -> list[dict]:
+    """The vector layers of class ``cls`` on the Mapa page's map, as a person can reach them.
+
+    The map draws on a canvas (no element per feature), so tests count Leaflet's layers and
+    aim the real mouse at the returned page coordinates (``x``, ``y``): a click or a hover
+    reaches whatever is drawn on top there, as it does for a person.
+    """
+    frame = map_frame(pg)
+    # A map touching the window's edge scrolls into view when it takes the focus (the mouse
+    # button going down), so the click would land elsewhere: centre it first.
+    pg.locator(IFRAME).evaluate("f => f.scrollIntoView({block: 'center'})")
+    # Read until two reads agree: while streamlit-folium sizes its frame, Leaflet keeps the
+    # centre and everything on the map moves by half the change.
+    seen = None
+    for _ in range(50):
+        now = (frame.locator("body").evaluate(_LAYERS_JS, cls), pg.locator(IFRAME).bounding_box())
+        if now == seen:
+            break
+        seen = now
+        time.sleep(0.3)
+    found, box = seen
+    return [{**f, "x": f["x"] + box["x"], "y": f["y"] + box["y"]} for f in found]
+
+
+def hide_layers(pg, *names: str) -> None:
+    """Switch layers off in the map's layer control, as a person does to reach what lies
+    under them (a health centre can stand where an initiative or a site is)."""
+    control = map_frame(pg).locator(".leaflet-control-layers")
+    control.hover()
+    for name in names:
+        control.get_by_text(name, exact=True).click()
+    pg.mouse.move(1, 1)  # the control folds up again
