@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from geo.db import fetch_tuples, local_settings
-from geo.territory.population import PIECES_CTE
+from geo.territory.population import PIECES_CTE, UNIT_WEIGHTS_SQL, UnitWeights, unit_weights_from_rows
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,20 @@ _NEAREST = """(SELECT min(ST_Distance(c.geom::geography, {p}::geography)) FROM (
 
 def access_to_services(conn: Connection) -> pd.DataFrame:
     """Population-weighted distance (m) to the nearest health/school in operation; count inside.
+
+    See :func:`access_and_unit_weights`.
+    """
+    return access_and_unit_weights(conn)[0]
+
+
+def access_and_unit_weights(conn: Connection) -> tuple[pd.DataFrame, UnitWeights]:
+    """Access to services, and the census unit weights of the population estimate.
+
+    Both intersect every census piece with the UVs (:data:`PIECES_CTE`), the costliest step
+    of each: one statement does it once for both. The weights are
+    :func:`geo.territory.population.unit_weights`, the same query on the same pieces.
+
+    Access: population-weighted distance (m) to the nearest health/school in operation; count inside.
 
     UVs: every census piece inside the UV (block, or rural district remainder sampled with
     20 seeded points) weighs by the people the estimate puts there. Localities, and UVs
@@ -70,12 +84,17 @@ def access_to_services(conn: Connection) -> pd.DataFrame:
                (SELECT count(*) FROM facility f WHERE f.kind = 'escuela' AND f.in_operation
                    AND {{inside}}) AS schools_inside
           FROM terr t LEFT JOIN weighted w ON w.tid = t.id
-         ORDER BY t.id
+        UNION ALL  -- the unit weights, told apart by weighted IS NULL
+        SELECT tid, unit, w, NULL, NULL, NULL, NULL FROM ({UNIT_WEIGHTS_SQL}) uw
+         ORDER BY 1
         """.replace("{inside}", _INSIDE),
         )
-    return pd.DataFrame(
-        rows, columns=["id", "kind", "health_m", "school_m", "weighted", "health_inside", "schools_inside"]
+    weights = unit_weights_from_rows((r[1], r[0], r[2]) for r in rows if r[4] is None)
+    access = pd.DataFrame(
+        [r for r in rows if r[4] is not None],
+        columns=["id", "kind", "health_m", "school_m", "weighted", "health_inside", "schools_inside"],
     )
+    return access, weights
 
 
 # The bounding-box test lets the GiST index pick the candidates (0.02° > 1 km here).

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from geo.coverage.access import access_to_services
+from geo.coverage.access import access_and_unit_weights
 from geo.db import fetch_tuples
 from geo.domain import STATUSES
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
-from geo.territory.population import population_table
+from geo.territory.population import UnitWeights, population_table
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,8 @@ class Coverage:
     totals: dict[str, Any] = field(default_factory=dict)
 
 
-def _territories(conn: Connection) -> pd.DataFrame:
-    pop = population_table(conn)
+def _territories(conn: Connection, weights: UnitWeights) -> pd.DataFrame:
+    pop = population_table(conn, weights)
     df = (
         pd.DataFrame(
             pop.rows,
@@ -136,7 +136,10 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     """The territory x strategy matrix, access to services and the ranked gaps."""
     from geo.coverage.gaps import find_gaps
 
-    terr = _territories(conn)
+    # The population estimate and access to services intersect the same census pieces with
+    # the UVs: one query does it for both.
+    access, weights = access_and_unit_weights(conn)
+    terr = _territories(conn, weights)
     strategies = [
         dict(r)
         for r in conn.execute(text("SELECT id, code, name, position FROM strategy ORDER BY position"))
@@ -148,7 +151,6 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     )
     rows["investment"] = rows["investment"].astype(float)
     matrix = _matrix(terr, strategies, rows)
-    access = access_to_services(conn)
     amounts = conn.execute(
         text(
             f"""

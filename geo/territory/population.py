@@ -31,6 +31,7 @@ All geometry work runs in PostGIS in EPSG:32719 (UTM 19S).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,26 +143,36 @@ def _census_by_unit(conn: Connection) -> dict[str, dict[str, int]]:
     return out
 
 
-def unit_weights(conn: Connection) -> dict[str, dict[int, float]]:
-    """Census unit -> {UV id: share of the unit's people living in that UV} (sums to 1)."""
-    rows = conn.execute(
-        text(
-            f"""
-        WITH {PIECES_CTE}
-        SELECT unit, tid, sum(share * frac) AS w FROM ov GROUP BY unit, tid
-        """
-        )
-    ).all()
-    out: dict[str, dict[int, float]] = {}
+#: Census unit -> {UV id: share of the unit's people living in that UV} (sums to 1).
+UnitWeights = dict[str, dict[int, float]]
+
+#: The rows of :func:`unit_weights`, a query on :data:`PIECES_CTE` (the access query of
+#: :mod:`geo.coverage.access` runs the same one next to its own).
+UNIT_WEIGHTS_SQL = "SELECT unit, tid, sum(share * frac) AS w FROM ov GROUP BY unit, tid"
+
+
+def unit_weights_from_rows(rows: Iterable[tuple[Any, ...]]) -> UnitWeights:
+    """:data:`UnitWeights` from ``(unit, tid, w)`` rows of :data:`UNIT_WEIGHTS_SQL`."""
+    out: UnitWeights = {}
     for unit, tid, w in rows:
         out.setdefault(unit, {})[tid] = float(w)
     return out
 
 
-def uv_estimates(conn: Connection) -> tuple[dict[int, dict[str, int]], dict[str, int], list[dict[str, Any]]]:
-    """Estimate per UV id and age group, census persons used per age group, units not placed."""
+def unit_weights(conn: Connection) -> UnitWeights:
+    """Census unit -> {UV id: share of the unit's people living in that UV} (sums to 1)."""
+    return unit_weights_from_rows(conn.execute(text(f"WITH {PIECES_CTE} {UNIT_WEIGHTS_SQL}")).all())
+
+
+def uv_estimates(
+    conn: Connection, weights: UnitWeights | None = None
+) -> tuple[dict[int, dict[str, int]], dict[str, int], list[dict[str, Any]]]:
+    """Estimate per UV id and age group, census persons used per age group, units not placed.
+
+    ``weights``: the result of :func:`unit_weights` when the caller already has it.
+    """
     census = _census_by_unit(conn)
-    weights = unit_weights(conn)
+    weights = unit_weights(conn) if weights is None else weights
     used_by_age: dict[str, int] = {}
     by_age: dict[str, dict[int, float]] = {}
     unassigned = []
@@ -210,9 +221,13 @@ def _locality_estimates(conn: Connection) -> dict[int, dict[str, Any]]:
     return out
 
 
-def population_table(conn: Connection) -> PopulationTable:
-    """Population of every located UV and locality: estimate, official figure, what is shown."""
-    uv_est, used, unassigned = uv_estimates(conn)
+def population_table(conn: Connection, weights: UnitWeights | None = None) -> PopulationTable:
+    """Population of every located UV and locality: estimate, official figure, what is shown.
+
+    ``weights``: the census unit weights (:func:`unit_weights`) when the caller already has
+    them; coverage gets them from the access query, which intersects the same pieces.
+    """
+    uv_est, used, unassigned = uv_estimates(conn, weights)
     loc_est = _locality_estimates(conn)
     census_total = conn.execute(text("SELECT coalesce(sum(persons), 0) FROM census_population")).scalar_one()
     terr = (
