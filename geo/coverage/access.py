@@ -79,11 +79,12 @@ def access_and_unit_weights(conn: Connection) -> tuple[pd.DataFrame, UnitWeights
                coalesce(w.health_m, {health_t}) AS health_m,
                coalesce(w.school_m, {school_t}) AS school_m,
                w.tid IS NOT NULL AS weighted,
-               (SELECT count(*) FROM facility f WHERE f.kind = 'salud' AND f.in_operation
-                   AND {{inside}}) AS health_inside,
-               (SELECT count(*) FROM facility f WHERE f.kind = 'escuela' AND f.in_operation
-                   AND {{inside}}) AS schools_inside
+               ins.health AS health_inside, ins.schools AS schools_inside
           FROM terr t LEFT JOIN weighted w ON w.tid = t.id
+         CROSS JOIN LATERAL (  -- one index probe for both kinds
+            SELECT count(*) FILTER (WHERE f.kind = 'salud') AS health,
+                   count(*) FILTER (WHERE f.kind = 'escuela') AS schools
+              FROM facility f WHERE f.in_operation AND {{inside}}) ins
         UNION ALL  -- the unit weights, told apart by weighted IS NULL
         SELECT tid, unit, w, NULL, NULL, NULL, NULL FROM ({UNIT_WEIGHTS_SQL}) uw
          ORDER BY 1
