@@ -14,8 +14,8 @@ then measures, with the same functions the map page calls (``ui.state.map_payloa
   iframe);
 * the bytes of every GeoJSON layer serialised with ``json.dumps``;
 * the page in a real browser: ``streamlit run app.py`` on a free port, Debian chromium via
-  Playwright, time from ``page.goto`` until the ``streamlit_folium.st_folium`` iframe holds
-  one ``path.sit-iniciativa`` per initiative feature, plus the requests that left
+  Playwright, time from ``page.goto`` until the ``streamlit_folium.st_folium`` iframe
+  signals (``data-sit-drawn``) every initiative drawn, plus the requests that left
   localhost (must be 0) and the websocket bytes the browser received.
 
 Each measurement runs once cold, then ``--repeats`` times warm; the table shows the warm
@@ -65,7 +65,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-INITIATIVE_SELECTOR = "path.sit-iniciativa"
 #: The map's own "finished drawing" signal (layers/js/initiatives.js): the tests wait for it too.
 DRAWN_SELECTOR = f".leaflet-container[{DRAWN_ATTRIBUTE}]"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -325,9 +324,7 @@ _MARKS_JS = """(() => {
   const expected = __EXPECTED__;
   const marks = {}; window.__benchMarks = marks;
   const top = [["app", '[data-testid="stApp"]'], ["title", "h1"], ["iframe", __IFRAME__]];
-  const inMap = [["map_dcl", null], ["map_leaflet", ".leaflet-container"],
-                 ["map_territory", "path.sit-territorio"],
-                 ["map_first_initiative", "path.sit-iniciativa"]];
+  const inMap = [["map_dcl", null], ["map_leaflet", ".leaflet-container"]];
   const check = () => {
     for (const [k, s] of top) if (!(k in marks) && document.querySelector(s)) marks[k] = Date.now();
   };
@@ -341,7 +338,7 @@ _MARKS_JS = """(() => {
       if (k in marks) continue;
       if (s === null ? doc.readyState !== "loading" : doc.querySelector(s)) marks[k] = Date.now();
     }
-    if (!("map_first_initiative" in marks)) return;
+    if (!("map_leaflet" in marks)) return;
     const box = doc.querySelector(__DRAWN__);
     if (!box || Number(box.getAttribute(__DRAWN_ATTRIBUTE__)) < expected) return;
     marks.map_all = Date.now();
@@ -457,8 +454,12 @@ def page_load(context, url: str, n_features: int | None, timeout_s: float) -> di
             marks.update(page.evaluate("window.__benchMarks || {}"))
             if handle is not None and handle.content_frame() is not None:
                 frame = handle.content_frame()
+                # The decoder's own marks (layers/js/initiatives.js), on the page's clock.
+                origin, sit_marks = frame.evaluate("() => [performance.timeOrigin, window.sitMarks || {}]")
+                marks.update({k: origin + v for k, v in sit_marks.items() if k != "sit-drawn"})
+                # Initiatives on the map (a canvas: Leaflet's layers, not DOM elements).
                 out["drawn"] = frame.evaluate(
-                    "sel => document.querySelectorAll(sel).length", INITIATIVE_SELECTOR
+                    "() => window.sitInitiatives ? window.sitInitiatives.onMap(window.map) : -1"
                 )
         except PlaywrightError as exc:
             log(f"landmarks not read: {exc}")
@@ -559,7 +560,7 @@ def filter_changes(
     its iframe and its view, and samples the app process's memory."""
     from playwright.sync_api import Error as PlaywrightError
 
-    out: dict[str, Any] = {"ok": False, "rss_kb": {"start": rss_kb(server.proc.pid)}}
+    out: dict[str, Any] = {"ok": False, "rss_kb": {"start": rss_kb(server.proc.pid)}, "rss_series_mb": []}
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     view_js = "() => JSON.stringify({z: window.map.getZoom(), c: window.map.getCenter()})"
@@ -603,6 +604,8 @@ def filter_changes(
             wait_drawn(expected)
             times.append(time.perf_counter() - t0)
             page.keyboard.press("Escape")
+            if (i + 1) % 5 == 0:
+                out["rss_series_mb"].append(round(rss_kb(server.proc.pid)["VmRSS"] / 1024, 1))
             if i + 1 == changes // 2:
                 out["rss_kb"]["half"] = rss_kb(server.proc.pid)
         out["rss_kb"]["end"] = rss_kb(server.proc.pid)
@@ -767,8 +770,10 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
             ("iframe", "goto -> st_folium iframe"),
             ("map_dcl", "goto -> iframe document loaded"),
             ("map_leaflet", "goto -> Leaflet map in iframe"),
-            ("map_territory", "goto -> first territory drawn"),
-            ("map_first_initiative", "goto -> first initiative drawn"),
+            ("sit-load", "goto -> initiatives: decoding starts"),
+            ("sit-decoded", "goto -> initiatives: decoded"),
+            ("sit-built", "goto -> initiatives: layers built"),
+            ("sit-added", "goto -> initiatives: added to the map"),
         ):
             add(f"  {label}", lambda r, b=b, mark=mark: fmt_s(b(r)["marks_s"][mark]))
         add("  goto -> all initiatives drawn (data-sit-drawn)", lambda r, b=b: fmt_s(b(r)["page_s"]))
@@ -795,13 +800,14 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
     add("  same, slowest", lambda r: f"{f(r)['change_s']['max'] * 1000:8.1f} ms")
     add("  map kept its iframe and its view", lambda r: f"{f(r)['same_iframe']} / {f(r)['same_view']}")
     for when, label in (
-        ("start", "server started"),
+        ("start", "before (after the loads above)"),
         ("loaded", "map loaded"),
         ("half", "after half"),
         ("end", "after all changes"),
     ):
         add(f"  app RSS, {label}", lambda r, when=when: f"{f(r)['rss_kb'][when]['VmRSS'] / 1024:8.1f} MB")
     add("  app peak RSS (VmHWM) at the end", lambda r: f"{f(r)['rss_kb']['end']['VmHWM'] / 1024:8.1f} MB")
+    add("  app RSS every 5 changes (MB)", lambda r: " ".join(f"{x:.0f}" for x in f(r)["rss_series_mb"]))
 
     width = max(len(label) for label, _ in rows)
     colw = max(30, *(len(c) for _, cells in rows for c in cells))
@@ -816,12 +822,19 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
         lines.append(f"{label:<{width}}  " + "  ".join(f"{c:>{colw}}" for c in cells))
     lines.append("")
     if baseline:
-        parts = []
-        for scenario, title in (("first_visit", "first visit"), ("return_visit", "return visit")):
-            b = baseline[scenario]
-            if "page_s" in b:
-                parts.append(f"{title} {fmt_s(b['page_s']).strip()}")
-        lines.append("Baseline, Streamlit page with only a title (goto -> h1): " + "; ".join(parts))
+        for key, title in (
+            (None, "Baseline, Streamlit page with only a title (goto -> h1)"),
+            ("empty_map", "Baseline, a title and the map with nothing on it (goto -> drawn)"),
+        ):
+            b_all = baseline.get(key) if key else baseline
+            if not b_all:
+                continue
+            parts = []
+            for scenario, name in (("first_visit", "first visit"), ("return_visit", "return visit")):
+                b = b_all.get(scenario) or {}
+                if "page_s" in b:
+                    parts.append(f"{name} {fmt_s(b['page_s']).strip()}")
+            lines.append(f"{title}: " + "; ".join(parts))
     lines.extend(verdicts(results, baseline))
     for n in sizes:
         r = results[n]
@@ -950,6 +963,17 @@ def main(argv: list[str] | None = None) -> int:
                 browser,
                 app="bench/baseline_app.py",
                 label="baseline",
+            )
+            log("baseline: a title and the same map with nothing on it")
+            baseline["empty_map"] = browser_bench(
+                env,
+                0,
+                args.repeats,
+                args.timeout,
+                log_dir,
+                browser,
+                app="bench/baseline_map_app.py",
+                label="empty map",
             )
         for n in args.sizes:
             log(f"size {n:,}")

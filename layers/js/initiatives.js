@@ -17,6 +17,10 @@
     // A line of 1.2 px is hard to hit on a canvas: accept clicks and hovers 4 px around
     // every shape (the projector, a touch pad). Existing renderers read it from here.
     L.Canvas.prototype.options.tolerance = 4;
+    // Timings (ms since the frame's start) that the benchmark reads: load, decoded, built,
+    // added, drawn.
+    var marks = window.sitMarks = {};
+    function mark(name) { marks[name] = Math.round(performance.now()); }
     var stores = {};  // sig -> promise of {cols, layers}
     var built = {};   // sig -> {cols, layers}, once decoded
 
@@ -75,6 +79,7 @@
         requestAnimationFrame(function () { requestAnimationFrame(function () {
             var box = document.querySelector(".leaflet-container");
             if (box) { box.setAttribute(attribute, String(n)); }
+            mark("sit-drawn");
         }); });
     }
 
@@ -82,8 +87,11 @@
         /* Decode the initiatives of store ``sig`` once; returns its promise. */
         load: function (sig, b64, style) {
             if (!stores[sig]) {
+                mark("sit-load");
                 stores[sig] = gunzipJson(b64).then(function (cols) {
+                    mark("sit-decoded");
                     built[sig] = {cols: cols, layers: build(cols, style)};
+                    mark("sit-built");
                     return built[sig];
                 });
             }
@@ -110,6 +118,7 @@
                     mouseout: function (e) { e.layer.setStyle({weight: 1.2}); }
                 });
                 chosen.forEach(function (layer) { group.addLayer(layer); });
+                mark("sit-added");
                 signal(attribute, chosen.length);
             });
         },
