@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from geo.coverage.access import access_and_unit_weights
+from geo.coverage.access import remembered_access_and_unit_weights
 from geo.db import fetch_tuples
 from geo.domain import STATUSES
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
@@ -137,8 +137,9 @@ def compute_coverage(conn: Connection, f: MapFilters, rules: GapRules = GapRules
     from geo.coverage.gaps import find_gaps
 
     # The population estimate and access to services intersect the same census pieces with
-    # the UVs: one query does it for both.
-    access, weights = access_and_unit_weights(conn)
+    # the UVs: one query does it for both, again only when territories, facilities or the
+    # census changed (it does not depend on the filters).
+    access, weights = remembered_access_and_unit_weights(conn)
     terr = _territories(conn, weights)
     strategies = [
         dict(r)
