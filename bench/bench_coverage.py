@@ -3,7 +3,8 @@
 1. **Real territories + 10,000 demo initiatives**: a dedicated database is set up with the
    project's CLI (``sit setup``, ``sit demo generate --initiatives N``), then
    ``geo.coverage.compute_coverage`` (what the page and ``sit coverage`` run) is timed,
-   with its parts: population estimate, access to services; plus the page's extra work
+   with its parts: population estimate, access to services (warm: remembered from the first
+   call; also timed with nothing remembered); plus the page's extra work
    (exports, choropleth build) and ``sit coverage --json`` as a process.
 2. **Synthetic national-scale layer** in a *separate* database: ~7,000 square territories
    over continental Chile (next to the real Vallenar pack, which the catalogue loader
@@ -63,7 +64,7 @@ def timed(fn, repeats: int) -> tuple[float, float]:
 
 
 def measure(url: str, repeats: int, label: str) -> None:
-    from geo.coverage.access import access_to_services
+    from geo.coverage.access import access_to_services, forget_access
     from geo.coverage.allocation import compute_coverage
     from geo.coverage.export import gaps_table, matrix_table, to_csv, to_xlsx
     from geo.initiatives.filters import MapFilters
@@ -87,7 +88,12 @@ def measure(url: str, repeats: int, label: str) -> None:
             nonlocal cov
             cov = compute_coverage(conn, MapFilters(include_demo=True))
 
+        def full_computed():  # access and census weights computed again, as after a write
+            forget_access()
+            full()
+
         rows.append(("compute_coverage (all filters open)", *timed(full, repeats)))
+        rows.append(("  same, nothing remembered (each call)", *timed(full_computed, repeats)))
         rows.append(("  population_table", *timed(lambda: population_table(conn), repeats)))
         rows.append(("  access_to_services", *timed(lambda: access_to_services(conn), repeats)))
         rows.append(
