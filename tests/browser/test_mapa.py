@@ -75,6 +75,12 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
                 "AND s.code = 'E1'"
             )
         ).scalar()
+        e1_all = conn.execute(
+            text(
+                "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id "
+                "WHERE s.code = 'E1' AND i.archived_at IS NULL"
+            )
+        ).scalar()
     assert 0 < e1 < total == 300
 
     page.goto(base)
@@ -100,6 +106,12 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     assert drawn(page, "sit-iniciativa") == e1
     assert iframe.evaluate("(a, b) => a === b", page.locator(IFRAME).element_handle())  # not remounted
     assert map_frame(page).locator("body").evaluate(VIEW_JS) == view
+    # The figures, the map and the table agree on the same selection.
+    figure = page.get_by_test_id("stMetric").filter(has_text="Dibujadas en el mapa")
+    assert figure.get_by_test_id("stMetricValue").inner_text() == str(e1)
+    filtered = page.get_by_test_id("stMetric").filter(has_text="Iniciativas filtradas")
+    assert filtered.get_by_test_id("stMetricValue").inner_text() == str(e1_all)
+    page.get_by_text(f"de {e1_all}. Ordenar").wait_for(timeout=10_000)
 
     outside = [
         u
