@@ -90,20 +90,28 @@ def find_gaps(
         ),
         strict=True,
     )
+    # Texts repeated for every strategy of a UV or every UV of a strategy are built once.
+    people: dict[Any, str] = {}
+    names: dict[str, str] = {}
+    commune_clp = {code: format_clp(v) for code, v in commune_per_capita.items() if v}
+    threshold = f"{100 * rules.per_capita_share:.0f}"
+    missing, missing_label = "sin_iniciativas", GAP_TYPES["sin_iniciativas"]
     for tid, label, pop, code, name, n, n_commune, pc in cells:
-        strat = f"{code} · {name}"
+        strat = names.get(code)
+        if strat is None:
+            strat = names[code] = f"{code} · {name}"
         if n == 0:
             extra = f"; solo la alcanzan {n_commune} iniciativa(s) de alcance comunal" if n_commune else ""
-            add(
-                "sin_iniciativas",
-                tid,
-                label,
-                pop,
-                code,
-                f"{label} ({_people(pop)}) no tiene ninguna iniciativa "
-                f"vinculada de la estrategia {strat}{extra}.",
-                1.0,
-            )
+            who = people.get(tid)
+            if who is None:
+                who = people[tid] = _people(pop)
+            reason = f"{label} ({who}) no tiene ninguna iniciativa vinculada de la estrategia {strat}{extra}."
+            if pop is not None and pop == pop:  # add(..., severity 1.0), inline: the most frequent gap
+                gaps.append(
+                    (missing, missing_label, int(tid), label, code, reason, int(pop), round(float(pop), 1))
+                )
+            else:
+                gaps.append((missing, missing_label, int(tid), label, code, reason, None, 0.0))
             continue
         commune = commune_per_capita.get(code)
         if commune and pc == pc and pc < rules.per_capita_share * commune:
@@ -115,8 +123,7 @@ def find_gaps(
                 code,
                 f"La inversión por habitante de {label} en {strat} "
                 f"({format_clp(pc)}) es el {100 * pc / commune:.0f} % del valor comunal "
-                f"({format_clp(commune)}), bajo el umbral del "
-                f"{100 * rules.per_capita_share:.0f} %.",
+                f"({commune_clp[code]}), bajo el umbral del {threshold} %.",
                 1.0 - pc / commune,
             )
 
