@@ -179,8 +179,9 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     out["encode_s"], store = timed(encode_initiatives, initiatives)
     out["store_bytes"] = len(store.data)
     selected = tuple(int(i) for i in table.loc[table["has_geometry"], "id"])
-    drawn_e1 = table["has_geometry"] & (table["strategy_code"] == "E1")
-    out["features_e1"] = int(drawn_e1.sum())
+    drawn_by_strategy = table.loc[table["has_geometry"]].groupby("strategy_code").size()
+    out["features_by_strategy"] = {str(k): int(v) for k, v in drawn_by_strategy.items()}
+    out["features_e1"] = out["features_by_strategy"].get("E1", 0)
 
     kwargs = dict(
         base=base,
@@ -552,12 +553,15 @@ def rss_kb(pid: int) -> dict[str, int]:
 
 
 def filter_changes(
-    browser, server: Server, n_all: int, n_e1: int, changes: int, timeout_s: float
+    browser, server: Server, n_all: int, by_strategy: dict[str, int], changes: int, timeout_s: float
 ) -> dict[str, Any]:
     """Open the map, then change a filter ``changes`` times as a person does (strategy E1
-    chosen in the sidebar, then removed), timing each change from the key press that makes
-    it to the map's signal of the new count (``data-sit-drawn``). Checks that the map kept
-    its iframe and its view, and samples the app process's memory."""
+    chosen in the sidebar, then removed, then E2, ...), timing each change from the key
+    press that makes it to the map's signal of the new count (``data-sit-drawn``). A
+    strategy chosen for the first time is a selection the server has not computed yet
+    (``new``); going back to all of them, or a strategy seen before, hits the app's cache
+    (``cached``). Checks that the map kept its iframe and its view, and samples the app
+    process's memory."""
     from playwright.sync_api import Error as PlaywrightError
 
     out: dict[str, Any] = {"ok": False, "rss_kb": {"start": rss_kb(server.proc.pid)}, "rss_series_mb": []}
@@ -590,19 +594,28 @@ def filter_changes(
             time.sleep(0.3)
         strategy = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
         times: list[float] = []
+        new: list[float] = []
+        cached: list[float] = []
+        seen: set[str] = set()
+        codes = sorted((c for c, n in by_strategy.items() if 0 < n < n_all), key=lambda c: int(c[1:]))
         for i in range(changes):
             strategy.click()
             if i % 2 == 0:
-                page.keyboard.type("E1 ·")
+                code = codes[(i // 2) % len(codes)]
+                page.keyboard.type(f"{code} ·")
                 t0 = time.perf_counter()
                 page.keyboard.press("Enter")
-                expected = n_e1
+                expected = by_strategy[code]
+                first = code not in seen
+                seen.add(code)
             else:
                 t0 = time.perf_counter()
                 page.keyboard.press("Backspace")  # removes the chosen strategy
                 expected = n_all
+                first = False
             wait_drawn(expected)
             times.append(time.perf_counter() - t0)
+            (new if first else cached).append(times[-1])
             page.keyboard.press("Escape")
             if (i + 1) % 5 == 0:
                 out["rss_series_mb"].append(round(rss_kb(server.proc.pid)["VmRSS"] / 1024, 1))
@@ -610,6 +623,8 @@ def filter_changes(
                 out["rss_kb"]["half"] = rss_kb(server.proc.pid)
         out["rss_kb"]["end"] = rss_kb(server.proc.pid)
         out["change_s"] = summarise(times)
+        out["change_new_s"] = summarise(new) if new else None
+        out["change_cached_s"] = summarise(cached) if cached else None
         out["same_iframe"] = bool(handle.evaluate("(a, b) => a === b", page.query_selector(IFRAME)))
         out["same_view"] = handle.content_frame().evaluate(view_js) == view
         out["ok"] = True
@@ -629,7 +644,7 @@ def browser_bench(
     browser,
     app: str = "app.py",
     label: str = "map page",
-    filters: dict[str, int] | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     server = Server(env, log_dir, app)
     try:
@@ -637,7 +652,7 @@ def browser_bench(
         if filters is not None:
             log(f"  {label}: {filters['changes']} filter changes")
             result["filters"] = filter_changes(
-                browser, server, n_features or 0, filters["n_e1"], filters["changes"], timeout_s
+                browser, server, n_features or 0, filters["by_strategy"], filters["changes"], timeout_s
             )
         return result
     finally:
@@ -709,7 +724,8 @@ def verdicts(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None
         if "page_ratio" in target and page is not None and bare:
             ok = "OK" if page / bare <= target["page_ratio"] else "MISSED"
             parts.append(f"first paint {page / bare:.2f}x bare {ok} (<= {target['page_ratio']}x)")
-        change = ((r.get("browser") or {}).get("filters") or {}).get("change_s", {}).get("median")
+        # The target holds for selections the server has not computed yet (the slow case).
+        change = (((r.get("browser") or {}).get("filters") or {}).get("change_new_s") or {}).get("median")
         if "change_s" in target and change is not None:
             ok = "OK" if change <= target["change_s"] else "MISSED"
             parts.append(f"filter change {change:.2f} s {ok} (<= {target['change_s']} s)")
@@ -793,10 +809,12 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
         add("  requests per load (median)", lambda r, b=b: f"{b(r)['requests']['median']:.0f}")
         add("  requests off localhost (must be 0)", lambda r, b=b: str(b(r)["external_requests"]))
 
-    section("BROWSER filter changes (strategy E1 on, off, ...)")
+    section("BROWSER filter changes (E1 on, off, E2 on, off, ...)")
     f = lambda r: r["browser"]["filters"]  # noqa: E731
     add("  initiatives drawn with E1", lambda r: f"{py(r)['features_e1']:,}")
-    add("  key press -> new selection drawn (median)", lambda r: fmt_s(f(r)["change_s"]))
+    add("  key press -> new selection drawn (median, all)", lambda r: fmt_s(f(r)["change_s"]))
+    add("  same, a selection not computed before", lambda r: fmt_s(f(r)["change_new_s"]))
+    add("  same, a selection in the app's cache", lambda r: fmt_s(f(r)["change_cached_s"]))
     add("  same, slowest", lambda r: f"{f(r)['change_s']['max'] * 1000:8.1f} ms")
     add("  map kept its iframe and its view", lambda r: f"{f(r)['same_iframe']} / {f(r)['same_view']}")
     for when, label in (
@@ -1002,7 +1020,10 @@ def main(argv: list[str] | None = None) -> int:
                     args.timeout,
                     log_dir,
                     browser,
-                    filters={"n_e1": res["python"]["features_e1"], "changes": args.filter_changes},
+                    filters={
+                        "by_strategy": res["python"]["features_by_strategy"],
+                        "changes": args.filter_changes,
+                    },
                 )
             results[n] = res
         for n in args.payload_sizes:
