@@ -80,6 +80,14 @@ ensure_local_postgis() {
     fi
 }
 
+ensure_pg_client() {
+    # pg_dump and pg_restore, for `sit backup` and `sit restore` (a remote DATABASE_URL too).
+    # --version, not command -v: Debian's wrapper in /usr/bin can exist without a client.
+    if ! pg_dump --version >/dev/null 2>&1 || ! pg_restore --version >/dev/null 2>&1; then
+        apt_install postgresql-client
+    fi
+}
+
 local_database_url() {
     # local_database_url DBNAME
     if [ -n "${LOCAL_PG_PASSWORD:-}" ]; then

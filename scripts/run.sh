@@ -8,6 +8,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     ensure_local_postgis
     export DATABASE_URL="$(local_database_url sit_pladeco)"
 fi
+ensure_pg_client
 say "Preparing the database"
 "$VENV/bin/sit" setup
 say "Starting SIT PLADECO Vallenar"

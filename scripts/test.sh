@@ -11,6 +11,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
     ensure_local_postgis
     export TEST_DATABASE_URL="$(local_database_url sit_pladeco_test)"
 fi
+ensure_pg_client
 ensure_chromium
 say "Lint and format (ruff)"
 "$VENV/bin/ruff" check "$ROOT"

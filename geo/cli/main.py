@@ -12,8 +12,9 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
-from geo.cli import admin, coverage, initiatives, sheets, territories
+from geo.cli import admin, backup, coverage, initiatives, sheets, territories
 from geo.errors import DataError
+from geo.schema.backup import describe
 from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.register(sub)
     initiatives.register(sub)
     territories.register_sites(sub)
+    backup.register(sub)
     return parser
 
 
@@ -53,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OperationalError as exc:
         log.info("database unreachable", exc_info=True)
+        # The database by name and server only: the URL may carry a password.
+        where = describe(get_settings().database_url)
         print(
-            f"Error: no se pudo conectar a la base de datos ({get_settings().database_url}): {exc.orig}",
+            f"Error: no se pudo conectar a la base de datos ({where}): {exc.orig}",
             file=sys.stderr,
         )
         return 3
