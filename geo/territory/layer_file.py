@@ -22,7 +22,7 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
-from geo.domain import TERRITORY_KINDS
+from geo.domain import TERRITORY_KINDS, format_int
 from geo.errors import DataError
 from geo.territory.layer_encoding import dbf_encoding, json_encoding
 from geo.territory.names import place_title, slug
@@ -70,6 +70,16 @@ GEOM_TYPES: dict[str, tuple[str, ...]] = {
     "sitio": ("Polygon", "MultiPolygon", "Point", "MultiPoint", "LineString", "MultiLineString"),
 }
 KIND_LABELS = {"unidad_vecinal": "unidades vecinales", "localidad": "localidades", "sitio": "sitios"}
+#: Vertex caps: the work of checking and comparing a layer in PostGIS grows with them (GEOS
+#: does not listen to cancellation). The densest real features in data/ have 1,329 (UV),
+#: 1,210 (INE village) and 3,667 (census district) vertices, and the densest real layer
+#: 32,045 (the 785 blocks): the caps leave 5-15 times that room.
+MAX_VERTICES_PER_FEATURE = 20_000
+MAX_VERTICES_PER_FILE = 200_000
+SIMPLIFY_HINT = (
+    "Simplifique la capa (en QGIS: Vectorial > Herramientas de geometría > Simplificar; en un SRC "
+    "métrico como EPSG:32719, 1 m de tolerancia basta para un mapa comunal) y vuelva a subirla."
+)
 
 
 @dataclass
@@ -266,6 +276,12 @@ def read_layer_file(
         except Exception as exc:
             log.warning("translated to a Spanish message", exc_info=True)
             raise DataError(f"{label}: no se pudo transformar desde {crs} a WGS 84 ({_short(exc)}).") from exc
+    total = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+    if total > MAX_VERTICES_PER_FILE:
+        raise DataError(
+            f"{label}: la capa tiene {format_int(total)} vértices en total; el máximo por archivo "
+            f"es {format_int(MAX_VERTICES_PER_FILE)}. No se importó nada. {SIMPLIFY_HINT}"
+        )
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     # Without a code field to look for, the code is derived from the name.
     code_field = (
@@ -319,6 +335,14 @@ def read_layer_file(
                 out.rejected.append(
                     f"{where}: geometría de tipo {geom.geom_type}; para "
                     f"{KIND_LABELS[kind]} se aceptan {', '.join(GEOM_TYPES[kind])}."
+                )
+                continue
+            vertices = int(shapely.get_num_coordinates(geom))
+            if vertices > MAX_VERTICES_PER_FEATURE:
+                out.rejected.append(
+                    f"elemento {i} («{name}», código {code}): la geometría tiene "
+                    f"{format_int(vertices)} vértices; el máximo por elemento es "
+                    f"{format_int(MAX_VERTICES_PER_FEATURE)}. {SIMPLIFY_HINT}"
                 )
                 continue
         else:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import shapely
+import shapely.affinity
 from sqlalchemy import text
 
 from geo.errors import DataError
 from geo.initiatives.demo import generate_demo
 from geo.territory.layer_file import ReadOptions, read_layer_file
-from geo.territory.layer_import import import_territories
+from geo.territory.layer_import import LayerRejected, import_territories
 from tests.support.actors import TESTER
 from tests.support.layer_files import fingerprint, metres_apart, shapefile_zip, uv_layer
 
@@ -314,3 +317,67 @@ def test_preview_says_what_changed_in_each_updated_territory(conn, tmp_path):
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
     report = import_territories(conn, path, "unidad_vecinal", dry_run=True, actor=TESTER)
     assert {u["code"]: u["changes"] for u in report.updated} == {"09": "nombre", "10": "geometría"}
+
+
+def _dense(geom, vertices):
+    """The same shape with about ``vertices`` vertices (points added along its edges)."""
+    return shapely.segmentize(geom, geom.exterior.length / vertices)
+
+
+def test_a_polygon_of_100000_vertices_is_refused_at_once_and_nothing_is_written(conn, tmp_path):
+    gdf = uv_layer()
+    seven = gdf.uv_carto == "07"
+    gdf.loc[seven, "geometry"] = _dense(gdf.loc[seven, "geometry"].iloc[0], 100_000)
+    path = tmp_path / "uv_densa.geojson"
+    gdf.to_file(path, engine="pyogrio")
+    before = fingerprint(conn)
+    started = time.perf_counter()
+    with pytest.raises(LayerRejected) as refused:
+        import_territories(conn, path, "unidad_vecinal", actor=TESTER)
+    assert time.perf_counter() - started < 10
+    message = str(refused.value)
+    assert "uv_densa.geojson: no se importó nada" in message
+    assert "código 07" in message and "vértices; el máximo por elemento es 20.000" in message
+    assert "100.0" in message  # the count, es-CL thousands separator
+    assert fingerprint(conn) == before
+
+
+def test_a_file_over_the_total_vertex_cap_is_refused_as_a_whole(tmp_path):
+    gdf = uv_layer()
+    gdf["geometry"] = [_dense(g, 15_000) for g in gdf.geometry]
+    path = tmp_path / "uv_todas_densas.geojson"
+    gdf.to_file(path, engine="pyogrio")
+    with pytest.raises(DataError, match=r"vértices en total; el máximo por archivo es 200\.000"):
+        read_layer_file(path, "unidad_vecinal")
+
+
+def test_two_dense_layers_compare_within_seconds_with_the_same_outcome(conn, tmp_path):
+    # Three UVs moved 2 m and redrawn with ~19,000 vertices each, stored; then the same
+    # shapes with other vertices (unchanged: within 1 cm), one of them moved 5 m more
+    # (changed). ST_HausdorffDistance took ~5 s per pair of such polygons, uncancellable.
+    def moved(geom, metres, vertices):
+        return _dense(shapely.affinity.translate(geom, metres * 1e-5, 0), vertices)
+
+    big = ["05", "06", "07"]
+    first, second = uv_layer(), uv_layer()
+    rows = first.uv_carto.isin(big)
+    first.loc[rows, "geometry"] = [moved(g, 2, 19_000) for g in first.loc[rows, "geometry"]]
+    second.loc[rows, "geometry"] = [
+        moved(g, 7 if code == "06" else 2, 19_500)
+        for code, g in zip(second.loc[rows, "uv_carto"], second.loc[rows, "geometry"], strict=True)
+    ]
+    first.to_file(tmp_path / "uv_densa_1.geojson", engine="pyogrio")
+    second.to_file(tmp_path / "uv_densa_2.geojson", engine="pyogrio")
+    import_territories(conn, tmp_path / "uv_densa_1.geojson", "unidad_vecinal", actor=TESTER)
+    stored = conn.execute(
+        text("SELECT min(ST_NPoints(geom)) FROM territory WHERE kind = 'unidad_vecinal' AND code = ANY(:c)"),
+        {"c": big},
+    ).scalar_one()
+    assert stored > 18_000
+    started = time.perf_counter()
+    report = import_territories(
+        conn, tmp_path / "uv_densa_2.geojson", "unidad_vecinal", dry_run=True, actor=TESTER
+    )
+    assert time.perf_counter() - started < 10
+    assert [(u["code"], u["changes"]) for u in report.updated] == [("06", "geometría")]
+    assert {"05", "07"} <= {u["code"] for u in report.unchanged} and len(report.unchanged) == 14
