@@ -3,22 +3,57 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, text
+import psycopg.errors
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
 
+from geo.errors import DataError
 from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=4)
-def get_engine(url: str | None = None) -> Engine:
-    """Return the engine for ``url`` (default: the configured ``DATABASE_URL``)."""
-    return create_engine(url or get_settings().database_url, pool_pre_ping=True, future=True)
+def get_engine(url: str | None = None, statement_timeout_ms: int | None = None) -> Engine:
+    """Return the engine for ``url`` (default: the configured ``DATABASE_URL``).
+
+    Every statement on its connections is cancelled by PostgreSQL after
+    ``statement_timeout_ms`` (default: the setting; 0: never, for the administrator's long
+    loads, see ``geo.cli.common.admin_engine``); a cancelled statement raises a
+    :class:`DataError` in Spanish.
+    """
+    settings = get_settings()
+    timeout = settings.statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
+    return _engine(url or settings.database_url, int(timeout))
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str, timeout_ms: int) -> Engine:
+    engine = create_engine(
+        url, pool_pre_ping=True, future=True, connect_args={"options": f"-c statement_timeout={timeout_ms}"}
+    )
+    if timeout_ms:
+        event.listen(engine, "handle_error", _cancelled_as_data_error(timeout_ms))
+    return engine
+
+
+def _cancelled_as_data_error(timeout_ms: int) -> Callable[[ExceptionContext], None]:
+    def handle(context: ExceptionContext) -> None:
+        if isinstance(context.original_exception, psycopg.errors.QueryCanceled):
+            log.warning("statement cancelled after %d ms: %s", timeout_ms, context.statement)
+            seconds = f"{timeout_ms / 1000:g}".replace(".", ",")
+            raise DataError(
+                f"La base de datos canceló la operación porque tardó más de {seconds} s (el límite "
+                "por consulta, para que nadie la bloquee); no se guardó nada de ella. Intente con "
+                "menos datos (un archivo más pequeño o geometrías simplificadas) o avise a quien "
+                "administra el sistema."
+            ) from context.original_exception
+
+    return handle
 
 
 @contextmanager

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco"
+DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class Settings:
     show_demo_by_default: bool = False
     """Whether the pages open with demo data shown (``SIT_SHOW_DEMO=1`` or ``show_demo = true``
     in the secrets file). Off: real data first; benchmarks of the demo portfolio turn it on."""
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    """PostgreSQL ``statement_timeout`` of the app's and the CLI's connections
+    (``SIT_STATEMENT_TIMEOUT_MS`` or ``statement_timeout_ms`` in the secrets file; 0: none).
+    A second line of defence: the work of each request is bounded first (vertex caps)."""
 
 
 def _read_secrets(path: Path) -> dict:
@@ -64,6 +69,11 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
     )
     data_dir = Path(env.get("SIT_DATA_DIR", root / "data"))
     show_demo = str(env.get("SIT_SHOW_DEMO", secrets.get("show_demo", ""))).strip().lower()
+    timeout = str(env.get("SIT_STATEMENT_TIMEOUT_MS", secrets.get("statement_timeout_ms", ""))).strip()
+    if timeout and not timeout.isdigit():
+        raise ValueError(
+            f"SIT_STATEMENT_TIMEOUT_MS / statement_timeout_ms must be milliseconds, not {timeout!r}"
+        )
     return Settings(
         database_url=normalise_database_url(url),
         data_dir=data_dir,
@@ -71,6 +81,7 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
             normalise_database_url(env["TEST_DATABASE_URL"]) if env.get("TEST_DATABASE_URL") else None
         ),
         show_demo_by_default=show_demo in ("1", "true", "sí", "si", "yes"),
+        statement_timeout_ms=int(timeout) if timeout else DEFAULT_STATEMENT_TIMEOUT_MS,
     )
 
 

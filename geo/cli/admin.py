@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from geo.cli.common import actor, engine, print_counts
+from geo.cli.common import actor, admin_engine, engine, print_counts
 from geo.errors import DataError
 from geo.settings import PROJECT_ROOT, get_settings
 
@@ -46,7 +46,7 @@ def cmd_load_base(args: argparse.Namespace) -> int:
     from geo.territory.base_pack import load_base_pack
 
     pack = Path(args.pack) if args.pack else get_settings().data_dir
-    report = load_base_pack(engine(), pack, actor(args))
+    report = load_base_pack(admin_engine(), pack, actor(args))
     print_counts(
         f"Datos base cargados desde {pack}",
         report.counts,
@@ -60,7 +60,7 @@ def cmd_load_pladeco(args: argparse.Namespace) -> int:
     from geo.catalogue.loader import CATALOGUE_FILE, load_catalogue
 
     path = Path(args.file) if args.file else get_settings().data_dir / CATALOGUE_FILE
-    report = load_catalogue(engine(), path, actor(args))
+    report = load_catalogue(admin_engine(), path, actor(args))
     print_counts(
         f"Catálogo del PLADECO cargado desde {path}",
         report.counts,
@@ -73,7 +73,7 @@ def cmd_demo_generate(args: argparse.Namespace) -> int:
     """Generate a seeded synthetic portfolio."""
     from geo.initiatives.demo import generate_demo
 
-    result = generate_demo(engine(), args.initiatives, args.seed, actor(args))
+    result = generate_demo(admin_engine(), args.initiatives, args.seed, actor(args))
     print(
         f"Iniciativas de demostración generadas: {result.initiatives} "
         f"(semilla {args.seed}, {result.links} vínculos por geometría)."
@@ -85,7 +85,7 @@ def cmd_demo_clear(args: argparse.Namespace) -> int:
     """Delete every demo row."""
     from geo.initiatives.demo import clear_demo
 
-    print(f"Iniciativas de demostración eliminadas: {clear_demo(engine(), actor(args))}")
+    print(f"Iniciativas de demostración eliminadas: {clear_demo(admin_engine(), actor(args))}")
     return 0
 
 
@@ -112,7 +112,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_setup(args: argparse.Namespace) -> int:
     """Migrate, then load the base pack and the catalogue when the database is empty."""
     cmd_db_upgrade(args)
-    eng = engine()
+    eng = admin_engine()
     with eng.connect() as conn:
         uvs = conn.execute(text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
         strategies = conn.execute(text("SELECT count(*) FROM strategy")).scalar_one()

@@ -23,6 +23,16 @@ def engine() -> Engine:
     return get_engine(get_settings().database_url)
 
 
+def admin_engine() -> Engine:
+    """The same database without a statement timeout, for the administrator's long loads.
+
+    ``sit setup``, ``sit load`` and ``sit demo`` rewrite whole tables and recompute every
+    link in a few statements (longer than the timeout on a large portfolio); the app and
+    the other commands keep it. Migrations use their own engines (no timeout either).
+    """
+    return get_engine(get_settings().database_url, statement_timeout_ms=0)
+
+
 def actor(args: argparse.Namespace) -> Actor:
     """Who runs the command: the operating-system user, recorded with the command's name."""
     return Actor.console(f"consola: sit {getattr(args, 'command', '') or ''}".rstrip())

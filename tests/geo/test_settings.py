@@ -31,3 +31,11 @@ def test_demo_is_hidden_unless_the_setting_shows_it(tmp_path):
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text("show_demo = true\n", encoding="utf-8")
     assert load_settings({}, root=tmp_path).show_demo_by_default is True
+
+
+def test_statement_timeout_defaults_to_30_s_and_is_overridable(tmp_path):
+    assert load_settings({}, root=tmp_path).statement_timeout_ms == 30_000
+    assert load_settings({"SIT_STATEMENT_TIMEOUT_MS": "5000"}, root=tmp_path).statement_timeout_ms == 5000
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("statement_timeout_ms = 0\n", encoding="utf-8")
+    assert load_settings({}, root=tmp_path).statement_timeout_ms == 0
