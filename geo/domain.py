@@ -83,12 +83,12 @@ CENSUS_AREA_KINDS: dict[str, str] = {
     "manzana": "Manzana",
 }
 
-#: Roles of the people who use the system.
+#: Roles of the accounts (``app_user.role``): what each may do is enforced on the server.
 ROLES: dict[str, str] = {
-    "admin": "Administración",
-    "planificador": "Planificación",
-    "facilitador": "Facilitación de talleres",
-    "consulta": "Consulta",
+    "administrador": "Administrador(a): todo, cuentas, capas oficiales y población",
+    "secplac": "SECPLAC: iniciativas, sitios, planillas, cortes de evaluación e informes",
+    "facilitador": "Facilitador(a): talleres y necesidades; lee todo lo demás",
+    "concejo": "Concejo Municipal: lee todo y descarga informes",
 }
 
 FUNDING_SOURCES: tuple[str, ...] = (

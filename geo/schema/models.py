@@ -345,17 +345,28 @@ class CensusPopulation(Base):
     source: Mapped[str] = mapped_column(Text)
 
 
-class AppUser(Base):
-    """A person who uses the system (planner, facilitator, admin)."""
+class AppUser(Timestamps, Base):
+    """An account: who logs in, with which role (written only by :mod:`geo.store.accounts`).
+
+    ``password_hash`` is argon2id; NULL means no password was ever set (no login).
+    """
 
     __tablename__ = "app_user"
-    __table_args__ = (_one_of("app_user", "role", ROLES),)
+    __table_args__ = (
+        _one_of("app_user", "role", ROLES),
+        _check("app_user", "failed_attempts", "failed_attempts >= 0"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
-    display_name: Mapped[str] = mapped_column(Text)
+    full_name: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    failed_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class StatusHistory(Base):
