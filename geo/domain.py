@@ -83,12 +83,14 @@ CENSUS_AREA_KINDS: dict[str, str] = {
     "manzana": "Manzana",
 }
 
-#: Roles of the accounts (``app_user.role``): what each may do is enforced on the server.
+#: Roles of the accounts (``app_user.role``) and their labels; what each may do (issue 10):
+#: administrador everything (accounts, official layers, population); secplac initiatives,
+#: sites, spreadsheets and reports; facilitador workshops and needs; concejo reads.
 ROLES: dict[str, str] = {
-    "administrador": "Administrador(a): todo, cuentas, capas oficiales y población",
-    "secplac": "SECPLAC: iniciativas, sitios, planillas, cortes de evaluación e informes",
-    "facilitador": "Facilitador(a): talleres y necesidades; lee todo lo demás",
-    "concejo": "Concejo Municipal: lee todo y descarga informes",
+    "administrador": "Administrador(a)",
+    "secplac": "SECPLAC",
+    "facilitador": "Facilitador(a)",
+    "concejo": "Concejo Municipal",
 }
 
 FUNDING_SOURCES: tuple[str, ...] = (

@@ -72,14 +72,14 @@ def test_geo_never_imports_streamlit_and_layers_never_touch_the_database():
 
 _WRITE = re.compile(
     r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(initiative|territory|initiative_territory|"
-    r"initiative_facility|status_history|audit_log)\b",
+    r"initiative_facility|status_history|audit_log|app_user)\b",
     re.I,
 )
 #: Derived data recomputed by the write path itself: geometry links and urban/rural sectors.
 _DERIVED = {"geo/territory/links.py", "geo/territory/sectors.py"}
 
 
-def test_only_the_store_writes_initiatives_territories_history_and_audit():
+def test_only_the_store_writes_initiatives_territories_accounts_history_and_audit():
     offenders = []
     for folder in ("geo", "ui", "pages", "layers"):
         for path in (ROOT / folder).rglob("*.py"):
