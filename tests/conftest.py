@@ -182,13 +182,15 @@ def app_test(
         settings.get_settings.cache_clear()
 
 
-def run_sit(*args: str, url: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the ``sit`` console command as a user would (a separate process)."""
+def run_sit(
+    *args: str, url: str, check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``sit`` console command as a user would (a separate process; ``input``: its stdin)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env["DATABASE_URL"] = url
     sit = Path(sys.executable).parent / "sit"
     proc = subprocess.run(
-        [str(sit), *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600
+        [str(sit), *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600, input=input
     )
     if check and proc.returncode != 0:
         raise AssertionError(

@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
-from geo.cli import admin, backup, coverage, initiatives, sheets, territories
+from geo.cli import admin, backup, coverage, initiatives, sheets, territories, users
 from geo.errors import DataError
 from geo.schema.backup import describe
 from geo.settings import get_settings
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     initiatives.register(sub)
     territories.register_sites(sub)
     backup.register(sub)
+    users.register(sub)
     return parser
 
 
