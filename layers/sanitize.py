@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,15 +59,27 @@ def clean_feature_collection(fc: Mapping[str, Any]) -> SanitizedFeatureCollectio
     )
 
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#!|~$"})
+#: Every ASCII punctuation character that means something to Streamlit's Markdown: emphasis,
+#: links and images, HTML, headings, tables, strikethrough, LaTeX (``$``), colour and icon
+#: directives (``:red[...]``, ``:material/...:``), entities (``&``).
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#!|~$:@&"})
+#: GitHub Markdown turns bare ``http://...``, ``www....`` and ``a@b.cl`` into links after the
+#: escapes are read (checked in chromium: a backslash does not stop it), so a WORD JOINER
+#: (U+2060, invisible, not a space) goes inside each of those patterns.
+_WORD_JOINER = "\u2060"
+_WWW = re.compile(r"(?i)\b(www)\.")
 
 
 def clean_markdown(value: Any) -> str:
-    """Return ``value`` with Markdown punctuation escaped, for ``st.error``/``st.caption``.
+    """Return ``value`` shown as typed by ``st.markdown``/``st.error``/``st.caption``/labels.
 
     Streamlit renders those as Markdown: a typed ``![x](http://...)`` would load an outside
-    image (and break the offline rule), ``[x](...)`` would become a link.
+    image (and break the offline rule), ``[x](...)`` would become a link, ``$x^2$`` LaTeX, and
+    a bare ``http://...`` or ``www....`` a link. Every character that could start one of those
+    is backslash-escaped, which Markdown shows as the character itself, and bare addresses get
+    an invisible word joiner that keeps them from being linked.
     """
     if value is None:
         return ""
-    return str(value).translate(_MARKDOWN)
+    text = str(value).replace("://", ":" + _WORD_JOINER + "//").replace("@", "@" + _WORD_JOINER)
+    return _WWW.sub(r"\1" + _WORD_JOINER + ".", text).translate(_MARKDOWN)

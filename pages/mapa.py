@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
+from layers.sanitize import clean_markdown
 from ui import state
 from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
@@ -73,7 +74,7 @@ with st.expander(
 ):
     st.write(
         "Sitios que el plan nombra y aún no tienen ubicación (no se inventan "
-        "coordenadas): " + ", ".join(s["name"] for s in q.unlocated_sites) + "."
+        "coordenadas): " + clean_markdown(", ".join(s["name"] for s in q.unlocated_sites)) + "."
     )
     st.write(
         f"{q.commune_wide} iniciativas son de alcance comunal y {q.outside_commune} se "

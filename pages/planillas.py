@@ -50,7 +50,7 @@ else:
     done = st.session_state.get("import_done")
     plan = st.session_state.get("import_plan")
     if done:
-        st.success(done)
+        st.success(clean_markdown(done))
     elif plan is not None:
         st.markdown(f"**Vista previa de {clean_markdown(plan.file)}**: nada se ha escrito todavía.")
         sheets.show_plan(plan)

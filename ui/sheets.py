@@ -80,7 +80,7 @@ def show_plan(plan: ImportPlan) -> None:
     for col, (label, value) in zip(cols, counts.items(), strict=True):
         col.metric(label.capitalize(), value)
     if plan.ignored_columns:
-        st.caption("Columnas ignoradas: " + ", ".join(plan.ignored_columns))
+        st.caption("Columnas ignoradas: " + clean_markdown(", ".join(plan.ignored_columns)))
     changed = plan.by_status("cambios")
     if changed and not plan.has_versions:
         st.caption(

@@ -84,3 +84,14 @@ def test_html_in_a_name_is_escaped_everywhere():
 def test_clean_text_keeps_plain_spanish_text():
     assert clean_text("Avda. Huasco (ladera) – Ñandú 50%") == "Avda. Huasco (ladera) – Ñandú 50&#37;"
     assert clean_text(None) == ""
+
+
+def test_markdown_escaping_covers_latex_bare_urls_and_directives():
+    from layers.sanitize import clean_markdown
+
+    out = clean_markdown("$x^2$ http://203.0.113.1 www.ejemplo.cl ana@ejemplo.cl :red[x] &#33;")
+    wj = "\u2060"  # bare addresses are linked after escapes are read: a word joiner breaks them
+    assert out == (
+        f"\\$x^2\\$ http\\:{wj}//203.0.113.1 www{wj}.ejemplo.cl ana\\@{wj}ejemplo.cl \\:red\\[x\\] \\&\\#33;"
+    )
+    assert "://" not in out and "www." not in out.lower() and "@e" not in out

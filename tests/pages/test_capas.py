@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from geo.territory.base_pack import load_base_pack
+from layers.sanitize import clean_markdown
 from tests.conftest import DATA, app_test
 from tests.support.layer_files import fingerprint, shapefile_zip, uv_layer
 
@@ -40,7 +41,7 @@ def test_upload_preview_confirm_replaces_the_layer(page, engine, tmp_path):
         assert not page.exception and not page.error
         assert metric(page, "Actualizados") == "1" and metric(page, "Sin cambios") == "14"
         assert "Nueva Torreblanca Ñuñoa" in set(page.dataframe[0].value["Nombre"])
-        assert any("EPSG:24879" in c.value for c in page.caption)
+        assert any(clean_markdown("EPSG:24879") in c.value for c in page.caption)
         assert _fp(engine) == before  # the preview wrote nothing
         page.button(key="capas_confirm").click().run()  # nobody said who they are: refused
         assert any("escriba su nombre" in e.value for e in page.error)
@@ -109,5 +110,5 @@ def test_geopackage_with_several_layers_asks_which_one(page, engine, tmp_path):
     page.button(key="capas_preview_btn").click().run()
     assert not page.error
     assert metric(page, "Sin cambios") == "15"
-    assert any("Capa «uv\\_2024» · SRC EPSG:32719" in c.value for c in page.caption)
+    assert any(clean_markdown("Capa «uv_2024» · SRC EPSG:32719") in c.value for c in page.caption)
     assert any("ya es igual al archivo" in s.value for s in page.success)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from geo.initiatives.form import update_initiative
 from geo.initiatives.read import load_initiative
 from geo.store.actor import Actor
+from layers.sanitize import clean_markdown
 from tests.conftest import app_test
 
 CODE = "APPTEST-EDIT-1"
@@ -92,7 +93,7 @@ def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
     click_save(app)
     row = stored(engine)
     assert row is not None and row["amount_clp"] == 25_000_000 and row["status"] == "idea"
-    assert any("Guardado: APPTEST-EDIT-1" in s.value for s in app.success)
+    assert any(clean_markdown("Guardado: APPTEST-EDIT-1") in s.value for s in app.success)
     # The new initiative is now the one selected, with its history.
     assert select(app, "Iniciativa").value == row["id"]
     assert field(app, "Nombre *").value == "Sede social Quinta Valle"

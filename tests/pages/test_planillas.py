@@ -2,11 +2,13 @@
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from layers.sanitize import clean_markdown
 from tests.conftest import app_test
 from tests.support.sheets import row, workbook
 
@@ -113,14 +115,14 @@ def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tm
     # The person decides that the workbook is right for that row.
     page.checkbox(key=f"import_overwrite_{target}").check().run()
     page.button(key="import_confirm").click().run()
-    assert any("Sobrescritas tras conflicto: APP-9" in s.value for s in page.success)
+    assert any(clean_markdown("Sobrescritas tras conflicto: APP-9") in s.value for s in page.success)
     assert count(engine, "SELECT amount_clp FROM initiative WHERE code = 'APP-9'") == 5_000_000
 
 
 def test_bad_file_is_explained(page, engine):
     page.file_uploader(key="upload").set_value(("roto.xlsx", b"PK\x03\x04 no es un zip", XLSX)).run()
     assert not page.exception
-    assert any("roto.xlsx: el archivo comprimido está dañado" in e.value for e in page.error)
+    assert any(clean_markdown("roto.xlsx: el archivo comprimido está dañado") in e.value for e in page.error)
 
 
 def test_template_and_export_downloads(page, engine):
@@ -133,3 +135,18 @@ def test_template_and_export_downloads(page, engine):
     data = sheets.export_data(((), (), (), (), (), True), "v", "csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) - 1 == count(engine, "SELECT count(*) FROM initiative")
+
+
+HOSTILE = "![x](http://203.0.113.1/x.png) $x^2$ http://203.0.113.1"
+
+
+def test_an_unknown_hostile_column_header_is_shown_as_text(page, tmp_path):
+    """A header is text from the file: no image, link or LaTeX in the preview's caption."""
+    from geo.sheets.schema import HEADERS
+
+    f = workbook([row("APP-1")], tmp_path / "planilla.xlsx", headers=[*HEADERS, HOSTILE])
+    page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
+    assert not page.exception
+    caption = next(c.value for c in page.caption if c.value.startswith("Columnas ignoradas"))
+    assert caption == "Columnas ignoradas: " + clean_markdown(HOSTILE)
+    assert not re.search(r"(?<!\\)[!\[\]$]", caption) and "http://" not in caption

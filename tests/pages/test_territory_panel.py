@@ -6,12 +6,15 @@ The panel used to read ``territory.population`` (only set by an official import)
 drawn with AppTest against the real test database, for the same UV.
 """
 
+import re
+
 import pytest
 from sqlalchemy import text
 
 from geo import settings
 from geo.domain import format_int
 from geo.territory.population_import import clear_official_population, import_official_population
+from layers.sanitize import clean_markdown
 from tests.conftest import app_test, database_url_for_tests
 from tests.support.actors import TESTER
 
@@ -96,3 +99,17 @@ def test_a_site_has_no_population_line_but_its_source(engine, open_panel):
     at = open_panel(territory_id(engine, "sitio", "VIVERO"))
     assert not [m for m in at.metric if m.label == "Población"]
     assert any("PLADECO 2014-2017" in c.value for c in at.caption)
+
+
+def test_a_hostile_population_source_is_shown_as_text(engine, open_panel, tmp_path):
+    """The source comes from a file: its Markdown image, LaTeX and bare URL stay text."""
+    hostile = "![x](http://203.0.113.1/x.png) $x^2$ http://203.0.113.1"
+    f = tmp_path / "oficial.csv"
+    f.write_text(f"codigo;poblacion;fuente\n07;2500;{hostile}\n", encoding="utf-8")
+    import_official_population(engine, f, TESTER)
+    try:
+        _, source = shown(open_panel(territory_id(engine, "unidad_vecinal", "07")))
+        assert source == clean_markdown("Cifra oficial municipal: " + hostile)
+        assert not re.search(r"(?<!\\)[!\[\]$]", source) and "http://" not in source
+    finally:
+        clear_official_population(engine, TESTER)
