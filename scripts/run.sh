@@ -11,5 +11,7 @@ fi
 ensure_pg_client
 say "Preparing the database"
 "$VENV/bin/sit" setup
+# With no administrator yet, say how to create one (there is no default password).
+"$VENV/bin/sit" user check
 say "Starting SIT PLADECO Vallenar"
 exec "$VENV/bin/sit" serve "$@"
