@@ -123,25 +123,13 @@ def store_password(
     """
     with transaction(bind) as conn:
         row = account_for_update(conn, user_id, expected_version)
-        version = conn.execute(
-            text(
-                """
-                UPDATE app_user SET password_hash = :h, password_changed_at = now(),
-                       failed_attempts = 0, locked_until = NULL, updated_at = now(),
-                       version = version + 1
-                 WHERE id = :i RETURNING version
-                """
-            ),
-            {"h": password_hash, "i": user_id},
-        ).scalar_one()
-        audit.record(
+        version = _update(
             conn,
             actor,
-            [
-                audit.Entry(
-                    action, "app_user", user_id, {"version": version, "changes": {}, "password": "cambiada"}
-                )
-            ],
+            user_id,
+            "password_hash = :h, password_changed_at = now(), failed_attempts = 0, locked_until = NULL",
+            {"h": password_hash},
+            audit.Entry(action, "app_user", user_id, {"changes": {}, "password": "cambiada"}),
         )
         log.info("password of account %s (%s) replaced by %s", user_id, row.username, actor.describe())
     return int(version)
@@ -165,28 +153,35 @@ def store_active(
                     f"«{row.username}» es el único administrador activo; cree o active otro "
                     "antes de desactivarlo."
                 )
-        version = conn.execute(
-            text(
-                """
-                UPDATE app_user SET active = :a, failed_attempts = 0, locked_until = NULL,
-                       updated_at = now(), version = version + 1
-                 WHERE id = :i RETURNING version
-                """
-            ),
-            {"a": active, "i": user_id},
-        ).scalar_one()
-        audit.record(
+        version = _update(
             conn,
             actor,
-            [
-                audit.Entry(
-                    "activar_usuario" if active else "desactivar_usuario",
-                    "app_user",
-                    user_id,
-                    {"version": version, "changes": {"active": [row.active, active]}},
-                )
-            ],
+            user_id,
+            "active = :a, failed_attempts = 0, locked_until = NULL",
+            {"a": active},
+            audit.Entry(
+                "activar_usuario" if active else "desactivar_usuario",
+                "app_user",
+                user_id,
+                {"changes": {"active": [row.active, active]}},
+            ),
         )
+    return int(version)
+
+
+def _update(
+    conn: Connection, actor: Actor, user_id: int, assignments: str, params: dict[str, Any], entry: audit.Entry
+) -> int:
+    """Apply ``assignments`` to the locked account, bump its version, audit ``entry`` with it."""
+    version = conn.execute(
+        text(
+            f"UPDATE app_user SET {assignments}, updated_at = now(), version = version + 1 "
+            "WHERE id = :user_id RETURNING version"
+        ),
+        {**params, "user_id": user_id},
+    ).scalar_one()
+    details = {"version": version, **entry.details}
+    audit.record(conn, actor, [audit.Entry(entry.action, entry.table, entry.row_id, details)])
     return int(version)
 
 

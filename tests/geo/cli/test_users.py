@@ -27,6 +27,10 @@ def _add(url: str, username: str, *extra: str, password: str = PASSWORD, check: 
     return run_sit(*args, url=url, input=password + "\n", check=check)
 
 
+def _passwd(url: str, *flags: str, input: str, check: bool = True):
+    return run_sit("user", "passwd", "ana", *flags, "--password-stdin", url=url, input=input, check=check)
+
+
 def _audit_and_hashes(url: str) -> tuple[str, list[str]]:
     engine = create_engine(url)
     try:
@@ -80,28 +84,11 @@ def test_check_says_how_to_create_the_first_administrator_until_there_is_one(url
 def test_passwd_disable_and_enable(url):
     _add(url, "admin", "--role", "administrador", "--name", "Administradora")
     _add(url, "ana")
-    reset = run_sit("user", "passwd", "ana", "--password-stdin", url=url, input="otra clave secreta\n")
+    reset = _passwd(url, input="otra clave secreta\n")
     assert "restablecida" in reset.stdout and "otra clave secreta" not in reset.stdout + reset.stderr
-    own = run_sit(
-        "user",
-        "passwd",
-        "ana",
-        "--current",
-        "--password-stdin",
-        url=url,
-        input="otra clave secreta\nla tercera clave\n",
-    )
+    own = _passwd(url, "--current", input="otra clave secreta\nla tercera clave\n")
     assert "cambiada" in own.stdout
-    wrong = run_sit(
-        "user",
-        "passwd",
-        "ana",
-        "--current",
-        "--password-stdin",
-        url=url,
-        input="no es esta\nla cuarta clave\n",
-        check=False,
-    )
+    wrong = _passwd(url, "--current", input="no es esta\nla cuarta clave\n", check=False)
     assert wrong.returncode == 2 and "Usuario o contraseña incorrectos" in wrong.stderr
     assert "Cuenta ana desactivada." in run_sit("user", "disable", "ana", url=url).stdout
     assert "desactivada" in run_sit("user", "list", url=url).stdout
