@@ -1,6 +1,7 @@
 """SIT PLADECO Vallenar: router and frame (page registration, database check, shared filters)."""
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from ui import state
 from ui.frame import draw_frame
@@ -9,8 +10,7 @@ st.set_page_config(page_title="SIT PLADECO Vallenar", page_icon="🗺️", layou
 
 problem = state.database_ready()
 if problem:
-    st.error(problem)
-    st.stop()
+    state.database_problem(problem)
 
 pages = [
     st.Page("pages/mapa.py", title="Mapa del PLADECO", icon=":material/map:", default=True),
@@ -21,6 +21,9 @@ pages = [
     st.Page("pages/brechas.py", title="Brechas territoriales", icon=":material/query_stats:"),
 ]
 page = st.navigation(pages)
-# Drawn here, before the page runs, so the filters keep their values across pages.
-draw_frame()
-page.run()
+try:
+    # Drawn here, before the page runs, so the filters keep their values across pages.
+    draw_frame()
+    page.run()
+except OperationalError as exc:  # PostgreSQL went away mid-run: a Spanish message, not a traceback
+    state.database_lost(exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -26,10 +26,26 @@ from ui.filters import DEMO_TOGGLE
 log = logging.getLogger(__name__)
 
 
-@st.cache_resource(show_spinner=False)
+#: Shown instead of the page while PostgreSQL does not answer (a restart, a network cut).
+DATABASE_UNREACHABLE = (
+    "No se pudo conectar a la base de datos. Si se está reiniciando, espere un momento y pulse "
+    "«Reintentar»: no hace falta recargar la página. Si sigue sin responder, revise "
+    "DATABASE_URL o ejecute `scripts/run.sh`, que prepara una base local."
+)
+
+
 def engine() -> Engine:
-    """One engine per process."""
-    return get_engine(get_settings().database_url)
+    """One engine per process and database URL.
+
+    Its pool checks a connection before lending it (``pool_pre_ping``, ``geo.db``): after
+    PostgreSQL restarts, or cuts the app's connections, the next query gets a new one.
+    """
+    return _engine(get_settings().database_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return get_engine(url)
 
 
 def data_version() -> str:
@@ -43,14 +59,30 @@ def database_ready() -> str | None:
     try:
         with engine().connect() as conn:
             mapdata.data_version(conn)
-    except OperationalError:
-        return (
-            "No se pudo conectar a la base de datos. Revise DATABASE_URL o ejecute "
-            "`scripts/run.sh`, que prepara una base local."
-        )
+    except OperationalError as exc:
+        log.warning("database unreachable: %s", exc.orig or exc)
+        return DATABASE_UNREACHABLE
     except ProgrammingError:
         return "La base de datos no tiene el esquema del SIT: ejecute `sit db upgrade`."
     return None
+
+
+def database_problem(problem: str) -> NoReturn:
+    """Show ``problem`` with a «Reintentar» button in place of the page, then stop the run.
+
+    The button is the next interaction of an open tab: its click reruns the app, which
+    checks the database again and draws the page once it answers (no reload needed). The
+    shared filters are not drawn meanwhile, so they come back with their initial values.
+    """
+    st.error(problem, icon="🔌")
+    st.button("Reintentar", key="_sit_retry_database", type="primary")
+    st.stop()
+
+
+def database_lost(exc: OperationalError) -> NoReturn:
+    """The database went away while the page was running: log it, then as :func:`database_problem`."""
+    log.warning("database connection lost while drawing the page", exc_info=exc)
+    database_problem(DATABASE_UNREACHABLE)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

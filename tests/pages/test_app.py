@@ -1,0 +1,26 @@
+"""The router (app.py) when the database does not answer, driven with AppTest."""
+
+from geo import settings
+from tests.conftest import app_test, database_url_for_tests, free_port
+from ui.state import DATABASE_UNREACHABLE
+
+
+def test_an_unreachable_database_shows_the_spanish_message_and_retry_brings_the_page(engine, monkeypatch):
+    with app_test(monkeypatch) as at:
+        # Nothing listens on this port: what a person sees while PostgreSQL restarts.
+        monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/sit")
+        settings.get_settings.cache_clear()
+        at.run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [DATABASE_UNREACHABLE]
+        assert not at.title  # the page did not run
+        retry = at.button(key="_sit_retry_database")
+        retry.click().run()  # still down: the same message
+        assert [e.value for e in at.error] == [DATABASE_UNREACHABLE]
+
+        monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
+        settings.get_settings.cache_clear()
+        at.button(key="_sit_retry_database").click().run()
+        assert not at.exception
+        assert not at.error
+        assert at.title[0].value == "Mapa del PLADECO 2014-2017"
