@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ipaddress
 import json
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -127,8 +130,34 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Printed by ``sit serve --lan``: the app is open to the whole local network.
+LAN_WARNING = (
+    "ATENCIÓN: la aplicación queda abierta a la red local: cualquier persona conectada a esta "
+    "red puede abrirla en su navegador con la dirección de arriba. Úselo solo en la red del "
+    "taller, con las cuentas de usuario activadas cuando existan, y cierre la aplicación "
+    "(Ctrl+C) al terminar el taller."
+)
+
+
+def lan_addresses() -> list[str]:
+    """IPv4 addresses of this machine on its networks (loopback excluded), best guess first.
+
+    The address of the default route first (a UDP ``connect`` sends nothing), then those of
+    the host name; no new dependency and no external request.
+    """
+    found: list[str] = []
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.254.254.254", 9))
+        found.append(probe.getsockname()[0])
+    with contextlib.suppress(OSError):
+        for *_, sockaddr in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.append(str(sockaddr[0]))
+    return [a for a in dict.fromkeys(found) if not ipaddress.ip_address(a).is_loopback]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Start the Streamlit app."""
+    """Start the Streamlit app: on 127.0.0.1 only, or on every interface with ``--lan``."""
+    address = args.address or ("0.0.0.0" if args.lan else "127.0.0.1")
     cmd = [
         sys.executable,
         "-m",
@@ -138,11 +167,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--server.port",
         str(args.port),
         "--server.address",
-        args.address,
+        address,
         "--server.headless",
         "true",
     ]
-    print("Iniciando la aplicación en", f"http://{args.address}:{args.port}", flush=True)
+    if args.lan:
+        found = lan_addresses()
+        print("Iniciando la aplicación para la red local en:", flush=True)
+        for ip in found or ["<la IP de este equipo>"]:
+            print(f"  http://{ip}:{args.port}", flush=True)
+        print(f"  (en este equipo: http://127.0.0.1:{args.port})", flush=True)
+        print(LAN_WARNING, flush=True)
+    else:
+        print("Iniciando la aplicación en", f"http://{address}:{args.port}", flush=True)
     os.chdir(PROJECT_ROOT)
     # Replace this process: stopping `sit serve` stops the server, no orphan is left.
     os.execv(sys.executable, cmd)
@@ -173,9 +210,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen.set_defaults(func=cmd_demo_generate)
     demo.add_parser("clear", help="eliminar los datos de demostración").set_defaults(func=cmd_demo_clear)
 
-    serve = sub.add_parser("serve", help="iniciar la aplicación web")
+    serve = sub.add_parser("serve", help="iniciar la aplicación web (solo en este equipo, salvo --lan)")
     serve.add_argument("--port", type=int, default=8501)
-    serve.add_argument("--address", default="127.0.0.1")
+    serve.add_argument(
+        "--lan", action="store_true", help="abrirla a la red local (taller): muestra la dirección y un aviso"
+    )
+    serve.add_argument("--address", help="dónde escuchar (por defecto 127.0.0.1; 0.0.0.0 con --lan)")
     serve.set_defaults(func=cmd_serve)
 
     stats = sub.add_parser("stats", help="conteos después de una carga")
