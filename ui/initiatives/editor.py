@@ -53,10 +53,43 @@ def _forget_opened() -> None:
     ss.pop("ed_conflict", None)
 
 
+def id_selectbox(label: str, options: list[int], key: str, format_func: Any = str, **kwargs: Any) -> int:
+    """``st.selectbox`` of ids whose labels may change between runs; always returns an id.
+
+    Streamlit keeps a selectbox's choice as its label: when the chosen initiative is renamed
+    (by another person, or by this one's own save) or a site's counts change, the next run
+    either returns the old label, a ``str``, or falls back to the first option (issue 10: a
+    second «Guardar» after a conflict queried the database with that text, showed a traceback
+    and the form vanished). So the chosen item keeps the label it was chosen with until
+    :func:`refresh_choice` puts the id back with its new label.
+    """
+    pin, last, repair = f"{key}__label", f"{key}__id", f"{key}__repair"
+    if repair in ss:
+        ss[key] = ss.pop(repair)
+        ss.pop(pin, None)
+    pinned = ss.get(pin)
+
+    def shown(option: Any) -> str:
+        return pinned[1] if pinned and option == pinned[0] else str(format_func(option))
+
+    value = st.selectbox(label, options, key=key, format_func=shown, **kwargs)
+    if not (isinstance(value, int) and value in options):
+        value = ss.get(last, options[0])
+        log.info("selectbox %s lost its choice (a changed label); keeping id %s", key, value)
+        ss[repair] = value
+    ss[last], ss[pin] = value, (value, shown(value))
+    return value
+
+
+def refresh_choice(key: str, option: int) -> None:
+    """Show ``option`` chosen in :func:`id_selectbox` ``key`` with its current label from the next run."""
+    ss[f"{key}__repair"] = option
+
+
 def pick_initiative(filters: MapFilters, version: str) -> int:
     """Search box and selector (filtered by the shared filters); NEW for a new one."""
     if "ed_pick_next" in ss:
-        ss["ed_pick"] = ss.pop("ed_pick_next")
+        refresh_choice("ed_pick", ss.pop("ed_pick_next"))
         _forget_opened()
     c1, c2 = st.columns([3, 1])
     archived = c2.toggle(
@@ -68,7 +101,9 @@ def pick_initiative(filters: MapFilters, version: str) -> int:
     search = _fold(c1.text_input("Buscar por código o nombre", key="ed_search"))
     labels = {i: f"{c} · {n}" for i, c, n in items}
     ids = [i for i, c, n in items if not search or search in _fold(f"{c} {n}")]
-    chosen = ss.get("ed_pick", NEW)
+    chosen = ss.get("ed_pick__repair", ss.get("ed_pick", NEW))
+    if not isinstance(chosen, int):  # a stale label (see id_selectbox)
+        chosen = ss.get("ed_pick__id", NEW)
     if len(ids) > MAX_CHOICES:
         st.caption(
             f"{len(ids)} iniciativas coinciden; se listan las primeras {MAX_CHOICES}: "
@@ -77,7 +112,7 @@ def pick_initiative(filters: MapFilters, version: str) -> int:
         ids = ids[:MAX_CHOICES]
     if chosen != NEW and chosen not in ids:
         ids.insert(0, chosen)
-    return st.selectbox(
+    return id_selectbox(
         "Iniciativa",
         [NEW, *ids],
         key="ed_pick",
@@ -316,6 +351,8 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
     ss["ed_flash"] = f"Guardado: {inp.code.strip()} (versión {result.version})."
     if initiative_id == NEW:
         ss["ed_pick_next"] = result.id
+    else:
+        refresh_choice("ed_pick", result.id)  # its label may show a new code or name
     st.rerun()
 
 
@@ -349,4 +386,5 @@ def conflict_panel(initiative_id: int, inp: InitiativeInput) -> None:
     if st.button("Cargar la versión guardada (descarta lo que escribió)", key="ed_reload"):
         ss.setdefault("ed_opened", {})[initiative_id] = conflict["version"]
         ss.pop("ed_conflict", None)
+        refresh_choice("ed_pick", initiative_id)
         st.rerun()

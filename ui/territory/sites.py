@@ -12,13 +12,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.domain import format_datetime
+from geo.domain import FIELD_LABELS, format_datetime
 from geo.errors import ConflictError, DataError, ValidationError
 from geo.store.actor import Actor
 from geo.store.territories import place_site, unplace_site
 from geo.values import ValueProblem, parse_drawn_geometry
 from layers.editmap import build_edit_map
 from ui.initiatives import data as editor_data
+from ui.initiatives.editor import id_selectbox, refresh_choice
 from ui.messages import refused
 from ui.state import engine
 
@@ -48,7 +49,7 @@ def place_sites_section(version: str, editor: str) -> None:
     # Sites without location first: they are the work to do.
     ordered = sorted(sites, key=lambda s: (s["located"], s["name"]))
     by_id = {s["id"]: s for s in ordered}
-    sid = st.selectbox("Sitio", list(by_id), key="site_pick", format_func=lambda i: _label(by_id[i]))
+    sid = id_selectbox("Sitio", list(by_id), key="site_pick", format_func=lambda i: _label(by_id[i]))
     site = by_id[sid]
     opened = ss.setdefault("site_opened", {}).setdefault(sid, site["version"])
     layers = editor_data.map_layers(version)
@@ -89,7 +90,7 @@ def place_sites_section(version: str, editor: str) -> None:
         except ValueProblem as exc:
             st.error(refused(exc, f"Geometría: {exc}"))
         except ValidationError as exc:
-            st.error(refused(exc, " ".join(exc.errors.values())))
+            st.error(refused(exc, " ".join(f"{FIELD_LABELS.get(f, f)}: {m}" for f, m in exc.errors.items())))
         except ConflictError as exc:
             st.error(refused(exc))
             ss["site_opened"][sid] = exc.current_version
@@ -97,6 +98,7 @@ def place_sites_section(version: str, editor: str) -> None:
             st.error(refused(exc))
         else:
             ss["site_opened"][sid] = result.version
+            refresh_choice("site_pick", sid)  # its label says whether it is placed
             ss["ed_flash"] = (
                 f"Sitio «{site['name']}» {done}; {len(result.initiatives)} iniciativa(s) "
                 "vinculadas recalculadas."
