@@ -130,6 +130,8 @@ FIELD_LABELS: dict[str, str] = {
     "places": "Ubicación",
     "archived": "Archivada",
     "editor": "Su nombre",
+    "status_comment": "Comentario del cambio de estado",
+    "reason": "Motivo",
 }
 
 #: Database column of an initiative -> the field key of :data:`FIELD_LABELS`.

@@ -8,6 +8,7 @@ caller says where: form field, or file, row and column).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import date, datetime
@@ -22,8 +23,21 @@ MAX_AMOUNT = 10**13
 """Ten trillion pesos: far above any municipal budget, so a larger amount is a typing slip."""
 
 #: Longest text accepted per field; any other free text field takes up to ``DEFAULT_MAX_TEXT``.
-TEXT_LIMITS: dict[str, int] = {"code": 60, "bip_code": 30}
-DEFAULT_MAX_TEXT = 4000
+#: (A 100 kB initiative name was once saved: every text that enters has a limit.)
+TEXT_LIMITS: dict[str, int] = {
+    "code": 60,
+    "bip_code": 30,
+    "name": 300,
+    "person": 120,
+    "source": 300,
+    "territory_code": 60,
+    "territory_name": 300,
+}
+DEFAULT_MAX_TEXT = 2000
+
+#: Control characters refused in typed text (tab, line feed and carriage return are text).
+#: PostgreSQL cannot store NUL, and GDAL and browsers silently cut a string at it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 YEAR_RANGE = (1990, 2100)
 
@@ -144,7 +158,10 @@ def _checked_date(year: int, month: int, day: int, raw: str) -> int:
 
 
 def parse_text(value: object, max_length: int = DEFAULT_MAX_TEXT) -> str | None:
-    """Text as typed, surrounding spaces trimmed; blank is None; longer than ``max_length`` refused.
+    """Text as typed, surrounding spaces trimmed; blank is None.
+
+    Refused: longer than ``max_length``, or holding a NUL or another control character
+    (tab and line breaks are accepted).
 
     Spreadsheet cells that hold numbers or dates come back as the text a person sees:
     ``2016`` (not ``2016.0``) and ``dd-mm-aaaa``.
@@ -159,7 +176,12 @@ def parse_text(value: object, max_length: int = DEFAULT_MAX_TEXT) -> str | None:
     if not text:
         return None
     if len(text) > max_length:
-        raise ValueProblem(f"tiene {len(text)} caracteres; el máximo es {max_length}.")
+        raise ValueProblem(f"tiene {len(text):,} caracteres; el máximo es {max_length:,}.".replace(",", "."))
+    if m := _CONTROL.search(text):
+        what = "NUL" if m.group() == "\x00" else f"de control U+{ord(m.group()):04X}"
+        raise ValueProblem(
+            f"contiene un carácter {what} (invisible, no permitido) en la posición {m.start() + 1}."
+        )
     return text
 
 
@@ -202,6 +224,8 @@ def parse_drawn_geometry(value: Any) -> BaseGeometry:
     """
     if value is None:
         raise ValueProblem("no hay nada dibujado en el mapa.")
+    if isinstance(value, dict) and "\\u0000" in json.dumps(value):  # JSON writes a NUL as \\u0000
+        raise ValueProblem("el dibujo recibido contiene un carácter NUL (no permitido).")
     if isinstance(value, BaseGeometry):
         geom = value
     else:

@@ -64,15 +64,20 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
     """
     errors: dict[str, str] = {}
     row: dict[str, Any] = {}
-    code = (inp.code or "").strip()
-    if not code:
+    try:
+        code = parse_text(inp.code, text_limit("code")) or ""
+    except ValueProblem as exc:
+        code = ""
+        errors["code"] = str(exc)
+    if not code and "code" not in errors:
         errors["code"] = "es obligatorio (texto libre elegido por el municipio, único)."
-    elif len(code) > text_limit("code"):
-        errors["code"] = f"tiene más de {text_limit('code')} caracteres."
-    elif conn.execute(
-        text("SELECT 1 FROM initiative WHERE code = :c AND id IS DISTINCT FROM :i"),
-        {"c": code, "i": initiative_id},
-    ).first():
+    elif (
+        code
+        and conn.execute(
+            text("SELECT 1 FROM initiative WHERE code = :c AND id IS DISTINCT FROM :i"),
+            {"c": code, "i": initiative_id},
+        ).first()
+    ):
         errors["code"] = f"ya existe otra iniciativa con el código «{code}»."
     row["code"] = code
     try:
@@ -148,6 +153,10 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
         if missing := [t for t in wanted if t not in found]:
             errors["territories"] = f"no existen los territorios {missing}."
     row["territories"] = wanted
+    try:
+        row["status_comment"] = parse_text(inp.status_comment)
+    except ValueProblem as exc:
+        errors["status_comment"] = str(exc)
     if errors:
         raise ValidationError(errors)
     return row
@@ -192,7 +201,7 @@ def _change(row: dict[str, Any], inp: InitiativeInput) -> InitiativeChange:
         geometry=row["wkb"],
         set_geometry=action != "keep",
         hand_links=row["territories"],
-        status_comment=parse_text(inp.status_comment),
+        status_comment=row["status_comment"],
         where="esta iniciativa",
     )
 

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from geo.errors import ValidationError
+from geo.values import ValueProblem, parse_text, text_limit
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,10 @@ class Actor:
     @classmethod
     def person(cls, name: str | None, via: str) -> Actor:
         """A person who typed their name on a page; refused when the name is blank."""
-        clean = " ".join((name or "").split())
+        try:
+            clean = " ".join((parse_text(name, text_limit("person")) or "").split())
+        except ValueProblem as exc:
+            raise ValidationError({"editor": str(exc)}) from None
         if not clean:
             raise ValidationError(
                 {"editor": "escriba su nombre en la barra lateral antes de guardar (queda en el historial)."}

@@ -36,6 +36,7 @@ from geo.store.links import (
     territory_names,
 )
 from geo.territory.links import link_by_geometry
+from geo.values import ValueProblem, parse_text
 
 log = logging.getLogger(__name__)
 
@@ -457,6 +458,10 @@ def set_archived(
         ConflictError: it changed after ``expected_version``.
         DataError: it does not exist, or is already in that state.
     """
+    try:
+        reason = parse_text(reason)
+    except ValueProblem as exc:
+        raise ValidationError({"reason": str(exc)}) from None
     with transaction(bind) as conn:
         row = conn.execute(
             text("SELECT id, code, name, version, archived_at FROM initiative WHERE id = :i FOR UPDATE"),

@@ -27,6 +27,7 @@ from geo.errors import DataError
 from geo.territory.layer_encoding import dbf_encoding, json_encoding
 from geo.territory.names import place_title, slug
 from geo.uploads import DEFAULT_LIMITS, UploadLimits, check_file, safe_extract_zip
+from geo.values import ValueProblem, parse_text, text_limit
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +232,25 @@ def _code(kind: str, raw: str, name: str, from_field: bool) -> str:
     return slug(name)
 
 
+def _refuse_nul(ds: Path, label: str) -> None:
+    """GDAL cuts a GeoJSON string at a NUL (escaped or raw) without a word: refuse the file."""
+    data = ds.read_bytes()
+    if b"\x00" in data or b"\\u0000" in data:
+        raise DataError(
+            f"{label}: el archivo contiene un carácter NUL (invisible, no permitido) en un texto; "
+            "quítelo y vuelva a subirlo. No se importó nada."
+        )
+
+
+def _text_problem(value: str, field: str | None, what: str, limit: str) -> str | None:
+    """Why the text of ``field`` cannot be stored (too long, a NUL), or None."""
+    try:
+        parse_text(value, text_limit(limit))
+    except ValueProblem as exc:
+        return f"el campo «{field}» ({what}) {exc}"
+    return None
+
+
 def _name(raw: str) -> str:
     # INE and MDSF layers write names in capitals; the base pack title-cases them.
     return place_title(raw) if raw.isupper() else raw
@@ -263,6 +283,7 @@ def read_layer_file(
             if not any(p.stem == ds.stem and p.suffix.lower() == ".prj" for p in ds.parent.iterdir()):
                 raise _no_crs(label, shapefile=True)
         elif ds.suffix.lower() in (".geojson", ".json"):
+            _refuse_nul(ds, label)
             encoding = json_encoding(ds, opts.encoding, label)
         gdf = _read(ds, layer, encoding, label)
     if gdf.empty:
@@ -306,11 +327,23 @@ def read_layer_file(
         name = _name(_value(values[name_field]))
         raw_code = _value(values[code_field]) if code_field else ""
         where = f"elemento {i}"
+        problem = _text_problem(name, name_field, "nombre", "territory_name") or (
+            _text_problem(raw_code, code_field, "código", "territory_code") if code_field else None
+        )
+        if problem:
+            out.rejected.append(f"{where}: {problem}")
+            continue
         if not name:
             out.rejected.append(f"{where}: el campo «{name_field}» (nombre) está vacío.")
             continue
         code = _code(kind, raw_code, name, code_field is not None)
         where = f"elemento {i} («{name}»)"
+        if len(code) > text_limit("territory_code"):
+            out.rejected.append(
+                f"{where}: el código «{code[:40]}…» tiene {len(code)} caracteres; el máximo es "
+                f"{text_limit('territory_code')}."
+            )
+            continue
         if not code:
             out.rejected.append(f"{where}: el campo «{code_field}» (código) está vacío.")
             continue

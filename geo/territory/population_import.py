@@ -33,7 +33,7 @@ from geo.store.territories import PopulationFigure, clear_population_figures, se
 from geo.territory.names import slug
 from geo.territory.population import AGE_GROUPS, OFFICIAL_PREFIX
 from geo.uploads import check_file
-from geo.values import ValueProblem, decode_text, parse_count, sniff_delimiter
+from geo.values import ValueProblem, decode_text, parse_count, parse_text, sniff_delimiter, text_limit
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,13 @@ def _int(value: str, name: str, where: str) -> int:
     if count is None:
         raise DataError(f"{where}, columna «{name}»: está vacía; se esperaba un número entero ≥ 0.")
     return count
+
+
+def _text(value: str | None, column: str, field: str, where: str) -> str | None:
+    try:
+        return parse_text(value, text_limit(field))
+    except ValueProblem as exc:
+        raise DataError(f"{where}, columna «{column}»: {exc}") from None
 
 
 def import_official_population(bind: Engine | Connection, path: Path, actor: Actor) -> int:
@@ -93,7 +100,7 @@ def import_official_population(bind: Engine | Connection, path: Path, actor: Act
         updates = []
         for n, row in enumerate(reader, start=2):
             where = f"«{path.name}», fila {n}"
-            code = (row.get("codigo") or "").strip()
+            code = _text(row.get("codigo"), "codigo", "territory_code", where) or ""
             if not code:
                 raise DataError(f"{where}, columna «codigo»: está vacía.")
             kind_txt = (row.get("tipo") or "").strip().lower()
@@ -127,7 +134,7 @@ def import_official_population(bind: Engine | Connection, path: Path, actor: Act
                 )
             if ages and len(ages) != len(AGE_GROUPS):
                 raise DataError(f"{where}: indique los cuatro grupos de edad o ninguno.")
-            source = (row.get("fuente") or "").strip() or path.name
+            source = _text(row.get("fuente"), "fuente", "source", where) or path.name
             updates.append(PopulationFigure(tid, total, f"{OFFICIAL_PREFIX}: {source}", ages))
         if not updates:
             raise DataError(f"«{path.name}» no tiene filas de datos.")

@@ -15,9 +15,11 @@ from geo.values import (
     decode_text,
     parse_amount,
     parse_count,
+    parse_drawn_geometry,
     parse_text,
     parse_year,
     sniff_delimiter,
+    text_limit,
 )
 from tests.support.sheets import row, workbook
 
@@ -91,6 +93,54 @@ def test_text_counts_and_limits():
     assert parse_count("2.150") == parse_count("2 150") == parse_count(2150) == 2150
     with pytest.raises(ValueProblem, match="entero ≥ 0"):
         parse_count("-3")
+
+
+def test_text_refuses_nul_and_control_characters_but_keeps_tabs_and_lines():
+    with pytest.raises(ValueProblem, match="carácter NUL .* posición 6"):
+        parse_text("Sede \x00social")
+    with pytest.raises(ValueProblem, match="U\\+001B"):
+        parse_text("a\x1b[31m")
+    assert parse_text("una\tdos\r\ntres") == "una\tdos\r\ntres"
+    assert text_limit("name") == 300 and text_limit("code") == 60 and text_limit("description") == 2000
+    with pytest.raises(ValueProblem, match="tiene 100.000 caracteres; el máximo es 300"):
+        parse_text("x" * 100_000, text_limit("name"))
+
+
+def test_a_drawn_geometry_with_a_nul_is_refused():
+    drawn = {
+        "type": "Feature",
+        "properties": {"x": "a\x00"},
+        "geometry": {"type": "Point", "coordinates": [-70.76, -28.57]},
+    }
+    with pytest.raises(ValueProblem, match="NUL"):
+        parse_drawn_geometry(drawn)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "x" * 100_000, "tiene 100.000 caracteres; el máximo es 300"),
+        ("name", "Sede\x00social", "carácter NUL"),
+        ("code", "C" * 61, "tiene 61 caracteres; el máximo es 60"),
+        ("code", "A\x00B", "carácter NUL"),
+        ("description", "d" * 2001, "el máximo es 2.000"),
+        ("status_comment", "ok\x00", "carácter NUL"),
+    ],
+)
+def test_the_form_refuses_long_or_nul_text_on_its_field(conn, field, value, message):
+    base = InitiativeInput(code="TXT-1", name="Plaza", kind="proyecto", strategy="E1", scope="comunal")
+    with pytest.raises(ValidationError) as err:
+        validate(conn, replace(base, **{field: value}))
+    assert message in err.value.errors[field]
+
+
+def test_a_typed_editor_name_with_a_nul_is_refused():
+    from geo.store.actor import Actor
+
+    with pytest.raises(ValidationError, match="NUL"):
+        Actor.person("Ana\x00", "página")
+    with pytest.raises(ValidationError, match="el máximo es 120"):
+        Actor.person("A" * 121, "página")
 
 
 def test_csv_bytes_and_separators():

@@ -270,3 +270,23 @@ def test_a_site_placed_by_mistake_is_returned_to_sin_ubicar_from_the_page(app, e
         if now["located"]:
             unplace_site(engine, Actor("Prueba", "limpieza"), now["id"], now["version"])
         assert placed.version > site["version"]
+
+
+@pytest.mark.parametrize(
+    ("label", "typed", "message"),
+    [
+        ("Nombre *", "Sede\x00social", "carácter NUL"),
+        ("Nombre *", "N" * 100_000, "el máximo es 300"),
+        ("Código *", "APPTEST-\x00", "carácter NUL"),  # (the widget itself stops at 60 characters)
+    ],
+)
+def test_nul_or_too_long_text_is_refused_in_spanish_and_kept(app, engine, label, typed, message):
+    open_page(app)
+    fill_new(app)
+    field(app, label).input(typed).run()
+    click_save(app)  # asserts no exception (it was a psycopg traceback for the NUL)
+    errors = " ".join(e.value for e in app.error)
+    assert "No se guardó" in errors and clean_markdown(message) in errors
+    assert clean_markdown(label.rstrip(" *")) in errors  # the field is named
+    assert field(app, label).value == typed  # what the person typed is kept
+    assert stored(engine) is None

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.domain import format_datetime, status_label
+from geo.domain import FIELD_LABELS, format_datetime, status_label
 from geo.errors import ConflictError, DataError, ValidationError
 from geo.store.actor import Actor
 from geo.store.initiatives import set_archived
@@ -46,7 +46,7 @@ def archive_panel(data: dict[str, Any], expected_version: int, editor: str) -> N
         actor = Actor.person(editor, "página Iniciativas")
         result = set_archived(engine(), actor, iid, not archived, expected_version, reason)
     except ValidationError as exc:
-        st.error(refused(exc, " ".join(exc.errors.values())))
+        st.error(refused(exc, " ".join(f"{FIELD_LABELS.get(f, f)}: {m}" for f, m in exc.errors.items())))
         return
     except (ConflictError, DataError) as exc:
         st.error(refused(exc))

@@ -172,6 +172,30 @@ def utm_declared_as_wgs84(tmp: Path) -> Path:
     return path
 
 
+def code_over_60_characters(tmp: Path) -> Path:
+    gdf = uv_layer()
+    gdf.loc[gdf.uv_carto == "06", "uv_carto"] = "6" * 61
+    path = tmp / "codigo_largo.geojson"
+    gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
+def nul_in_a_geojson_name(tmp: Path) -> Path:
+    data = json.loads(uv_layer().to_json())
+    data["features"][0]["properties"]["t_uv_nom"] = "Baque\u0000dano"
+    path = tmp / "nul.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")  # json.dumps writes the NUL as \u0000
+    return path
+
+
+def name_of_100_kb(tmp: Path) -> Path:
+    gdf = uv_layer()
+    gdf.loc[gdf.uv_carto == "06", "t_uv_nom"] = "B" * 100_000
+    path = tmp / "nombre_largo.gpkg"
+    gdf.to_file(path, engine="pyogrio")
+    return path
+
+
 U = "unidad_vecinal"
 CORPUS = [
     (truncated_zip, U, r"cortado\.zip: el archivo comprimido está dañado o incompleto"),
@@ -204,6 +228,9 @@ CORPUS = [
     (points_as_uvs, U, r"geometría de tipo Point; para unidades vecinales se aceptan Polygon"),
     (empty_geometry, U, r"«Baquedano», código 06\): (no tiene geometría|la geometría está vacía)"),
     (utm_declared_as_wgs84, U, r"coordenadas fuera de rango para el SRC declarado \(EPSG:4326\)"),
+    (code_over_60_characters, U, r"el campo «uv_carto» \(código\) tiene 61 caracteres; el máximo es 60"),
+    (nul_in_a_geojson_name, U, r"nul\.geojson: el archivo contiene un carácter NUL"),
+    (name_of_100_kb, U, r"el campo «t_uv_nom» \(nombre\) tiene 100\.000 caracteres; el máximo es 300"),
 ]
 
 

@@ -120,6 +120,11 @@ def test_official_figures_override_and_are_labelled(conn, tmp_path):
         ("codigo;habitantes\n07;10\n", "faltan las columnas poblacion"),
         ("tipo;codigo;poblacion\nuv;01;5\nregion;07;10\n", "fila 3, columna «tipo»"),
         ("", "el archivo está vacío"),
+        (
+            "codigo;poblacion;fuente\n01;9;ok\n07;10;" + "F" * 301 + "\n",
+            "fila 3, columna «fuente»: tiene 301",
+        ),
+        ("codigo;poblacion;fuente\n01;9;ok\n07;10;Reg\x1bistro\n", "fila 3, columna «fuente»: contiene un"),
     ],
 )
 def test_bad_official_file_says_where_and_writes_nothing(conn, tmp_path, content, message):
