@@ -8,6 +8,7 @@ see where it came from while the person reads Spanish.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -52,3 +53,34 @@ class ConflictError(DataError):
     ) -> None:
         super().__init__(message)
         self.by, self.at, self.changed, self.current_version = by, at, changed, current_version
+
+
+_KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>.*)\) already exists")
+
+
+def database_refusal(exc: BaseException) -> str:
+    """The Spanish reason for a write PostgreSQL refused (a unique key, a CHECK, a NOT NULL).
+
+    PostgreSQL's own text is English (``duplicate key value violates unique constraint``):
+    it goes to the log, and the person reads which field and value were refused.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    diag = getattr(orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or "?"
+    detail = getattr(diag, "message_detail", None) or ""
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    log.info("database refusal translated: %s", orig)
+    if sqlstate == "23505" or "duplicate key" in str(orig):
+        if m := _KEY.search(detail):
+            cols = [c.strip() for c in m["cols"].split(",")]
+            fields = " y ".join(FIELD_LABELS.get(c, c) for c in cols if c not in ("kind",))
+            return f"ya existe un registro con {fields or 'esa clave'} «{m['vals']}» (regla {constraint})."
+        return f"ya existe un registro con esa clave (regla {constraint})."
+    if sqlstate == "23514":
+        return f"un valor no cumple la regla «{constraint}» de la base de datos."
+    if sqlstate == "23502":
+        column = getattr(diag, "column_name", None) or "?"
+        return f"falta el valor obligatorio «{FIELD_LABELS.get(column, column)}»."
+    if sqlstate == "P0001":  # RAISE EXCEPTION in a trigger or function of ours: its own words
+        return str(getattr(diag, "message_primary", None) or orig).splitlines()[0]
+    return "la base de datos rechazó los datos (el detalle quedó en el registro del servidor)."

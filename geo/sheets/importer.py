@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
 from geo.domain import field_label, format_clp, format_datetime
-from geo.errors import ConflictError, DataError
+from geo.errors import ConflictError, DataError, database_refusal
 from geo.sheets.reader import RawRow, read_table
 from geo.sheets.schema import BY_KEY, TEXT_FIELDS, Lists
 from geo.store.actor import Actor
@@ -540,9 +540,8 @@ def apply_import(
         raise
     except Exception as exc:
         log.exception("spreadsheet import failed while writing")
-        detail = getattr(exc, "orig", None) or exc
         raise DataError(
-            f"{plan.file}: no se importó nada: error al escribir: {str(detail).splitlines()[0]}"
+            f"{plan.file}: no se importó nada: error al escribir: {database_refusal(exc)}"
         ) from exc
     # A status change is a changed status, or a new initiative that does not start "sin información".
     status_changes = sum(

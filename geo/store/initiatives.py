@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from geo.db import transaction
-from geo.errors import DataError, ValidationError
+from geo.errors import DataError, ValidationError, database_refusal
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
 from geo.store.bulk import gc_paused, rows_table
@@ -210,7 +210,7 @@ def _unique_violations() -> Iterator[None]:
         if "ux_initiative_bip" in detail:
             raise ValidationError({"bip_code": "otra persona acaba de guardar ese código BIP."}) from None
         log.exception("write refused by the database")
-        raise DataError(f"La base de datos rechazó el guardado: {detail.splitlines()[0]}") from exc
+        raise DataError(f"No se guardó: {database_refusal(exc)}") from exc
 
 
 @gc_paused()

@@ -178,7 +178,20 @@ def _layers(ds: Path, label: str) -> list[str]:
 
 
 def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    """A Spanish reason for a GDAL failure.
+
+    The library's English detail (with the temporary path the upload was unpacked to) goes
+    to the log only.
+    """
+    log.warning("GDAL/PROJ refused the file: %s", exc, exc_info=exc)
+    detail = str(exc).lower()
+    if "not recognized as" in detail or "not a supported" in detail:
+        return "no es un formato de capa reconocido o el archivo está dañado"
+    if "no such file" in detail or "does not exist" in detail:
+        return "falta una de las partes del archivo"
+    if "json" in detail or "parse" in detail:
+        return "el contenido no es un GeoJSON válido"
+    return "el archivo está dañado o incompleto"
 
 
 def _find(
@@ -296,7 +309,10 @@ def read_layer_file(
             gdf = gdf.to_crs(4326)
         except Exception as exc:
             log.warning("translated to a Spanish message", exc_info=True)
-            raise DataError(f"{label}: no se pudo transformar desde {crs} a WGS 84 ({_short(exc)}).") from exc
+            raise DataError(
+                f"{label}: no se pudo transformar desde {crs} a WGS 84 (PROJ no conoce la "
+                "transformación; exporte la capa en EPSG:4326 o EPSG:32719)."
+            ) from exc
     total = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
     if total > MAX_VERTICES_PER_FILE:
         raise DataError(
