@@ -5,6 +5,7 @@ from sqlalchemy.exc import OperationalError
 
 from ui import state
 from ui.frame import draw_frame
+from ui.messages import unexpected
 
 st.set_page_config(page_title="SIT PLADECO Vallenar", page_icon="🗺️", layout="wide")
 
@@ -27,3 +28,5 @@ try:
     page.run()
 except OperationalError as exc:  # PostgreSQL went away mid-run: a Spanish message, not a traceback
     state.database_lost(exc)
+except Exception as exc:  # anything unexpected: the traceback to the log, Spanish on screen
+    unexpected(exc)

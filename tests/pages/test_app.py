@@ -24,3 +24,27 @@ def test_an_unreachable_database_shows_the_spanish_message_and_retry_brings_the_
         assert not at.exception
         assert not at.error
         assert at.title[0].value == "Mapa del PLADECO 2014-2017"
+
+
+def test_an_unexpected_error_shows_spanish_never_the_traceback(engine, monkeypatch):
+    """Issue 10: visitors saw raw English tracebacks with SQL and file paths."""
+    from ui.messages import UNEXPECTED
+
+    def boom() -> None:
+        raise RuntimeError('SELECT secret FROM "/tmp/x.py"')
+
+    monkeypatch.setattr("ui.frame.draw_frame", boom)
+    with app_test(monkeypatch) as at:
+        at.run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [UNEXPECTED]
+
+
+def test_streamlit_is_told_not_to_show_error_details():
+    import tomllib
+    from pathlib import Path
+
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE == "none"
