@@ -34,6 +34,20 @@ class UploadLimits:
 DEFAULT_LIMITS = UploadLimits()
 
 
+def size_hint(limits: UploadLimits = DEFAULT_LIMITS) -> str:
+    """The size cap in Spanish, next to every uploader.
+
+    A file over ``[server] maxUploadSize`` is refused by Streamlit's uploader in the browser
+    with its own English text ("File must be 50.0MB or smaller"), which the app cannot
+    change; this says the same before the person tries.
+    """
+    mb = limits.max_bytes // MB
+    return (
+        f"Máximo {mb} MB por archivo. Un archivo más grande se rechaza al subirlo (el aviso del "
+        f"navegador dice «File must be {mb}.0MB or smaller»): comprímalo o divídalo."
+    )
+
+
 def _mb(value: int) -> str:
     return f"{value / MB:.1f} MB".replace(".", ",")
 

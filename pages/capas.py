@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.domain import TERRITORY_KINDS
 from geo.territory.layer_file import ReadOptions
+from geo.uploads import size_hint
 from layers.sanitize import clean_markdown
 from ui.frame import page_frame
 from ui.person import ask_for_name, person_name
@@ -20,7 +21,9 @@ st.write(
 )
 
 kind = st.selectbox("Tipo de capa", list(TERRITORY_KINDS), format_func=TERRITORY_KINDS.get, key="capas_kind")
-upload = st.file_uploader("Archivo de la capa", type=["zip", "gpkg", "geojson", "json"], key="capas_file")
+upload = st.file_uploader(
+    "Archivo de la capa", type=["zip", "gpkg", "geojson", "json"], key="capas_file", help=size_hint()
+)
 with st.expander("Opciones (si el archivo no es la capa nacional o la del INE)"):
     layers = capas.layers_of(upload) if upload else []
     layer = st.selectbox("Capa del GeoPackage", layers, key="capas_layer") if len(layers) > 1 else None

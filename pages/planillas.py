@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.errors import DataError
 from geo.initiatives.filters import MapFilters
+from geo.uploads import size_hint
 from layers.sanitize import clean_markdown
 from ui import sheets
 from ui.frame import page_frame
@@ -29,7 +30,10 @@ st.download_button(
 
 st.subheader("2. Importar")
 upload = st.file_uploader(
-    "Planilla .xlsx o .csv (UTF-8 o Latin-1, separador «;» o «,»)", type=["xlsx", "csv"], key="upload"
+    "Planilla .xlsx o .csv (UTF-8 o Latin-1, separador «;» o «,»)",
+    type=["xlsx", "csv"],
+    key="upload",
+    help=size_hint(),
 )
 if upload is None:
     st.session_state.pop("import_plan", None)

@@ -58,3 +58,14 @@ def test_a_sound_archive_is_extracted_inside_the_folder(tmp_path):
     files = safe_extract_zip(archive, tmp_path / "out")
     assert sorted(p.name for p in files) == ["uv.cpg", "uv.shp"]
     assert (tmp_path / "out" / "capa" / "uv.cpg").read_text() == "UTF-8"
+
+
+def test_the_spanish_size_hint_matches_streamlits_own_cap():
+    import tomllib
+    from pathlib import Path
+
+    from geo.uploads import DEFAULT_LIMITS, MB, size_hint
+
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * MB == DEFAULT_LIMITS.max_bytes
+    assert "Máximo 50 MB" in size_hint()

@@ -150,3 +150,9 @@ def test_an_unknown_hostile_column_header_is_shown_as_text(page, tmp_path):
     caption = next(c.value for c in page.caption if c.value.startswith("Columnas ignoradas"))
     assert caption == "Columnas ignoradas: " + clean_markdown(HOSTILE)
     assert not re.search(r"(?<!\\)[!\[\]$]", caption) and "http://" not in caption
+
+
+def test_the_uploader_states_its_size_cap_in_spanish(page):
+    """Streamlit's own refusal of a big file is English and cannot be changed: say it first."""
+    help_text = page.get("file_uploader")[0].help
+    assert help_text.startswith("Máximo 50 MB por archivo") and "File must be 50.0MB" in help_text
