@@ -48,3 +48,20 @@ def test_streamlit_is_told_not_to_show_error_details():
 
     config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE == "none"
+
+
+def test_the_readme_says_what_a_reverse_proxy_must_add():
+    """Streamlit 1.67 cannot send security headers nor close /_stcore/metrics: the proxy must."""
+    from pathlib import Path
+
+    import streamlit.config as st_config
+
+    options = st_config.get_config_options()
+    server = [k for k in options if k.startswith("server.")]
+    assert not [k for k in server if "header" in k.lower() and k != "server.trustedUserHeaders"], (
+        "Streamlit now configures headers: use it instead of only documenting the proxy"
+    )
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Publicar detrás de un proxy", 1)[1].split("\n## ", 1)[0]
+    needed = ("TLS", "/_stcore/metrics", "X-Frame-Options", "frame-ancestors", "Content-Security-Policy")
+    assert [n for n in needed if n not in section] == []
