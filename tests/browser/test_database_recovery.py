@@ -7,12 +7,10 @@ next interaction shows the Spanish message with «Reintentar», and once the dat
 that button brings the map back in the same tab (no reload, no app restart).
 """
 
-import time
-
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from tests.support.browser import chromium_page, drawn_initiatives, served_app, settle, switch_on
+from tests.support.browser import chromium_page, served_app, settle, switch_on, wait_for_drawn
 
 pytestmark = pytest.mark.browser
 N_DEMO = 60
@@ -64,17 +62,6 @@ def allow_connections(engine: Engine, allowed: bool) -> None:
                 )
     finally:
         admin.dispose()
-
-
-def wait_for_drawn(pg, expected: int, timeout: float = 60) -> int:
-    deadline = time.time() + timeout
-    n = -1
-    while time.time() < deadline:
-        n = drawn_initiatives(pg)
-        if n == expected:
-            return n
-        time.sleep(0.3)
-    return n
 
 
 def choose_strategy(pg, code: str) -> None:

@@ -6,8 +6,6 @@ drawn initiative features change, clicks a territory, and records that no reques
 localhost.
 """
 
-import time
-
 import pytest
 from sqlalchemy import text
 
@@ -20,6 +18,7 @@ from tests.support.browser import (
     map_layers,
     served_app,
     switch_on,
+    wait_for_drawn,
 )
 
 pytestmark = pytest.mark.browser
@@ -49,19 +48,6 @@ def open_with_demo(pg, base: str) -> None:
 
 def drawn(pg, cls: str) -> int:
     return len(map_layers(pg, cls))
-
-
-def wait_for_drawn(pg, expected: int, timeout: float = 60) -> int:
-    """Wait until the map signals ``expected`` initiatives drawn; return what it signalled
-    last. The map reloads after a filter change, so the first signal may be the old map's."""
-    deadline = time.time() + timeout
-    n = -1
-    while time.time() < deadline:
-        n = drawn_initiatives(pg)
-        if n == expected:
-            return n
-        time.sleep(0.3)
-    return n
 
 
 def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, page):

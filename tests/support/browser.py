@@ -156,6 +156,19 @@ def drawn_initiatives(pg, timeout: float = 90) -> int:
     return int(container.get_attribute(DRAWN_ATTRIBUTE) or "-1")
 
 
+def wait_for_drawn(pg, expected: int, timeout: float = 60) -> int:
+    """Wait until the map signals ``expected`` initiatives drawn; return what it signalled
+    last. The map reloads after a filter change, so the first signal may be the old map's."""
+    deadline = time.time() + timeout
+    n = -1
+    while time.time() < deadline:
+        n = drawn_initiatives(pg)
+        if n == expected:
+            return n
+        time.sleep(0.3)
+    return n
+
+
 #: The vector layers of class ``cls`` on the settled map, with the point a person would
 #: aim at (an initiative's position, a territory's label point, a shape's centre) in the
 #: frame's coordinates, and whether that point is inside the visible map.
