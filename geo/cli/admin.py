@@ -176,6 +176,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("Iniciando la aplicación para la red local en:", flush=True)
         for ip in found or ["<la IP de este equipo>"]:
             print(f"  http://{ip}:{args.port}", flush=True)
+        if found:
+            # With a wildcard address and no server address, Streamlit asks an outside
+            # service for the public IP (to print it): a workshop has no internet.
+            cmd += ["--browser.serverAddress", found[0]]
         print(f"  (en este equipo: http://127.0.0.1:{args.port})", flush=True)
         print(LAN_WARNING, flush=True)
     else:

@@ -100,6 +100,14 @@ def test_sit_serve_lan_prints_the_address_and_warning_and_keeps_xsrf(lan_ip):
         assert f"http://{lan_ip}:{port}" in output
         assert "cualquier persona conectada a esta red puede abrirla" in output
         assert "cierre la aplicación" in output
+        # Streamlit's own banner names the LAN address it was given: it does not ask an
+        # outside service for the public IP (a workshop hall has no internet).
+        deadline = time.time() + 10
+        while time.time() < deadline and "URL:" not in "".join(lines):
+            time.sleep(0.2)
+        banner = "".join(lines)
+        assert f"URL: http://{lan_ip}:{port}" in banner
+        assert "External" not in banner and "external IP" not in banner
         # An upload without the XSRF token is refused, whoever sends it.
         put = urllib.request.Request(
             f"http://{lan_ip}:{port}/_stcore/upload_file/s/f", data=b"x", method="PUT"
