@@ -6,11 +6,15 @@ with the vendored Leaflet.draw toolbar, saves, and then sees the point on the ma
 """
 
 import time
+from dataclasses import replace
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
+from geo.initiatives.form import update_initiative
+from geo.initiatives.read import load_initiative
+from geo.store.actor import Actor
 from tests.support.browser import IFRAME, chromium_page, map_layers, served_app, settle
 
 pytestmark = pytest.mark.browser
@@ -55,6 +59,25 @@ def choose(page, label: str, option: str) -> None:
     raise AssertionError(f"option {option!r} never appeared in {label!r}")
 
 
+def open_initiative(page, base: str, code: str) -> None:
+    """Open the Iniciativas page through the router as «Ana Rojas» and pick ``code``."""
+    page.goto(base)  # through the router (a deep link can reach pages/ before app.py runs)
+    page.get_by_test_id("stSidebarNav").get_by_text("Iniciativas", exact=True).click()
+    page.get_by_role("heading", name="Iniciativas").wait_for(timeout=60_000)
+    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
+    name.fill("Ana Rojas")
+    name.press("Enter")
+    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
+    search = page.get_by_role("textbox", name="Buscar por código o nombre")
+    search.fill(code)
+    search.press("Enter")
+    choose(page, "Iniciativa", code)
+    page.get_by_role("textbox", name="Código *").and_(page.locator(f'[value="{code}"]')).wait_for(
+        timeout=30_000
+    )
+    settle(page, maps=2)  # the editor's map and the sites' map, the previous run's gone
+
+
 def draw_point(frame, reached) -> None:
     """Draw a point in the middle of ``frame``'s map with the Leaflet.draw toolbar.
 
@@ -75,21 +98,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM initiative WHERE geom IS NOT NULL")).scalar() == 0
 
-    page.goto(base + "/iniciativas")
-    page.get_by_role("heading", name="Iniciativas").wait_for(timeout=60_000)
-    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
-    name.fill("Ana Rojas")
-    name.press("Enter")
-    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
-    search = page.get_by_role("textbox", name="Buscar por código o nombre")
-    search.fill(CODE)
-    search.press("Enter")
-    choose(page, "Iniciativa", CODE)
-    page.get_by_role("textbox", name="Código *").and_(page.locator(f'[value="{CODE}"]')).wait_for(
-        timeout=30_000
-    )
-
-    settle(page, maps=2)  # the editor's map and the sites' map, the previous run's gone
+    open_initiative(page, base, CODE)
     frame = page.frame_locator(IFRAME).first
     drawn = page.get_by_role("radio", name="Usar lo dibujado en el mapa")
     draw_point(frame, drawn.is_checked)
@@ -170,3 +179,33 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
         ).all()
     assert [tuple(r)[0] for r in rows][-2:] == ["ubicar_sitio", "quitar_ubicacion_sitio"]
     assert {r.user_name for r in rows[-2:]} == {"Ana Rojas"}
+
+
+OTHER = "E1.P1.G1.02"  # not CODE: the journey above counts CODE's versions
+
+
+def test_saving_twice_after_a_conflict_keeps_the_form_and_shows_no_traceback(server, page):
+    """Issue 10: the second «Guardar» after a conflict showed a traceback and the form vanished
+    (Streamlit keeps a selectbox's choice as its label, and the other person renamed it)."""
+    base, engine = server
+    open_initiative(page, base, OTHER)
+    with engine.connect() as conn:
+        iid = conn.execute(text("SELECT id FROM initiative WHERE code = :c"), {"c": OTHER}).scalar_one()
+        opened = load_initiative(conn, iid)
+    pedro = Actor("Pedro Soto", "otra sesión")
+    update_initiative(engine, iid, replace(opened["input"], name="Nombre de Pedro"), opened["version"], pedro)
+    name = page.get_by_role("textbox", name="Nombre *")
+    name.fill("Nombre de Ana")
+    name.press("Enter")
+    save = page.get_by_role("button", name="Guardar", exact=True)
+    for attempt in (1, 2):
+        save.click()
+        page.get_by_text("Pedro Soto guardó esta iniciativa").first.wait_for(timeout=30_000)
+        settle(page, maps=2)
+        assert page.get_by_test_id("stException").count() == 0, attempt
+        assert "Traceback" not in page.inner_text("body"), attempt
+        assert page.get_by_role("textbox", name="Nombre *").input_value() == "Nombre de Ana", attempt
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM initiative WHERE id = :i"), {"i": iid}).scalar() == (
+            "Nombre de Pedro"
+        )
