@@ -86,7 +86,7 @@ def measure(url: str, repeats: int, label: str) -> None:
 
         def full():
             nonlocal cov
-            cov = compute_coverage(conn, MapFilters(include_demo=True))
+            cov = compute_coverage(engine, MapFilters(include_demo=True))
 
         def full_computed():  # access and census weights computed again, as after a write
             forget_access()
@@ -100,7 +100,7 @@ def measure(url: str, repeats: int, label: str) -> None:
             (
                 "compute_coverage (strategy E4, no demo)",
                 *timed(
-                    lambda: compute_coverage(conn, MapFilters(strategies=("E4",), include_demo=False)),
+                    lambda: compute_coverage(engine, MapFilters(strategies=("E4",), include_demo=False)),
                     repeats,
                 ),
             )

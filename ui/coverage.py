@@ -67,8 +67,8 @@ def format_metric(metric: str, value: Any) -> str:
 def coverage_payload(key: tuple, rules: tuple, version: str) -> dict[str, Any]:
     """Coverage, map layers and export files for one filter selection and rule set."""
     filters = MapFilters(*key)
+    cov = compute_coverage(engine(), filters, GapRules(*rules))  # an engine: two connections at once
     with engine().connect() as conn:
-        cov = compute_coverage(conn, filters, GapRules(*rules))
         territories = territory_features(conn, filters)
         base = base_layers(conn)
     matrix_view, gaps_view = matrix_table(cov), gaps_table(cov)

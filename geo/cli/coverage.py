@@ -69,8 +69,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     rules = GapRules(
         per_capita_share=args.per_capita_share, max_health_m=args.max_health_m, max_school_m=args.max_school_m
     )
-    with engine().connect() as conn:
-        cov = compute_coverage(conn, filters, rules)
+    cov = compute_coverage(engine(), filters, rules)  # an engine: two connections at once
     data = coverage_json(cov)
     if args.json:
         print(indented_json(data))

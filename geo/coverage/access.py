@@ -46,17 +46,39 @@ def remembered_access_and_unit_weights(conn: Connection) -> tuple[pd.DataFrame, 
     ~0.9 s, the hash of its inputs ~60 ms. Kept in the process (the last few contents);
     callers get copies.
     """
-    key = conn.execute(text(_INPUTS_SQL)).scalar_one()
+    key = access_inputs_key(conn)
+    hit = recall_access(key)
+    if hit is None:
+        hit = remember_access(key, access_and_unit_weights(conn))
+    return hit
+
+
+def access_inputs_key(conn: Connection) -> str:
+    """The key under which :func:`remember_access` keeps the current tables' result."""
+    return str(conn.execute(text(_INPUTS_SQL)).scalar_one())
+
+
+def recall_access(key: str) -> tuple[pd.DataFrame, UnitWeights] | None:
+    """A copy of the result remembered under ``key``, or None."""
     with _LOCK:
         hit = _REMEMBERED.get(key)
-        if hit is not None:
-            _REMEMBERED.move_to_end(key)
-    if hit is None:
-        hit = access_and_unit_weights(conn)
-        with _LOCK:
-            _REMEMBERED[key] = hit
-            while len(_REMEMBERED) > _REMEMBERED_MAX:
-                _REMEMBERED.popitem(last=False)
+        if hit is None:
+            return None
+        _REMEMBERED.move_to_end(key)
+    return _copy(hit)
+
+
+def remember_access(key: str, result: tuple[pd.DataFrame, UnitWeights]) -> tuple[pd.DataFrame, UnitWeights]:
+    """Keep ``result`` (of :func:`access_and_unit_weights`) under ``key``; return a copy."""
+    with _LOCK:
+        _REMEMBERED[key] = result
+        _REMEMBERED.move_to_end(key)
+        while len(_REMEMBERED) > _REMEMBERED_MAX:
+            _REMEMBERED.popitem(last=False)
+    return _copy(result)
+
+
+def _copy(hit: tuple[pd.DataFrame, UnitWeights]) -> tuple[pd.DataFrame, UnitWeights]:
     access, weights = hit
     return access.copy(), {unit: dict(w) for unit, w in weights.items()}
 
