@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,12 +55,13 @@ class EncodedInitiatives:
         that are not in this encoding are ignored (and logged).
         """
         mask = bytearray((len(self.ids) + 7) // 8)
+        index: Sequence[int]
         if selected is None:
             index = range(len(self.ids))
         else:
             where = {id_: i for i, id_ in enumerate(self.ids)}
             wanted = set(selected)
-            index = [where[i] for i in wanted if i in where]  # type: ignore[assignment]
+            index = [where[i] for i in wanted if i in where]
             if len(index) != len(wanted):
                 log.warning("%d selected initiatives are not on the map", len(wanted) - len(index))
         for i in index:

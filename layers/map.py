@@ -115,10 +115,11 @@ def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = 
 class MapParts:
     """The map in two parts, so that a filter change does not reload it.
 
-    ``map`` holds what never changes with the filters (base layers, UV names, sites,
-    facilities, legend); streamlit-folium keys its component by that map's JavaScript, so
-    it stays mounted and keeps its view. ``dynamic`` (territories shaded by the filtered
-    count, the filtered initiatives) and ``control`` go to ``st_folium(...,
+    ``map`` holds what never changes with the filters (limits, sites, facilities, legend,
+    and every initiative with a geometry, encoded once: :class:`InitiativeStore`);
+    streamlit-folium keys its component by that map's JavaScript, so it stays mounted and
+    keeps its view. ``dynamic`` (territories shaded by the filtered count, their UV names,
+    and which initiatives of the store to show) and ``control`` go to ``st_folium(...,
     feature_group_to_add=..., layer_control=...)``, which swaps them in place.
     """
 
