@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from geo.errors import ValidationError
+from geo.store.permissions import SYSTEM_ROLE
 from geo.values import ValueProblem, parse_text, text_limit
 
 log = logging.getLogger(__name__)
@@ -19,12 +20,20 @@ class Actor:
     Attributes:
         name: shown in histories and the audit log ("Ana Pérez", an OS user name, ...).
         via: how the change arrived ("página Iniciativas", "planilla datos.xlsx", "consola").
-        user_id: the account (``app_user.id``), once people log in.
+        user_id: the account (``app_user.id``) of a person who logged in.
+        role: what the actor may do (:mod:`geo.store.permissions`): an account's role,
+            ``"sistema"`` for processes and the server's operator, None for nobody.
     """
 
     name: str
     via: str
     user_id: int | None = None
+    role: str | None = None
+
+    @classmethod
+    def account(cls, user_id: int, full_name: str, role: str, via: str) -> Actor:
+        """A person logged in with an account: recorded under its id and full name."""
+        return cls(full_name, via, user_id, role)
 
     @classmethod
     def person(cls, name: str | None, via: str) -> Actor:
@@ -46,12 +55,12 @@ class Actor:
             user = getpass.getuser()
         except (KeyError, OSError):  # no passwd entry (some containers)
             user = "usuario desconocido"
-        return cls(user, via)
+        return cls(user, via, role=SYSTEM_ROLE)
 
     @classmethod
     def system(cls, via: str) -> Actor:
         """A process acting on its own (a loader run by ``sit setup``, a migration)."""
-        return cls("sistema", via)
+        return cls("sistema", via, role=SYSTEM_ROLE)
 
     def describe(self) -> str:
         """``name (via)``, as the audit and the histories show it."""
