@@ -34,6 +34,16 @@ class Settings:
     """PostgreSQL ``statement_timeout`` of the app's and the CLI's connections
     (``SIT_STATEMENT_TIMEOUT_MS`` or ``statement_timeout_ms`` in the secrets file; 0: none).
     A second line of defence: the work of each request is bounded first (vertex caps)."""
+    admin_database_url: str | None = None
+    """Where schema changes and whole-table loads run (``SIT_ADMIN_DATABASE_URL`` or
+    ``[database] admin_url`` in the secrets file): the role that owns the tables. The app
+    connects with ``database_url``, a role with only the rights it needs (``sit db app-role``).
+    None: the same address as ``database_url``."""
+
+    @property
+    def migrations_url(self) -> str:
+        """The address of the owning role (``admin_database_url``, else ``database_url``)."""
+        return self.admin_database_url or self.database_url
 
 
 def _read_secrets(path: Path) -> dict:
@@ -67,6 +77,7 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
         or secrets.get("database", {}).get("url")
         or DEFAULT_DATABASE_URL
     )
+    admin_url = env.get("SIT_ADMIN_DATABASE_URL") or secrets.get("database", {}).get("admin_url")
     data_dir = Path(env.get("SIT_DATA_DIR", root / "data"))
     show_demo = str(env.get("SIT_SHOW_DEMO", secrets.get("show_demo", ""))).strip().lower()
     timeout = str(env.get("SIT_STATEMENT_TIMEOUT_MS", secrets.get("statement_timeout_ms", ""))).strip()
@@ -82,6 +93,7 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
         ),
         show_demo_by_default=show_demo in ("1", "true", "sí", "si", "yes"),
         statement_timeout_ms=int(timeout) if timeout else DEFAULT_STATEMENT_TIMEOUT_MS,
+        admin_database_url=normalise_database_url(admin_url) if admin_url else None,
     )
 
 

@@ -39,3 +39,14 @@ def test_statement_timeout_defaults_to_30_s_and_is_overridable(tmp_path):
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text("statement_timeout_ms = 0\n", encoding="utf-8")
     assert load_settings({}, root=tmp_path).statement_timeout_ms == 0
+
+
+def test_migrations_run_as_the_owner_and_the_app_as_its_own_role(tmp_path):
+    (tmp_path / "s.toml").write_text(
+        '[database]\nurl = "postgresql://sit_app:x@db/sit"\nadmin_url = "postgresql://sit_admin:y@db/sit"\n'
+    )
+    s = load_settings({"SIT_SECRETS_FILE": str(tmp_path / "s.toml")}, root=tmp_path)
+    assert s.database_url == "postgresql+psycopg://sit_app:x@db/sit"
+    assert s.migrations_url == "postgresql+psycopg://sit_admin:y@db/sit"
+    s = load_settings({"DATABASE_URL": "postgresql://postgres@db/sit"}, root=tmp_path)
+    assert s.migrations_url == s.database_url  # one address: the same role does both
