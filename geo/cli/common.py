@@ -24,13 +24,13 @@ def engine() -> Engine:
 
 
 def admin_engine() -> Engine:
-    """The same database without a statement timeout, for the administrator's long loads.
+    """The same database as the owning role, without a statement timeout, for long loads.
 
     ``sit setup``, ``sit load`` and ``sit demo`` rewrite whole tables and recompute every
     link in a few statements (longer than the timeout on a large portfolio); the app and
     the other commands keep it. Migrations use their own engines (no timeout either).
     """
-    return get_engine(get_settings().database_url, statement_timeout_ms=0)
+    return get_engine(get_settings().migrations_url, statement_timeout_ms=0)
 
 
 def actor(args: argparse.Namespace) -> Actor:
