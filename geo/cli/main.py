@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
-from geo.cli import admin, backup, coverage, initiatives, sheets, territories, users
+from geo.cli import activity, admin, backup, coverage, initiatives, sheets, territories, users
 from geo.errors import DataError
 from geo.schema.backup import describe
 from geo.settings import get_settings
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     territories.register_sites(sub)
     backup.register(sub)
     users.register(sub)
+    activity.register(sub)
     return parser
 
 
