@@ -183,11 +183,17 @@ def app_test(
 
 
 def run_sit(
-    *args: str, url: str, check: bool = True, input: str | None = None
+    *args: str, url: str, check: bool = True, input: str | None = None, admin_url: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the ``sit`` console command as a user would (a separate process; ``input``: its stdin)."""
+    """Run the ``sit`` console command as a user would (a separate process; ``input``: its stdin).
+
+    ``url`` is the app's address (``DATABASE_URL``); ``admin_url`` the owner's, for
+    migrations and loads (``SIT_ADMIN_DATABASE_URL``; by default the same), so a
+    developer's secrets file never sends a test's migration elsewhere.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env["DATABASE_URL"] = url
+    env["SIT_ADMIN_DATABASE_URL"] = admin_url or url
     sit = Path(sys.executable).parent / "sit"
     proc = subprocess.run(
         [str(sit), *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600, input=input
