@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sit_pladeco"
 DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
+DEFAULT_SESSION_IDLE_HOURS = 8.0
+_TRUE = ("1", "true", "sí", "si", "yes")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ class Settings:
     """PostgreSQL ``statement_timeout`` of the app's and the CLI's connections
     (``SIT_STATEMENT_TIMEOUT_MS`` or ``statement_timeout_ms`` in the secrets file; 0: none).
     A second line of defence: the work of each request is bounded first (vertex caps)."""
+    public_read: bool = False
+    """Whether people without an account may open the read-only public pages (the map,
+    Brechas) with no persons' names (``SIT_PUBLIC_READ=1`` or ``public_read = true``). Off:
+    nobody sees anything but the login page before logging in."""
+    session_idle_hours: float = DEFAULT_SESSION_IDLE_HOURS
+    """Hours without any interaction after which a logged-in session ends
+    (``SIT_SESSION_IDLE_HOURS`` or ``session_idle_hours``; fractions allowed)."""
     admin_database_url: str | None = None
     """Where schema changes and whole-table loads run (``SIT_ADMIN_DATABASE_URL`` or
     ``[database] admin_url`` in the secrets file): the role that owns the tables. The app
@@ -51,6 +60,11 @@ def _read_secrets(path: Path) -> dict:
         return {}
     with path.open("rb") as fh:
         return tomllib.load(fh)
+
+
+def _flag(value: object) -> bool:
+    """A yes/no setting: ``1``, ``true``, ``sí`` or ``yes`` (any case; TOML booleans too)."""
+    return str(value).strip().lower() in _TRUE
 
 
 def normalise_database_url(url: str) -> str:
@@ -79,7 +93,15 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
     )
     admin_url = env.get("SIT_ADMIN_DATABASE_URL") or secrets.get("database", {}).get("admin_url")
     data_dir = Path(env.get("SIT_DATA_DIR", root / "data"))
-    show_demo = str(env.get("SIT_SHOW_DEMO", secrets.get("show_demo", ""))).strip().lower()
+    show_demo = _flag(env.get("SIT_SHOW_DEMO", secrets.get("show_demo", "")))
+    public_read = _flag(env.get("SIT_PUBLIC_READ", secrets.get("public_read", "")))
+    idle = str(env.get("SIT_SESSION_IDLE_HOURS", secrets.get("session_idle_hours", ""))).strip()
+    try:
+        idle_hours = float(idle) if idle else DEFAULT_SESSION_IDLE_HOURS
+    except ValueError:
+        idle_hours = -1.0
+    if not idle_hours > 0:
+        raise ValueError(f"SIT_SESSION_IDLE_HOURS / session_idle_hours must be hours above 0, not {idle!r}")
     timeout = str(env.get("SIT_STATEMENT_TIMEOUT_MS", secrets.get("statement_timeout_ms", ""))).strip()
     if timeout and not timeout.isdigit():
         raise ValueError(
@@ -91,8 +113,10 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
         test_database_url=(
             normalise_database_url(env["TEST_DATABASE_URL"]) if env.get("TEST_DATABASE_URL") else None
         ),
-        show_demo_by_default=show_demo in ("1", "true", "sí", "si", "yes"),
+        show_demo_by_default=show_demo,
         statement_timeout_ms=int(timeout) if timeout else DEFAULT_STATEMENT_TIMEOUT_MS,
+        public_read=public_read,
+        session_idle_hours=idle_hours,
         admin_database_url=normalise_database_url(admin_url) if admin_url else None,
     )
 

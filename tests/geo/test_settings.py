@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from geo.settings import load_settings, normalise_database_url
 
 
@@ -50,3 +52,19 @@ def test_migrations_run_as_the_owner_and_the_app_as_its_own_role(tmp_path):
     assert s.migrations_url == "postgresql+psycopg://sit_admin:y@db/sit"
     s = load_settings({"DATABASE_URL": "postgresql://postgres@db/sit"}, root=tmp_path)
     assert s.migrations_url == s.database_url  # one address: the same role does both
+
+
+def test_public_read_is_off_and_sessions_end_after_8_idle_hours_unless_configured(tmp_path):
+    s = load_settings({}, root=tmp_path)
+    assert s.public_read is False and s.session_idle_hours == 8
+    s = load_settings({"SIT_PUBLIC_READ": "sí", "SIT_SESSION_IDLE_HOURS": "0.5"}, root=tmp_path)
+    assert s.public_read is True and s.session_idle_hours == 0.5
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        "public_read = true\nsession_idle_hours = 2\n", encoding="utf-8"
+    )
+    s = load_settings({}, root=tmp_path)
+    assert s.public_read is True and s.session_idle_hours == 2
+    for bad in ("0", "-1", "ocho"):
+        with pytest.raises(ValueError, match="SIT_SESSION_IDLE_HOURS"):
+            load_settings({"SIT_SESSION_IDLE_HOURS": bad}, root=tmp_path)
