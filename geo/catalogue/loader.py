@@ -25,6 +25,7 @@ from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from geo.store.links import PlaceLinks
+from geo.store.permissions import require
 from geo.store.territories import TerritoryRecord, ensure_places
 from geo.territory.names import slug
 
@@ -306,11 +307,15 @@ def load_catalogue(engine: Engine | Connection, path: Path, actor: Actor | None 
     Initiatives are written through the one write path: only the plan's own wording
     (name, kind, place in the hierarchy, scope; the description while none was written)
     is compared and written, so what planners changed (status, amounts, notes, links made
-    by hand or from a spreadsheet) stays.
+    by hand or from a spreadsheet) stays. The plan's code lists and the places it names are
+    the administrator's, like an official layer: the actor's role needs ``official_layers``
+    and ``initiatives``, checked before anything is read.
     """
+    actor = actor or Actor.system("carga del catálogo del PLADECO")
+    require(actor, "official_layers")
+    require(actor, "initiatives")
     doc = read_catalogue(path)
     report = CatalogueReport()
-    actor = actor or Actor.system("carga del catálogo del PLADECO")
     with transaction(engine) as conn:
         uv_count = conn.execute(
             text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")

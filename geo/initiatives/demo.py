@@ -21,6 +21,7 @@ from geo.domain import FUNDING_SOURCES, STATUSES
 from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives
+from geo.store.permissions import require
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ def _territory_polygons(conn: Connection) -> list[tuple[int, str, BaseGeometry]]
 
 
 def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, actor: Actor) -> DemoResult:
-    """Write ``initiatives`` synthetic initiatives (same seed, same portfolio)."""
+    """Write ``initiatives`` synthetic initiatives (same seed, same portfolio); needs ``demo``."""
+    require(actor, "demo")
     if initiatives <= 0:
         raise DataError("La cantidad de iniciativas de demostración debe ser mayor que cero.")
     rng = np.random.default_rng(seed)

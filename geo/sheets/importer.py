@@ -45,6 +45,7 @@ from geo.store.audit import Entry, record, saves_since
 from geo.store.bulk import gc_paused
 from geo.store.initiatives import InitiativeChange, same_value, save_initiatives
 from geo.store.links import LinkSet, PlaceLinks, current_links, place_links_change
+from geo.store.permissions import require
 from geo.territory.gazetteer import Gazetteer, Place, split_places
 from geo.territory.links import facility_uvs, place_sets
 from geo.values import ValueProblem, parse_amount, parse_count, parse_text, parse_year, text_limit
@@ -471,7 +472,9 @@ def apply_import(
     Raises:
         DataError: strict mode with rejections, an overwrite code that is not in conflict, or
             an initiative that changed after the preview (nothing is written).
+        NotAuthorised: the actor's role may not import spreadsheets (or change initiatives).
     """
+    require(actor, "spreadsheets")
     rejected = plan.by_status("rechazada")
     if strict and rejected:
         raise DataError(

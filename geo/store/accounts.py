@@ -7,6 +7,12 @@ change. The audit never holds a password or a hash: a password change is recorde
 lock, a rehash on login) does not bump the version, so a login never makes an
 administrator's edit of the same account a conflict; failures and locks are audited.
 
+Roles (:mod:`geo.store.permissions`): creating an account, resetting someone's password and
+enabling or disabling an account need ``accounts``; a person may replace only their own
+password (the actor's account is the one changed). Login bookkeeping (:func:`record_login`)
+checks no role: it runs before anyone is logged in, on behalf of whoever types a username,
+and touches only the attempt counter, the lock and a rehash of the password just proven.
+
 Password rules and hashing live in :mod:`geo.accounts`; this module receives hashes.
 """
 
@@ -24,6 +30,7 @@ from geo.db import transaction
 from geo.errors import DataError
 from geo.store import audit
 from geo.store.actor import Actor
+from geo.store.permissions import require
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,7 @@ class NewAccount:
 
 def insert_account(bind: Engine | Connection, actor: Actor, account: NewAccount) -> int:
     """Create the account and audit it; a taken username is a Spanish :class:`DataError`."""
+    require(actor, "accounts")
     with transaction(bind) as conn:
         try:
             with conn.begin_nested():
@@ -119,8 +127,11 @@ def store_password(
     """Replace the account's password hash (and clear its lock); return the new version.
 
     ``action`` is ``cambiar_contrasena`` (the person's own change) or
-    ``restablecer_contrasena`` (an administrator's reset).
+    ``restablecer_contrasena`` (an administrator's reset). A person changes their own
+    password whatever their role; anyone else's needs ``accounts``.
     """
+    if actor.user_id is None or actor.user_id != user_id:
+        require(actor, "accounts")
     with transaction(bind) as conn:
         row = account_for_update(conn, user_id, expected_version)
         version = _update(
@@ -139,6 +150,7 @@ def store_active(
     bind: Engine | Connection, actor: Actor, user_id: int, active: bool, expected_version: int | None = None
 ) -> int | None:
     """Enable or disable the account; None when it already was. Never the last administrator."""
+    require(actor, "accounts")
     with transaction(bind) as conn:
         row = account_for_update(conn, user_id, expected_version)
         if row.active == active:
@@ -201,7 +213,8 @@ def record_login(
     A success clears the count and the lock (and stores ``new_hash`` when the hash was
     redone with today's parameters); the ``max_failures``-th failure in a row locks the
     account until ``lock_until`` and starts the count again. One statement, so two
-    attempts at once cannot both miss the lock.
+    attempts at once cannot both miss the lock. No role is checked (see the module's
+    docstring): the login itself must be able to count a failure.
     """
     actor = Actor(username, "inicio de sesión", user_id)
     with transaction(bind) as conn:

@@ -6,7 +6,8 @@ change it checks the version the caller saw (when given), compares every given f
 the stored row and writes only what differs, keeps the links (by hand, by place name,
 from the geometry) consistent, records status history and writes one audit row per
 initiative with each changed field's before and after values. All in the caller's
-transaction, or in one of its own: all or nothing.
+transaction, or in one of its own: all or nothing. Each function first checks the actor's
+role (:mod:`geo.store.permissions`: ``initiatives``, or ``demo`` to remove demo rows).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from geo.store.links import (
     set_place_links,
     territory_names,
 )
+from geo.store.permissions import require
 from geo.territory.links import link_by_geometry
 from geo.values import ValueProblem, parse_text
 
@@ -223,7 +225,9 @@ def save_initiatives(
         ConflictError: an initiative changed after the version its change was made on.
         DataError: an initiative no longer exists, is archived, or the database refuses a value.
         ValidationError: a code or BIP code was saved by someone else at the same moment.
+        NotAuthorised: the actor's role may not change initiatives (nothing is written).
     """
+    require(actor, "initiatives")
     if not changes:
         return []
     with _unique_violations(), transaction(bind) as conn:
@@ -457,7 +461,9 @@ def set_archived(
     Raises:
         ConflictError: it changed after ``expected_version``.
         DataError: it does not exist, or is already in that state.
+        NotAuthorised: the actor's role may not change initiatives.
     """
+    require(actor, "initiatives")
     try:
         reason = parse_text(reason)
     except ValueProblem as exc:
@@ -505,6 +511,7 @@ def set_archived(
 
 def delete_demo(bind: Engine | Connection, actor: Actor) -> int:
     """Delete every demo initiative (and demo workshops and needs); return how many initiatives."""
+    require(actor, "demo")
     with transaction(bind) as conn:
         conn.execute(text("DELETE FROM need WHERE is_demo"))
         conn.execute(text("DELETE FROM workshop WHERE is_demo"))

@@ -7,7 +7,9 @@ layer import: new, changed and removed territories of one kind), :func:`ensure_p
 :func:`set_population_figures` / :func:`clear_population_figures` (the municipality's
 official figures). Each writes only what changed, bumps the row's version, recomputes what
 follows from geometry (urban/rural sector, links from initiatives' geometries) and writes
-one audit row per territory with before and after values.
+one audit row per territory with before and after values. Each first checks the actor's role
+(:mod:`geo.store.permissions`): official layers and the places they hold need
+``official_layers``, placing a site ``sites``, population figures ``population``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from geo.db import transaction
 from geo.errors import DataError, ValidationError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
+from geo.store.permissions import require
 from geo.territory.links import link_by_geometry
 from geo.territory.queries import near_commune
 from geo.territory.sectors import compute_sectors
@@ -197,7 +200,11 @@ def save_territories(
             orphans first).
         relink: recompute every initiative's geometry links afterwards (territories moved).
         note: extra details for each audit row (the file, the layer).
+
+    Raises:
+        NotAuthorised: the actor's role may not replace official layers (nothing is written).
     """
+    require(actor, "official_layers")
     report = SaveReport()
     entries: list[Entry] = []
     extra = dict(note or {})
@@ -316,7 +323,11 @@ def ensure_places(
     """The ids of these places by (kind, code), creating the missing ones (without geometry).
 
     Used for the places the plan names: they stay "sin ubicar" until a person places them.
+    Only the catalogue loader creates places (the spreadsheet import and the editor link
+    existing ones), an administrator's load like the base pack, so it needs the right of
+    the official layers: a new territory is one.
     """
+    require(actor, "official_layers")
     keys = sorted({(r.kind, r.code) for r in records})
     rows = conn.execute(
         text(
@@ -398,7 +409,9 @@ def place_site(
         ConflictError: someone placed or changed the site after ``expected_version``.
         ValidationError: the geometry is outside the commune.
         DataError: the territory is not a named site.
+        NotAuthorised: the actor's role may not place sites.
     """
+    require(actor, "sites")
     wkb = shapely.to_wkb(geometry)
     with transaction(bind) as conn:
         site = _site_for_update(conn, territory_id, expected_version)
@@ -442,6 +455,7 @@ def unplace_site(
     bind: Engine | Connection, actor: Actor, territory_id: int, expected_version: int
 ) -> PlaceResult:
     """Return a site placed by mistake to "sin ubicar"; its initiatives lose the links it gave them."""
+    require(actor, "sites")
     with transaction(bind) as conn:
         site = _site_for_update(conn, territory_id, expected_version)
         if site.wkb is None:
@@ -489,6 +503,7 @@ def set_population_figures(
     conn: Connection, actor: Actor, figures: Sequence[PopulationFigure], note: Mapping[str, Any] | None = None
 ) -> int:
     """Store official figures (they replace the census estimate); return how many changed."""
+    require(actor, "population")
     current = {
         r.id: r
         for r in conn.execute(
@@ -544,6 +559,7 @@ def set_population_figures(
 
 def clear_population_figures(bind: Engine | Connection, actor: Actor) -> int:
     """Remove every official figure (the census estimate is shown again); return how many."""
+    require(actor, "population")
     with transaction(bind) as conn:
         gone = conn.execute(
             text(

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, text
 from geo.db import transaction
 from geo.errors import DataError
 from geo.store.actor import Actor
+from geo.store.permissions import require
 from geo.store.territories import TerritoryRecord, save_territories
 from geo.territory.names import place_title, slug
 from geo.territory.sectors import compute_sectors
@@ -381,8 +382,12 @@ def load_base_pack(engine: Engine | Connection, pack: Path, actor: Actor | None 
     """Load every layer of ``pack`` in one transaction and return what was written.
 
     UVs and localities go through the one write path (:func:`geo.store.territories.save_territories`):
-    a reload writes only what changed in the pack, and each change is audited.
+    a reload writes only what changed in the pack, and each change is audited. The boundaries,
+    facilities and census written here are official layers too: the actor's role is checked
+    before anything is read.
     """
+    actor = actor or Actor.system("carga de datos base")
+    require(actor, "official_layers")
     pack = Path(pack)
     if not pack.is_dir():
         raise DataError(f"No existe la carpeta del paquete de datos «{pack}».")
@@ -396,7 +401,7 @@ def load_base_pack(engine: Engine | Connection, pack: Path, actor: Actor | None 
         report.counts["localidad"] = len(localities)
         save_territories(
             conn,
-            actor or Actor.system("carga de datos base"),
+            actor,
             [*uvs, *localities],
             note={"paquete": pack.name},
         )

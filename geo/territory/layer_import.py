@@ -27,6 +27,7 @@ from geo.db import transaction
 from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, record
+from geo.store.permissions import require
 from geo.store.territories import TerritoryRecord, compare_territories, save_territories
 from geo.territory.layer_file import KIND_LABELS, LayerFile, ReadOptions, SourceFeature, read_layer_file
 from geo.uploads import DEFAULT_LIMITS, UploadLimits
@@ -341,8 +342,12 @@ def import_territories(
 
     Raises :class:`LayerRejected` when any feature is rejected (nothing is written), and
     :class:`DataError` when the import would orphan links without ``allow_orphans`` or
-    would remove a territory that workshops or needs point to.
+    would remove a territory that workshops or needs point to, and
+    :class:`~geo.store.permissions.NotAuthorised` when the actor's role may not replace
+    official layers (checked before the file is read; a preview needs no right).
     """
+    if not dry_run:
+        require(actor, "official_layers")
     path = Path(path)
     layer = read_layer_file(path, kind, options, limits=limits, label=label)
     with transaction(bind) as conn:

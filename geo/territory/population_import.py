@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, text
 from geo.db import transaction
 from geo.errors import DataError
 from geo.store.actor import Actor
+from geo.store.permissions import require
 from geo.store.territories import PopulationFigure, clear_population_figures, set_population_figures
 from geo.territory.names import slug
 from geo.territory.population import AGE_GROUPS, OFFICIAL_PREFIX
@@ -72,7 +73,11 @@ def _text(value: str | None, column: str, field: str, where: str) -> str | None:
 
 
 def import_official_population(bind: Engine | Connection, path: Path, actor: Actor) -> int:
-    """Validate ``path`` and write every figure in one transaction; return the rows written."""
+    """Validate ``path`` and write every figure in one transaction; return the rows written.
+
+    The actor's role is checked (``population``) before the file is read.
+    """
+    require(actor, "population")
     path = Path(path)
     if not path.is_file():
         raise DataError(f"No existe el archivo «{path}».")

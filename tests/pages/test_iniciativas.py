@@ -256,7 +256,8 @@ def test_a_site_placed_by_mistake_is_returned_to_sin_ubicar_from_the_page(app, e
         open_page(app)
         select(app, "Sitio").set_value(site["id"]).run()
         placements = table(app, "Ubicación")
-        assert list(placements["Acción"][:1]) == ["Ubicado"] and placements["Por"].iloc[0] == "Pedro Soto"
+        assert list(placements["Acción"][:1]) == ["Ubicado"]
+        assert placements["Por"].iloc[0] == "Pedro Soto (nombre escrito, sin cuenta)"
         next(b for b in app.button if b.label == "Devolver a «sin ubicar»").click().run()
         assert not app.exception and any("devuelto a «sin ubicar»" in s.value for s in app.success)
         with engine.connect() as conn:

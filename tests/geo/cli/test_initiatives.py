@@ -43,7 +43,7 @@ def test_an_old_workbook_is_stopped_shown_and_overwritten_only_when_asked(url, e
         iid = conn.execute(text("SELECT id FROM initiative WHERE code = :c"), {"c": CODE}).scalar_one()
         save_initiatives(
             conn,
-            Actor("Pedro Soto", "página Iniciativas"),
+            Actor("Pedro Soto", "página Iniciativas", role="secplac"),
             [InitiativeChange(values={"name": "Plaza (nombre de Pedro)"}, id=iid)],
         )
     # The old workbook, with only an amount changed.
@@ -76,7 +76,7 @@ def test_an_old_workbook_is_stopped_shown_and_overwritten_only_when_asked(url, e
     assert f"Editada por {me} (consola: sit import)" in history
     assert f"Nombre: Plaza (nombre de Pedro) → {original}" in history
     assert "Monto (CLP): (vacío) → $ 12.500.000" in history
-    assert "Editada por Pedro Soto (página Iniciativas)" in history
+    assert "Editada por Pedro Soto (nombre escrito, sin cuenta) (página Iniciativas)" in history
 
 
 def test_archive_leaves_counts_and_exports_and_restore_brings_it_back(url, tmp_path):

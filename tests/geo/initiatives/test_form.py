@@ -13,6 +13,13 @@ from geo.initiatives.read import load_initiative, status_history
 from geo.store.actor import Actor
 from tests.conftest import derived_url, loaded_database
 
+#: People of SECPLAC (the role that edits initiatives), as a page sends them.
+ANA, PEDRO = Actor("Ana", "prueba", role="secplac"), Actor("Pedro", "prueba", role="secplac")
+ANA_ROJAS, PEDRO_SOTO = (
+    Actor("Ana Rojas", "prueba", role="secplac"),
+    Actor("Pedro Soto", "prueba", role="secplac"),
+)
+
 CENTRO_PONIENTE = (-70.76638617160768, -28.574469734499957)  # inside UV 01
 QUINTA_VALLE = (-70.74597282908609, -28.58590157999998)  # inside UV 03
 
@@ -105,7 +112,7 @@ def point(xy):
 def test_a_wrong_field_is_refused_with_a_spanish_message_naming_it(conn, change, field, words):
     before = conn.execute(text("SELECT count(*) FROM initiative")).scalar()
     with pytest.raises(ValidationError) as exc:
-        create_initiative(conn, new_input(**change), Actor("Ana Rojas", "prueba"))
+        create_initiative(conn, new_input(**change), ANA_ROJAS)
     assert words in exc.value.errors[field]
     assert field in exc.value.errors and len(exc.value.errors) == 1
     assert conn.execute(text("SELECT count(*) FROM initiative")).scalar() == before
@@ -117,9 +124,9 @@ def test_a_page_save_without_the_persons_name_is_refused(conn):
 
 
 def test_bip_code_must_be_unique(conn):
-    create_initiative(conn, new_input(bip_code="30123456-0"), Actor("Ana", "prueba"))
+    create_initiative(conn, new_input(bip_code="30123456-0"), ANA)
     with pytest.raises(ValidationError, match="ya es el código BIP de la iniciativa SECPLAC-2026-001"):
-        create_initiative(conn, new_input(code="OTRA", bip_code="30123456-0"), Actor("Ana", "prueba"))
+        create_initiative(conn, new_input(code="OTRA", bip_code="30123456-0"), ANA)
 
 
 # --- create / update, history, links ----------------------------------------------------
@@ -136,7 +143,7 @@ def test_create_writes_every_field_its_first_status_and_an_audit_row(conn):
             bip_code="40000001-1",
             status_comment="Ingreso inicial",
         ),
-        Actor("Ana Rojas", "prueba"),
+        ANA_ROJAS,
     )
     row = (
         conn.execute(
@@ -166,14 +173,14 @@ def test_create_writes_every_field_its_first_status_and_an_audit_row(conn):
 
 
 def test_status_change_records_who_when_from_to_and_comment(conn):
-    r = create_initiative(conn, new_input(), Actor("Ana", "prueba"))
+    r = create_initiative(conn, new_input(), ANA)
     inp = load_initiative(conn, r.id)["input"]
     r2 = update_initiative(
         conn,
         r.id,
         replace(inp, status="en_ejecucion", status_comment="Adjudicada la obra"),
         r.version,
-        Actor("Pedro Soto", "prueba"),
+        PEDRO_SOTO,
     )
     assert r2.version == r.version + 1
     hist = status_history(conn, r.id)
@@ -190,7 +197,7 @@ def test_status_change_records_who_when_from_to_and_comment(conn):
         r.id,
         replace(inp, status="en_ejecucion", name="Otro nombre"),
         r2.version,
-        Actor("Pedro Soto", "prueba"),
+        PEDRO_SOTO,
     )
     assert len(status_history(conn, r.id)) == 2
 
@@ -201,7 +208,7 @@ def test_drawn_point_links_to_its_uv_and_redrawing_moves_the_link_but_keeps_hand
     r = create_initiative(
         conn,
         new_input(geometry_action="drawn", geometry=point(CENTRO_PONIENTE), territories=(chamonate, uv5)),
-        Actor("Ana", "prueba"),
+        ANA,
     )
     assert links(conn, r.id) == {("01", "geometria"), ("CHAMONATE", "manual"), ("05", "manual")}
     inp = load_initiative(conn, r.id)["input"]
@@ -211,7 +218,7 @@ def test_drawn_point_links_to_its_uv_and_redrawing_moves_the_link_but_keeps_hand
         r.id,
         replace(inp, geometry_action="drawn", geometry=point(QUINTA_VALLE)),
         r.version,
-        Actor("Ana", "prueba"),
+        ANA,
     )
     assert links(conn, r.id) == {("03", "geometria"), ("CHAMONATE", "manual"), ("05", "manual")}
     weight = conn.execute(
@@ -233,13 +240,11 @@ def test_edit_keeps_place_name_links_and_removing_one_from_the_list_drops_it(con
         iid,
         replace(data["input"], geometry_action="drawn", geometry=point(CENTRO_PONIENTE)),
         data["version"],
-        Actor("Ana", "prueba"),
+        ANA,
     )
     assert links(conn, iid) == before | {("01", "geometria")}
     kept = data["input"].territories[1:]
-    update_initiative(
-        conn, iid, replace(data["input"], territories=kept), data["version"] + 1, Actor("Ana", "prueba")
-    )
+    update_initiative(conn, iid, replace(data["input"], territories=kept), data["version"] + 1, ANA)
     named = set(
         conn.execute(
             text(
@@ -255,9 +260,7 @@ def test_edit_keeps_place_name_links_and_removing_one_from_the_list_drops_it(con
 
 def test_geometry_taken_from_a_territory_is_a_copy_of_it(conn):
     uv3 = tid(conn, "unidad_vecinal", "03")
-    r = create_initiative(
-        conn, new_input(geometry_action="territory", geometry_territory_id=uv3), Actor("Ana", "prueba")
-    )
+    r = create_initiative(conn, new_input(geometry_action="territory", geometry_territory_id=uv3), ANA)
     same = conn.execute(
         text("SELECT ST_Equals(i.geom, t.geom) FROM initiative i, territory t WHERE i.id = :i AND t.id = :t"),
         {"i": r.id, "t": uv3},
@@ -269,32 +272,30 @@ def test_geometry_taken_from_a_territory_is_a_copy_of_it(conn):
         create_initiative(
             conn,
             new_input(code="X2", geometry_action="territory", geometry_territory_id=chamonate),
-            Actor("Ana", "prueba"),
+            ANA,
         )
 
 
 def test_removing_the_geometry_removes_its_links(conn):
-    r = create_initiative(
-        conn, new_input(geometry_action="drawn", geometry=point(QUINTA_VALLE)), Actor("Ana", "prueba")
-    )
+    r = create_initiative(conn, new_input(geometry_action="drawn", geometry=point(QUINTA_VALLE)), ANA)
     inp = load_initiative(conn, r.id)["input"]
-    update_initiative(conn, r.id, replace(inp, geometry_action="none"), r.version, Actor("Ana", "prueba"))
+    update_initiative(conn, r.id, replace(inp, geometry_action="none"), r.version, ANA)
     assert links(conn, r.id) == set()
     assert load_initiative(conn, r.id)["geometry"] is None
 
 
 def test_stale_version_is_refused_and_names_who_saved_and_what_changed(conn):
-    r = create_initiative(conn, new_input(), Actor("Ana", "prueba"))
+    r = create_initiative(conn, new_input(), ANA)
     inp = load_initiative(conn, r.id)["input"]
     update_initiative(
         conn,
         r.id,
         replace(inp, name="Nombre de Pedro", status="perfil", strategy="E2", plan=None, program=None),
         r.version,
-        Actor("Pedro", "prueba"),
+        PEDRO,
     )
     with pytest.raises(ConflictError) as exc:
-        update_initiative(conn, r.id, replace(inp, name="Nombre de Ana"), r.version, Actor("Ana", "prueba"))
+        update_initiative(conn, r.id, replace(inp, name="Nombre de Ana"), r.version, ANA)
     msg = str(exc.value)
     assert "Pedro guardó esta iniciativa el" in msg
     assert "Cambió: Nombre, Estrategia, Plan, Programa, Estado." in msg
@@ -318,7 +319,7 @@ def committed_engine():
 
 def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_engine):
     eng = committed_engine
-    r = create_initiative(eng, new_input(code="CONC-1"), Actor("Ana", "prueba"))
+    r = create_initiative(eng, new_input(code="CONC-1"), ANA)
     # Both open the same version.
     with eng.connect() as c:
         opened_by_ana = load_initiative(c, r.id)
@@ -334,7 +335,7 @@ def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_
             r.id,
             replace(opened_by_ana["input"], name="Plaza (versión de Ana)", status="diseno"),
             r.version,
-            Actor("Ana", "prueba"),
+            ANA,
         )
         outcome: dict = {}
 
@@ -345,7 +346,7 @@ def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_
                     r.id,
                     replace(opened_by_pedro["input"], amount_clp="99"),
                     r.version,
-                    Actor("Pedro", "prueba"),
+                    PEDRO,
                 )
                 outcome["ok"] = True
             except ConflictError as exc:
@@ -369,20 +370,16 @@ def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_
 
 def test_saving_after_reloading_the_current_version_works(committed_engine):
     eng = committed_engine
-    r = create_initiative(eng, new_input(code="CONC-2"), Actor("Ana", "prueba"))
+    r = create_initiative(eng, new_input(code="CONC-2"), ANA)
     with eng.connect() as c:
         opened = load_initiative(c, r.id)
-    update_initiative(eng, r.id, replace(opened["input"], name="Primera"), r.version, Actor("Ana", "prueba"))
+    update_initiative(eng, r.id, replace(opened["input"], name="Primera"), r.version, ANA)
     with pytest.raises(ConflictError):
-        update_initiative(
-            eng, r.id, replace(opened["input"], name="Segunda"), r.version, Actor("Pedro", "prueba")
-        )
+        update_initiative(eng, r.id, replace(opened["input"], name="Segunda"), r.version, PEDRO)
     with eng.connect() as c:
         fresh = load_initiative(c, r.id)
     assert fresh["input"].name == "Primera"
-    update_initiative(
-        eng, r.id, replace(fresh["input"], name="Segunda"), fresh["version"], Actor("Pedro", "prueba")
-    )
+    update_initiative(eng, r.id, replace(fresh["input"], name="Segunda"), fresh["version"], PEDRO)
     with eng.connect() as c:
         assert c.execute(text("SELECT name FROM initiative WHERE id = :i"), {"i": r.id}).scalar() == "Segunda"
 
@@ -393,12 +390,12 @@ def test_two_people_creating_the_same_code_at_once_the_second_gets_a_field_messa
     eng = committed_engine
     with eng.connect() as ana:
         tx = ana.begin()
-        create_initiative(ana, new_input(code="RACE-1"), Actor("Ana", "prueba"))
+        create_initiative(ana, new_input(code="RACE-1"), ANA)
         outcome: dict = {}
 
         def pedro_creates():
             try:
-                create_initiative(eng, new_input(code="RACE-1", name="Otra"), Actor("Pedro", "prueba"))
+                create_initiative(eng, new_input(code="RACE-1", name="Otra"), PEDRO)
             except ValidationError as exc:
                 outcome["error"] = exc
 

@@ -21,7 +21,7 @@ from geo.sheets.writer import export_initiatives
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, save_initiatives
 
-ANA, PEDRO = Actor("Ana Rojas", "prueba"), Actor("Pedro Soto", "prueba")
+ANA, PEDRO = Actor("Ana Rojas", "prueba", role="secplac"), Actor("Pedro Soto", "prueba", role="secplac")
 RENAMED, UNTOUCHED = "E1.P1.G1.01", "E1.P1.G1.02"
 
 

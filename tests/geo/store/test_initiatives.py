@@ -16,8 +16,9 @@ from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives, set_archived
 from geo.store.links import PlaceLinks
 
-ANA = Actor("Ana Rojas", "prueba")
-PEDRO = Actor("Pedro Soto", "prueba")
+ANA = Actor("Ana Rojas", "prueba", role="secplac")
+PEDRO = Actor("Pedro Soto", "prueba", role="secplac")
+ADMIN = Actor("Administradora", "prueba", role="administrador")  # demo data is hers
 
 
 def row(conn, code):
@@ -187,7 +188,7 @@ def test_removing_demo_rows_is_audited_one_row_each(conn):
             for n in range(3)
         ],
     )
-    assert delete_demo(conn, ANA) == 3
+    assert delete_demo(conn, ADMIN) == 3
     gone = (
         conn.execute(text("SELECT details FROM audit_log WHERE action = 'eliminar_iniciativa' ORDER BY id"))
         .scalars()

@@ -11,7 +11,7 @@ from geo.store.territories import place_site, unplace_site
 from geo.territory.sites import named_sites, site_history, unlocated_sites
 from tests.geo.initiatives.test_form import CENTRO_PONIENTE, QUINTA_VALLE, links
 
-ANA, PEDRO = Actor("Ana", "prueba"), Actor("Pedro", "prueba")
+ANA, PEDRO = Actor("Ana", "prueba", role="secplac"), Actor("Pedro", "prueba", role="secplac")
 
 
 def chamonate(conn):
@@ -57,9 +57,9 @@ def test_a_wrong_placement_is_moved_then_unplaced_and_the_history_shows_each(con
     assert "Chamonate" in {s["name"] for s in unlocated_sites(conn)}
     history = site_history(conn, site["id"])
     assert [(h["action"], h["by"]) for h in history[:3]] == [
-        ("Devuelto a «sin ubicar»", "Ana"),
-        ("Reubicado", "Pedro"),
-        ("Ubicado", "Ana"),
+        ("Devuelto a «sin ubicar»", "Ana (nombre escrito, sin cuenta)"),
+        ("Reubicado", "Pedro (nombre escrito, sin cuenta)"),
+        ("Ubicado", "Ana (nombre escrito, sin cuenta)"),
     ]
     assert history[1]["geometry"]["coordinates"] == [round(c, 6) for c in QUINTA_VALLE]
     assert history[2]["geometry"]["coordinates"] == [round(c, 6) for c in CENTRO_PONIENTE]
