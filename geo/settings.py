@@ -44,6 +44,9 @@ class Settings:
     """Hours without any interaction after which a logged-in session ends
     (``SIT_SESSION_IDLE_HOURS`` or ``session_idle_hours``; fractions allowed)."""
     admin_database_url: str | None = None
+    secrets_file: Path | None = None
+    """The secrets file read (``SIT_SECRETS_FILE``, else ``.streamlit/secrets.toml``), where
+    ``sit db app-role`` writes the app's address."""
     """Where schema changes and whole-table loads run (``SIT_ADMIN_DATABASE_URL`` or
     ``[database] admin_url`` in the secrets file): the role that owns the tables. The app
     connects with ``database_url``, a role with only the rights it needs (``sit db app-role``).
@@ -108,6 +111,7 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
             f"SIT_STATEMENT_TIMEOUT_MS / statement_timeout_ms must be milliseconds, not {timeout!r}"
         )
     return Settings(
+        secrets_file=secrets_path,
         database_url=normalise_database_url(url),
         data_dir=data_dir,
         test_database_url=(

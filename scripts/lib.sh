@@ -72,11 +72,21 @@ ensure_local_postgis() {
         for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
     fi
     if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
-        # Fresh Debian cluster: no trust on TCP. Let the local postgres user in by password.
-        say "Configuring local access for user postgres"
-        as_root runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'postgres'" >/dev/null
-        export PGPASSWORD=postgres
-        LOCAL_PG_PASSWORD=postgres
+        # Fresh Debian cluster: no trust on TCP. The local postgres user gets a random
+        # password, kept in .local/ (owner-only, never printed) and used for set-up only:
+        # the app connects as its own role (`sit db app-role`).
+        local pwfile="$ROOT/.local/postgres-password"
+        if [ ! -s "$pwfile" ] || ! PGPASSWORD="$(cat "$pwfile")" \
+            psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+            say "Configuring local access for user postgres (password in .local/, owner-only)"
+            mkdir -p "$ROOT/.local"
+            (umask 077; "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' > "$pwfile")
+            # Through standard input: the password never appears in a process list.
+            { printf '\\set pw %s\n' "$(cat "$pwfile")"; echo "ALTER USER postgres PASSWORD :'pw';"; } \
+                | as_root runuser -u postgres -- psql -q >/dev/null
+        fi
+        export PGPASSWORD="$(cat "$pwfile")"
+        LOCAL_PG_PASSWORD="$PGPASSWORD"
     fi
 }
 

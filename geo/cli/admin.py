@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from geo.cli.common import actor, admin_engine, engine, print_counts
 from geo.errors import DataError
+from geo.schema.roles import DEFAULT_APP_ROLE
 from geo.settings import PROJECT_ROOT, get_settings
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Create the database and PostGIS if possible, then migrate to head."""
     from geo.schema import migrate
 
-    url = get_settings().database_url
+    url = get_settings().migrations_url
     try:
         if migrate.ensure_database(url):
             print(f"Base de datos creada: {url.rsplit('/', 1)[-1]}")
@@ -41,6 +43,45 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         ) from exc
     migrate.upgrade(url)
     print(f"Esquema al día (revisión {migrate.current_revision(url)}, PostGIS {version}).")
+    _grant_app_role()
+    return 0
+
+
+def _grant_app_role() -> None:
+    """After a migration, give the app's own role (when it is not the owner) its rights again."""
+    from geo.schema.roles import grant_app_rights
+
+    settings = get_settings()
+    app_user = make_url(settings.database_url).username
+    if not app_user or app_user == make_url(settings.migrations_url).username:
+        return
+    with admin_engine().begin() as conn:
+        grant_app_rights(conn, app_user)
+    print(f"Permisos del rol de la aplicación actualizados ({app_user}).")
+
+
+def cmd_db_app_role(args: argparse.Namespace) -> int:
+    """Create (or update) the app's own role and store its address in the secrets file."""
+    from geo.schema.roles import app_url, provision_app_role, store_app_url
+
+    settings = get_settings()
+    # An existing role whose address the settings don't hold (a lost secrets file) gets a new
+    # password: it is shown nowhere, so that is the only way to write its address again.
+    known = make_url(settings.database_url).username == args.role
+    role = provision_app_role(
+        settings.migrations_url, args.role, reset_password=args.reset_password or not known
+    )
+    if role.password is None:
+        print(f"El rol «{role.name}» ya existía; permisos actualizados (contraseña sin cambios).")
+        return 0
+    secrets_file = Path(args.secrets) if args.secrets else settings.secrets_file
+    assert secrets_file is not None
+    store_app_url(secrets_file, app_url(settings.migrations_url, role))
+    print(
+        f"Rol «{role.name}» {'creado' if role.created else 'con contraseña nueva'}: solo lee y modifica "
+        f"filas. Su dirección (con la contraseña) quedó en {secrets_file}, legible solo por su usuario; "
+        "la aplicación la usa desde ahora."
+    )
     return 0
 
 
@@ -196,6 +237,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="db_command", required=True
     )
     db.add_parser("upgrade", help="crear/migrar el esquema").set_defaults(func=cmd_db_upgrade)
+    role = db.add_parser(
+        "app-role", help="crear el rol de PostgreSQL de la aplicación (solo lee y modifica filas)"
+    )
+    role.add_argument(
+        "--role", default=DEFAULT_APP_ROLE, help=f"nombre del rol (por defecto {DEFAULT_APP_ROLE})"
+    )
+    role.add_argument(
+        "--reset-password", action="store_true", help="darle una contraseña nueva aunque ya exista"
+    )
+    role.add_argument(
+        "--secrets",
+        help="archivo donde guardar su dirección (por defecto el de la configuración: "
+        ".streamlit/secrets.toml o SIT_SECRETS_FILE)",
+    )
+    role.set_defaults(func=cmd_db_app_role)
 
     load = sub.add_parser("load", help="cargar datos").add_subparsers(dest="load_command", required=True)
     base = load.add_parser("base", help="cargar el paquete territorial base")

@@ -38,7 +38,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise DataError(f"Ya existe el archivo {out}; no se reemplazó. Use --force para reemplazarlo.")
     if not out.parent.is_dir():
         raise DataError(f"No existe la carpeta {out.parent}.")
-    url = get_settings().database_url
+    url = get_settings().migrations_url
     size = backup.dump(url, out)
     eng = engine()
     with eng.begin() as conn:
@@ -72,7 +72,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _target_url(args: argparse.Namespace) -> str:
-    url = normalise_database_url(args.target_url) if args.target_url else get_settings().database_url
+    url = normalise_database_url(args.target_url) if args.target_url else get_settings().migrations_url
     if args.create_db:
         url = make_url(url).set(database=args.create_db).render_as_string(hide_password=False)
     return url

@@ -112,7 +112,8 @@ def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
     assert history["De"].iloc[0] == "Idea" and history["Comentario"].iloc[0] == "Obra adjudicada"
     # Every change, with each field before and after, newest first.
     changes = table(app, "Cambios")
-    assert list(changes["Acción"]) == ["Editada", "Creada"] and changes["Por"].iloc[0] == "Ana Rojas"
+    assert list(changes["Acción"]) == ["Editada", "Creada"]
+    assert changes["Por"].iloc[0] == "Ana Rojas (nombre escrito, sin cuenta)"
     assert (
         "Nombre: Sede social Quinta Valle → Sede social Quinta Valle (etapa 2)" in changes["Cambios"].iloc[0]
     )
