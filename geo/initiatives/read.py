@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo.domain import INITIATIVE_KINDS, SCOPES, field_label, format_clp, format_datetime, status_label
+from geo.activity.labels import shown_value
+from geo.domain import field_label, format_datetime
 from geo.initiatives.form import InitiativeInput
-from geo.store.audit import history
+from geo.store.audit import author, history
 
 log = logging.getLogger(__name__)
 
@@ -84,19 +85,27 @@ def load_initiative(conn: Connection, initiative_id: int) -> dict[str, Any] | No
     }
 
 
-def status_history(conn: Connection, initiative_id: int) -> list[dict[str, Any]]:
-    """Status changes of an initiative, newest first."""
-    return [
-        dict(r)
-        for r in conn.execute(
-            text(
-                """
-        SELECT changed_at, changed_by_name, from_status, to_status, comment FROM status_history
-         WHERE initiative_id = :i ORDER BY changed_at DESC, id DESC
+def status_history(conn: Connection, initiative_id: int, show_names: bool = True) -> list[dict[str, Any]]:
+    """Status changes of an initiative, newest first; ``by`` names the account (see ``author``)."""
+    rows = conn.execute(
+        text(
+            """
+        SELECT h.changed_at, h.changed_by_name, h.from_status, h.to_status, h.comment,
+               u.username, u.full_name, h.changed_by_id
+          FROM status_history h LEFT JOIN app_user u ON u.id = h.changed_by_id
+         WHERE h.initiative_id = :i ORDER BY h.changed_at DESC, h.id DESC
         """
+        ),
+        {"i": initiative_id},
+    ).mappings()
+    return [
+        {
+            **{k: r[k] for k in ("changed_at", "changed_by_name", "from_status", "to_status", "comment")},
+            "by": author(
+                r["changed_by_id"], r["full_name"], r["username"], r["changed_by_name"], None, show_names
             ),
-            {"i": initiative_id},
-        ).mappings()
+        }
+        for r in rows
     ]
 
 
@@ -109,37 +118,15 @@ ACTIONS = {
 }
 
 
-def _shown(field: str, value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(vacío)"
-    if field == "amount_clp":
-        return format_clp(value)
-    if field == "status":
-        return status_label(value)
-    if field == "kind":
-        return INITIATIVE_KINDS.get(value, value)
-    if field == "scope":
-        return SCOPES.get(value, value)
-    if field == "archived":
-        return "sí" if value else "no"
-    if field == "geometry":
-        try:
-            return {"Point": "punto", "LineString": "línea", "Polygon": "polígono"}.get(
-                json.loads(value)["type"], json.loads(value)["type"].lower()
-            )
-        except (ValueError, TypeError, KeyError):
-            return "geometría"
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+def change_history(conn: Connection, initiative_id: int, show_names: bool = True) -> list[dict[str, Any]]:
+    """Every change of an initiative, newest first: when, who (the account), how, each field before -> after.
 
-
-def change_history(conn: Connection, initiative_id: int) -> list[dict[str, Any]]:
-    """Every change of an initiative, newest first: when, who, how, and each field before -> after."""
+    ``show_names`` False (the public) names no person (:func:`geo.store.audit.author`).
+    """
     out = []
-    for h in history(conn, "initiative", initiative_id):
+    for h in history(conn, "initiative", initiative_id, show_names):
         lines = [
-            f"{field_label(f)}: {_shown(f, pair[0])} → {_shown(f, pair[1])}"
+            f"{field_label(f)}: {shown_value(f, pair[0])} → {shown_value(f, pair[1])}"
             for f, pair in h["changes"].items()
             if isinstance(pair, list) and len(pair) == 2
         ]
@@ -151,7 +138,8 @@ def change_history(conn: Connection, initiative_id: int) -> list[dict[str, Any]]
             {
                 "at": h["at"],
                 "when": format_datetime(h["at"]),
-                "by": h["by"] or "—",
+                "by": h["by"],
+                "account": h["account"],
                 "via": h["via"],
                 "action": ACTIONS.get(h["action"], h["action"]),
                 "lines": lines,

@@ -24,6 +24,9 @@ from geo.store.bulk import rows_table
 
 log = logging.getLogger(__name__)
 
+#: The name processes write under (:meth:`Actor.system <geo.store.actor.Actor.system>`).
+SYSTEM_NAME = "sistema"
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -67,29 +70,70 @@ def record(conn: Connection, actor: Actor, entries: Sequence[Entry]) -> None:
     )
 
 
-def history(conn: Connection, table: str, row_id: int) -> list[dict[str, Any]]:
-    """Every audit row of one row, newest first (who, when, action, version, changes, via)."""
+#: The author columns of an audit row ``a``: its account ``u`` (when a person logged in).
+AUTHOR_JOIN = "LEFT JOIN app_user u ON u.id = a.user_id"
+AUTHOR_COLUMNS = "a.user_id, a.user_name, u.username, u.full_name"
+
+
+def author(
+    user_id: int | None,
+    full_name: str | None,
+    username: str | None,
+    typed_name: str | None,
+    via: str | None,
+    show_names: bool = True,
+) -> str:
+    """Who made a change, as histories and the activity log show it.
+
+    An account shows its current full name and username ("Ana Rojas (arojas)"); rows from
+    before accounts keep the name typed on the page, marked as such ("Ana Rojas (nombre
+    escrito, sin cuenta)"); processes are "sistema" and the server's console (``sit``
+    without ``--user``) the operating-system user, as recorded. With ``show_names`` False
+    (the public) no person is named.
+    """
+    if user_id is not None:
+        return f"{full_name} ({username})" if show_names else "persona con cuenta"
+    if (via or "").startswith("consola"):
+        return (typed_name or "—") if show_names else "consola del servidor"
+    if typed_name == SYSTEM_NAME:
+        return SYSTEM_NAME
+    if not typed_name:
+        return "—"
+    return f"{typed_name} (nombre escrito, sin cuenta)" if show_names else "persona sin cuenta"
+
+
+def history(conn: Connection, table: str, row_id: int, show_names: bool = True) -> list[dict[str, Any]]:
+    """Every audit row of one row, newest first (who, when, action, version, changes, via).
+
+    ``by`` is :func:`author`'s label (``show_names`` False for the public); ``account`` the
+    username of the account, None for rows written without one.
+    """
     rows = conn.execute(
         text(
-            """
-            SELECT at, user_name, action, details FROM audit_log
-             WHERE table_name = :t AND row_id = :r ORDER BY at DESC, id DESC
+            f"""
+            SELECT a.at, {AUTHOR_COLUMNS}, a.action, a.details FROM audit_log a {AUTHOR_JOIN}
+             WHERE a.table_name = :t AND a.row_id = :r ORDER BY a.at DESC, a.id DESC
             """
         ),
         {"t": table, "r": str(row_id)},
     ).mappings()
-    return [
-        {
-            "at": r["at"],
-            "by": r["user_name"],
-            "action": r["action"],
-            "via": (r["details"] or {}).get("via"),
-            "version": (r["details"] or {}).get("version"),
-            "changes": (r["details"] or {}).get("changes") or {},
-            "details": r["details"] or {},
-        }
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        details = r["details"] or {}
+        via = details.get("via")
+        out.append(
+            {
+                "at": r["at"],
+                "by": author(r["user_id"], r["full_name"], r["username"], r["user_name"], via, show_names),
+                "account": r["username"] if show_names else None,
+                "action": r["action"],
+                "via": via,
+                "version": details.get("version"),
+                "changes": details.get("changes") or {},
+                "details": details,
+            }
+        )
+    return out
 
 
 @dataclass(frozen=True)

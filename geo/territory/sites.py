@@ -49,15 +49,19 @@ PLACEMENT_ACTIONS = {
 }
 
 
-def site_history(conn: Connection, territory_id: int) -> list[dict[str, Any]]:
-    """Each placement of a site, newest first: when, who, what, and the geometry after it."""
+def site_history(conn: Connection, territory_id: int, show_names: bool = True) -> list[dict[str, Any]]:
+    """Each placement of a site, newest first: when, who (the account), what, and the geometry after it.
+
+    ``show_names`` False (the public) names no person (:func:`geo.store.audit.author`).
+    """
     out = []
-    for h in history(conn, "territory", territory_id):
+    for h in history(conn, "territory", territory_id, show_names):
         geometry = (h["changes"].get("geometry") or [None, None])[1]
         out.append(
             {
                 "at": h["at"],
                 "by": h["by"],
+                "account": h["account"],
                 "via": h["via"],
                 "action": PLACEMENT_ACTIONS.get(h["action"], h["action"]),
                 "geometry": json.loads(geometry) if geometry else None,

@@ -265,7 +265,7 @@ def test_a_site_placed_by_mistake_is_returned_to_sin_ubicar_from_the_page(app, e
             assert find_site(conn, "Vivero")["located"] is False
         placements = table(app, "Ubicación")
         assert list(placements["Acción"][:2]) == ["Devuelto a «sin ubicar»", "Ubicado"]
-        assert placements["Por"].iloc[0] == "Ana Rojas"
+        assert placements["Por"].iloc[0] == "Ana Rojas (nombre escrito, sin cuenta)"
     finally:
         with engine.connect() as conn:
             now = find_site(conn, "Vivero")
