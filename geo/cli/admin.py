@@ -37,6 +37,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     try:
         version = migrate.ensure_postgis(url)
     except (OperationalError, ProgrammingError) as exc:
+        if getattr(exc.orig, "sqlstate", None) is None:  # no server answered: say that, not PostGIS
+            raise
         raise DataError(
             "No se pudo activar PostGIS en la base de datos. ¿Está instalado el paquete "
             f"postgresql-15-postgis-3? Detalle: {exc.orig}"

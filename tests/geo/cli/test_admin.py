@@ -60,6 +60,18 @@ def test_unreachable_database_is_explained(tmp_path):
     assert "no se pudo conectar a la base de datos" in proc.stderr
 
 
+def test_setup_on_an_unreachable_owner_says_so_without_its_password():
+    proc = run_sit(
+        "setup",
+        url="postgresql+psycopg://sit_app:clave-app@127.0.0.1:1/nada",
+        admin_url="postgresql+psycopg://dueno:clave-dueno@127.0.0.1:1/nada",
+        check=False,
+    )
+    assert proc.returncode == 3
+    assert "no se pudo conectar a la base de datos" in proc.stderr and "PostGIS" not in proc.stderr
+    assert "clave-" not in proc.stdout + proc.stderr
+
+
 def test_help_is_in_spanish():
     proc = run_sit("--help", url="postgresql://unused/db")
     assert "cargar datos" in proc.stdout and "demo" in proc.stdout
