@@ -86,6 +86,10 @@ _OTHER_LABELS: dict[str, dict[str, str]] = {
 PASSWORD_SHOWN = "cambiada"
 _SECRET_MARKS = ("password", "contrasena", "contraseña", "hash")
 
+#: Fields that name a person (an account's), withheld from the public, and what is shown instead.
+PERSON_FIELDS = frozenset({"username", "full_name"})
+WITHHELD = "(reservado)"
+
 #: Details of an audit row shown as notes, with their Spanish label.
 _NOTES = {
     "motivo": "Motivo",
@@ -111,10 +115,15 @@ def is_secret(field: str) -> bool:
     return any(mark in field.lower() for mark in _SECRET_MARKS)
 
 
-def shown_value(field: str, value: Any, kind: str | None = "initiative") -> str:
-    """A before or after value of a changed field, as a person reads it."""
+def shown_value(field: str, value: Any, kind: str | None = "initiative", show_names: bool = True) -> str:
+    """A before or after value of a changed field, as a person reads it.
+
+    With ``show_names`` False (the public) an account's name and username are withheld.
+    """
     if is_secret(field):
         return PASSWORD_SHOWN
+    if not show_names and field in PERSON_FIELDS and value not in (None, ""):
+        return WITHHELD
     if value is None or value == "" or value == [] or value == {}:
         return "(vacío)"
     if field == "amount_clp":

@@ -191,8 +191,8 @@ def _row(r: Any, show_names: bool) -> dict[str, Any]:
             {
                 "field": field,
                 "label": label(field, kind),
-                "before": shown_value(field, pair[0], kind),
-                "after": shown_value(field, pair[1], kind),
+                "before": shown_value(field, pair[0], kind, show_names),
+                "after": shown_value(field, pair[1], kind, show_names),
             }
             for field, pair in changes.items()
             if isinstance(pair, list) and len(pair) == 2

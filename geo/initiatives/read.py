@@ -86,7 +86,11 @@ def load_initiative(conn: Connection, initiative_id: int) -> dict[str, Any] | No
 
 
 def status_history(conn: Connection, initiative_id: int, show_names: bool = True) -> list[dict[str, Any]]:
-    """Status changes of an initiative, newest first; ``by`` names the account (see ``author``)."""
+    """Status changes of an initiative, newest first; ``by`` names the account (see ``author``).
+
+    ``show_names`` False (the public) names no person: ``by`` says whether it was an account
+    and the typed ``changed_by_name`` is left out.
+    """
     rows = conn.execute(
         text(
             """
@@ -100,7 +104,8 @@ def status_history(conn: Connection, initiative_id: int, show_names: bool = True
     ).mappings()
     return [
         {
-            **{k: r[k] for k in ("changed_at", "changed_by_name", "from_status", "to_status", "comment")},
+            **{k: r[k] for k in ("changed_at", "from_status", "to_status", "comment")},
+            "changed_by_name": r["changed_by_name"] if show_names else None,
             "by": author(
                 r["changed_by_id"], r["full_name"], r["username"], r["changed_by_name"], None, show_names
             ),
