@@ -1,21 +1,39 @@
-"""What every ``sit`` sub-command shares: the engine, the actor, printing helpers."""
+"""What every ``sit`` sub-command shares: the engine, the actor, printing helpers.
+
+Who acts: the operating-system user running ``sit`` (:meth:`Actor.console`, role
+``sistema``), or, with the global option ``--user``, the account that proved its password
+(:func:`log_in`). The audit log then records the account and, in ``via``, the command and
+the operating-system user; the account's role decides what the command may change
+(:mod:`geo.store.permissions`, checked by the write path itself).
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import sys
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from geo.db import get_engine
+from geo.errors import DataError
 from geo.settings import get_settings
 from geo.store.actor import Actor
 
+if TYPE_CHECKING:
+    from geo.accounts.users import Account
+
 log = logging.getLogger(__name__)
+
+#: The account of ``--user`` once its password was checked; None: the operating-system user.
+#: One person per process, so sub-commands that build their own arguments (``sit setup``)
+#: act under it too.
+_logged_in: Account | None = None
 
 
 def engine() -> Engine:
@@ -33,9 +51,51 @@ def admin_engine() -> Engine:
     return get_engine(get_settings().migrations_url, statement_timeout_ms=0)
 
 
+def stdin_line(what: str, option: str = "--password-stdin") -> str:
+    """One line of standard input (without its line break); a Spanish error when there is none."""
+    line = sys.stdin.readline()
+    if not line:
+        raise DataError(f"No llegó {what} por la entrada estándar ({option}).")
+    return line.rstrip("\r\n")
+
+
+def log_in(username: str | None, password_stdin: bool) -> None:
+    """Act as the account ``username`` (``--user``) after checking its password; None: the OS user.
+
+    The password is typed without echo, or read as the first line of standard input with
+    ``--password-stdin``. It is checked by :func:`geo.accounts.login.authenticate`: a failure
+    counts toward the lock, and the message never says whether the account exists.
+    """
+    global _logged_in
+    _logged_in = None
+    if username is None:
+        if password_stdin:
+            raise DataError(
+                "--password-stdin antes del comando va con --user USUARIO (la contraseña de esa cuenta)."
+            )
+        return
+    from geo.accounts.login import authenticate
+
+    if password_stdin:
+        password = stdin_line("la contraseña de la cuenta", "--user con --password-stdin")
+    else:
+        password = getpass.getpass(f"Contraseña de {username.strip()}: ")
+    _logged_in = authenticate(engine(), username, password)
+    log.info("console acting as account %s", _logged_in.id)
+
+
 def actor(args: argparse.Namespace) -> Actor:
-    """Who runs the command: the operating-system user, recorded with the command's name."""
-    return Actor.console(f"consola: sit {getattr(args, 'command', '') or ''}".rstrip())
+    """Who runs the command, recorded with the command's name.
+
+    The operating-system user, or the account of ``--user`` with its role; then ``via``
+    names the operating-system user too ("consola: sit import (usuario del sistema: ana)").
+    """
+    console = Actor.console(f"consola: sit {getattr(args, 'command', '') or ''}".rstrip())
+    if _logged_in is None:
+        return console
+    account = _logged_in
+    via = f"{console.via} (usuario del sistema: {console.name})"
+    return Actor.account(account.id, account.full_name, account.role, via)
 
 
 def print_counts(title: str, counts: dict[str, int], notes: list[str]) -> None:

@@ -1,7 +1,8 @@
 """The ``sit`` console command: the admin's side of every page operation.
 
-Each sub-command module registers its own parsers; this module only assembles them and
-turns errors into Spanish messages and exit codes (2: bad input, 3: no database).
+Each sub-command module registers its own parsers; this module only assembles them, logs
+in the account of ``--user`` (:func:`geo.cli.common.log_in`) and turns errors into Spanish
+messages and exit codes (2: bad input or refused, 3: no database).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from geo.cli import activity, admin, backup, coverage, initiatives, sheets, territories, users
+from geo.cli.common import log_in
 from geo.errors import DataError
 from geo.schema.backup import describe
 from geo.settings import get_settings
@@ -26,6 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sit", description="SIT PLADECO Vallenar: administración (usa DATABASE_URL)."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="registro detallado")
+    parser.add_argument(
+        "--user",
+        metavar="USUARIO",
+        help="actuar como esta cuenta (pide su contraseña; rige su rol y queda en la auditoría); "
+        "sin ella, actúa el usuario del sistema operativo",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        dest="user_password_stdin",
+        action="store_true",
+        help="con --user: leer la contraseña de la cuenta de la primera línea de la entrada estándar",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     admin.register(sub)
     imp = sub.add_parser("import", help="importar iniciativas o capas oficiales").add_subparsers(
@@ -49,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        log_in(args.user, args.user_password_stdin)
         return args.func(args)
     except DataError as exc:
         # The person gets the Spanish message; the traceback is there for a maintainer (-v).

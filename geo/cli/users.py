@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from geo.cli.common import actor, engine, indented_json
+from geo.cli.common import actor, engine, indented_json, stdin_line
 from geo.domain import ROLES, format_datetime
 from geo.errors import DataError
 
@@ -29,17 +28,10 @@ FIRST_ADMIN_HINT = (
 )
 
 
-def _stdin_line(what: str) -> str:
-    line = sys.stdin.readline()
-    if not line:
-        raise DataError(f"No llegó {what} por la entrada estándar (--password-stdin).")
-    return line.rstrip("\r\n")
-
-
 def _new_password(args: argparse.Namespace) -> str:
     """The new password: one line of standard input, or typed twice without echo."""
     if args.password_stdin:
-        return _stdin_line("la contraseña")
+        return stdin_line("la contraseña")
     first = getpass.getpass("Contraseña nueva: ")
     if getpass.getpass("Repita la contraseña nueva: ") != first:
         raise DataError("Las contraseñas no coinciden; no se cambió nada.")
@@ -107,7 +99,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     account = require_account(engine(), args.username)
     if args.current:
         current = (
-            _stdin_line("la contraseña actual")
+            stdin_line("la contraseña actual")
             if args.password_stdin
             else getpass.getpass("Contraseña actual: ")
         )
