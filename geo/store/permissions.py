@@ -20,13 +20,13 @@ may everything: whoever runs them already holds the database's credentials.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from typing import Protocol
 
 from geo.domain import ROLES
 from geo.errors import DataError
 
-if TYPE_CHECKING:
-    from geo.store.actor import Actor
+log = logging.getLogger(__name__)
 
 #: The role of processes and of the server's operator (``sit`` without ``--user``).
 SYSTEM_ROLE = "sistema"
@@ -52,6 +52,14 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"administrador", "secplac", "facilitador", "concejo"}),
     ),
 }
+
+
+class Actor(Protocol):
+    """What a check needs of :class:`geo.store.actor.Actor` (which imports this module)."""
+
+    @property
+    def role(self) -> str | None:
+        """The actor's role; None: nobody logged in."""
 
 
 class NotAuthorised(DataError):

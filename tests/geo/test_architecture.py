@@ -101,6 +101,31 @@ def test_derived_writes_run_only_inside_the_write_path():
     assert callers <= {"geo/store/initiatives.py", "geo/store/territories.py"}, callers
 
 
+#: Functions of the store that take an actor but change nothing a role governs: the audit
+#: writer (called by every write function after its own check) and the check itself.
+_NO_ROLE_CHECK = {"geo/store/audit.py:record", "geo/store/permissions.py:require"}
+
+
+def test_every_write_function_of_the_store_checks_the_role_first():
+    """A public function of ``geo/store`` given an ``actor`` calls ``require`` before anything else."""
+    unchecked = []
+    for path in sorted((ROOT / "geo" / "store").glob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            if "actor" not in {a.arg for a in node.args.args + node.args.kwonlyargs}:
+                continue
+            if f"{rel}:{node.name}" in _NO_ROLE_CHECK:
+                continue
+            body = node.body[1:] if ast.get_docstring(node) else node.body
+            first = body[0] if body else None
+            calls = [] if first is None else [n for n in ast.walk(first) if isinstance(n, ast.Call)]
+            if not any(isinstance(c.func, ast.Name) and c.func.id == "require" for c in calls):
+                unchecked.append(f"{rel}:{node.name}")
+    assert unchecked == []
+
+
 def test_a_module_logger_everywhere_and_no_print_outside_the_cli():
     for folder in ("geo", "layers", "ui"):
         for name, path in _modules(folder).items():
