@@ -1,4 +1,8 @@
-"""``sit backup OUT`` and ``sit restore FILE``: the whole database to one file and back."""
+"""``sit backup OUT`` and ``sit restore FILE``: the whole database to one file and back.
+
+With ``sit --user``, both need the right to administer accounts (an administrator's): a copy
+holds every account with its password hash, and a restore replaces them all.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from geo.errors import DataError
 from geo.schema import backup, migrate
 from geo.settings import get_settings, normalise_database_url
 from geo.store import audit
+from geo.store.permissions import require
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     """Dump the configured database to ``OUT`` (pg_dump custom format) and audit it."""
     from geo.initiatives.stats import collect_stats
 
+    require(actor(args), "accounts")
     out = Path(args.out)
     if out.is_dir():
         raise DataError(f"{out} es una carpeta; indique el nombre del archivo de la copia.")
@@ -80,6 +86,7 @@ def _target_url(args: argparse.Namespace) -> str:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Restore ``FILE`` into the configured database, ``--target-url`` or a new ``--create-db``."""
+    require(actor(args), "accounts")
     archive = Path(args.file)
     backup.check_archive(archive)
     url = _target_url(args)

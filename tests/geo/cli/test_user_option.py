@@ -78,6 +78,14 @@ def test_a_role_without_the_right_is_refused_and_nothing_is_written(url, engine)
     assert scalar(engine, "SELECT count(*) FROM app_user WHERE username = 'luis'") == 0
 
 
+def test_a_backup_or_a_restore_needs_an_administrator(url, tmp_path):
+    """A copy holds every account's password hash; a restore replaces them all."""
+    for command in (("backup", str(tmp_path / "copia.dump")), ("restore", str(tmp_path / "copia.dump"))):
+        refused = as_user(url, "ana", *command)
+        assert refused.returncode == 2 and "el rol SECPLAC no puede administrar cuentas" in refused.stderr
+    assert not (tmp_path / "copia.dump").exists()
+
+
 def test_read_only_commands_work_for_every_role(url):
     stats = json.loads(as_user(url, "concejal1", "stats", "--json", check=True).stdout)
     assert stats["initiatives"]["total"] > 0
