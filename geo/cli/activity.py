@@ -10,7 +10,7 @@ import argparse
 import logging
 from datetime import date
 
-from geo.cli.common import engine, indented_json
+from geo.cli.common import actor, engine, indented_json
 from geo.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,14 @@ def cmd_activity(args: argparse.Namespace) -> int:
     """Print the audit rows the filters select, newest first (or JSON)."""
     from geo.activity.log import ActivityFilter, activity_rows, parse_object
     from geo.activity.tables import change_line
+    from geo.store.permissions import allowed, require
 
+    who = actor(args)
+    require(who, "activity")  # ``sit --user`` with a role that may not see it is refused
     kind, ref = parse_object(args.objeto)
-    f = ActivityFilter(args.user, args.desde, args.hasta, kind, ref, args.accion)
+    f = ActivityFilter(args.person, args.desde, args.hasta, kind, ref, args.accion)
     with engine().connect() as conn:
-        rows = activity_rows(conn, f, limit=args.limit)
+        rows = activity_rows(conn, f, limit=args.limit, show_names=allowed(who.role, "names"))
     if args.json:
         print(indented_json(rows))
         return 0
@@ -66,8 +69,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="El registro de auditoría, lo más reciente primero (las filas de la página Actividad).",
     )
     act.add_argument("--json", action="store_true", help="salida JSON")
+    # dest "person": ``sit --user`` (before the command) names the account that runs it.
     act.add_argument(
-        "--user", help="usuario de una cuenta, o el nombre escrito en filas anteriores a las cuentas"
+        "--user",
+        dest="person",
+        metavar="U",
+        help="usuario de una cuenta, o el nombre escrito en filas sin cuenta",
     )
     act.add_argument("--desde", type=_day, help="desde este día (dd-mm-aaaa), inclusive")
     act.add_argument("--hasta", type=_day, help="hasta este día (dd-mm-aaaa), inclusive")
