@@ -1,9 +1,9 @@
-"""SIT PLADECO Vallenar: router and frame (page registration, database check, shared filters)."""
+"""SIT PLADECO Vallenar: router and frame (session, pages of the role, database check, shared filters)."""
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from ui import state
+from ui import auth, navigation, state
 from ui.frame import draw_frame
 from ui.messages import unexpected
 
@@ -13,18 +13,18 @@ problem = state.database_ready()
 if problem:
     state.database_problem(problem)
 
-pages = [
-    st.Page("pages/mapa.py", title="Mapa del PLADECO", icon=":material/map:", default=True),
-    st.Page("pages/calidad.py", title="Calidad de datos", icon=":material/rule:"),
-    st.Page("pages/iniciativas.py", title="Iniciativas", icon=":material/edit_location_alt:"),
-    st.Page("pages/planillas.py", title="Planillas", icon=":material/table_view:"),
-    st.Page("pages/capas.py", title="Importar capas", icon=":material/upload_file:"),
-    st.Page("pages/brechas.py", title="Brechas territoriales", icon=":material/query_stats:"),
-]
-page = st.navigation(pages)
 try:
-    # Drawn here, before the page runs, so the filters keep their values across pages.
-    draw_frame()
+    # Idle limit and account checks first: the pages given to st.navigation follow from them.
+    who = auth.check_session()
+    st.session_state[navigation.CHECKED_KEY] = True
+    pages, by_file = navigation.pages_for_session()
+    page = st.navigation(pages)
+    if who is not None and auth.sidebar_account(who):
+        auth.end_session("Sesión cerrada. Para seguir, ingrese de nuevo.")
+        st.switch_page(by_file[navigation.LOGIN])
+    if navigation.visible(navigation.HOME):
+        # Drawn here, before the page runs, so the filters keep their values across pages.
+        draw_frame()
     page.run()
 except OperationalError as exc:  # PostgreSQL went away mid-run: a Spanish message, not a traceback
     state.database_lost(exc)

@@ -8,11 +8,12 @@ from geo.coverage.gaps import GAP_TYPES
 from geo.domain import format_clp, format_int
 from layers.choropleth import CLASS_METHODS
 from layers.map import EXTENTS
+from ui import auth
 from ui import coverage as ui
 from ui.frame import page_frame
 from ui.initiatives.details import show_territory
 
-filters, version = page_frame()
+filters, version = page_frame(__file__)
 st.title("Brechas territoriales")
 st.caption(
     "Qué unidades vecinales y localidades rurales deja fuera el PLADECO, estrategia por "
@@ -114,22 +115,27 @@ with st.expander("Población por territorio (Censo 2017 o cifra oficial del muni
 st.subheader("Acceso a servicios")
 st.dataframe(ui.access_table(data), hide_index=True, width="stretch")
 
-st.subheader("Descargas")
-d1, d2, d3 = st.columns(3)
-d1.download_button(
-    "Matriz y brechas (Excel)",
-    data["xlsx"],
-    file_name="brechas_territoriales.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-)
-d2.download_button(
-    "Matriz (CSV)",
-    data["csv_matrix"],
-    file_name="matriz_cobertura.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
-d3.download_button(
-    "Brechas (CSV)", data["csv_gaps"], file_name="brechas.csv", mime="text/csv", icon=":material/download:"
-)
+if auth.can("reports"):
+    st.subheader("Descargas")
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Matriz y brechas (Excel)",
+        data["xlsx"],
+        file_name="brechas_territoriales.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+    d2.download_button(
+        "Matriz (CSV)",
+        data["csv_matrix"],
+        file_name="matriz_cobertura.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    d3.download_button(
+        "Brechas (CSV)",
+        data["csv_gaps"],
+        file_name="brechas.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )

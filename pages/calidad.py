@@ -7,7 +7,7 @@ from geo.domain import SCOPES, TERRITORY_KINDS
 from ui import state
 from ui.frame import page_frame
 
-_, version = page_frame()
+_, version = page_frame(__file__)
 q = state.quality(version)
 st.title("Calidad de datos")
 c1, c2, c3, c4 = st.columns(4)

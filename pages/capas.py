@@ -7,11 +7,9 @@ from geo.territory.layer_file import ReadOptions
 from geo.uploads import size_hint
 from layers.sanitize import clean_markdown
 from ui.frame import page_frame
-from ui.person import ask_for_name, person_name
 from ui.territory import layers as capas
 
-page_frame()
-name = person_name()
+page_frame(__file__)
 st.title("Importar capas oficiales")
 st.write(
     "Reemplace la capa de unidades vecinales, localidades o sitios con el archivo oficial "
@@ -71,9 +69,8 @@ if report.orphaned:
         "perderán porque sus territorios no están en el archivo.",
         key="capas_accept_orphans",
     )
-ask_for_name(name)
 if st.button("Confirmar importación", disabled=not accepted, key="capas_confirm"):
-    done, error = capas.run_import(upload, kind, opts, dry_run=False, allow_orphans=accepted, person=name)
+    done, error = capas.run_import(upload, kind, opts, dry_run=False, allow_orphans=accepted)
     st.session_state.pop(capas.PREVIEW_KEY, None)
     if error:
         st.error(clean_markdown(error))

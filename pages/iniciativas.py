@@ -4,18 +4,16 @@ import streamlit as st
 
 from geo.initiatives.form import InitiativeInput
 from layers.sanitize import clean_markdown
+from ui import auth
 from ui.frame import page_frame
 from ui.initiatives import data as editor_data
 from ui.initiatives import editor, history
-from ui.person import ask_for_name, person_name
 from ui.territory.sites import place_sites_section
 
-filters, version = page_frame()
-name = person_name()
+filters, version = page_frame(__file__)
 st.title("Iniciativas")
 if flash := st.session_state.pop("ed_flash", None):
     st.success(clean_markdown(flash), icon=":material/check_circle:")
-ask_for_name(name)
 
 chosen = editor.pick_initiative(filters, version)
 data = None if chosen == editor.NEW else editor_data.initiative(chosen)
@@ -42,10 +40,11 @@ with col_map:
 
 editor.conflict_panel(chosen, inp)
 if data is None or data["archived_at"] is None:
-    editor.save_button(chosen, expected, inp, name)
+    editor.save_button(chosen, expected, inp)
 if data:
-    history.archive_panel(data, expected or data["version"], name)
+    history.archive_panel(data, expected or data["version"])
     history.history_tables(chosen)
 
-st.divider()
-place_sites_section(version, name)
+if auth.can("sites"):
+    st.divider()
+    place_sites_section(version)

@@ -5,13 +5,13 @@ import streamlit as st
 from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
 from layers.sanitize import clean_markdown
-from ui import state
+from ui import auth, navigation, state
 from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
 from ui.paged_table import paged_table
 from ui.plan_map import show_plan_map
 
-filters, version = page_frame()
+filters, version = page_frame(__file__)
 data = state.map_payload(filters.key(), version)
 store = state.initiative_store(version)
 table = data["table"]
@@ -80,14 +80,16 @@ with st.expander(
         f"{q.commune_wide} iniciativas son de alcance comunal y {q.outside_commune} se "
         "ejecuta(n) fuera de la comuna: no se asignan a un territorio."
     )
-    st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»", icon=":material/rule:")
+    if navigation.visible("pages/calidad.py"):
+        st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»", icon=":material/rule:")
 
 st.subheader(f"Iniciativas filtradas ({format_int(n_total)})")
 paged_table(data["view"], key="mapa_tabla_pagina")
-st.download_button(
-    "Descargar iniciativas filtradas (CSV)",
-    data["csv"],
-    file_name="iniciativas_filtradas.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+if auth.can("reports"):
+    st.download_button(
+        "Descargar iniciativas filtradas (CSV)",
+        data["csv"],
+        file_name="iniciativas_filtradas.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )

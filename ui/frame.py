@@ -1,4 +1,8 @@
-"""What every page shows first: the shared sidebar filters and the demo notice.
+"""What every page does first: check who may see it, then the shared filters and the demo notice.
+
+``page_frame(__file__)`` is the first statement of every page that reads the plan: it runs
+:func:`ui.navigation.guard`, which stops the page with "No autorizado" unless this session
+may open it, before anything of the page (a query, a widget) runs.
 
 Under ``st.navigation`` a widget that each page draws with the same key is a different
 widget on each page, and its value is dropped when the page changes. Widgets drawn by the
@@ -24,6 +28,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 from geo.initiatives.filters import MapFilters
 from ui import state
 from ui.filters import sidebar_filters
+from ui.navigation import guard
 
 log = logging.getLogger(__name__)
 #: Session key holding this run's (filters, data version), set by the router, read by the page.
@@ -46,10 +51,11 @@ def draw_frame() -> tuple[MapFilters, str]:
     return frame
 
 
-def page_frame() -> tuple[MapFilters, str]:
-    """Return (current filters, data version) for the page being run.
+def page_frame(script: str) -> tuple[MapFilters, str]:
+    """Guard the page ``script`` (its ``__file__``), then return (current filters, data version).
 
     The router drew them in this run; a page that runs without the router draws them itself.
     """
+    guard(script)
     frame = st.session_state.pop(_FRAME_KEY, None)
     return frame if frame is not None else _draw()

@@ -10,13 +10,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.errors import DataError
 from geo.initiatives.filters import MapFilters
 from geo.sheets.importer import ImportPlan, ImportResult, apply_import, plan_import
 from geo.sheets.schema import Lists
 from geo.sheets.writer import export_bytes, write_errors, write_workbook
-from geo.store.actor import Actor
-from geo.uploads import check_upload_size
+from geo.uploads import check_upload_size, size_hint
 from layers.sanitize import clean_markdown
+from ui import auth
+from ui.messages import refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,9 @@ def errors_bytes(plan: ImportPlan) -> bytes:
     return buf.getvalue()
 
 
-def apply(plan: ImportPlan, strict: bool, overwrite: list[str], person: str) -> ImportResult:
-    """Write the previewed rows (one transaction) and refresh the cached data."""
-    actor = Actor.person(person, f"página Planillas: {plan.file}")
+def apply(plan: ImportPlan, strict: bool, overwrite: list[str]) -> ImportResult:
+    """Write the previewed rows (one transaction) as the logged-in account; refresh the cached data."""
+    actor = auth.actor(f"página Planillas: {plan.file}")
     result = apply_import(engine(), plan, actor, strict=strict, overwrite=overwrite)
     st.cache_data.clear()
     return result
@@ -164,3 +166,64 @@ def conflict_choices(plan: ImportPlan) -> list[str]:
             if st.checkbox(f"Sobrescribir {r.code} con la planilla", key=f"import_overwrite_{r.row}"):
                 chosen.append(r.code or "")
     return chosen
+
+
+def import_section() -> None:
+    """2. Importar: upload, preview (nothing written), conflicts, then confirm as the account."""
+    st.subheader("2. Importar")
+    upload = st.file_uploader(
+        "Planilla .xlsx o .csv (UTF-8 o Latin-1, separador «;» o «,»)",
+        type=["xlsx", "csv"],
+        key="upload",
+        help=size_hint(),
+    )
+    if upload is None:
+        st.session_state.pop("import_plan", None)
+    else:
+        token = (upload.name, upload.size, upload.file_id)
+        if st.session_state.get("import_token") != token:
+            st.session_state["import_token"] = token
+            st.session_state.pop("import_done", None)
+            try:
+                st.session_state["import_plan"] = plan_upload(upload.name, upload.getvalue())
+                st.session_state.pop("import_error", None)
+            except DataError as exc:
+                refused(exc)
+                st.session_state["import_plan"] = None
+                st.session_state["import_error"] = str(exc)
+        if st.session_state.get("import_error"):
+            st.error(clean_markdown(st.session_state["import_error"]))
+        done = st.session_state.get("import_done")
+        plan = st.session_state.get("import_plan")
+        if done:
+            st.success(clean_markdown(done))
+        elif plan is not None:
+            st.markdown(f"**Vista previa de {clean_markdown(plan.file)}**: nada se ha escrito todavía.")
+            show_plan(plan)
+            if plan.errors:
+                st.download_button(
+                    "Descargar errores (.xlsx)",
+                    errors_bytes(plan),
+                    file_name="errores_importacion.xlsx",
+                    mime=FORMATS["xlsx"][1],
+                    icon=":material/error:",
+                    key="dl_errors",
+                )
+            overwrite = conflict_choices(plan)
+            strict = st.checkbox(
+                "Modo estricto: no importar nada si alguna fila fue rechazada", key="import_strict"
+            )
+            pending = len(plan.by_status("nueva")) + len(plan.by_status("cambios")) + len(overwrite)
+            if st.button(
+                f"Confirmar importación ({pending} filas)",
+                type="primary",
+                disabled=pending == 0,
+                key="import_confirm",
+            ):
+                st.session_state.pop("import_error", None)
+                try:
+                    st.session_state["import_done"] = apply(plan, strict, overwrite).summary()
+                except DataError as exc:
+                    refused(exc)
+                    st.session_state["import_error"] = str(exc)
+                st.rerun()

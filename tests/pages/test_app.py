@@ -2,6 +2,7 @@
 
 from geo import settings
 from tests.conftest import app_test, database_url_for_tests, free_port
+from tests.pages.conftest import app_as
 from ui.state import DATABASE_UNREACHABLE
 
 
@@ -23,10 +24,10 @@ def test_an_unreachable_database_shows_the_spanish_message_and_retry_brings_the_
         at.button(key="_sit_retry_database").click().run()
         assert not at.exception
         assert not at.error
-        assert at.title[0].value == "Mapa del PLADECO 2014-2017"
+        assert at.title[0].value == "Ingresar"  # nobody is logged in: the login page
 
 
-def test_an_unexpected_error_shows_spanish_never_the_traceback(engine, monkeypatch):
+def test_an_unexpected_error_shows_spanish_never_the_traceback(engine, monkeypatch, accounts):
     """Issue 10: visitors saw raw English tracebacks with SQL and file paths."""
     from ui.messages import UNEXPECTED
 
@@ -34,8 +35,7 @@ def test_an_unexpected_error_shows_spanish_never_the_traceback(engine, monkeypat
         raise RuntimeError('SELECT secret FROM "/tmp/x.py"')
 
     monkeypatch.setattr("ui.frame.draw_frame", boom)
-    with app_test(monkeypatch) as at:
-        at.run()
+    with app_as(monkeypatch, accounts["concejo"]) as at:
         assert not at.exception
         assert [e.value for e in at.error] == [UNEXPECTED]
 

@@ -4,13 +4,13 @@ import pytest
 from sqlalchemy import text
 
 from geo.initiatives.demo import clear_demo, generate_demo
-from tests.conftest import app_test
+from tests.pages.conftest import app_as
 from tests.support.actors import TESTER
 
 
 @pytest.fixture
-def app(engine, monkeypatch):
-    with app_test(monkeypatch, "pages/brechas.py", timeout=120) as at:
+def app(engine, monkeypatch, accounts):
+    with app_as(monkeypatch, accounts["concejo"], "pages/brechas.py", timeout=120) as at:
         yield at
 
 

@@ -9,15 +9,15 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from layers.sanitize import clean_markdown
-from tests.conftest import app_test
+from tests.pages.conftest import app_as
 from tests.support.sheets import row, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def page(engine, monkeypatch):
-    with app_test(monkeypatch, "pages/planillas.py") as at:
+def page(engine, monkeypatch, accounts):
+    with app_as(monkeypatch, accounts["secplac"], "pages/planillas.py") as at:
         assert not at.exception
         yield at
     with engine.begin() as conn:
@@ -51,10 +51,6 @@ def test_upload_preview_then_confirm(page, engine, tmp_path):
     assert errors.iloc[0]["Fila"] == 3 and errors.iloc[0]["Columna"] == "Estrategia"
     assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0  # preview only
 
-    page.button(key="import_confirm").click().run()  # without a name nothing is written
-    assert any("escriba su nombre" in e.value for e in page.error)
-    assert count(engine, "SELECT count(*) FROM initiative WHERE code LIKE 'APP-%'") == 0
-    page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
     page.button(key="import_confirm").click().run()
     assert not page.exception and not page.error
     assert any("2 nuevas" in s.value for s in page.success)
@@ -68,7 +64,6 @@ def test_upload_preview_then_confirm(page, engine, tmp_path):
 def test_strict_checkbox_refuses_the_file(page, engine, tmp_path):
     f = workbook([row("APP-1"), row("APP-2", **{"Monto (CLP)": "mucho"})], tmp_path / "planilla.xlsx")
     page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
-    page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
     page.checkbox(key="import_strict").check().run()
     page.button(key="import_confirm").click().run()
     assert any("modo estricto" in e.value for e in page.error)
@@ -84,7 +79,7 @@ def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tm
         e1 = conn.execute(text("SELECT id FROM strategy WHERE code = 'E1'")).scalar()
         (created,) = save_initiatives(
             conn,
-            Actor("Ana Rojas", "prueba"),
+            Actor("Ana Rojas", "prueba", role="secplac"),
             [
                 InitiativeChange(
                     values={"code": "APP-9", "name": "Plaza", "kind": "proyecto", "strategy_id": e1}
@@ -95,7 +90,7 @@ def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tm
         export_initiatives(conn, "xlsx", exported)
         save_initiatives(
             conn,
-            Actor("Pedro Soto", "otra sesión"),
+            Actor("Pedro Soto", "otra sesión", role="secplac"),
             [InitiativeChange(values={"name": "Plaza de Pedro"}, id=created.id)],
         )
     wb = load_workbook(exported)
@@ -103,7 +98,6 @@ def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tm
     target = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "APP-9")
     ws.cell(target, 10).value = 5_000_000  # Monto (CLP)
     wb.save(exported)
-    page.sidebar.text_input(key="ed_editor").input("Ana Rojas").run()
     page.file_uploader(key="upload").set_value(("planilla.xlsx", exported.read_bytes(), XLSX)).run()
     assert not page.exception and metric(page, "En conflicto") == "1"
     assert any("Pedro Soto la cambió el" in m.value for m in page.markdown)

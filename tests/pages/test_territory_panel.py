@@ -15,7 +15,8 @@ from geo import settings
 from geo.domain import format_int
 from geo.territory.population_import import clear_official_population, import_official_population
 from layers.sanitize import clean_markdown
-from tests.conftest import app_test, database_url_for_tests
+from tests.conftest import database_url_for_tests
+from tests.pages.conftest import app_as
 from tests.support.actors import TESTER
 
 
@@ -45,8 +46,9 @@ def open_panel(engine, monkeypatch):
 
 
 def brechas_population(monkeypatch) -> dict:
-    """Territory label -> (population, source) as the Brechas page lists them."""
-    with app_test(monkeypatch, "pages/brechas.py", timeout=120) as at:
+    """Territory label -> (population, source) as the Brechas page lists them (to the public)."""
+    monkeypatch.setenv("SIT_PUBLIC_READ", "1")
+    with app_as(monkeypatch, None, "pages/brechas.py", timeout=120) as at:
         assert not at.exception
         table = next(d.value for d in at.dataframe if "Origen" in d.value.columns)
     return {r["Territorio"]: (r["Población"], r["Fuente"]) for _, r in table.iterrows()}

@@ -13,13 +13,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from geo.accounts.users import create_user
+from geo.store.actor import Actor
 from layers.map import DRAWN_ATTRIBUTE
 from tests.conftest import free_port, run_sit, set_up_database
 
@@ -36,17 +38,41 @@ ARGS = [
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
+#: The accounts every served app has, one per role: role -> (username, full name, password).
+ACCOUNTS: dict[str, tuple[str, str, str]] = {
+    "administrador": ("admin", "Alicia Administradora", "clave-admin-2026"),
+    "secplac": ("ana", "Ana Rojas", "clave-secplac-2026"),
+    "facilitador": ("fede", "Federico Facilitador", "clave-taller-2026"),
+    "concejo": ("concejal", "Carmen Concejal", "clave-concejo-2026"),
+}
+
+
+def create_accounts(engine: Engine) -> None:
+    """One account per role (:data:`ACCOUNTS`), created by the system as ``sit user add`` would."""
+    actor = Actor.system("pruebas automáticas")
+    for role, (username, full_name, password) in ACCOUNTS.items():
+        create_user(engine, actor, username, full_name, role, password)
+
+
 @contextmanager
-def served_app(suffix: str, *prepare: Sequence[str]) -> Iterator[tuple[str, Engine]]:
+def served_app(
+    suffix: str, *prepare: Sequence[str], env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, Engine]]:
     """Create database ``<test db>_<suffix>``, ``sit setup`` it, run each ``prepare`` command,
-    start ``sit serve`` on a free port; yield (base URL, engine on that database)."""
+    create :data:`ACCOUNTS`, start ``sit serve`` on a free port with ``env`` added to its
+    environment (e.g. ``SIT_PUBLIC_READ``); yield (base URL, engine on that database)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: scripts/test.sh installs it (apt-get install chromium)")
     url = set_up_database(suffix)
     for args in prepare:
         run_sit(*args, url=url)
+    setup_engine = create_engine(url)
+    try:
+        create_accounts(setup_engine)
+    finally:
+        setup_engine.dispose()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    env = {**{k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}, **(env or {})}
     env["DATABASE_URL"] = url
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port)],
@@ -99,6 +125,32 @@ def chromium_page(browser, width: int = 1500, height: int = 1100):
         yield pg
     finally:
         context.close()
+
+
+def log_in(pg, base: str, role: str = "secplac", password: str | None = None) -> None:
+    """Open the app and log in with the account of ``role`` (:data:`ACCOUNTS`); wait until the
+    sidebar names it."""
+    username, full_name, right = ACCOUNTS[role]
+    pg.goto(base)
+    fill_login(pg, username, password or right)
+    pg.get_by_test_id("stSidebar").get_by_text(full_name).wait_for(timeout=60_000)
+
+
+def fill_login(pg, username: str, password: str) -> None:
+    """Type ``username`` and ``password`` in the login form on screen and press «Ingresar»."""
+    form = pg.get_by_test_id("stForm").filter(has=pg.get_by_role("button", name="Ingresar"))
+    form.get_by_role("textbox", name="Usuario").wait_for(timeout=60_000)
+    form.get_by_role("textbox", name="Usuario").fill(username)
+    form.get_by_label("Contraseña").fill(password)
+    form.get_by_role("button", name="Ingresar").click()
+
+
+def sidebar_pages(pg) -> list[str]:
+    """The titles listed in the sidebar's navigation, in order."""
+    nav = pg.get_by_test_id("stSidebarNav")
+    nav.wait_for(timeout=60_000)
+    # Each link's text is its icon's name, then its title.
+    return [t.strip().splitlines()[-1] for t in nav.get_by_test_id("stSidebarNavLink").all_inner_texts()]
 
 
 def switch_on(pg, label: str, attempts: int = 5) -> None:

@@ -13,6 +13,7 @@ from geo.initiatives import read as editdata
 from geo.initiatives.filters import MapFilters
 from geo.territory import sites
 from geo.territory.queries import base_layers, territory_choices, territory_features, territory_geojson
+from ui import auth
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -52,15 +53,15 @@ def initiative(initiative_id: int) -> dict[str, Any] | None:
 
 
 def changes(initiative_id: int) -> list[dict[str, Any]]:
-    """Every change of the initiative (from the audit log), newest first."""
+    """Every change of the initiative (from the audit log), newest first; names only for accounts."""
     with engine().connect() as conn:
-        return editdata.change_history(conn, initiative_id)
+        return editdata.change_history(conn, initiative_id, auth.can("names"))
 
 
 def history(initiative_id: int) -> list[dict[str, Any]]:
-    """Its status history, newest first."""
+    """Its status history, newest first; names only for accounts."""
     with engine().connect() as conn:
-        return editdata.status_history(conn, initiative_id)
+        return editdata.status_history(conn, initiative_id, auth.can("names"))
 
 
 def territory_shape(territory_id: int) -> dict[str, Any]:
@@ -76,6 +77,6 @@ def named_sites() -> list[dict[str, Any]]:
 
 
 def site_history(territory_id: int) -> list[dict[str, Any]]:
-    """Each placement of a site, newest first."""
+    """Each placement of a site, newest first; names only for accounts."""
     with engine().connect() as conn:
-        return sites.site_history(conn, territory_id)
+        return sites.site_history(conn, territory_id, auth.can("names"))

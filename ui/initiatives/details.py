@@ -12,6 +12,7 @@ from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
 from geo.territory.queries import territory_detail
 from layers.sanitize import clean_markdown
+from ui import navigation
 from ui.state import engine, population
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ def show_initiative(initiative_id: int) -> None:
         return
     st.subheader(clean_markdown(d["code"]))
     st.text(d["name"])
-    if st.button("Editar", key=f"edit_{initiative_id}", icon=":material/edit:"):
+    if navigation.visible("pages/iniciativas.py") and st.button(
+        "Editar", key=f"edit_{initiative_id}", icon=":material/edit:"
+    ):
         st.session_state["ed_pick_next"] = initiative_id
         st.switch_page("pages/iniciativas.py")
     if d["is_demo"]:

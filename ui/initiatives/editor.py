@@ -1,4 +1,4 @@
-"""Widgets of the initiative editor: who edits, which initiative, the form, geometry, saving.
+"""Widgets of the initiative editor: which initiative, the form, geometry, saving.
 
 Widget keys carry the initiative id and the version the person opened
 (``ed_<id>_<version>_<field>``): while that version is pinned the widgets keep what the
@@ -30,9 +30,9 @@ from geo.domain import (
 from geo.errors import ConflictError, DataError, ValidationError
 from geo.initiatives.filters import MapFilters
 from geo.initiatives.form import InitiativeInput, create_initiative, update_initiative
-from geo.store.actor import Actor
 from layers.editmap import build_edit_map
 from layers.sanitize import clean_markdown
+from ui import auth
 from ui.initiatives import data as editor_data
 from ui.messages import refused
 from ui.state import engine
@@ -317,12 +317,12 @@ def geometry_section(
     return inp
 
 
-def save_button(initiative_id: int, expected_version: int | None, inp: InitiativeInput, editor: str) -> None:
-    """Save (create or update); show what is wrong, or the conflict, in Spanish."""
+def save_button(initiative_id: int, expected_version: int | None, inp: InitiativeInput) -> None:
+    """Save (create or update) as the logged-in account; show what is wrong, or the conflict, in Spanish."""
     if not st.button("Guardar", type="primary", key="ed_save", icon=":material/save:"):
         return
     try:
-        actor = Actor.person(editor, "página Iniciativas")
+        actor = auth.actor("página Iniciativas")
         if initiative_id == NEW:
             result = create_initiative(engine(), inp, actor)
         else:

@@ -10,8 +10,8 @@ import streamlit as st
 
 from geo.domain import FIELD_LABELS, format_datetime, status_label
 from geo.errors import ConflictError, DataError, ValidationError
-from geo.store.actor import Actor
 from geo.store.initiatives import set_archived
+from ui import auth
 from ui.initiatives import data as editor_data
 from ui.messages import refused
 from ui.state import engine
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 ss = st.session_state
 
 
-def archive_panel(data: dict[str, Any], expected_version: int, editor: str) -> None:
+def archive_panel(data: dict[str, Any], expected_version: int) -> None:
     """Archive an active initiative (with a reason) or restore an archived one."""
     archived = data["archived_at"] is not None
     iid = data["id"]
@@ -43,7 +43,7 @@ def archive_panel(data: dict[str, Any], expected_version: int, editor: str) -> N
     if not clicked:
         return
     try:
-        actor = Actor.person(editor, "página Iniciativas")
+        actor = auth.actor("página Iniciativas")
         result = set_archived(engine(), actor, iid, not archived, expected_version, reason)
     except ValidationError as exc:
         st.error(refused(exc, " ".join(f"{FIELD_LABELS.get(f, f)}: {m}" for f, m in exc.errors.items())))
@@ -90,7 +90,7 @@ def history_tables(initiative_id: int) -> None:
             [
                 {
                     "Fecha": format_datetime(r["changed_at"]),
-                    "Por": r["changed_by_name"] or "—",
+                    "Por": r["by"],
                     "De": status_label(r["from_status"]) if r["from_status"] else "—",
                     "A": status_label(r["to_status"]),
                     "Comentario": r["comment"] or "",

@@ -18,6 +18,7 @@ from geo.territory.layer_file import ReadOptions, list_layers
 from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
 from geo.uploads import check_upload_size
 from layers.sanitize import clean_markdown
+from ui import auth
 from ui.messages import refused
 from ui.state import engine
 
@@ -55,17 +56,17 @@ def layers_of(upload) -> list[str]:
 
 
 def run_import(
-    upload, kind: str, opts: ReadOptions, *, dry_run: bool, allow_orphans: bool = False, person: str = ""
+    upload, kind: str, opts: ReadOptions, *, dry_run: bool, allow_orphans: bool = False
 ) -> tuple[LayerReport | None, str | None]:
     """Preview or import; return (report, Spanish error message).
 
-    A preview writes nothing (and records no one); an import is recorded under ``person``.
+    A preview writes nothing (and records no one); an import is recorded under the logged-in account.
     """
     try:
         if dry_run:
             actor = Actor.system("vista previa de capa")
         else:
-            actor = Actor.person(person, f"página Importar capas: {upload.name}")
+            actor = auth.actor(f"página Importar capas: {upload.name}")
         with saved(upload) as path:
             report = import_territories(
                 engine(),

@@ -14,10 +14,10 @@ from streamlit_folium import st_folium
 
 from geo.domain import FIELD_LABELS, format_datetime
 from geo.errors import ConflictError, DataError, ValidationError
-from geo.store.actor import Actor
 from geo.store.territories import place_site, unplace_site
 from geo.values import ValueProblem, parse_drawn_geometry
 from layers.editmap import build_edit_map
+from ui import auth
 from ui.initiatives import data as editor_data
 from ui.initiatives.editor import id_selectbox, refresh_choice
 from ui.messages import refused
@@ -32,7 +32,7 @@ def _label(site: dict) -> str:
     return f"{site['name']} ({state}; {site['n']} iniciativas)"
 
 
-def place_sites_section(version: str, editor: str) -> None:
+def place_sites_section(version: str) -> None:
     """Pick a site, draw where it is (or move it), or return it to "sin ubicar"; see its history."""
     st.subheader("Sitios nombrados por el plan")
     sites = editor_data.named_sites()
@@ -79,7 +79,7 @@ def place_sites_section(version: str, editor: str) -> None:
     unplace = site["located"] and c2.button("Devolver a «sin ubicar»", key="site_unplace")
     if save or unplace:
         try:
-            actor = Actor.person(editor, "página Iniciativas: sitios")
+            actor = auth.actor("página Iniciativas: sitios")
             if save:
                 geom = parse_drawn_geometry(drawings[-1])
                 result = place_site(engine(), actor, sid, geom, opened)
