@@ -179,3 +179,21 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "fecha desconocida"
     return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
+
+
+#: Reference layers (issue 12): what residents recognise on a map (critical points, canals,
+#: the river, the Plan Regulador...). Shown on the map and offered as suggestions for the
+#: plan's sites; never linked to initiatives. Code -> Spanish title with the agency.
+REFERENCE_LAYERS: dict[str, str] = {
+    "punto_critico": "Puntos críticos de invierno 2024 (SENAPRED)",
+    "remocion_en_masa": "Remociones en masa registradas (SERNAGEOMIN)",
+    "canal": "Canales de riego (CNR)",
+    "rio": "Río Huasco, tramo urbano parcial (IDE Chile)",
+    "zona_prc": "Zonas del Plan Regulador Comunal 1981 (MINVU)",
+    "limite_urbano_prc": "Límite urbano legal, Plan Regulador 1981 (MINVU)",
+    "apr": "Agua potable rural (DOH)",
+    "planta_aguas_servidas": "Planta de tratamiento de aguas servidas (SISS)",
+    "vivero": "Viveros registrados (SAG)",
+    "toponimo": "Nombres de lugares (IDE Chile)",
+    "ferrocarril": "Red ferroviaria (IDE Chile)",
+}

@@ -152,6 +152,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
             f"Iniciativas: {ini['total']} (por tipo {ini['by_kind']}; "
             f"con territorio {ini['linked_to_territory']}; demostración {ini['demo']})"
         )
+        refs = stats["reference"]
+        print(f"Capas de referencia: {sum(refs.values())} elementos en {len(refs)} capas")
     return 0
 
 
@@ -162,10 +164,11 @@ def cmd_setup(args: argparse.Namespace) -> int:
     with eng.connect() as conn:
         uvs = conn.execute(text("SELECT count(*) FROM territory WHERE kind = 'unidad_vecinal'")).scalar_one()
         strategies = conn.execute(text("SELECT count(*) FROM strategy")).scalar_one()
-    if uvs == 0:
+        references = conn.execute(text("SELECT count(*) FROM reference_feature")).scalar_one()
+    if uvs == 0 or references == 0:  # a database from before the reference layers gets them too
         cmd_load_base(argparse.Namespace(pack=None, command=args.command))
     else:
-        print(f"Datos base ya cargados ({uvs} unidades vecinales).")
+        print(f"Datos base ya cargados ({uvs} unidades vecinales, {references} elementos de referencia).")
     if strategies == 0:
         cmd_load_pladeco(argparse.Namespace(file=None, command=args.command))
     else:

@@ -74,4 +74,7 @@ def collect_stats(conn: Connection) -> dict[str, Any]:
         },
         "demo_initiatives": one.demo,
         "facilities": _pairs(conn, "SELECT kind, count(*) FROM facility GROUP BY kind ORDER BY kind"),
+        "reference": _pairs(
+            conn, "SELECT layer, count(*) FROM reference_feature GROUP BY layer ORDER BY layer"
+        ),
     }

@@ -45,6 +45,7 @@ from geo.domain import (
     FACILITY_KINDS,
     INITIATIVE_KINDS,
     LINK_METHODS,
+    REFERENCE_LAYERS,
     ROLES,
     SCOPES,
     SECTORS,
@@ -450,3 +451,23 @@ class AuditLog(Base):
     table_name: Mapped[str | None] = mapped_column(String(60))
     row_id: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class ReferenceFeature(Timestamps, Base):
+    """A feature of a reference layer (critical point, canal, Plan Regulador zone...)."""
+
+    __tablename__ = "reference_feature"
+    __table_args__ = (
+        UniqueConstraint("layer", "key", name="reference_feature_layer_key_key"),
+        _one_of("reference_feature", "layer", REFERENCE_LAYERS),
+        _valid_geometry("reference_feature", nullable=False),
+        _gist("reference_feature"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layer: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    source: Mapped[str] = mapped_column(Text)
+    geom: Mapped[WKBElement] = mapped_column(_geometry(), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Engine, text
@@ -26,7 +25,9 @@ from geo.store.actor import Actor
 from geo.store.permissions import require
 from geo.store.territories import TerritoryRecord, save_territories
 from geo.territory.names import place_title, slug
+from geo.territory.reference import load_reference_layers
 from geo.territory.sectors import compute_sectors
+from geo.territory.vector import read_layer
 
 log = logging.getLogger(__name__)
 
@@ -69,23 +70,6 @@ def _require(pack: Path, key: str) -> Path:
     if not path.is_file():
         raise DataError(f"No se encontró el archivo «{PACK_FILES[key]}» en el paquete de datos «{pack}».")
     return path
-
-
-def read_layer(path: Path, required: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
-    """Read a vector file, refuse it without CRS, and return it in EPSG:4326."""
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several error types for unreadable files
-        log.warning("translated to a Spanish message", exc_info=True)
-        raise DataError(f"No se pudo leer «{path.name}»: {exc}") from exc
-    if gdf.crs is None:
-        raise DataError(f"«{path.name}» no declara sistema de coordenadas (CRS); no se adivina.")
-    missing = [c for c in required if c not in gdf.columns]
-    if missing:
-        raise DataError(f"«{path.name}»: faltan las columnas {', '.join(missing)}.")
-    if gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
-    return gdf
 
 
 def _wkb(geom: BaseGeometry, label: str, report: LoadReport) -> bytes:
@@ -407,6 +391,15 @@ def load_base_pack(engine: Engine | Connection, pack: Path, actor: Actor | None 
         )
         report.counts.update(load_census(conn, pack, report))
         compute_sectors(conn)
-        for table in ("territory", "facility", "boundary", "census_area", "census_population"):
+        references = load_reference_layers(conn, pack, actor)
+        report.counts["referencia"] = sum(r.created + r.updated + r.unchanged for r in references.values())
+        for table in (
+            "territory",
+            "facility",
+            "boundary",
+            "census_area",
+            "census_population",
+            "reference_feature",
+        ):
             conn.execute(text(f"ANALYZE {table}"))
     return report

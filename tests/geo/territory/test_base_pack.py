@@ -95,7 +95,7 @@ def test_missing_file_is_reported_in_spanish_and_nothing_is_written(conn, tmp_pa
     pack = tmp_path / "pack"
     pack.mkdir()
     for f in DATA.glob("*"):
-        if f.name != "establecimientos_salud.csv":
+        if f.is_file() and f.name != "establecimientos_salud.csv":
             shutil.copy(f, pack / f.name)
     conn.execute(text("DELETE FROM initiative_territory"))
     conn.execute(text("DELETE FROM territory WHERE kind = 'unidad_vecinal'"))
@@ -119,7 +119,7 @@ def test_bad_population_value_names_file_row_and_column(conn, tmp_path: Path):
 def test_layer_without_crs_is_refused_not_guessed(tmp_path: Path):
     import geopandas as gpd
 
-    from geo.territory.base_pack import read_layer
+    from geo.territory.vector import read_layer
 
     shp = tmp_path / "aldeas.shp"
     gpd.read_file(DATA / "aldeas_ine2016.geojson").to_file(shp)
