@@ -398,9 +398,17 @@ def _relink_site(conn: Connection, territory_id: int) -> list[int]:
 
 
 def place_site(
-    bind: Engine | Connection, actor: Actor, territory_id: int, geometry: BaseGeometry, expected_version: int
+    bind: Engine | Connection,
+    actor: Actor,
+    territory_id: int,
+    geometry: BaseGeometry,
+    expected_version: int,
+    origin: Mapping[str, Any] | None = None,
 ) -> PlaceResult:
     """Place (or move) a named site where a person drew it; relink its initiatives.
+
+    ``origin`` says where the geometry came from when the person confirmed a suggestion
+    (the reference layer, the feature and its agency); it is kept in the audit row.
 
     Initiatives linked to the site that have no geometry of their own get geometry links to
     the UVs and localities the site touches (see :func:`geo.territory.links.link_by_geometry`).
@@ -443,6 +451,7 @@ def place_site(
                         "version": version,
                         "changes": {"geometry": [site.g, _geojson(conn, wkb)]},
                         "iniciativas": linked,
+                        **({"origen": dict(origin)} if origin else {}),
                     },
                 )
             ],
