@@ -112,17 +112,15 @@ def entry_of(script: str) -> PageEntry:
 
 
 def refusal(entry: PageEntry) -> None:
-    """What a session that may not open ``entry`` sees instead: "No autorizado", and a way in."""
+    """What a session that may not open ``entry`` sees instead: "No autorizado", and a way in.
+
+    Nobody logged in gets the login form here, and the same address leads to the page after
+    logging in (if the account may see it). A session that has just ended (idle, logged
+    out, account changed) gets the login form with the reason instead of "No autorizado".
+    """
     who = auth.signed_in()
-    st.title(REFUSED_TITLE)
-    if who is None:
-        st.error(
-            f"No autorizado: para ver «{entry.title}» ingrese con una cuenta que tenga acceso.",
-            icon=":material/lock:",
-        )
-        if auth.login_form(key="login_here"):
-            st.rerun()  # the same address now leads to the page, if the account may see it
-    else:
+    if who is not None:
+        st.title(REFUSED_TITLE)
         st.error(
             f"No autorizado: el rol {clean_markdown(ROLES.get(who.role, who.role))} no puede ver "
             f"«{entry.title}».",
@@ -132,6 +130,17 @@ def refusal(entry: PageEntry) -> None:
             st.page_link(HOME, label="Volver al mapa", icon=":material/map:")
         except StreamlitPageNotFoundError:  # the page ran alone, without the router's pages
             pass
+        return
+    if auth.NOTICE_KEY in ss:
+        st.title("Ingresar")
+    else:
+        st.title(REFUSED_TITLE)
+        st.error(
+            f"No autorizado: para ver «{entry.title}» ingrese con una cuenta que tenga acceso.",
+            icon=":material/lock:",
+        )
+    if auth.login_form(key="login_here"):
+        st.rerun()
 
 
 def _stand_in(entry: PageEntry) -> Callable[[], None]:
