@@ -934,7 +934,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # The pages open on real data; the benchmark measures the demo portfolio, so it is shown.
-    env = {**os.environ, "DATABASE_URL": args.db_url, "SIT_SHOW_DEMO": "1"}
+    # Since the accounts of issue 10 the map needs a login unless public_read is on: the
+    # benchmark measures the map as the public sees it (the same map, without names), so a
+    # fresh browser still goes straight to it.
+    env = {**os.environ, "DATABASE_URL": args.db_url, "SIT_SHOW_DEMO": "1", "SIT_PUBLIC_READ": "1"}
     os.environ["DATABASE_URL"] = args.db_url  # read once by geo.settings.get_settings
     # st_folium is called in bare mode (no Streamlit runtime): silence its warnings.
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
