@@ -26,7 +26,7 @@ from tests.support.actors import TESTER
 from ui import auth
 
 ANA = "Ana Rojas (arojas)"
-PEDRO = "Pedro Soto (nombre escrito, sin cuenta)"
+PATRICIO = "Patricio Vega (nombre escrito, sin cuenta)"
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_before_and_after_of_each_field_and_the_typed_name_of_old_rows(page, wor
     page.selectbox(key="act_kind").select("initiative").run()
     page.text_input(key="act_ref").input(CODE).run()
     table = shown(page)
-    assert list(table["Quién"][:2]) == [ANA, PEDRO]
+    assert list(table["Quién"][:2]) == [ANA, PATRICIO]
     assert set(table["Cambios (antes → después)"].iloc[0].split(" · ")) == {
         "Estado: Idea → Perfil",
         "Monto (CLP): (vacío) → $ 12.500.000",
@@ -98,8 +98,8 @@ def test_before_and_after_of_each_field_and_the_typed_name_of_old_rows(page, wor
 
 def test_each_filter_narrows_the_table(page, world):
     url = world[0]
-    page.selectbox(key="act_person").select("Pedro Soto").run()
-    assert list(shown(page)["Quién"]) == [PEDRO]
+    page.selectbox(key="act_person").select("Patricio Vega").run()
+    assert list(shown(page)["Quién"]) == [PATRICIO]
     page.selectbox(key="act_person").select("arojas").run()
     table = shown(page)
     assert set(table["Quién"]) == {ANA} and set(table["Acción"]) == {"Editar iniciativa", "Ubicar sitio"}
@@ -109,7 +109,7 @@ def test_each_filter_narrows_the_table(page, world):
     page.selectbox(key="act_action").select(None).run()
     page.date_input(key="act_since").set_value(date(2025, 3, 10)).run()
     page.date_input(key="act_until").set_value(date(2025, 3, 10)).run()
-    assert list(shown(page)["Quién"]) == [PEDRO]
+    assert list(shown(page)["Quién"]) == [PATRICIO]
     page.date_input(key="act_since").set_value(None).run()
     page.date_input(key="act_until").set_value(None).run()
     page.selectbox(key="act_kind").select("app_user").run()

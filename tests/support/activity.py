@@ -1,8 +1,8 @@
 """A small history for the activity log: an account's changes, and older rows with a typed name.
 
 Written through the one write path, as the app writes them (the rows ``sit setup`` wrote and
-Pedro's are moved back in time by the test itself): an administrator creates the
-account of Ana Rojas (SECPLAC); Pedro Soto, before accounts existed, typed his name and
+Patricio's are moved back in time by the test itself): an administrator creates the
+account of Ana Rojas (SECPLAC); Patricio Vega, before accounts existed, typed his name and
 changed an initiative in March 2025; Ana, logged in, changes the
 same initiative's status and amount and places the site Chamonate.
 """
@@ -29,8 +29,8 @@ CODE = "E1.P1.G1.01"
 PASSWORD = "caballo correcto 42"
 #: When the catalogue and the base pack were loaded (local time).
 LOADED_AT = datetime(2025, 1, 2, 9, 0, tzinfo=LOCAL_TZ)
-#: When Pedro typed his name (local time): before accounts.
-PEDRO_AT = datetime(2025, 3, 10, 12, 0, tzinfo=LOCAL_TZ)
+#: When Patricio typed his name (local time): before accounts.
+TYPED_AT = datetime(2025, 3, 10, 12, 0, tzinfo=LOCAL_TZ)
 #: A point inside UV 03 (Quinta Valle, as in the site tests).
 SITE_POINT = (-70.74597282908609, -28.58590157999998)
 
@@ -43,7 +43,7 @@ class Scenario:
     initiative_id: int
     initiative_name: str
     site_id: int
-    pedro_audit_id: int
+    typed_audit_id: int
 
 
 def write_scenario(conn: Connection) -> Scenario:
@@ -52,13 +52,14 @@ def write_scenario(conn: Connection) -> Scenario:
     conn.execute(text("UPDATE audit_log SET at = :at"), {"at": LOADED_AT})
     ana = create_user(conn, TESTER, "arojas", "Ana Rojas", "secplac", PASSWORD, hasher=FAST)
     iid, name = conn.execute(text("SELECT id, name FROM initiative WHERE code = :c"), {"c": CODE}).one()
-    pedro = Actor("Pedro Soto", "página Iniciativas", role="secplac")
-    save_initiatives(conn, pedro, [InitiativeChange(values={"status": "idea"}, id=iid)])
-    pedro_row = conn.execute(
-        text("SELECT max(id) FROM audit_log WHERE user_name = 'Pedro Soto' AND row_id = :r"), {"r": str(iid)}
+    patricio = Actor("Patricio Vega", "página Iniciativas", role="secplac")
+    save_initiatives(conn, patricio, [InitiativeChange(values={"status": "idea"}, id=iid)])
+    patricio_row = conn.execute(
+        text("SELECT max(id) FROM audit_log WHERE user_name = 'Patricio Vega' AND row_id = :r"),
+        {"r": str(iid)},
     ).scalar_one()
     # Rows from before accounts: moved back in time (the test's own setup, not the app's).
-    conn.execute(text("UPDATE audit_log SET at = :at WHERE id = :i"), {"at": PEDRO_AT, "i": pedro_row})
+    conn.execute(text("UPDATE audit_log SET at = :at WHERE id = :i"), {"at": TYPED_AT, "i": patricio_row})
     ana_actor = Actor.account(ana.id, "Ana Rojas", "secplac", "página Iniciativas")
     save_initiatives(
         conn,
@@ -72,4 +73,4 @@ def write_scenario(conn: Connection) -> Scenario:
     site = find_site(conn, "Chamonate")
     assert site is not None
     place_site(conn, ana_actor, site["id"], shapely.Point(SITE_POINT), site["version"])
-    return Scenario(ana.id, iid, name, site["id"], pedro_row)
+    return Scenario(ana.id, iid, name, site["id"], patricio_row)

@@ -18,10 +18,10 @@ from geo.initiatives.read import change_history, status_history
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from geo.territory.sites import site_history
-from tests.support.activity import CODE, PEDRO_AT, write_scenario
+from tests.support.activity import CODE, TYPED_AT, write_scenario
 
 ANA = "Ana Rojas (arojas)"
-PEDRO = "Pedro Soto (nombre escrito, sin cuenta)"
+PATRICIO = "Patricio Vega (nombre escrito, sin cuenta)"
 
 
 @pytest.fixture
@@ -37,29 +37,29 @@ def test_an_initiative_s_activity_names_the_account_and_marks_the_typed_name(con
     ini = rows(conn, kind="initiative", ref=CODE)
     assert [(r["who"], r["action_label"]) for r in ini[:2]] == [
         (ANA, "Editar iniciativa"),
-        (PEDRO, "Editar iniciativa"),
+        (PATRICIO, "Editar iniciativa"),
     ]
-    ana, pedro = ini[0], ini[1]
-    assert ana["account"] == "arojas" and pedro["account"] is None
+    ana, patricio = ini[0], ini[1]
+    assert ana["account"] == "arojas" and patricio["account"] is None
     assert ana["object"] == f"{CODE} · {story.initiative_name}" and ana["via"] == "página Iniciativas"
     assert {(c["label"], c["before"], c["after"]) for c in ana["changes"]} == {
         ("Estado", "Idea", "Perfil"),
         ("Monto (CLP)", "(vacío)", "$ 12.500.000"),
     }
-    assert [(c["label"], c["before"], c["after"]) for c in pedro["changes"]] == [
+    assert [(c["label"], c["before"], c["after"]) for c in patricio["changes"]] == [
         ("Estado", "Sin información", "Idea")
     ]
-    assert pedro["when"] == "10-03-2025 12:00"
+    assert patricio["when"] == "10-03-2025 12:00"
     # The creation by the catalogue load is there too, oldest last.
     assert ini[-1]["action"] == "crear_iniciativa"
 
 
 def test_the_histories_of_the_pages_name_the_account(conn, story):
     changes = change_history(conn, story.initiative_id)
-    assert [h["by"] for h in changes[:2]] == [ANA, PEDRO]
+    assert [h["by"] for h in changes[:2]] == [ANA, PATRICIO]
     assert "Estado: Idea → Perfil" in changes[0]["lines"]
     statuses = status_history(conn, story.initiative_id)
-    assert [s["by"] for s in statuses[:2]] == [ANA, PEDRO]
+    assert [s["by"] for s in statuses[:2]] == [ANA, PATRICIO]
     placed = site_history(conn, story.site_id)
     assert (placed[0]["action"], placed[0]["by"], placed[0]["account"]) == ("Ubicado", ANA, "arojas")
 
@@ -75,7 +75,7 @@ def test_for_the_public_no_person_is_named(conn, story):
         default=str,
         ensure_ascii=False,
     )
-    for name in ("Ana Rojas", "arojas", "Pedro Soto", "Persona de prueba"):
+    for name in ("Ana Rojas", "arojas", "Patricio Vega", "Persona de prueba"):
         assert name not in shown
     assert change_history(conn, story.initiative_id, show_names=False)[0]["by"] == "persona con cuenta"
     assert change_history(conn, story.initiative_id, show_names=False)[1]["by"] == "persona sin cuenta"
@@ -88,13 +88,13 @@ def test_each_filter_narrows_to_what_it_names(conn, story):
     by_ana = rows(conn, person="ARojas")
     assert by_ana and {r["who"] for r in by_ana} == {ANA}
     assert {r["action"] for r in by_ana} == {"editar_iniciativa", "ubicar_sitio"}
-    by_pedro = rows(conn, person=" pedro  soto ")  # a typed name, any case and spacing
-    assert [r["id"] for r in by_pedro] == [story.pedro_audit_id]
+    by_patricio = rows(conn, person=" patricio  vega ")  # a typed name, any case and spacing
+    assert [r["id"] for r in by_patricio] == [story.typed_audit_id]
 
     march = rows(conn, since=date(2025, 3, 10), until=date(2025, 3, 10))
-    assert [r["id"] for r in march] == [story.pedro_audit_id]
-    assert story.pedro_audit_id not in {r["id"] for r in rows(conn, since=date(2025, 3, 11))}
-    assert story.pedro_audit_id not in {r["id"] for r in rows(conn, until=date(2025, 3, 9))}
+    assert [r["id"] for r in march] == [story.typed_audit_id]
+    assert story.typed_audit_id not in {r["id"] for r in rows(conn, since=date(2025, 3, 11))}
+    assert story.typed_audit_id not in {r["id"] for r in rows(conn, until=date(2025, 3, 9))}
 
     sites = rows(conn, kind="territory", ref="chamonate")
     assert {r["object"] for r in sites} == {"Chamonate (Sitio)"}
@@ -126,13 +126,13 @@ def test_a_day_is_a_local_day(conn, story):
     just_after_midnight = datetime(2025, 3, 10, 0, 30, tzinfo=LOCAL_TZ)
     conn.execute(
         text("UPDATE audit_log SET at = :at WHERE id = :i"),
-        {"at": just_after_midnight, "i": story.pedro_audit_id},
+        {"at": just_after_midnight, "i": story.typed_audit_id},
     )
     assert [r["id"] for r in rows(conn, since=date(2025, 3, 10), until=date(2025, 3, 10))] == [
-        story.pedro_audit_id
+        story.typed_audit_id
     ]
     assert rows(conn, since=date(2025, 3, 9), until=date(2025, 3, 9)) == []
-    assert PEDRO_AT.date() == date(2025, 3, 10)
+    assert TYPED_AT.date() == date(2025, 3, 10)
 
 
 def test_pages_follow_each_other_newest_first(conn, story):
@@ -158,7 +158,7 @@ def test_wrong_filters_are_refused_in_spanish(conn):
 def test_the_people_to_choose_are_the_accounts_and_the_typed_names(conn, story):
     who = people(conn)
     assert who["arojas"] == ANA
-    assert who["Pedro Soto"] == PEDRO
+    assert who["Patricio Vega"] == PATRICIO
 
 
 def test_the_download_has_one_line_per_changed_field_and_no_formula(conn, story):

@@ -41,7 +41,7 @@ def library(url, f):
     ("args", "f"),
     [
         (("--user", "arojas"), ActivityFilter(person="arojas")),
-        (("--user", "Pedro Soto"), ActivityFilter(person="Pedro Soto")),
+        (("--user", "Patricio Vega"), ActivityFilter(person="Patricio Vega")),
         (("--desde", "10-03-2025", "--hasta", "2025-03-10"), ActivityFilter(since=MARCH_10, until=MARCH_10)),
         (("--objeto", f"initiative:{CODE}"), ActivityFilter(kind="initiative", ref=CODE)),
         (
@@ -63,7 +63,9 @@ def test_the_text_shows_who_what_and_each_field_before_and_after(url):
     assert "Ana Rojas (arojas)  Editar iniciativa  E1.P1.G1.01 · " in lines[0]
     assert "      Estado: Idea → Perfil" in lines
     assert "      Monto (CLP): (vacío) → $ 12.500.000" in lines
-    assert any(line.startswith("10-03-2025 12:00  Pedro Soto (nombre escrito, sin cuenta)") for line in lines)
+    assert any(
+        line.startswith("10-03-2025 12:00  Patricio Vega (nombre escrito, sin cuenta)") for line in lines
+    )
 
 
 def test_wrong_filters_are_refused_in_spanish(url):
