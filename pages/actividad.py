@@ -41,7 +41,7 @@ kind = c4.selectbox(
     format_func=lambda k: "Todos" if k is None else OBJECT_KINDS[k],
     key="act_kind",
 )
-ref = c5.text_input("Uno solo (código, nombre, usuario o n.º)", key="act_ref", disabled=kind is None).strip()
+ref = c5.text_input("Uno solo (código, nombre, usuario o #n.º)", key="act_ref", disabled=kind is None).strip()
 action = c6.selectbox(
     "Acción", [None, *ACTIONS], format_func=lambda a: "Todas" if a is None else ACTIONS[a], key="act_action"
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from geo.domain import (
     INITIATIVE_KINDS,
+    REFERENCE_LAYERS,
     ROLES,
     SCOPES,
     TERRITORY_KINDS,
@@ -32,6 +33,7 @@ OBJECT_KINDS: dict[str, str] = {
     "territory": "Territorio o sitio",
     "population": "Cifra de población",
     "app_user": "Cuenta",
+    "reference_feature": "Elemento de una capa de referencia",
     "file": "Planilla, capa o copia de seguridad",
 }
 
@@ -54,6 +56,9 @@ ACTIONS: dict[str, str] = {
     "importar_capa": "Importar capa oficial",
     "copia_de_seguridad": "Copia de seguridad",
     "restaurar_copia": "Restaurar copia de seguridad",
+    "crear_referencia": "Crear elemento de referencia",
+    "editar_referencia": "Editar elemento de referencia",
+    "eliminar_referencia": "Eliminar elemento de referencia",
     "crear_usuario": "Crear cuenta",
     "activar_usuario": "Activar cuenta",
     "desactivar_usuario": "Desactivar cuenta",
@@ -68,6 +73,7 @@ ACTIONS: dict[str, str] = {
 #: (an initiative's fields are :data:`geo.domain.FIELD_LABELS`).
 _OTHER_LABELS: dict[str, dict[str, str]] = {
     "territory": {"name": "Nombre", "kind": "Tipo", "attrs": "Atributos"},
+    "reference_feature": {"name": "Nombre", "key": "Clave", "layer": "Capa", "attrs": "Atributos"},
     "population": {
         "population": "Población",
         "population_source": "Fuente de la población",
@@ -137,6 +143,8 @@ def shown_value(field: str, value: Any, kind: str | None = "initiative", show_na
         return SCOPES.get(value, value)
     if field == "role":
         return ROLES.get(value, value)
+    if field == "layer" and kind == "reference_feature":
+        return REFERENCE_LAYERS.get(value, value)
     if isinstance(value, bool):
         return "sí" if value else "no"
     if field == "population" and isinstance(value, int):
@@ -159,7 +167,8 @@ def _geometry(value: Any) -> str:
     try:
         kind = (json.loads(value) if isinstance(value, str) else value)["type"]
     except (ValueError, TypeError, KeyError):
-        return "geometría"
+        # Some writers record a summary instead of the GeoJSON ("Point, 1 vértices").
+        return value if isinstance(value, str) else "geometría"
     return {"Point": "punto", "LineString": "línea", "Polygon": "polígono"}.get(kind, str(kind).lower())
 
 

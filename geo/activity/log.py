@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 
 from geo.accounts.users import normalise_username
 from geo.activity.labels import ACTIONS, OBJECT_KINDS, label, notes, shown_value
-from geo.domain import LOCAL_TZ, TERRITORY_KINDS, format_datetime
+from geo.domain import LOCAL_TZ, REFERENCE_LAYERS, TERRITORY_KINDS, format_datetime
 from geo.errors import DataError
 from geo.store.audit import AUTHOR_COLUMNS, AUTHOR_JOIN, author
 
@@ -45,7 +45,8 @@ class ActivityFilter:
         until: last local day, inclusive.
         kind: a key of :data:`OBJECT_KINDS`.
         ref: one object of ``kind``: an initiative's code, a territory's code or name, an
-            account's username, a file's name, or the row id.
+            account's username, a reference feature's key or name, a file's name, or
+            ``#`` and the row number.
         action: a key of :data:`ACTIONS`.
     """
 
@@ -104,23 +105,32 @@ def _where(conn: Connection, f: ActivityFilter) -> tuple[str, dict[str, Any]]:
         clauses.append(f"({_KIND_SQL}) = :kind")
         params["kind"] = f.kind
     if f.ref:
-        clauses.append(_REF_SQL[f.kind or ""])
-        params["ref"] = f.ref.strip()
+        ref = f.ref.strip()
+        if ref.startswith("#") and f.kind != "file":  # the row number
+            clauses.append("a.table_name = :ref_table AND a.row_id = :ref")
+            params.update(ref_table="territory" if f.kind == "population" else f.kind, ref=ref[1:].strip())
+        else:
+            clauses.append(_REF_SQL[f.kind or ""])
+            params["ref"] = ref
     if f.action:
         clauses.append("a.action = :action")
         params["action"] = f.action
     return (" AND ".join(clauses) or "TRUE"), params
 
 
-#: One object of a kind, by what a person knows of it (its id always works).
+#: One object of a kind, by what a person knows of it: its code, name, username or key
+#: (a UV's code "11" is not the row number 11, so a row number is written "#11").
 _REF_SQL = {
-    "initiative": """(a.row_id = :ref OR a.details->>'code' = :ref
+    "initiative": """a.table_name = 'initiative' AND (a.details->>'code' = :ref
                       OR a.row_id IN (SELECT id::text FROM initiative WHERE lower(code) = lower(:ref)))""",
-    "territory": """(a.row_id = :ref OR a.details->>'code' = :ref
+    "territory": """a.table_name = 'territory' AND (a.details->>'code' = :ref
                      OR a.row_id IN (SELECT id::text FROM territory
                                       WHERE code = :ref OR lower(name) = lower(:ref)))""",
-    "app_user": """(a.row_id = :ref
-                    OR a.row_id IN (SELECT id::text FROM app_user WHERE username = lower(:ref)))""",
+    "app_user": """a.table_name = 'app_user'
+                   AND a.row_id IN (SELECT id::text FROM app_user WHERE username = lower(:ref))""",
+    "reference_feature": """a.table_name = 'reference_feature'
+                            AND a.row_id IN (SELECT id::text FROM reference_feature
+                                              WHERE key = :ref OR lower(name) = lower(:ref))""",
     "file": """(a.row_id = :ref OR a.details->>'archivo' = :ref OR a.details->>'file' = :ref
                 OR a.details->>'file' LIKE '%/' || :ref)""",
 }
@@ -158,11 +168,13 @@ def activity_rows(
             )
             SELECT a.id, a.at, {AUTHOR_COLUMNS}, a.action, a.table_name, a.row_id, a.details,
                    {_KIND_SQL} AS kind, i.code AS i_code, i.name AS i_name, t.name AS t_name,
-                   t.kind AS t_kind, t.code AS t_code, o.username AS o_username
+                   t.kind AS t_kind, t.code AS t_code, o.username AS o_username,
+                   COALESCE(f.name, f.key) AS f_name, f.layer AS f_layer
               FROM page JOIN audit_log a ON a.id = page.id {AUTHOR_JOIN}
               LEFT JOIN initiative i ON a.table_name = 'initiative' AND i.id::text = a.row_id
               LEFT JOIN territory t ON a.table_name = 'territory' AND t.id::text = a.row_id
               LEFT JOIN app_user o ON a.table_name = 'app_user' AND o.id::text = a.row_id
+              LEFT JOIN reference_feature f ON a.table_name = 'reference_feature' AND f.id::text = a.row_id
              ORDER BY a.at DESC, a.id DESC
             """
         ),
@@ -213,10 +225,17 @@ def _object(r: Any, details: dict[str, Any], show_names: bool) -> str:
             return f"{r['t_name']} ({TERRITORY_KINDS.get(r['t_kind'], r['t_kind'])})"
         gone = (details.get("changes") or {}).get("name") or [None, None]
         return f"{gone[0] or details.get('code') or '#' + str(row_id)} (eliminado)"
+    if kind == "reference_feature":
+        gone = (details.get("changes") or {}).get("name") or [None, None]
+        name = r["f_name"] or gone[0] or f"#{row_id}"
+        layer = REFERENCE_LAYERS.get(r["f_layer"] or details.get("layer") or "", "capa de referencia")
+        return f"{name} ({layer})" + ("" if r["f_name"] else " (eliminado)")
     if kind == "app_user":
         if not show_names:
             return "cuenta"
         return r["o_username"] or f"cuenta #{row_id}"
+    if kind != "file":  # a table this module does not know yet
+        return f"{r['table_name']} #{row_id}"
     name = details.get("archivo") or details.get("file")
     if r["action"] == "importar_capa":
         return f"Capa {TERRITORY_KINDS.get(row_id, row_id)}" + (f": {name}" if name else "")

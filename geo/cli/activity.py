@@ -10,6 +10,7 @@ import argparse
 import logging
 from datetime import date
 
+from geo.activity.labels import OBJECT_KINDS
 from geo.cli.common import actor, engine, indented_json
 from geo.errors import DataError
 
@@ -81,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     act.add_argument(
         "--objeto",
         metavar="TABLA[:ID]",
-        help="initiative, territory, population, app_user o file; con :código, nombre, usuario o n.º",
+        help=f"{', '.join(OBJECT_KINDS)}; con :código, nombre, usuario o #n.º, uno solo",
     )
     act.add_argument("--accion", help="una acción (crear_iniciativa, editar_iniciativa, ubicar_sitio, ...)")
     act.add_argument("--limit", type=_limit, help="a lo más estas filas (las más recientes)")

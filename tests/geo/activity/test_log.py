@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from geo.activity.log import ActivityFilter, activity_count, activity_rows, parse_object, people
 from geo.activity.tables import SHEET_COLUMNS, activity_table, activity_xlsx
-from geo.domain import LOCAL_TZ
+from geo.domain import LOCAL_TZ, REFERENCE_LAYERS
 from geo.errors import DataError
 from geo.initiatives.read import change_history, status_history
 from geo.store.actor import Actor
@@ -102,7 +102,7 @@ def test_each_filter_narrows_to_what_it_names(conn, story):
     assert [(c["label"], c["before"], c["after"]) for c in sites[0]["changes"]] == [
         ("Geometría", "(vacío)", "punto")
     ]
-    assert rows(conn, kind="territory", ref=str(story.site_id)) == sites  # by its number too
+    assert rows(conn, kind="territory", ref=f"#{story.site_id}") == sites  # by its number too
 
     accounts = rows(conn, kind="app_user", ref="arojas")
     assert [(r["action"], r["object"], r["who"]) for r in accounts] == [
@@ -183,3 +183,16 @@ def test_the_download_has_one_line_per_changed_field_and_no_formula(conn, story)
     }
     table = activity_table(got)
     assert table.iloc[0]["Cambios (antes → después)"] == "Estado: Perfil → Diseño"
+
+
+def test_reference_features_are_named_with_their_layer(conn):
+    feature = conn.execute(
+        text("SELECT id, key, name, layer FROM reference_feature ORDER BY id LIMIT 1")
+    ).one()
+    got = rows(conn, kind="reference_feature", ref=f"#{feature.id}")
+    assert [r["action_label"] for r in got] == ["Crear elemento de referencia"]
+    layer = REFERENCE_LAYERS[feature.layer]
+    assert got[0]["object"] == f"{feature.name or feature.key} ({layer})"
+    assert ("Capa", "(vacío)", layer) in {(c["label"], c["before"], c["after"]) for c in got[0]["changes"]}
+    by_key = rows(conn, kind="reference_feature", ref=feature.key)  # a key can repeat across layers
+    assert got[0]["id"] in {r["id"] for r in by_key}
