@@ -20,6 +20,7 @@ from geo.cli.common import actor, admin_engine, engine, print_counts
 from geo.errors import DataError
 from geo.schema.roles import DEFAULT_APP_ROLE
 from geo.settings import PROJECT_ROOT, get_settings
+from geo.store.permissions import require
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Create the database and PostGIS if possible, then migrate to head."""
     from geo.schema import migrate
+
+    require(actor(args), "accounts")  # schema changes: an administrator (or the OS user) only
 
     url = get_settings().migrations_url
     try:
@@ -65,6 +68,8 @@ def _grant_app_role() -> None:
 def cmd_db_app_role(args: argparse.Namespace) -> int:
     """Create (or update) the app's own role and store its address in the secrets file."""
     from geo.schema.roles import app_url, provision_app_role, store_app_url
+
+    require(actor(args), "accounts")  # database roles: an administrator (or the OS user) only
 
     settings = get_settings()
     # An existing role whose address the settings don't hold (a lost secrets file) gets a new

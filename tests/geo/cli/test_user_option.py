@@ -86,6 +86,14 @@ def test_a_backup_or_a_restore_needs_an_administrator(url, tmp_path):
     assert not (tmp_path / "copia.dump").exists()
 
 
+def test_schema_and_database_roles_need_an_administrator(url, tmp_path):
+    secrets_file = tmp_path / "secrets.toml"
+    for command in (("db", "upgrade"), ("db", "app-role", "--secrets", str(secrets_file))):
+        refused = as_user(url, "ana", *command)
+        assert refused.returncode == 2 and "el rol SECPLAC no puede administrar cuentas" in refused.stderr
+    assert not secrets_file.exists()
+
+
 def test_read_only_commands_work_for_every_role(url):
     stats = json.loads(as_user(url, "concejal1", "stats", "--json", check=True).stdout)
     assert stats["initiatives"]["total"] > 0
