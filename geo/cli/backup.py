@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -122,13 +123,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def _record_restore(url: str, archive: Path, args: argparse.Namespace) -> None:
     """The restore's own audit row, written after the restored audit log is in place."""
     eng = create_engine(url)
+    who = actor(args)
     try:
         with eng.begin() as conn:
-            audit.record(
-                conn,
-                actor(args),
-                [audit.Entry("restaurar_copia", None, None, {"file": str(archive.resolve())})],
-            )
+            details: dict[str, object] = {"file": str(archive.resolve())}
+            if (
+                who.user_id is not None
+                and not conn.execute(text("SELECT 1 FROM app_user WHERE id = :i"), {"i": who.user_id}).first()
+            ):
+                # The account of --user is not in the restored copy: the row keeps its name.
+                details["cuenta_no_restaurada"] = who.user_id
+                who = replace(who, user_id=None)
+            audit.record(conn, who, [audit.Entry("restaurar_copia", None, None, details)])
     finally:
         eng.dispose()
 

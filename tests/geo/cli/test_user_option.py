@@ -116,3 +116,29 @@ def test_a_wrong_password_or_an_unknown_user_get_the_same_refusal_and_failures_c
 def test_without_user_the_os_user_acts_and_password_stdin_alone_is_refused(url):
     alone = run_sit("--password-stdin", "stats", url=url, input=PASSWORD + "\n", check=False)
     assert alone.returncode == 2 and "va con --user USUARIO" in alone.stderr
+
+
+def test_an_administrator_restores_a_copy_that_predates_the_account(url, tmp_path):
+    """The restore's own audit row cannot point at an account the copy does not hold."""
+    copy = tmp_path / "antes.dump"
+    run_sit("backup", str(copy), url=url, check=True)  # the OS user, before the account exists
+    add = ("user", "add", "jefa", "--role", "administrador", "--name", "Jefa SECPLAC", "--password-stdin")
+    run_sit(*add, url=url, input=PASSWORD + "\n", check=True)
+    target = f"{url.rsplit('/', 1)[0]}/sit_user_option_restored"
+    drop = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with drop.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS sit_user_option_restored WITH (FORCE)"))
+    try:
+        as_user(url, "jefa", "restore", str(copy), "--create-db", "sit_user_option_restored", check=True)
+        restored = create_engine(target)
+        with restored.connect() as conn:
+            row = conn.execute(
+                text("SELECT user_id, user_name, details FROM audit_log WHERE action = 'restaurar_copia'")
+            ).one()
+        restored.dispose()
+        assert (row.user_id, row.user_name) == (None, "Jefa SECPLAC")
+        assert row.details["cuenta_no_restaurada"] > 0
+    finally:
+        with drop.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS sit_user_option_restored WITH (FORCE)"))
+        drop.dispose()
