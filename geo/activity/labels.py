@@ -107,6 +107,8 @@ _NOTES = {
     "hasta": "Bloqueada hasta",
     "sobrescrita_tras_conflicto": "Sobrescrita tras un conflicto",
     "rehash": "Contraseña guardada con los parámetros actuales",
+    "origen": "Ubicado según",
+    "cuenta_no_restaurada": "Cuenta que no estaba en la copia (n.º)",
 }
 
 

@@ -49,3 +49,15 @@ def test_a_password_field_or_detail_is_only_ever_cambiada():
     assert "$argon2" not in shown_value(
         "attrs", {"password_hash": "$argon2id$x", "zona": "norte"}, "territory"
     )
+
+
+def test_where_a_placed_site_came_from_is_a_note():
+    origin = {
+        "capa": "Canales de riego (CNR)",
+        "elemento": "Canal Perales",
+        "fuente": "CNR",
+        "referencia_id": 7,
+    }
+    assert notes({"origen": origin}) == [
+        "Ubicado según: capa: Canales de riego (CNR); elemento: Canal Perales; fuente: CNR; referencia_id: 7"
+    ]
