@@ -25,6 +25,8 @@ try:
     if navigation.visible(navigation.HOME):
         # Drawn here, before the page runs, so the filters keep their values across pages.
         draw_frame()
+    if not navigation.shows_login(page, by_file):
+        auth.show_notice()  # why a session ended, also on a page the public may see
     page.run()
 except OperationalError as exc:  # PostgreSQL went away mid-run: a Spanish message, not a traceback
     state.database_lost(exc)

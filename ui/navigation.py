@@ -176,6 +176,11 @@ def pages_for_session() -> tuple[list, dict[str, object]]:
     return pages, by_file
 
 
+def shows_login(page: object, by_file: dict[str, object]) -> bool:
+    """Whether ``page`` (the one the router runs) draws the login form: the login page or a stand-in."""
+    return page is by_file.get(LOGIN) or getattr(page, "title", "") == REFUSED_TITLE
+
+
 def guard(script: str) -> PageEntry:
     """First thing every page does: stop here, with "No autorizado", unless this session may open it.
 

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, served_app
+from tests.support.browser import IFRAME, chromium_page, log_in, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,7 @@ def choose(pg, label: str, option: str) -> None:
 
 def test_metric_changes_legend_and_click_lists_initiatives(server, page):
     base, engine = server
-    page.goto(base)
-    # Through the router's navigation (a deep link to /brechas skips app.py: see report).
+    log_in(page, base, "secplac")
     page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
     page.frame_locator(IFRAME).last.locator("path.sit-brecha").first.wait_for(timeout=90_000)
     before = legend(page)

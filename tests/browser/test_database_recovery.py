@@ -10,7 +10,7 @@ that button brings the map back in the same tab (no reload, no app restart).
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from tests.support.browser import chromium_page, served_app, settle, switch_on, wait_for_drawn
+from tests.support.browser import chromium_page, log_in, served_app, settle, switch_on, wait_for_drawn
 
 pytestmark = pytest.mark.browser
 N_DEMO = 60
@@ -96,7 +96,7 @@ def test_the_map_answers_the_next_filter_change_after_its_connections_are_cut(se
     base, engine = server
     e1 = strategy_count(engine, "E1")
     assert 0 < e1 < N_DEMO
-    page.goto(base)
+    log_in(page, base, "secplac")
     switch_on(page, DEMO_SWITCH)
     assert wait_for_drawn(page, N_DEMO) == N_DEMO
 
@@ -109,7 +109,7 @@ def test_the_map_answers_the_next_filter_change_after_its_connections_are_cut(se
 def test_an_unreachable_database_shows_a_spanish_message_and_the_tab_recovers(server, page):
     base, engine = server
     e1 = strategy_count(engine, "E1")
-    page.goto(base)
+    log_in(page, base, "secplac")
     switch_on(page, DEMO_SWITCH)
     assert wait_for_drawn(page, N_DEMO) == N_DEMO
 

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.support.browser import IFRAME, chromium_page, served_app
+from tests.support.browser import IFRAME, chromium_page, log_in, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def page(server, browser):
 
 def test_a_hostile_population_source_is_plain_text_on_brechas(server, page):
     base, _ = server
-    page.goto(base)
+    log_in(page, base, "secplac")
     page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
     page.frame_locator(IFRAME).last.locator("path.sit-brecha").first.wait_for(timeout=90_000)
     time.sleep(1)

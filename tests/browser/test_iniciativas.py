@@ -15,7 +15,7 @@ from sqlalchemy import text
 from geo.initiatives.form import update_initiative
 from geo.initiatives.read import load_initiative
 from geo.store.actor import Actor
-from tests.support.browser import IFRAME, chromium_page, map_layers, served_app, settle
+from tests.support.browser import IFRAME, chromium_page, log_in, map_layers, served_app, settle
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -60,14 +60,10 @@ def choose(page, label: str, option: str) -> None:
 
 
 def open_initiative(page, base: str, code: str) -> None:
-    """Open the Iniciativas page through the router as «Ana Rojas» and pick ``code``."""
-    page.goto(base)  # through the router (a deep link can reach pages/ before app.py runs)
+    """Log in as «Ana Rojas» (secplac), open the Iniciativas page from the sidebar, pick ``code``."""
+    log_in(page, base, "secplac")
     page.get_by_test_id("stSidebarNav").get_by_text("Iniciativas", exact=True).click()
     page.get_by_role("heading", name="Iniciativas").wait_for(timeout=60_000)
-    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
-    name.fill("Ana Rojas")
-    name.press("Enter")
-    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
     search = page.get_by_role("textbox", name="Buscar por código o nombre")
     search.fill(code)
     search.press("Enter")
@@ -120,7 +116,7 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
     assert row.kind == "ST_Point" and row.version == 2
     assert row.linked_under >= 1 and row.who == "Ana Rojas"
 
-    page.goto(base)
+    log_in(page, base, "concejo")  # a new session: a viewer sees the point on the map
     drawn_metric = page.get_by_test_id("stMetric").filter(has_text="Dibujadas en el mapa")
     drawn_metric.wait_for(timeout=60_000)
     assert wait_until(lambda: drawn_metric.inner_text().strip().endswith("1"), 30)
@@ -136,12 +132,8 @@ def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, pag
 
 def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     base, engine = server
-    page.goto(base + "/iniciativas")
+    log_in(page, base, "secplac", "/iniciativas")  # a deep link: log in there, then the page
     page.get_by_role("heading", name="Sitios nombrados por el plan").wait_for(timeout=60_000)
-    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
-    name.fill("Ana Rojas")
-    name.press("Enter")
-    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
     choose(page, "Sitio", "Chamonate")
     settle(page, maps=2)
     site_map = page.frame_locator(IFRAME).nth(1)
@@ -154,18 +146,14 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
             text("SELECT ST_GeometryType(geom) FROM territory WHERE kind = 'sitio' AND code = 'CHAMONATE'")
         ).scalar()
     assert kind == "ST_Point"
-    page.goto(base + "/calidad")
+    log_in(page, base, "concejo", "/calidad")
     page.get_by_role("heading", name="Sitios sin ubicar").wait_for(timeout=60_000)
     page.get_by_text("Vivero", exact=True).first.wait_for(state="attached", timeout=30_000)
     assert page.get_by_text("Chamonate", exact=True).count() == 0
 
     # Placed by mistake: back to "sin ubicar", and the history shows both steps.
-    page.goto(base + "/iniciativas")
+    log_in(page, base, "secplac", "/iniciativas")
     page.get_by_role("heading", name="Sitios nombrados por el plan").wait_for(timeout=60_000)
-    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Su nombre")
-    name.fill("Ana Rojas")
-    name.press("Enter")
-    page.get_by_text("Escriba su nombre").wait_for(state="detached", timeout=30_000)
     choose(page, "Sitio", "Chamonate")
     page.get_by_text("Historial de ubicaciones").wait_for(timeout=30_000)
     page.get_by_role("button", name="Devolver a «sin ubicar»").click()
@@ -192,7 +180,7 @@ def test_saving_twice_after_a_conflict_keeps_the_form_and_shows_no_traceback(ser
     with engine.connect() as conn:
         iid = conn.execute(text("SELECT id FROM initiative WHERE code = :c"), {"c": OTHER}).scalar_one()
         opened = load_initiative(conn, iid)
-    pedro = Actor("Pedro Soto", "otra sesión")
+    pedro = Actor("Pedro Soto", "otra sesión", role="secplac")
     update_initiative(engine, iid, replace(opened["input"], name="Nombre de Pedro"), opened["version"], pedro)
     name = page.get_by_role("textbox", name="Nombre *")
     name.fill("Nombre de Ana")

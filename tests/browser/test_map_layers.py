@@ -18,6 +18,7 @@ from tests.support.browser import (
     chromium_page,
     drawn_initiatives,
     hide_layers,
+    log_in,
     map_frame,
     map_layers,
     served_app,
@@ -115,7 +116,7 @@ def hover_texts(pg, targets) -> list[str]:
 
 def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server, page):
     base, _ = server
-    page.goto(base)
+    log_in(page, base, "secplac")
     drawn_initiatives(page)
     frame = map_frame(page)
     hide_layers(page, "Establecimientos de salud", "Establecimientos educacionales")
@@ -154,7 +155,7 @@ def test_map_draws_placed_sites_with_tooltip_legend_and_spanish_controls(server,
 
 def test_a_typed_initiative_name_is_shown_as_text_in_its_tooltip(server, page):
     base, _ = server
-    page.goto(base)
+    log_in(page, base, "secplac")
     assert drawn_initiatives(page) == 1
     frame = map_frame(page)
     dots = map_layers(page, "sit-iniciativa")
@@ -167,7 +168,7 @@ def test_a_typed_initiative_name_is_shown_as_text_in_its_tooltip(server, page):
 
 def test_clicking_a_site_opens_its_detail(server, page):
     base, _ = server
-    page.goto(base)
+    log_in(page, base, "secplac")
     drawn_initiatives(page)
     hide_layers(page, "Establecimientos de salud", "Establecimientos educacionales")
     vivero = next(t for t in map_layers(page, "sit-sitio") if t["props"].get("codigo") == "VIVERO")
@@ -180,7 +181,7 @@ def test_clicking_a_site_opens_its_detail(server, page):
 
 def test_brechas_map_draws_sites_and_labels_them(server, page):
     base, _ = server
-    page.goto(base)
+    log_in(page, base, "secplac")
     go(page, "Brechas territoriales", "Brechas territoriales")
     frame = page.frame_locator(IFRAME).last
     frame.locator("path.sit-brecha").first.wait_for(timeout=120_000)
@@ -194,7 +195,7 @@ def test_brechas_map_draws_sites_and_labels_them(server, page):
 
 def test_drawing_tools_speak_spanish(server, page):
     base, _ = server
-    page.goto(base)
+    log_in(page, base, "secplac")
     go(page, "Iniciativas", "Iniciativas")
     frame = page.frame_locator(IFRAME).first
     marker = frame.locator("a.leaflet-draw-draw-marker")

@@ -14,6 +14,7 @@ from tests.support.browser import (
     chromium_page,
     drawn_initiatives,
     hide_layers,
+    log_in,
     map_frame,
     map_layers,
     served_app,
@@ -42,7 +43,7 @@ VIEW_JS = "() => ({zoom: window.map.getZoom(), center: window.map.getCenter()})"
 
 def open_with_demo(pg, base: str) -> None:
     """Open the map and show the demo initiatives (the only ones with a geometry here)."""
-    pg.goto(base)
+    log_in(pg, base, "secplac")
     switch_on(pg, "Incluir datos de demostración")
 
 
@@ -69,7 +70,7 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
         ).scalar()
     assert 0 < e1 < total == 300
 
-    page.goto(base)
+    log_in(page, base, "secplac")
     page.get_by_text("no se muestran").wait_for(timeout=60_000)
     assert drawn_initiatives(page) == drawn(page, "sit-iniciativa") == 0  # demo hidden by default
     # The planner zooms in; the filters below must not reload the map nor lose that view.

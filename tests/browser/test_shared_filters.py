@@ -16,7 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geo.domain import format_int
-from tests.support.browser import chromium_page, served_app, switch_on
+from tests.support.browser import chromium_page, log_in, served_app, switch_on
 
 pytestmark = pytest.mark.browser
 N_DEMO = 40
@@ -86,7 +86,7 @@ def test_strategy_and_demo_switch_follow_the_user_across_pages(server, page):
         ).one()
     assert 0 < counts.real_e4 < counts.all_e4 < counts.real_all
 
-    page.goto(base)
+    log_in(page, base, "secplac")
     page.get_by_role("heading", name="Mapa del PLADECO 2014-2017").wait_for(timeout=90_000)
     # Demo data exists but is left out by default, and the notice says how to show it.
     assert not demo_switch(page).is_checked()

@@ -18,6 +18,7 @@ from geo.settings import PROJECT_ROOT
 from geo.store.actor import Actor
 from tests.conftest import app_test
 from tests.pages.conftest import FAST, PAGE_ACCOUNTS, app_as
+from tests.support.browser import PAGES_OF
 from ui import auth, navigation
 
 ADMIN = Actor.system("pruebas automáticas")
@@ -52,21 +53,10 @@ def _visible(role: str | None, public_read: bool = False) -> list[str]:
 
 
 def test_the_table_gives_each_role_its_pages():
-    common = ["Mapa del PLADECO", "Brechas territoriales", "Calidad de datos"]
     assert _visible(None) == ["Ingresar"]
     assert _visible(None, public_read=True) == ["Mapa del PLADECO", "Brechas territoriales", "Ingresar"]
-    assert _visible("concejo") == [*common, "Planillas", "Mi cuenta"]
-    assert _visible("facilitador") == [*common, "Planillas", "Mi cuenta"]
-    assert _visible("secplac") == [*common, "Iniciativas", "Planillas", "Actividad", "Mi cuenta"]
-    assert _visible("administrador") == [
-        *common,
-        "Iniciativas",
-        "Planillas",
-        "Importar capas",
-        "Actividad",
-        "Usuarios",
-        "Mi cuenta",
-    ]
+    for role, pages in PAGES_OF.items():
+        assert _visible(role) == pages, role
 
 
 @pytest.mark.parametrize("page", ["iniciativas", "capas", "planillas", "usuarios", "calidad", "mapa"])

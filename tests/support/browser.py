@@ -47,6 +47,24 @@ ACCOUNTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+_COMMON = ["Mapa del PLADECO", "Brechas territoriales", "Calidad de datos"]
+#: The sidebar of each role, in order (the role table of issue 10, as a person sees it).
+PAGES_OF: dict[str, list[str]] = {
+    "administrador": [
+        *_COMMON,
+        "Iniciativas",
+        "Planillas",
+        "Importar capas",
+        "Actividad",
+        "Usuarios",
+        "Mi cuenta",
+    ],
+    "secplac": [*_COMMON, "Iniciativas", "Planillas", "Actividad", "Mi cuenta"],
+    "facilitador": [*_COMMON, "Planillas", "Mi cuenta"],
+    "concejo": [*_COMMON, "Planillas", "Mi cuenta"],
+}
+
+
 def create_accounts(engine: Engine) -> None:
     """One account per role (:data:`ACCOUNTS`), created by the system as ``sit user add`` would."""
     actor = Actor.system("pruebas automáticas")
@@ -127,11 +145,11 @@ def chromium_page(browser, width: int = 1500, height: int = 1100):
         context.close()
 
 
-def log_in(pg, base: str, role: str = "secplac", password: str | None = None) -> None:
-    """Open the app and log in with the account of ``role`` (:data:`ACCOUNTS`); wait until the
-    sidebar names it."""
+def log_in(pg, base: str, role: str = "secplac", path: str = "", password: str | None = None) -> None:
+    """Open ``base + path`` (a new session) and log in there with the account of ``role``
+    (:data:`ACCOUNTS`); wait until the sidebar names it. The address then shows its page."""
     username, full_name, right = ACCOUNTS[role]
-    pg.goto(base)
+    pg.goto(base + path)
     fill_login(pg, username, password or right)
     pg.get_by_test_id("stSidebar").get_by_text(full_name).wait_for(timeout=60_000)
 
