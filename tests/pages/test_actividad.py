@@ -136,3 +136,10 @@ def test_a_role_without_the_right_gets_no_activity_even_at_the_page_s_own_addres
     assert not at.exception
     assert not at.dataframe and not at.selectbox
     assert any("No autorizado: el rol Concejo" in e.value for e in at.error)
+
+
+def test_a_date_range_backwards_is_refused_in_spanish(page):
+    page.date_input(key="act_since").set_value(date(2025, 3, 11)).run()
+    page.date_input(key="act_until").set_value(date(2025, 3, 10)).run()
+    assert not page.exception and not page.dataframe
+    assert any("La fecha «desde» es posterior a la fecha «hasta»" in e.value for e in page.error)
