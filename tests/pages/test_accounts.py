@@ -221,3 +221,35 @@ def test_a_role_without_the_usuarios_page_cannot_reach_it(engine, monkeypatch, a
         at.run()
         with pytest.raises(ValueError, match="navigation page"):
             at.switch_page("pages/usuarios.py")  # not registered for secplac
+
+
+def _initiative_panel(initiative_id: int) -> None:
+    from ui.initiatives.details import show_initiative
+
+    show_initiative(initiative_id)
+
+
+@pytest.mark.parametrize("role", ["concejo", None])
+def test_the_map_panel_shows_the_history_to_accounts_and_no_names_to_the_public(
+    engine, monkeypatch, accounts, role
+):
+    from geo import settings
+    from tests.conftest import database_url_for_tests
+
+    monkeypatch.setenv("DATABASE_URL", database_url_for_tests())
+    settings.get_settings.cache_clear()
+    with engine.connect() as conn:
+        iid = conn.execute(text("SELECT id FROM initiative WHERE code = 'E4.P1.G4.08'")).scalar_one()
+    at = AppTest.from_function(_initiative_panel, args=(iid,), default_timeout=60)
+    if role:
+        at.session_state[auth.SESSION_KEY] = auth.SignedIn.of(accounts[role])
+    at.run()
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "Editar"]  # neither may edit
+    if role:
+        assert [e.label for e in at.expander] == ["Historial de cambios y de estados"]
+        assert any("Por" in d.value.columns for d in at.dataframe)
+    else:
+        assert not at.expander
+        assert not any("Por" in d.value.columns for d in at.dataframe)
+    settings.get_settings.cache_clear()

@@ -12,7 +12,8 @@ from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
 from geo.territory.queries import territory_detail
 from layers.sanitize import clean_markdown
-from ui import navigation
+from ui import auth, navigation
+from ui.initiatives.history import history_tables
 from ui.state import engine, population
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ def show_initiative(initiative_id: int) -> None:
             hide_index=True,
             width="stretch",
         )
+    if auth.can("names"):  # every account reads the history; the public sees no names
+        with st.expander("Historial de cambios y de estados"):
+            history_tables(initiative_id)
 
 
 def population_text(figure: dict | None) -> tuple[str, str]:
