@@ -174,7 +174,7 @@ def login_form(key: str = "login") -> bool:
 
 def _login(key: str) -> bool:
     show_notice()
-    with st.form(key, enter_to_submit=True):
+    with st.form(key, enter_to_submit=True, clear_on_submit=True):
         username = st.text_input("Usuario", key=f"{key}_user", autocomplete="username")
         password = st.text_input("Contraseña", type="password", key=f"{key}_password")
         sent = st.form_submit_button("Ingresar", type="primary", icon=":material/login:")
