@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import DataError
-from geo.store.actor import Actor
 from geo.territory.layer_file import ReadOptions, list_layers
 from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
 from geo.uploads import check_upload_size
@@ -60,13 +59,11 @@ def run_import(
 ) -> tuple[LayerReport | None, str | None]:
     """Preview or import; return (report, Spanish error message).
 
-    A preview writes nothing (and records no one); an import is recorded under the logged-in account.
+    A preview writes nothing; an import is recorded under the logged-in account.
     """
     try:
-        if dry_run:
-            actor = Actor.system("vista previa de capa")
-        else:
-            actor = auth.actor(f"página Importar capas: {upload.name}")
+        # The preview too is asked as the account: the store checks its role before reading.
+        actor = auth.actor(f"página Importar capas: {upload.name}")
         with saved(upload) as path:
             report = import_territories(
                 engine(),
