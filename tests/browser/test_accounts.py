@@ -115,8 +115,7 @@ def test_each_role_sees_exactly_its_pages(server, page, role):
     log_in(page, base, role)
     page.get_by_role("heading", name="Mapa del PLADECO 2014-2017").wait_for(timeout=90_000)
     assert sidebar_pages(page) == PAGES_OF[role]
-    box = page.get_by_test_id("stSidebar")
-    assert box.get_by_role("button", name="Cerrar sesión").count() == 1
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Cerrar sesión").wait_for(timeout=30_000)
 
 
 def test_five_failures_lock_the_account_and_the_sixth_is_refused_with_the_right_password(server, page):
@@ -162,7 +161,7 @@ def test_two_browser_sessions_as_different_users_do_not_see_each_other(server, b
         admin.get_by_text("Sesión cerrada").wait_for(timeout=30_000)
         viewer.get_by_test_id("stSidebarNav").get_by_text("Calidad de datos", exact=True).click()
         viewer.get_by_role("heading", name="Calidad de datos").wait_for(timeout=60_000)
-        assert viewer.get_by_test_id("stSidebar").get_by_text(viewer_name).count() == 1
+        viewer.get_by_test_id("stSidebar").get_by_text(viewer_name).wait_for(timeout=30_000)
 
 
 def test_a_viewer_finds_no_write_control_on_any_page_it_can_see(server, page):
