@@ -5,7 +5,8 @@ nothing about it is stored in the browser, so reloading the page starts a new se
 asks to log in again (Streamlit cannot set a cookie without a component). Every run checks
 it first (:func:`check_session`): a session idle for longer than ``session_idle_hours``
 ends, and so does one whose account was disabled or whose password changed since (the
-person sees why on the login form). Pages write as the account (:func:`actor`); the store
+person sees why on the login form). A fragment's rerun (a click on a map) does not run the
+router: the next full run checks. Pages write as the account (:func:`actor`); the store
 checks the role again (:mod:`geo.store.permissions`).
 """
 
