@@ -118,7 +118,14 @@ def create_form() -> None:
         username = c1.text_input("Nombre de usuario", key="user_new_username", placeholder="mperez")
         full_name = c2.text_input("Nombre completo", key="user_new_name")
         c1, c2 = st.columns(2)
-        role = c1.selectbox("Rol", list(ROLES), format_func=ROLES.get, key="user_new_role")
+        roles = list(ROLES)
+        role = c1.selectbox(
+            "Rol",
+            roles,
+            index=roles.index("concejo"),  # the least power until the administrator chooses more
+            format_func=ROLES.get,
+            key="user_new_role",
+        )
         unit = c2.text_input("Unidad (opcional)", key="user_new_unit")
         c1, c2 = st.columns(2)
         password = c1.text_input("Contraseña", type="password", key="user_new_password", help=_PASSWORD_HELP)
