@@ -129,7 +129,6 @@ FIELD_LABELS: dict[str, str] = {
     "territories": "Territorios",
     "places": "Ubicación",
     "archived": "Archivada",
-    "editor": "Su nombre",
     "status_comment": "Comentario del cambio de estado",
     "reason": "Motivo",
 }

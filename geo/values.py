@@ -28,7 +28,6 @@ TEXT_LIMITS: dict[str, int] = {
     "code": 60,
     "bip_code": 30,
     "name": 300,
-    "person": 120,
     "source": 300,
     "territory_code": 60,
     "territory_name": 300,

@@ -95,8 +95,15 @@ def status_history(conn: Connection, initiative_id: int, show_names: bool = True
         text(
             """
         SELECT h.changed_at, h.changed_by_name, h.from_status, h.to_status, h.comment,
-               u.username, u.full_name, h.changed_by_id
+               u.username, u.full_name, h.changed_by_id, a.via
           FROM status_history h LEFT JOIN app_user u ON u.id = h.changed_by_id
+          -- The audit row of the same change (same transaction, so the same now()) says
+          -- how it arrived: the console's OS user is not a name typed on a page.
+          LEFT JOIN LATERAL (
+                SELECT details->>'via' AS via FROM audit_log
+                 WHERE table_name = 'initiative' AND row_id = h.initiative_id::text
+                   AND at = h.changed_at
+                 ORDER BY id LIMIT 1) a ON true
          WHERE h.initiative_id = :i ORDER BY h.changed_at DESC, h.id DESC
         """
         ),
@@ -107,7 +114,7 @@ def status_history(conn: Connection, initiative_id: int, show_names: bool = True
             **{k: r[k] for k in ("changed_at", "from_status", "to_status", "comment")},
             "changed_by_name": r["changed_by_name"] if show_names else None,
             "by": author(
-                r["changed_by_id"], r["full_name"], r["username"], r["changed_by_name"], None, show_names
+                r["changed_by_id"], r["full_name"], r["username"], r["changed_by_name"], r["via"], show_names
             ),
         }
         for r in rows

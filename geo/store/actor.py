@@ -6,9 +6,7 @@ import getpass
 import logging
 from dataclasses import dataclass
 
-from geo.errors import ValidationError
 from geo.store.permissions import SYSTEM_ROLE
-from geo.values import ValueProblem, parse_text, text_limit
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +32,6 @@ class Actor:
     def account(cls, user_id: int, full_name: str, role: str, via: str) -> Actor:
         """A person logged in with an account: recorded under its id and full name."""
         return cls(full_name, via, user_id, role)
-
-    @classmethod
-    def person(cls, name: str | None, via: str) -> Actor:
-        """A person who typed their name on a page; refused when the name is blank."""
-        try:
-            clean = " ".join((parse_text(name, text_limit("person")) or "").split())
-        except ValueProblem as exc:
-            raise ValidationError({"editor": str(exc)}) from None
-        if not clean:
-            raise ValidationError(
-                {"editor": "escriba su nombre en la barra lateral antes de guardar (queda en el historial)."}
-            )
-        return cls(clean, via)
 
     @classmethod
     def console(cls, via: str = "consola (sit)") -> Actor:

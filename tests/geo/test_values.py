@@ -134,15 +134,6 @@ def test_the_form_refuses_long_or_nul_text_on_its_field(conn, field, value, mess
     assert message in err.value.errors[field]
 
 
-def test_a_typed_editor_name_with_a_nul_is_refused():
-    from geo.store.actor import Actor
-
-    with pytest.raises(ValidationError, match="NUL"):
-        Actor.person("Ana\x00", "página")
-    with pytest.raises(ValidationError, match="el máximo es 120"):
-        Actor.person("A" * 121, "página")
-
-
 def test_csv_bytes_and_separators():
     assert decode_text("Peñablanca".encode("cp1252"), "a.csv") == "Peñablanca"
     assert decode_text("\ufeffPeñablanca".encode(), "a.csv") == "Peñablanca"

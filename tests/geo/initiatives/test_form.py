@@ -118,11 +118,6 @@ def test_a_wrong_field_is_refused_with_a_spanish_message_naming_it(conn, change,
     assert conn.execute(text("SELECT count(*) FROM initiative")).scalar() == before
 
 
-def test_a_page_save_without_the_persons_name_is_refused(conn):
-    with pytest.raises(ValidationError, match="Su nombre: escriba su nombre"):
-        create_initiative(conn, new_input(), Actor.person("  ", "prueba"))
-
-
 def test_bip_code_must_be_unique(conn):
     create_initiative(conn, new_input(bip_code="30123456-0"), ANA)
     with pytest.raises(ValidationError, match="ya es el código BIP de la iniciativa SECPLAC-2026-001"):
