@@ -7,6 +7,7 @@ when the page changes.
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 import streamlit as st
 
@@ -17,6 +18,9 @@ from geo.settings import get_settings
 log = logging.getLogger(__name__)
 #: Label of the demo-data switch (the demo notice tells people to use it).
 DEMO_TOGGLE = "Incluir datos de demostración"
+#: The filters keep their values through a run that cannot draw them (the database is down,
+#: a page the frame is not drawn on): Streamlit otherwise forgets an undrawn widget's value.
+PERSIST: Literal["session"] = "session"
 
 
 def sidebar_filters(options: dict) -> MapFilters:
@@ -28,6 +32,7 @@ def sidebar_filters(options: dict) -> MapFilters:
         "Estrategia",
         list(strategy_labels),
         key="f_strategies",
+        persist_state=PERSIST,
         format_func=strategy_labels.get,
         placeholder="Todas",
     )
@@ -36,18 +41,31 @@ def sidebar_filters(options: dict) -> MapFilters:
     chosen_plans = [p for p in st.session_state.get("f_plans", []) if p in plan_labels]
     st.session_state["f_plans"] = chosen_plans
     plan_sel = sb.multiselect(
-        "Plan", list(plan_labels), key="f_plans", format_func=plan_labels.get, placeholder="Todos"
+        "Plan",
+        list(plan_labels),
+        key="f_plans",
+        persist_state=PERSIST,
+        format_func=plan_labels.get,
+        placeholder="Todos",
     )
     kinds = dict(options["kinds"])
-    kind_sel = sb.multiselect("Tipo", list(kinds), key="f_kinds", format_func=kinds.get, placeholder="Todos")
+    kind_sel = sb.multiselect(
+        "Tipo", list(kinds), key="f_kinds", persist_state=PERSIST, format_func=kinds.get, placeholder="Todos"
+    )
     statuses = dict(options["statuses"])
     status_sel = sb.multiselect(
-        "Estado", list(statuses), key="f_statuses", format_func=statuses.get, placeholder="Todos"
+        "Estado",
+        list(statuses),
+        key="f_statuses",
+        persist_state=PERSIST,
+        format_func=statuses.get,
+        placeholder="Todos",
     )
     sector_sel = sb.multiselect(
         "Sector",
         list(SECTOR_FILTERS),
         key="f_sectors",
+        persist_state=PERSIST,
         format_func=SECTOR_FILTERS.get,
         placeholder="Todos",
         help="Urbano/rural: vinculadas a un territorio de ese sector. "
@@ -57,6 +75,7 @@ def sidebar_filters(options: dict) -> MapFilters:
         DEMO_TOGGLE,
         value=get_settings().show_demo_by_default,
         key="f_demo",
+        persist_state=PERSIST,
         help="Iniciativas sintéticas generadas con `sit demo generate`; no son del PLADECO.",
     )
     return MapFilters(

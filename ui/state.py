@@ -72,7 +72,7 @@ def database_problem(problem: str) -> NoReturn:
 
     The button is the next interaction of an open tab: its click reruns the app, which
     checks the database again and draws the page once it answers (no reload needed). The
-    shared filters are not drawn meanwhile, so they come back with their initial values.
+    shared filters are not drawn meanwhile; they keep their values (``persist_state``).
     """
     st.error(problem, icon="🔌")
     st.button("Reintentar", key="_sit_retry_database", type="primary")
