@@ -19,7 +19,7 @@ from sqlalchemy import text
 from geo.accounts.users import find_account
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, save_initiatives
-from tests.support.browser import chromium_page, log_in, served_app, sidebar_pages
+from tests.support.browser import app_idle, chromium_page, log_in, served_app, sidebar_pages
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -54,6 +54,7 @@ def page(server, browser):
 
 
 def download(page) -> list[dict]:
+    app_idle(page)  # the button of the last run, not a stale one
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=DOWNLOAD).click()
     ws = load_workbook(io.BytesIO(info.value.path().read_bytes()))["Actividad"]

@@ -195,21 +195,46 @@ def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 0.5) -> Non
     a new iframe: for a moment the previous run's frame (stale) and the new one (height 0
     until Leaflet loads) are both on the page, and a locator would pick the wrong one.
     """
-    probe = f"""() => [...document.querySelectorAll('{IFRAME}')].map(f =>
-        !f.closest('[data-stale="true"]') && Number(f.getAttribute('height')) > 0)"""
+    probe = f"""() => [...document.querySelectorAll('{IFRAME}')].map(f => ({{
+        stale: !!f.closest('[data-stale="true"]'), height: Number(f.getAttribute('height')) || 0}}))"""
     deadline = time.time() + timeout
     calm_since = None
-    frames: list[bool] = []
+    frames: list[dict] = []
     while time.time() < deadline:
         frames = pg.evaluate(probe)
-        if len(frames) == maps and all(frames):
+        if len(frames) == maps and all(not f["stale"] and f["height"] > 0 for f in frames):
             calm_since = calm_since or time.time()
             if time.time() - calm_since >= calm_for:
                 return
         else:
             calm_since = None
         time.sleep(0.2)
-    raise AssertionError(f"the page did not settle on {maps} map(s): frames {frames}")
+    running = pg.get_by_test_id("stStatusWidget").count() > 0
+    raise AssertionError(
+        f"the page did not settle on {maps} map(s): frames {frames}, app still running: {running}"
+    )
+
+
+def app_idle(pg, timeout: float = 60, calm_for: float = 0.5) -> None:
+    """Wait until the app's run has finished: no running indicator and no stale element.
+
+    A widget change reruns the page; an element drawn early in the run (a caption) shows
+    the new state before a later one (a download button) is drawn again, and a click on
+    the stale one is lost.
+    """
+    probe = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-stale="true"]')"""
+    deadline = time.time() + timeout
+    calm_since = None
+    while time.time() < deadline:
+        if pg.evaluate(probe):
+            calm_since = calm_since or time.time()
+            if time.time() - calm_since >= calm_for:
+                return
+        else:
+            calm_since = None
+        time.sleep(0.1)
+    raise AssertionError("the app did not finish its run")
 
 
 def map_frame(pg):
