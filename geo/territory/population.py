@@ -31,8 +31,9 @@ All geometry work runs in PostGIS in EPSG:32719 (UTM 19S).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -117,8 +118,14 @@ class PopulationTable:
         }
 
 
-def _largest_remainder(values: dict[int, float], total: int) -> dict[int, int]:
-    """Round ``values`` to integers that add up to ``total`` (largest-remainder rule)."""
+def largest_remainder(values: Mapping[int, float | Fraction], total: int) -> dict[int, int]:
+    """Round ``values`` to integers that add up to ``total`` (largest-remainder rule).
+
+    Each value is floored and the units still missing go to the largest fractional parts
+    (ties: the smaller key first). With exact values (``Fraction``) that already sum to
+    ``total`` the parts always add up to it; population estimates and attributed investment
+    (:mod:`geo.investment.attribution`) are both rounded this way.
+    """
     floors = {k: int(v // 1) for k, v in values.items()}
     missing = total - sum(floors.values())
     order = sorted(values, key=lambda k: (-(values[k] - floors[k]), k))
@@ -188,7 +195,7 @@ def uv_estimates(
                 by_age[age][tid] += w * persons
     out: dict[int, dict[str, int]] = {}
     for age, values in by_age.items():
-        for tid, n in _largest_remainder(values, used_by_age.get(age, 0)).items():
+        for tid, n in largest_remainder(values, used_by_age.get(age, 0)).items():
             out.setdefault(tid, {})[age] = n
     return out, used_by_age, unassigned
 
