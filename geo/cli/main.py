@@ -13,7 +13,7 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
-from geo.cli import activity, admin, backup, coverage, initiatives, sheets, territories, users
+from geo.cli import activity, admin, backup, coverage, initiatives, investment, sheets, territories, users
 from geo.cli.common import log_in
 from geo.errors import DataError
 from geo.schema.backup import describe
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.register(sub, imp)
     territories.register(imp)
     coverage.register(sub)
+    investment.register(sub)
     initiatives.register(sub)
     territories.register_sites(sub)
     backup.register(sub)

@@ -213,6 +213,19 @@ class InvestmentReport:
         """The row of a territory id or of a row outside the UVs."""
         return next((r for r in self.rows if r.key == key), None)
 
+    def find(self, name: str) -> TerritoryRow | None:
+        """The UV or locality a person names: ``UV 05``, ``05``, or the name (any case)."""
+        wanted = " ".join(name.split()).casefold()
+        for r in self.rows:
+            if r.territory_id is None:
+                continue
+            names = {r.name.casefold(), r.label.casefold(), (r.code or "").casefold()}
+            if r.kind == "unidad_vecinal":
+                names.add(f"uv {r.code}".casefold())
+            if wanted in names:
+                return r
+        return None
+
     def as_json(self) -> dict[str, Any]:
         """Plain dict for ``sit investment --json`` (the figures the page shows)."""
         f = self.filters
