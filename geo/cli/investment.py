@@ -74,25 +74,30 @@ def cmd_investment(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``investment`` to the ``sit`` parser."""
-    from geo.investment.labels import NO_SOURCE, NO_STAGE, STAGES
-
     inv = sub.add_parser("investment", help="inversión atribuida por territorio (suma exacta)")
     inv.add_argument("--json", action="store_true", help="salida JSON")
     inv.add_argument(
         "--territory", metavar="TERRITORIO", help="una UV («UV 05») o localidad: sus iniciativas"
     )
-    inv.add_argument("--strategy", action="append", help="código de estrategia (repetible)")
-    inv.add_argument("--status", action="append", help="código de estado (repetible)")
-    inv.add_argument("--sector", action="append", choices=["urbano", "rural", "comunal"])
-    inv.add_argument("--year-from", type=int, metavar="AÑO", help="desde este año (incluido)")
-    inv.add_argument("--year-to", type=int, metavar="AÑO", help="hasta este año (incluido)")
-    inv.add_argument(
+    add_filter_arguments(inv)
+    inv.set_defaults(func=cmd_investment)
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options read by :func:`investment_filters` (``sit investment``, ``sit report ficha``)."""
+    from geo.investment.labels import NO_SOURCE, NO_STAGE, STAGES
+
+    parser.add_argument("--strategy", action="append", help="código de estrategia (repetible)")
+    parser.add_argument("--status", action="append", help="código de estado (repetible)")
+    parser.add_argument("--sector", action="append", choices=["urbano", "rural", "comunal"])
+    parser.add_argument("--year-from", type=int, metavar="AÑO", help="desde este año (incluido)")
+    parser.add_argument("--year-to", type=int, metavar="AÑO", help="hasta este año (incluido)")
+    parser.add_argument(
         "--source", action="append", help=f"fuente de financiamiento (repetible; {NO_SOURCE}: sin fuente)"
     )
-    inv.add_argument("--stage", action="append", choices=[*STAGES, NO_STAGE], help="etapa (repetible)")
-    inv.add_argument(
+    parser.add_argument("--stage", action="append", choices=[*STAGES, NO_STAGE], help="etapa (repetible)")
+    parser.add_argument(
         "--demo",
         action="store_true",
         help="incluir los datos de demostración (por defecto solo datos reales)",
     )
-    inv.set_defaults(func=cmd_investment)
