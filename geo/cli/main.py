@@ -13,7 +13,18 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
-from geo.cli import activity, admin, backup, coverage, initiatives, investment, sheets, territories, users
+from geo.cli import (
+    activity,
+    admin,
+    backup,
+    coverage,
+    initiatives,
+    investment,
+    reports,
+    sheets,
+    territories,
+    users,
+)
 from geo.cli.common import log_in
 from geo.errors import DataError
 from geo.schema.backup import describe
@@ -49,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     territories.register(imp)
     coverage.register(sub)
     investment.register(sub)
+    reports.register(sub)
     initiatives.register(sub)
     territories.register_sites(sub)
     backup.register(sub)
