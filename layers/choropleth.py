@@ -20,7 +20,7 @@ import numpy as np
 
 from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
 from layers.locale import spanish_map
-from layers.map import EXTENTS, VALLENAR_CENTER, Legend
+from layers.map import EXTENTS, VALLENAR_CENTER, Legend, uv_name_labels
 from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
@@ -80,8 +80,14 @@ def class_colour(c: int) -> str:
     return NO_VALUE_COLOUR if c < 0 else CLASS_COLOURS[min(c, len(CLASS_COLOURS) - 1)]
 
 
-def legend_ranges_html(title: str, classes: Classes, fmt: Callable[[float], str], has_missing: bool) -> str:
-    """Legend body: the metric's name and one line per class with its range."""
+def legend_ranges_html(
+    title: str,
+    classes: Classes,
+    fmt: Callable[[float], str],
+    has_missing: bool,
+    missing_label: str = "Sin población",
+) -> str:
+    """Legend body: the metric's name and one line per class with its range (then ``missing_label``)."""
     rows = [
         f"<b>{clean_text(title)}</b>",
         f"<div style='color:#555'>{clean_text(CLASS_METHODS.get(classes.method, ''))}</div>",
@@ -97,7 +103,7 @@ def legend_ranges_html(title: str, classes: Classes, fmt: Callable[[float], str]
         rows.append(
             f'<div class="sit-legend-class"><span style="display:inline-block;width:14px;'
             f"height:10px;background:{NO_VALUE_COLOUR};border:1px solid #666;"
-            f'margin-right:5px;"></span>Sin población</div>'
+            f'margin-right:5px;"></span>{clean_text(missing_label)}</div>'
         )
     return "".join(rows)
 
@@ -123,6 +129,7 @@ def build_choropleth(
     legend_html: str,
     extent: str = "comuna",
     static_prefix: str = STATIC_URL_PREFIX,
+    uv_names: bool = False,
 ) -> folium.Map:
     """Map of territories filled by class (``properties.clase``), with facilities, sites and legend.
 
@@ -130,7 +137,8 @@ def build_choropleth(
     and ``valor`` (the formatted value shown in the tooltip). ``extent`` is a key of
     :data:`layers.map.EXTENTS` (the city or the whole commune). ``base`` holds the commune
     limit, the facility layers and (optionally) the placed ``sites``; the legend gets their
-    rows after ``legend_html``.
+    rows after ``legend_html``. ``uv_names``: write «UV 05 / Carrera» on each UV (features
+    with ``label``, as :func:`layers.map.uv_name_labels` reads them).
     """
     m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=11, prefer_canvas=False)
     if base["commune"]["features"]:
@@ -150,6 +158,8 @@ def build_choropleth(
             highlight_function=lambda _: {"weight": 3, "color": "#000"},
             tooltip=folium.GeoJsonTooltip(fields=["nombre", "valor"], aliases=["Territorio", "Valor"]),
         ).add_to(m)
+        if uv_names:
+            uv_name_labels(terr["features"]).add_to(m)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=False, radius=4)
     Legend(legend_html + reference_legend_html(base)).add_to(m)

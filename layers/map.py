@@ -135,6 +135,35 @@ class MapParts:
         return self.map
 
 
+def uv_name_labels(features: Iterable[Mapping[str, Any]]) -> folium.FeatureGroup:
+    """«UV 05 / Carrera» written at each UV's point on surface (``properties.label``).
+
+    ``features`` are sanitised territory features (:func:`layers.sanitize.clean_feature_collection`)
+    of :func:`geo.territory.queries.territory_features`; localities get no name here.
+    """
+    labels = folium.FeatureGroup(name="Nombres de unidades vecinales", show=True)
+    for f in features:
+        p = f["properties"]
+        if p.get("layer") != "unidad_vecinal" or not p.get("label"):
+            continue
+        lon, lat = p["label"]
+        folium.Marker(
+            (lat, lon),
+            interactive=False,
+            icon=folium.DivIcon(
+                class_name="sit-uv-label",
+                icon_size=(110, 28),
+                icon_anchor=(55, 14),
+                html=(
+                    f'<div style="font:600 11px sans-serif;color:#333;text-align:center;'
+                    f'text-shadow:0 0 3px #fff,0 0 3px #fff;">UV {p["codigo"]}<br>'
+                    f"{p['nombre']}</div>"
+                ),
+            ),
+        ).add_to(labels)
+    return labels
+
+
 def build_map(
     *,
     base: dict[str, dict[str, Any]],
@@ -189,26 +218,7 @@ def build_map(
             ),
         ).add_to(shaded)
     # The names follow the territories the filters keep (the sector filter drops some).
-    labels = folium.FeatureGroup(name="Nombres de unidades vecinales", show=True)
-    for f in terr["features"]:
-        p = f["properties"]
-        if p.get("layer") != "unidad_vecinal" or not p.get("label"):
-            continue
-        lon, lat = p["label"]
-        folium.Marker(
-            (lat, lon),
-            interactive=False,
-            icon=folium.DivIcon(
-                class_name="sit-uv-label",
-                icon_size=(110, 28),
-                icon_anchor=(55, 14),
-                html=(
-                    f'<div style="font:600 11px sans-serif;color:#333;text-align:center;'
-                    f'text-shadow:0 0 3px #fff,0 0 3px #fff;">UV {p["codigo"]}<br>'
-                    f"{p['nombre']}</div>"
-                ),
-            ),
-        ).add_to(labels)
+    labels = uv_name_labels(terr["features"])
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
     # All the initiatives a selection can show are in the fixed part, built once; the

@@ -68,6 +68,7 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/mapa.py", "Mapa del PLADECO", ":material/map:", PUBLIC),
     PageEntry("pages/brechas.py", "Brechas territoriales", ":material/query_stats:", PUBLIC),
+    PageEntry("pages/inversion.py", "Inversión por territorio", ":material/payments:", PUBLIC),
     PageEntry("pages/calidad.py", "Calidad de datos", ":material/rule:", ACCOUNT),
     PageEntry("pages/iniciativas.py", "Iniciativas", ":material/edit_location_alt:", "initiatives"),
     PageEntry("pages/planillas.py", "Planillas", ":material/table_view:", "reports"),

@@ -95,3 +95,9 @@ def funding_lines(conn: Connection, filters: InvestmentFilters) -> list[FundingL
     ).all()
     lines = [FundingLine(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
     return [ln for ln in lines if filters.keeps(ln)]
+
+
+def line_years(conn: Connection, filters: InvestmentFilters) -> list[int]:
+    """The years of the lines in view before the year filter (the bounds of the page's slider)."""
+    unbounded = InvestmentFilters(filters.map, sources=filters.sources, stages=filters.stages)
+    return sorted({ln.year for ln in funding_lines(conn, unbounded) if ln.year is not None})

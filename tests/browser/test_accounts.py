@@ -231,7 +231,12 @@ def test_the_public_sees_the_map_and_brechas_without_names_or_write_controls(pub
     base, _ = public_server
     page.goto(base)
     page.get_by_role("heading", name="Mapa del PLADECO 2014-2017").wait_for(timeout=90_000)
-    assert sidebar_pages(page) == ["Mapa del PLADECO", "Brechas territoriales", "Ingresar"]
+    assert sidebar_pages(page) == [
+        "Mapa del PLADECO",
+        "Brechas territoriales",
+        "Inversión por territorio",
+        "Ingresar",
+    ]
     for title, heading in (
         ("Mapa del PLADECO", "Mapa del PLADECO 2014-2017"),
         ("Brechas territoriales", None),
@@ -263,4 +268,9 @@ def test_an_idle_session_ends_and_the_person_sees_why(public_server, public_page
     page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales", exact=True).click()
     page.get_by_text("sin actividad").wait_for(timeout=60_000)
     assert page.get_by_test_id("stSidebar").get_by_text(ACCOUNTS["concejo"][1]).count() == 0
-    assert sidebar_pages(page) == ["Mapa del PLADECO", "Brechas territoriales", "Ingresar"]
+    assert sidebar_pages(page) == [
+        "Mapa del PLADECO",
+        "Brechas territoriales",
+        "Inversión por territorio",
+        "Ingresar",
+    ]

@@ -75,3 +75,22 @@ def test_typed_territory_names_are_escaped_in_the_choropleth():
     # JSON in the page writes "&" as \u0026: the name arrives as escaped entities, not as code.
     assert "{{ 7*7 }}" not in html and "\\u0026#123;\\u0026#123; 7*7" in html
     assert "<img src=x" not in html
+
+
+def test_uv_names_are_written_on_the_map_escaped_when_asked():
+    fc = territories([("Carrera", 5, 0), ("{{ 7*7 }} <b>x</b>", 9, 1)])
+    for f in fc["features"]:
+        f["properties"]["label"] = f["geometry"]["coordinates"][0][0]
+    base = {"commune": EMPTY, "schools": EMPTY, "health": EMPTY}
+    plain = build_choropleth(territories=fc, base=base, legend_html="").get_root().render()
+    assert "sit-uv-label" not in plain  # Brechas keeps its map as it was
+    html = build_choropleth(territories=fc, base=base, legend_html="", uv_names=True).get_root().render()
+    # The label's HTML arrives JSON-escaped: "<br>" as \u003cbr\u003e.
+    assert html.count("sit-uv-label") >= 2 and "UV 00\\u003cbr\\u003eCarrera" in html
+    assert "{{ 7*7 }}" not in html and "<b>x</b>" not in html and "49" not in html
+
+
+def test_the_missing_class_can_say_sin_montos_informados():
+    classes = classify([5, None], "quantiles")
+    html = legend_ranges_html("Inversión", classes, str, True, missing_label="sin montos informados")
+    assert "sin montos informados" in html and "Sin población" not in html

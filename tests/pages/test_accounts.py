@@ -54,7 +54,12 @@ def _visible(role: str | None, public_read: bool = False) -> list[str]:
 
 def test_the_table_gives_each_role_its_pages():
     assert _visible(None) == ["Ingresar"]
-    assert _visible(None, public_read=True) == ["Mapa del PLADECO", "Brechas territoriales", "Ingresar"]
+    assert _visible(None, public_read=True) == [
+        "Mapa del PLADECO",
+        "Brechas territoriales",
+        "Inversión por territorio",
+        "Ingresar",
+    ]
     for role, pages in PAGES_OF.items():
         assert _visible(role) == pages, role
 
