@@ -12,6 +12,7 @@ from ui import auth
 from ui import coverage as ui
 from ui.frame import page_frame
 from ui.initiatives.details import show_territory
+from ui.reports import ficha_button
 
 filters, version = page_frame(__file__)
 st.title("Brechas territoriales")
@@ -86,6 +87,7 @@ def map_and_detail() -> None:
         props = ((out or {}).get("last_active_drawing") or {}).get("properties") or {}
         if props.get("layer") in ("unidad_vecinal", "localidad"):
             show_territory(int(props["id"]), filters, version)
+            ficha_button(int(props["id"]), filters, version)
         else:
             st.info(
                 "Haga clic en una unidad vecinal o localidad para ver sus iniciativas y sus establecimientos."
