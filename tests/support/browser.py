@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -72,6 +73,18 @@ def create_accounts(engine: Engine) -> None:
         create_user(engine, actor, username, full_name, role, password)
 
 
+#: Base URL of each app served by :func:`served_app` -> its log file.
+SERVER_LOGS: dict[str, Path] = {}
+
+
+def server_log_tail(base: str, lines: int = 60) -> str:
+    """The last ``lines`` of the log of the app served at ``base`` ("" when unknown)."""
+    path = SERVER_LOGS.get(base)
+    if path is None or not path.is_file():
+        return ""
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
 @contextmanager
 def served_app(
     suffix: str, *prepare: Sequence[str], env: Mapping[str, str] | None = None
@@ -92,13 +105,17 @@ def served_app(
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}, **(env or {})}
     env["DATABASE_URL"] = url
+    base = f"http://127.0.0.1:{port}"
+    # The server's log, for the report of a journey that fails (tests/browser/conftest.py).
+    log_file = tempfile.NamedTemporaryFile(prefix=f"sit-serve-{suffix}-", suffix=".log", delete=False)
+    SERVER_LOGS[base] = Path(log_file.name)
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    log_file.close()
     for _ in range(120):
         try:
             if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
