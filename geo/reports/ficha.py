@@ -30,7 +30,13 @@ from geo.initiatives.filters import FILTERED_SQL, filter_params
 from geo.investment import labels as L
 from geo.investment.attribution import TerritoryInvestment, territories_investment
 from geo.investment.lines import InvestmentFilters
-from geo.reports.map_svg import load_map_layers, territory_map_svg
+from geo.reports.map_svg import (
+    MapLayers,
+    containing_uv,
+    drawn_initiatives,
+    load_map_layers,
+    territory_map_svg,
+)
 from geo.reports.render import render_pdf
 from geo.territory.gazetteer import Gazetteer
 
@@ -69,6 +75,11 @@ def _short(value: str, limit: int) -> str:
         return value
     cut = value[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;·-–") + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 iniciativa``, ``12 iniciativas``."""
+    return f"{format_int(n)} {noun}" + ("" if n == 1 else "s")
 
 
 def _more(n: int) -> str:
@@ -197,7 +208,7 @@ def _page(
     inv: TerritoryInvestment,
     commune_total: int | None,
     cov: Coverage,
-    svg: str | None,
+    layers: MapLayers,
 ) -> dict[str, Any]:
     row = inv.row
     has_amounts = row.attributed_clp is not None
@@ -208,7 +219,13 @@ def _page(
     if t.kind == "unidad_vecinal":
         subtitle = "Unidad vecinal" + {"urbano": " urbana", "rural": " rural"}.get(str(sector), "")
     else:
-        subtitle = "Localidad rural (su inversión también cuenta en la unidad vecinal rural que la contiene)"
+        uv = containing_uv(layers, t.id)
+        labels = dict(zip(cov.territories["id"].tolist(), cov.territories["label"].tolist(), strict=True))
+        subtitle = (
+            f"Localidad rural en la {labels[uv]} (su inversión también cuenta en esa unidad vecinal)"
+            if uv in labels
+            else "Localidad rural (su inversión también cuenta en la unidad vecinal que la contiene)"
+        )
     pop = row.population
     commune_pc = inv.commune_per_inhabitant
     compare = ""
@@ -219,9 +236,11 @@ def _page(
     return {
         "title": t.label,
         "subtitle": subtitle,
-        "map": svg,
+        "map": territory_map_svg(layers, t.id),
+        "map_note": f"En el mapa: {_count(drawn_initiatives(layers, t.id), 'iniciativa')} con geometría "
+        "(las demás no tienen ubicación dibujada).",
         "population": f"{format_int(pop)} hab." if pop is not None else L.NO_POPULATION,
-        "population_source": " ".join(x for x in (row.population_source or "", note or "") if x),
+        "population_source": ". ".join(x for x in (row.population_source or "", note) if x),
         "attributed": _money(row.attributed_clp),
         "share_of_commune": (
             f"{_percent(row.attributed_clp or 0, commune_total)} de la inversión de la comuna"
@@ -266,10 +285,7 @@ def ficha_pages(
     layers = load_map_layers(conn, filters.map)
     cov = compute_coverage(conn, filters.map)
     report, investments = territories_investment(conn, [t.id for t in chosen], filters)
-    pages = [
-        _page(t, inv, report.total_clp, cov, territory_map_svg(layers, t.id))
-        for t, inv in zip(chosen, investments, strict=True)
-    ]
+    pages = [_page(t, inv, report.total_clp, cov, layers) for t, inv in zip(chosen, investments, strict=True)]
     return {
         "generated": f"Generado el {format_datetime(now)}",
         "demo": _demo_in_view(conn, filters),

@@ -104,6 +104,23 @@ def load_map_layers(conn: Connection, f: MapFilters) -> MapLayers:
     return layers
 
 
+def drawn_initiatives(layers: MapLayers, territory_id: int) -> int:
+    """How many of the territory's initiatives the map draws (those with a geometry)."""
+    return len(layers.initiatives.get(territory_id, []))
+
+
+def containing_uv(layers: MapLayers, territory_id: int) -> int | None:
+    """The UV a locality lies in (the one holding a point of it), or None."""
+    here = layers.territories.get(territory_id)
+    if here is None:
+        return None
+    point = here[2].representative_point()
+    return next(
+        (t for t, (k, _, g) in layers.territories.items() if k == "unidad_vecinal" and g.contains(point)),
+        None,
+    )
+
+
 @dataclass(frozen=True)
 class _Frame:
     """From UTM metres to SVG units: the extent fitted to the drawing, north up."""
