@@ -205,9 +205,17 @@ class InvestmentReport:
         return [r for r in self.rows if r.summed]
 
     def ranking(self) -> list[TerritoryRow]:
-        """UVs and rural localities, the largest attributed investment first."""
+        """UVs and rural localities, the largest attributed investment first (then UVs by code)."""
         rows = [r for r in self.rows if r.kind in ("unidad_vecinal", "localidad")]
-        return sorted(rows, key=lambda r: (-(r.attributed_clp or 0), r.attributed_clp is None, r.label))
+        return sorted(
+            rows,
+            key=lambda r: (
+                r.attributed_clp is None,
+                -(r.attributed_clp or 0),
+                r.kind != "unidad_vecinal",
+                r.code,
+            ),
+        )
 
     def row(self, key: RowKey) -> TerritoryRow | None:
         """The row of a territory id or of a row outside the UVs."""
