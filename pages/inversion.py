@@ -12,6 +12,7 @@ from layers.map import EXTENTS
 from layers.sanitize import clean_markdown
 from ui import investment as ui
 from ui.frame import page_frame
+from ui.reports import ficha_button
 
 filters, version = page_frame(__file__)
 st.title("Inversión por territorio")
@@ -130,6 +131,7 @@ key = st.selectbox(
 )
 if key is not None:
     ui.show_territory(inv, key, report, version)
+    ficha_button(key, inv, version)
 
 st.subheader("Desgloses de la inversión filtrada")
 tabs = st.tabs(["Estrategia", "Fuente", "Año", "Etapa", "Estado"])

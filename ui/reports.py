@@ -35,12 +35,18 @@ def _file_names(version: str) -> dict[int, str]:
         }
 
 
-def ficha_button(territory_id: int, filters: MapFilters | InvestmentFilters, version: str) -> None:
-    """«Ficha territorial (PDF)» of a UV or locality, made on click, for roles that download reports."""
+def ficha_button(territory_id: int | str, filters: MapFilters | InvestmentFilters, version: str) -> None:
+    """«Ficha territorial (PDF)» of a UV or locality, made on click, for roles that download reports.
+
+    ``territory_id``: a territory id, or a row of the investment report; only located UVs and
+    localities have a ficha (no button for a site, «Comunal» or «Fuera de la comuna»).
+    """
     if not auth.can("reports"):
         return
+    if not isinstance(territory_id, int):  # «Comunal», «Fuera de la comuna»: no ficha
+        return
     file_name = _file_names(version).get(territory_id)
-    if file_name is None:  # a site, or a territory without geometry: no ficha
+    if file_name is None:  # a site, or a territory without geometry
         return
     inv = filters if isinstance(filters, InvestmentFilters) else InvestmentFilters(map=filters)
     key = inv.key()

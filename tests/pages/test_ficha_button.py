@@ -74,3 +74,20 @@ def test_the_button_makes_the_one_page_pdf(engine, monkeypatch):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1 and "UV 05 · Carrera" in reader.pages[0].extract_text()
     settings.get_settings.cache_clear()
+
+
+def test_the_inversion_page_offers_the_ficha_of_the_chosen_territory_only(engine, monkeypatch, accounts):
+    from sqlalchemy import text
+
+    from tests.pages.conftest import app_as
+
+    with engine.connect() as conn:
+        uv = conn.execute(text(UV_05)).scalar()
+    with app_as(monkeypatch, accounts["concejo"], "pages/inversion.py", timeout=120) as at:
+        assert not at.exception
+        at.selectbox(key="inv_territory").set_value(uv).run()
+        assert not at.exception
+        buttons = [b for b in at.get("download_button") if b.label == "Ficha territorial (PDF)"]
+        assert len(buttons) == 1
+        at.selectbox(key="inv_territory").set_value("comunal").run()  # a row that is no territory
+        assert not [b for b in at.get("download_button") if b.label == "Ficha territorial (PDF)"]
