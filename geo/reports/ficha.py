@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geo.coverage.allocation import Coverage, compute_coverage
-from geo.domain import format_datetime, format_int
+from geo.domain import INITIATIVE_KINDS, SECTOR_FILTERS, format_datetime, format_int, status_label
 from geo.errors import DataError
 from geo.initiatives.filters import FILTERED_SQL, filter_params
 from geo.investment import labels as L
@@ -153,23 +153,29 @@ def _demo_in_view(conn: Connection, filters: InvestmentFilters) -> bool:
 
 
 def filters_text(filters: InvestmentFilters) -> str:
-    """The filters of the booklet, in Spanish, for its footer."""
+    """The filters of the pages, in Spanish, for their footer."""
     f, parts = filters.map, []
     if f.strategies:
         parts.append("estrategias " + ", ".join(f.strategies))
     if f.plans:
         parts.append("planes " + ", ".join(f.plans))
+    if f.kinds:
+        parts.append("tipos " + ", ".join(INITIATIVE_KINDS.get(k, k).lower() for k in f.kinds))
     if f.statuses:
-        parts.append("estados " + ", ".join(f.statuses))
+        parts.append("estados " + ", ".join(status_label(s).lower() for s in f.statuses))
     if f.sectors:
-        parts.append("sectores " + ", ".join(f.sectors))
+        parts.append("sectores " + ", ".join(SECTOR_FILTERS.get(s, s).lower() for s in f.sectors))
     if filters.year_from is not None or filters.year_to is not None:
         parts.append(f"años {filters.year_from or '…'}–{filters.year_to or '…'}")
     if filters.sources:
-        parts.append("fuentes " + ", ".join(filters.sources))
+        sources = (L.NO_SOURCE_LABEL if s == L.NO_SOURCE else s for s in filters.sources)
+        parts.append("fuentes " + ", ".join(sources))
     if filters.stages:
-        parts.append("etapas " + ", ".join(filters.stages))
+        stages = (L.stage_label(None if s == L.NO_STAGE else s).lower() for s in filters.stages)
+        parts.append("etapas " + ", ".join(stages))
     parts.append("con datos de demostración" if f.include_demo else "sin datos de demostración")
+    if f.include_archived:
+        parts.append("con iniciativas archivadas")
     return "Filtros: " + "; ".join(parts) + "."
 
 

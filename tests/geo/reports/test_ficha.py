@@ -154,3 +154,19 @@ def _now():
     from datetime import UTC, datetime
 
     return datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def test_the_footer_says_the_filters_in_spanish():
+    from geo.reports.ficha import filters_text
+
+    f = InvestmentFilters(
+        MapFilters(strategies=("E1",), statuses=("en_ejecucion",), sectors=("rural",), include_demo=True),
+        year_from=2020,
+        sources=("FNDR", "sin_fuente"),
+        stages=("sin_etapa",),
+    )
+    assert filters_text(f) == (
+        "Filtros: estrategias E1; estados en ejecución; sectores rural; años 2020–…; "
+        "fuentes FNDR, Sin fuente informada; etapas sin etapa informada; con datos de demostración."
+    )
+    assert filters_text(InvestmentFilters()) == "Filtros: sin datos de demostración."
