@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo.coverage.allocation import Coverage, compute_coverage
+from geo.coverage.allocation import Coverage, GapRules, compute_coverage
 from geo.domain import INITIATIVE_KINDS, SECTOR_FILTERS, format_datetime, format_int, status_label
 from geo.errors import DataError
 from geo.initiatives.filters import FILTERED_SQL, filter_params
@@ -75,6 +75,10 @@ def _short(value: str, limit: int) -> str:
         return value
     cut = value[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;·-–") + "…"
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:.1f}".replace(".", ",") + "\u00a0km"
 
 
 def _count(n: int, noun: str) -> str:
@@ -199,7 +203,7 @@ def _access(cov: Coverage, tid: int) -> list[str]:
     a = acc.iloc[0]
 
     def km(m: Any) -> str:
-        return "sin información" if m is None or m != m else f"{m / 1000:.1f}".replace(".", ",") + " km"
+        return "sin información" if m is None or m != m else _km(m)
 
     return [
         f"Salud en funcionamiento más cercana: {km(a['health_m'])}; "
@@ -289,11 +293,17 @@ def ficha_pages(
 ) -> dict[str, Any]:
     """Everything the template prints for ``chosen`` (one page each, in that order)."""
     layers = load_map_layers(conn, filters.map)
-    cov = compute_coverage(conn, filters.map)
+    cov = compute_coverage(conn, filters.map, GapRules())
     report, investments = territories_investment(conn, [t.id for t in chosen], filters)
     pages = [_page(t, inv, report.total_clp, cov, layers) for t, inv in zip(chosen, investments, strict=True)]
+    rules = GapRules()
     return {
         "generated": f"Generado el {format_datetime(now)}",
+        "gap_rules": (
+            f"Umbrales de Brechas: inversión por habitante bajo el {100 * rules.per_capita_share:.0f}\u00a0% "
+            f"del valor comunal; salud a más de {_km(rules.max_health_m)}; "
+            f"educación a más de {_km(rules.max_school_m)}."
+        ),
         "demo": _demo_in_view(conn, filters),
         "filters": filters_text(filters),
         "sources": SOURCES,
