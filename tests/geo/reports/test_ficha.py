@@ -170,3 +170,14 @@ def test_the_footer_says_the_filters_in_spanish():
         "fuentes FNDR, Sin fuente informada; etapas sin etapa informada; con datos de demostración."
     )
     assert filters_text(InvestmentFilters()) == "Filtros: sin datos de demostración."
+
+
+def test_the_booklet_computes_once_the_same_figures_as_one_territory_at_a_time(ficha_engine):
+    from geo.investment.attribution import territories_investment
+
+    with ficha_engine.connect() as conn:
+        chosen = [t for t in territories(conn) if t.label.startswith(("UV 05", "UV 12", "Domeyko"))]
+        report, batch = territories_investment(conn, [t.id for t in chosen], DEMO)
+        assert report.as_json() == investment_report(conn, DEMO).as_json()
+        for t, inv in zip(chosen, batch, strict=True):
+            assert inv.as_json() == territory_investment(conn, t.id, DEMO).as_json(), t.label
