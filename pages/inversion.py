@@ -54,8 +54,8 @@ inv = InvestmentFilters(filters, year_from, year_to, tuple(sources), tuple(stage
 data = ui.investment_payload(inv.key(), version)
 report = data["report"]
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Inversión filtrada", L.money(report.total_clp))
+m1, m2, m3, m4 = st.columns([3, 3, 2, 2])
+m1.metric("Inversión filtrada", L.millions(report.total_clp), help=L.money(report.total_clp))
 m2.metric(
     "Promedio comunal por habitante", L.per_inhabitant(report.commune_per_inhabitant, report.has_amounts)
 )
@@ -79,7 +79,7 @@ indicator = (
 
 st.subheader("Ranking de unidades vecinales y localidades")
 if report.has_amounts:
-    st.altair_chart(ui.ranking_chart(report, indicator), use_container_width=True)
+    st.altair_chart(ui.ranking_chart(report, indicator), width="stretch")
     if indicator == "per_inhabitant":
         st.caption(
             "La línea roja es el promedio comunal por habitante (lo atribuido a las UV / su población)."

@@ -106,14 +106,14 @@ def ranking_chart(report: InvestmentReport, indicator: str) -> alt.LayerChart | 
     )
     avg = report.commune_per_inhabitant
     if indicator != "per_inhabitant" or avg is None:
-        return bars.properties(height=max(160, 24 * len(df)))
+        return bars.properties(height=alt.Step(22))
     line = pd.DataFrame({"Valor": [avg], "Referencia": ["Promedio comunal: " + L.money(round(avg))]})
     rule = (
         alt.Chart(line)
         .mark_rule(color="#B2182B", strokeDash=[6, 4], size=2)
         .encode(x="Valor:Q", tooltip=["Referencia"])
     )
-    return (bars + rule).properties(height=max(160, 24 * len(df)))
+    return (bars + rule).properties(height=alt.Step(22))
 
 
 def investment_map(payload: dict[str, Any], indicator: str, method: str, extent: str) -> folium.Map:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from geo.domain import format_clp, format_int
+from geo.domain import format_clp, format_clp_millions, format_int
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,11 @@ TOUCHING_LABEL = "Monto total de las iniciativas que la tocan (no sumable)"
 def money(amount: int | None) -> str:
     """``$ 12.500.000``, or :data:`NO_AMOUNTS` when nothing is known (``None``)."""
     return NO_AMOUNTS if amount is None else format_clp(amount)
+
+
+def millions(amount: int | None) -> str:
+    """``$ 56.928 millones`` for a headline, or :data:`NO_AMOUNTS`."""
+    return NO_AMOUNTS if amount is None else format_clp_millions(amount)
 
 
 def per_inhabitant(value: float | None, has_amounts: bool = True) -> str:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from geo.initiatives.filters import MapFilters
 from geo.investment.attribution import investment_report, territory_investment
-from geo.investment.labels import money
+from geo.investment.labels import millions, money
 from geo.investment.lines import InvestmentFilters
 from tests.support.browser import ACCOUNTS, IFRAME, app_idle, chromium_page, log_in, served_app
 
@@ -67,7 +67,8 @@ def test_secplac_sees_the_ranking_the_map_and_downloads_uv05(server, page):
     page.get_by_test_id("stSidebarNav").get_by_text("Inversión por territorio", exact=True).click()
     ranking_and_map(page)
     total = page.get_by_test_id("stMetric").filter(has_text="Inversión filtrada").inner_text()
-    assert money(report.total_clp) in total
+    assert millions(report.total_clp) in total
+    assert f"estas filas dan {money(report.total_clp)}" in page.inner_text("body")
     choose_uv05(page)
     shown = page.get_by_test_id("stMetric").filter(has_text="Inversión atribuida").inner_text()
     assert money(detail.row.attributed_clp) in shown

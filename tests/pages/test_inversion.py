@@ -5,9 +5,10 @@ import pytest
 from geo.initiatives.demo import clear_demo, generate_demo
 from geo.initiatives.filters import MapFilters
 from geo.investment.attribution import investment_report, territory_investment
-from geo.investment.labels import NO_AMOUNTS, money
+from geo.investment.labels import NO_AMOUNTS, millions, money
 from geo.investment.lines import InvestmentFilters
 from geo.investment.tables import initiatives_table, rows_table
+from layers.sanitize import clean_markdown
 from tests.pages.conftest import app_as
 from tests.support.actors import TESTER
 
@@ -45,7 +46,10 @@ def test_ranking_and_a_territory_are_the_library_figures(app, engine):
         report = investment_report(conn, filters)
         uv05 = report.find("UV 05")
         detail = territory_investment(conn, uv05.key, filters)
-    assert metric(app, "Inversión filtrada") == money(report.total_clp)
+    assert metric(app, "Inversión filtrada") == millions(report.total_clp)
+    # The exact total, to the peso, is what the UVs and the rows outside them add up to.
+    exact = clean_markdown(money(report.total_clp))  # Markdown shows "\\$" as "$"
+    assert any(f"estas filas dan {exact}" in c.value for c in app.caption)
     assert app.dataframe[0].value.equals(rows_table(report.ranking()))
     assert list(app.dataframe[0].value["Territorio"])[:1] == [report.ranking()[0].label]
     app.selectbox(key="inv_territory").set_value(uv05.key).run()
@@ -62,6 +66,6 @@ def test_line_filters_narrow_the_total(app, engine):
     assert not app.exception
     with engine.connect() as conn:
         fndr = investment_report(conn, InvestmentFilters(MapFilters(include_demo=True), sources=("FNDR",)))
-    assert metric(app, "Inversión filtrada") == money(fndr.total_clp)
+    assert metric(app, "Inversión filtrada") == millions(fndr.total_clp)
     app.multiselect(key="inv_stages").set_value(["aprobado"]).run()
     assert metric(app, "Inversión filtrada") == NO_AMOUNTS  # no line has a stage yet
