@@ -15,7 +15,7 @@ from sqlalchemy import text
 from geo.initiatives.form import update_initiative
 from geo.initiatives.read import load_initiative
 from geo.store.actor import Actor
-from tests.support.browser import IFRAME, chromium_page, log_in, map_layers, served_app, settle
+from tests.support.browser import IFRAME, app_idle, chromium_page, log_in, map_layers, served_app, settle
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -47,14 +47,17 @@ def choose(page, label: str, option: str) -> None:
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
     choice = page.get_by_role("option", name=option).first
     for _ in range(3):
+        app_idle(page)  # a rerun ending closes an open list
         box.click()
-        page.keyboard.type(option)  # filters the list: a long one only renders what is in view
         try:
+            # Typed before the list is open, the keys are lost: wait for it first.
+            page.get_by_role("listbox").first.wait_for(timeout=10_000)
+            page.keyboard.type(option)  # filters the list: a long one only renders what is in view
             choice.wait_for(timeout=10_000)
+            choice.click(timeout=10_000)
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             continue
-        choice.click()
         return
     raise AssertionError(f"option {option!r} never appeared in {label!r}")
 
