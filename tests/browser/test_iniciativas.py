@@ -65,8 +65,10 @@ def choose(page, label: str, option: str) -> None:
 def open_initiative(page, base: str, code: str) -> None:
     """Log in as «Ana Rojas» (secplac), open the Iniciativas page from the sidebar, pick ``code``."""
     log_in(page, base, "secplac")
+    app_idle(page)  # a sidebar click during a rerun is lost
     page.get_by_test_id("stSidebarNav").get_by_text("Iniciativas", exact=True).click()
-    page.get_by_role("heading", name="Iniciativas").wait_for(timeout=60_000)
+    # exact: the map's «Iniciativas filtradas» heading is not this page's.
+    page.get_by_role("heading", name="Iniciativas", exact=True).wait_for(timeout=60_000)
     search = page.get_by_role("textbox", name="Buscar por código o nombre")
     search.fill(code)
     search.press("Enter")

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from tests.support.browser import (
     IFRAME,
+    app_idle,
     chromium_page,
     drawn_initiatives,
     hide_layers,
@@ -75,8 +76,12 @@ def page(server, browser):
 
 
 def go(pg, title: str, heading: str) -> None:
+    """Open a page from the sidebar and wait for its title (exact: the map's «Iniciativas
+    filtradas» heading is not the Iniciativas page). A click during a rerun is lost: wait
+    for the run to end first."""
+    app_idle(pg)
     pg.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
-    pg.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+    pg.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=120_000)
 
 
 def only_localhost(pg) -> list[str]:

@@ -164,11 +164,13 @@ def chromium_page(browser, width: int = 1500, height: int = 1100):
 
 def log_in(pg, base: str, role: str = "secplac", path: str = "", password: str | None = None) -> None:
     """Open ``base + path`` (a new session) and log in there with the account of ``role``
-    (:data:`ACCOUNTS`); wait until the sidebar names it. The address then shows its page."""
+    (:data:`ACCOUNTS`); wait until the sidebar names it and the run after the login has
+    ended (a click during that run is lost). The address then shows its page."""
     username, full_name, right = ACCOUNTS[role]
     pg.goto(base + path)
     fill_login(pg, username, password or right)
     pg.get_by_test_id("stSidebar").get_by_text(full_name).wait_for(timeout=60_000)
+    app_idle(pg)
 
 
 def fill_login(pg, username: str, password: str) -> None:
