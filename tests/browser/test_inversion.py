@@ -3,6 +3,7 @@ and the public's view without anybody's name (one server, demo portfolio shown b
 
 import io
 import re
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +12,7 @@ from geo.initiatives.filters import MapFilters
 from geo.investment.attribution import investment_report, territory_investment
 from geo.investment.labels import millions, money
 from geo.investment.lines import InvestmentFilters
-from tests.support.browser import ACCOUNTS, IFRAME, app_idle, chromium_page, log_in, served_app
+from tests.support.browser import ACCOUNTS, IFRAME, app_idle, chromium_page, log_in, served_app, settle
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +70,16 @@ def test_secplac_sees_the_ranking_the_map_and_downloads_uv05(server, page):
     total = page.get_by_test_id("stMetric").filter(has_text="Inversión filtrada").inner_text()
     assert millions(report.total_clp) in total
     assert f"estas filas dan {money(report.total_clp)}" in page.inner_text("body")
+    # A click on the map chooses the territory: UV 15, the large rural one (UVs are drawn by
+    # code, so it is the 15th path; the city's UVs are too small at this frame to aim at).
+    settle(page)
+    page.frame_locator(IFRAME).last.locator("path.sit-brecha").nth(14).click(force=True)
+    chosen = page.get_by_test_id("stSelectbox").filter(has_text="Territorio (o haga clic en el mapa)")
+    deadline = time.time() + 60  # the chosen option is the value of the box's input
+    while time.time() < deadline and chosen.locator("input").input_value() != "UV 15 · Domeincachi":
+        time.sleep(0.3)
+    assert chosen.locator("input").input_value() == "UV 15 · Domeincachi"
+    page.get_by_test_id("stMetric").filter(has_text="Inversión atribuida").wait_for(timeout=60_000)
     choose_uv05(page)
     shown = page.get_by_test_id("stMetric").filter(has_text="Inversión atribuida").inner_text()
     assert money(detail.row.attributed_clp) in shown

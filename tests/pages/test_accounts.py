@@ -64,7 +64,9 @@ def test_the_table_gives_each_role_its_pages():
         assert _visible(role) == pages, role
 
 
-@pytest.mark.parametrize("page", ["iniciativas", "capas", "planillas", "usuarios", "calidad", "mapa"])
+@pytest.mark.parametrize(
+    "page", ["iniciativas", "capas", "planillas", "usuarios", "calidad", "mapa", "inversion"]
+)
 def test_a_page_run_alone_with_nobody_logged_in_runs_none_of_its_queries(engine, monkeypatch, page):
     """What Streamlit does with a deep link before any session called st.navigation."""
 
