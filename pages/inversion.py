@@ -56,9 +56,7 @@ report = data["report"]
 
 m1, m2, m3, m4 = st.columns([3, 3, 2, 2])
 m1.metric("Inversión filtrada", L.millions(report.total_clp), help=L.money(report.total_clp))
-m2.metric(
-    "Promedio comunal por habitante", L.per_inhabitant(report.commune_per_inhabitant, report.has_amounts)
-)
+m2.metric("Promedio comunal por habitante", report.commune_per_inhabitant_label)
 m3.metric(
     "Iniciativas con monto", f"{format_int(report.n_with_amounts)} de {format_int(report.n_initiatives)}"
 )

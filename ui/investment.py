@@ -160,7 +160,7 @@ def show_territory(inv: InvestmentFilters, key: RowKey, report: InvestmentReport
     t2.metric(
         "Por habitante",
         L.per_inhabitant(r.per_inhabitant, r.attributed_clp is not None),
-        help="Promedio comunal: " + L.per_inhabitant(report.commune_per_inhabitant, report.has_amounts),
+        help="Promedio comunal: " + report.commune_per_inhabitant_label,
     )
     t3.metric(L.TOUCHING_LABEL, L.money(r.touching_clp))
     if r.population_source:

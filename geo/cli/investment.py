@@ -67,7 +67,7 @@ def cmd_investment(args: argparse.Namespace) -> int:
         print(f"{r.label:45} {money(r.attributed_clp):>22} {r.n_initiatives:>5} iniciativa(s){mark}")
     print(
         f"Total: {money(report.total_clp)} · promedio comunal por habitante: "
-        f"{per_inhabitant(report.commune_per_inhabitant, report.has_amounts)}"
+        f"{report.commune_per_inhabitant_label}"
     )
     return 0
 

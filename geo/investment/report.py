@@ -149,6 +149,11 @@ class InvestmentReport:
         """The partition: UVs, Comunal, Fuera de la comuna and Sin territorio."""
         return [r for r in self.rows if r.summed]
 
+    @property
+    def commune_per_inhabitant_label(self) -> str:
+        """The commune average per inhabitant, or "sin montos informados" (no UV received any)."""
+        return L.per_inhabitant(self.commune_per_inhabitant, self.commune_per_inhabitant is not None)
+
     def ranking(self) -> list[TerritoryRow]:
         """UVs and rural localities, the largest attributed investment first (then UVs by code)."""
         rows = [r for r in self.rows if r.kind in ("unidad_vecinal", "localidad")]
@@ -201,9 +206,7 @@ class InvestmentReport:
                 "n_with_amounts": self.n_with_amounts,
                 "uv_population": self.uv_population,
                 "commune_per_inhabitant": self.commune_per_inhabitant,
-                "commune_per_inhabitant_label": L.per_inhabitant(
-                    self.commune_per_inhabitant, self.commune_per_inhabitant is not None or self.has_amounts
-                ),
+                "commune_per_inhabitant_label": self.commune_per_inhabitant_label,
             },
             "rows": [r.as_json() for r in self.rows],
             "breakdowns": {k: [b.as_json() for b in v] for k, v in self.breakdowns.items()},

@@ -107,3 +107,12 @@ def test_no_amount_reads_sin_montos_informados(world):
     assert row["attributed_label"] == row["per_inhabitant_label"] == NO_AMOUNTS
     assert row["n_initiatives"] == 1
     assert "$ 0" not in str(r.as_json())
+
+
+def test_only_commune_wide_money_leaves_no_uv_average(world):
+    conn, ids = world
+    add_initiative(conn, "I1", "E1", 5_000, scope="comunal")
+    totals = investment_report(conn, InvestmentFilters()).as_json()["totals"]
+    assert totals["total_label"] == "$ 5.000"
+    assert totals["commune_per_inhabitant"] is None
+    assert totals["commune_per_inhabitant_label"] == NO_AMOUNTS  # the UVs received nothing
