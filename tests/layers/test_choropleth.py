@@ -87,7 +87,11 @@ def test_uv_names_are_written_on_the_map_escaped_when_asked():
     html = build_choropleth(territories=fc, base=base, legend_html="", uv_names=True).get_root().render()
     # The label's HTML arrives JSON-escaped: "<br>" as \u003cbr\u003e.
     assert html.count("sit-uv-label") >= 2 and "UV 00\\u003cbr\\u003eCarrera" in html
-    assert "{{ 7*7 }}" not in html and "<b>x</b>" not in html and "49" not in html
+    assert "{{ 7*7 }}" not in html and "<b>x</b>" not in html
+    # The name is written as text (braces and tags escaped), not evaluated ("49") or rendered.
+    # (Not a bare '"49" not in html': folium's random element ids contain it now and then.)
+    assert "UV 01\\u003cbr\\u003e\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125; \\u0026lt;b" in html
+    assert "UV 01\\u003cbr\\u003e49" not in html
 
 
 def test_the_missing_class_can_say_sin_montos_informados():
