@@ -38,7 +38,8 @@ class Entry:
     details: dict[str, Any]
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """``value`` as the JSON text a ``jsonb`` parameter takes (UTF-8 kept, dates as text)."""
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -51,7 +52,7 @@ def record(conn: Connection, actor: Actor, entries: Sequence[Entry]) -> None:
             "action": e.action,
             "table_name": e.table,
             "row_id": None if e.row_id is None else str(e.row_id),
-            "details": _json({"via": actor.via, **e.details}),
+            "details": json_text({"via": actor.via, **e.details}),
         }
         for e in entries
     ]

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from geo.domain import REFERENCE_LAYERS
 from geo.errors import DataError
 from geo.store.actor import Actor
-from geo.store.audit import Entry, record
+from geo.store.audit import Entry, json_text, record
 from geo.store.permissions import require
 from geo.store.territories import same_geometry
 
@@ -54,10 +54,6 @@ def _summary(wkb: bytes | None) -> str | None:
         return None
     geom = shapely.from_wkb(wkb)
     return f"{geom.geom_type}, {shapely.get_num_coordinates(geom)} vértices"
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def save_reference_layer(
@@ -104,7 +100,7 @@ def save_reference_layer(
                     "layer": layer,
                     "key": r.key,
                     "name": r.name,
-                    "attrs": _json(dict(r.attrs)),
+                    "attrs": json_text(dict(r.attrs)),
                     "source": r.source,
                     "wkb": r.wkb,
                 },
@@ -128,7 +124,7 @@ def save_reference_layer(
         changes = {}  # field -> [before, after]
         if old.name != r.name:
             changes["name"] = [old.name, r.name]
-        if dict(old.attrs) != json.loads(_json(dict(r.attrs))):
+        if dict(old.attrs) != json.loads(json_text(dict(r.attrs))):
             changes["attrs"] = [dict(old.attrs), dict(r.attrs)]
         if old.source != r.source:
             changes["source"] = [old.source, r.source]
@@ -147,7 +143,13 @@ def save_reference_layer(
                  WHERE id = :id
                 """
             ),
-            {"id": old.id, "name": r.name, "attrs": _json(dict(r.attrs)), "source": r.source, "wkb": r.wkb},
+            {
+                "id": old.id,
+                "name": r.name,
+                "attrs": json_text(dict(r.attrs)),
+                "source": r.source,
+                "wkb": r.wkb,
+            },
         )
         entries.append(
             Entry(

@@ -14,7 +14,6 @@ one audit row per territory with before and after values. Each first checks the 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from sqlalchemy import Connection, Engine, text
 from geo.db import transaction
 from geo.errors import DataError, ValidationError
 from geo.store.actor import Actor
-from geo.store.audit import Entry, conflict_error, record
+from geo.store.audit import Entry, conflict_error, json_text, record
 from geo.store.permissions import require
 from geo.territory.links import link_by_geometry
 from geo.territory.queries import near_commune
@@ -66,10 +65,6 @@ class TerritoryDiff:
     def is_new(self) -> bool:
         """True when no territory of that kind and code exists."""
         return self.id is None
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _geojson(conn: Connection, wkb: bytes | None) -> str | None:
@@ -147,7 +142,7 @@ def compare_territories(conn: Connection, records: Sequence[TerritoryRecord]) ->
                 "kind": kind,
                 "codes": [r.code for _, r in items],
                 "names": [r.name for _, r in items],
-                "attrs": [_json(dict(r.attrs)) for _, r in items],
+                "attrs": [json_text(dict(r.attrs)) for _, r in items],
                 "wkbs": [r.wkb for _, r in items],
             },
         ).all()
@@ -226,7 +221,7 @@ def save_territories(
                     "code": r.code,
                     "name": r.name,
                     "source": r.source,
-                    "attrs": _json(dict(r.attrs)),
+                    "attrs": json_text(dict(r.attrs)),
                     "wkb": r.wkb,
                 },
             ).scalar_one()
@@ -263,7 +258,7 @@ def save_territories(
             geometry_moved = True
         conn.execute(
             text(f"UPDATE territory SET {', '.join(sets)} WHERE id = :id"),
-            {"id": d.id, "source": r.source, "name": r.name, "attrs": _json(dict(r.attrs)), "wkb": r.wkb},
+            {"id": d.id, "source": r.source, "name": r.name, "attrs": json_text(dict(r.attrs)), "wkb": r.wkb},
         )
         assert d.version is not None
         entries.append(
@@ -550,7 +545,7 @@ def set_population_figures(
                 "id": f.territory_id,
                 "population": f.population,
                 "source": f.source,
-                "ages": _json(dict(f.ages)) if f.ages else None,
+                "ages": json_text(dict(f.ages)) if f.ages else None,
             },
         )
         entries.append(

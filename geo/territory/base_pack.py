@@ -9,7 +9,6 @@ nothing. One transaction per load.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from geo.db import transaction
 from geo.errors import DataError
 from geo.store.actor import Actor
+from geo.store.audit import json_text
 from geo.store.permissions import require
 from geo.store.territories import TerritoryRecord, save_territories
 from geo.territory.names import place_title, slug
@@ -83,10 +83,6 @@ def _multi(geom: BaseGeometry) -> BaseGeometry:
     if geom.geom_type == "Polygon":
         return shapely.MultiPolygon([cast(shapely.Polygon, geom)])
     return geom
-
-
-def _json(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def load_unidades_vecinales(pack: Path, report: LoadReport) -> list[TerritoryRecord]:
@@ -199,7 +195,7 @@ def load_facilities(conn: Connection, pack: Path, report: LoadReport) -> dict[st
                 "status": r["estado_funcionamiento"],
                 "in_operation": r["estado_funcionamiento"].strip() == "Vigente",
                 "source": SRC_SCHOOLS,
-                "attrs": _json({"rbd": r["rbd"], "dv_rbd": r.get("dv_rbd")}),
+                "attrs": json_text({"rbd": r["rbd"], "dv_rbd": r.get("dv_rbd")}),
                 "wkb": _point(r["latitud"], r["longitud"]),
             },
         )
@@ -217,7 +213,7 @@ def load_facilities(conn: Connection, pack: Path, report: LoadReport) -> dict[st
                 "status": status,
                 "in_operation": status.startswith("Vigente"),
                 "source": SRC_HEALTH,
-                "attrs": _json(
+                "attrs": json_text(
                     {k: r.get(k) for k in ("nivel_atencion", "tiene_servicio_urgencia", "tipo_urgencia")}
                 ),
                 "wkb": _point(r["latitud"], r["longitud"]),
@@ -299,7 +295,7 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
                 "district": d,
                 "zone": None,
                 "source": SRC_INE,
-                "attrs": _json({}),
+                "attrs": json_text({}),
                 "wkb": _wkb(_multi(row.geometry), f"distrito {d}", report),
             },
         )
@@ -317,7 +313,7 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
                 "district": d,
                 "zone": z,
                 "source": SRC_INE,
-                "attrs": _json({}),
+                "attrs": json_text({}),
                 "wkb": _wkb(_multi(row.geometry), f"zona {d}-{z}", report),
             },
         )
@@ -334,7 +330,7 @@ def load_census(conn: Connection, pack: Path, report: LoadReport) -> dict[str, i
                 "district": d,
                 "zone": z,
                 "source": SRC_INE,
-                "attrs": _json({}),
+                "attrs": json_text({}),
                 "wkb": _wkb(_multi(row.geometry), f"manzana {row.MANZENT}", report),
             },
         )
