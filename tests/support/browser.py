@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -206,6 +206,21 @@ def switch_on(pg, label: str, attempts: int = 5) -> None:
         raise AssertionError(f"the switch {label!r} did not turn on")
 
 
+def _calm(check: Callable[[], bool], timeout: float, calm_for: float, every: float) -> bool:
+    """Whether ``check()`` held for ``calm_for`` s in a row within ``timeout`` s (polled every ``every``)."""
+    deadline = time.time() + timeout
+    calm_since = None
+    while time.time() < deadline:
+        if check():
+            calm_since = calm_since or time.time()
+            if time.time() - calm_since >= calm_for:
+                return True
+        else:
+            calm_since = None
+        time.sleep(every)
+    return False
+
+
 def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 0.5) -> None:
     """Wait until the page shows ``maps`` map frames, all current and sized, for ``calm_for`` s.
 
@@ -216,18 +231,14 @@ def settle(pg, maps: int = 1, timeout: float = 90, calm_for: float = 0.5) -> Non
     """
     probe = f"""() => [...document.querySelectorAll('{IFRAME}')].map(f => ({{
         stale: !!f.closest('[data-stale="true"]'), height: Number(f.getAttribute('height')) || 0}}))"""
-    deadline = time.time() + timeout
-    calm_since = None
     frames: list[dict] = []
-    while time.time() < deadline:
-        frames = pg.evaluate(probe)
-        if len(frames) == maps and all(not f["stale"] and f["height"] > 0 for f in frames):
-            calm_since = calm_since or time.time()
-            if time.time() - calm_since >= calm_for:
-                return
-        else:
-            calm_since = None
-        time.sleep(0.2)
+
+    def ready() -> bool:
+        frames[:] = pg.evaluate(probe)
+        return len(frames) == maps and all(not f["stale"] and f["height"] > 0 for f in frames)
+
+    if _calm(ready, timeout, calm_for, every=0.2):
+        return
     running = pg.get_by_test_id("stStatusWidget").count() > 0
     raise AssertionError(
         f"the page did not settle on {maps} map(s): frames {frames}, app still running: {running}"
@@ -243,16 +254,8 @@ def app_idle(pg, timeout: float = 60, calm_for: float = 0.5) -> None:
     """
     probe = """() => !document.querySelector('[data-testid="stStatusWidget"]')
         && !document.querySelector('[data-stale="true"]')"""
-    deadline = time.time() + timeout
-    calm_since = None
-    while time.time() < deadline:
-        if pg.evaluate(probe):
-            calm_since = calm_since or time.time()
-            if time.time() - calm_since >= calm_for:
-                return
-        else:
-            calm_since = None
-        time.sleep(0.1)
+    if _calm(lambda: bool(pg.evaluate(probe)), timeout, calm_for, every=0.1):
+        return
     raise AssertionError("the app did not finish its run")
 
 
