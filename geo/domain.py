@@ -104,6 +104,45 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "Otro",
 )
 
+#: Funding sources of a funding line (issue 11), as Chilean public investment records them.
+#: ``sectorial`` names the ministry or service in the line's ``source_detail``; so may
+#: ``otro`` (and a source recorded as free text before the lines existed).
+FUNDING_LINE_SOURCES: dict[str, str] = {
+    "municipal": "Municipal",
+    "fndr": "FNDR",
+    "fril": "FRIL",
+    "pmu": "PMU",
+    "pmb": "PMB",
+    "sectorial": "Sectorial",
+    "privado": "Privado",
+    "otro": "Otro",
+}
+
+#: Stage of a funding line: applied for, approved, spent.
+FUNDING_STAGES: dict[str, str] = {
+    "postulado": "Postulado",
+    "aprobado": "Aprobado",
+    "ejecutado": "Ejecutado",
+}
+
+#: Stage of an initiative in the Banco Integrado de Proyectos (BIP), optional.
+BIP_STAGES: dict[str, str] = {
+    "perfil": "Perfil",
+    "prefactibilidad": "Prefactibilidad",
+    "factibilidad": "Factibilidad",
+    "diseno": "Diseño",
+    "ejecucion": "Ejecución",
+}
+
+#: Technical result (RATE) of the Sistema Nacional de Inversiones, optional.
+TECHNICAL_RESULTS: dict[str, str] = {
+    "RS": "RS: recomendado satisfactoriamente",
+    "FI": "FI: falta información",
+    "OT": "OT: objetado técnicamente",
+    "IN": "IN: incumplimiento de normativa",
+    "RE": "RE: reevaluación",
+}
+
 NO_INFO = "Sin información"
 
 #: Spanish name of every field of an initiative, in the form's order (messages, history,

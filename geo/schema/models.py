@@ -40,9 +40,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from geo.domain import (
+    BIP_STAGES,
     BOUNDARY_KINDS,
     CENSUS_AREA_KINDS,
     FACILITY_KINDS,
+    FUNDING_LINE_SOURCES,
+    FUNDING_STAGES,
     INITIATIVE_KINDS,
     LINK_METHODS,
     REFERENCE_LAYERS,
@@ -50,6 +53,7 @@ from geo.domain import (
     SCOPES,
     SECTORS,
     STATUSES,
+    TECHNICAL_RESULTS,
     TERRITORY_KINDS,
 )
 
@@ -159,6 +163,8 @@ class Initiative(Timestamps, Base):
         _one_of("initiative", "kind", INITIATIVE_KINDS),
         _one_of("initiative", "status", STATUSES),
         _one_of("initiative", "scope", SCOPES),
+        _one_of("initiative", "bip_stage", BIP_STAGES),
+        _one_of("initiative", "technical_result", TECHNICAL_RESULTS),
         _check("initiative", "amount_clp", "amount_clp >= 0"),
         _check("initiative", "start_year", "start_year BETWEEN 1990 AND 2100"),
         _check("initiative", "end_year", "end_year BETWEEN 1990 AND 2100"),
@@ -188,6 +194,8 @@ class Initiative(Timestamps, Base):
     funding_source: Mapped[str | None] = mapped_column(Text)
     responsible_unit: Mapped[str | None] = mapped_column(Text)
     bip_code: Mapped[str | None] = mapped_column(String(30))
+    bip_stage: Mapped[str | None] = mapped_column(String(20))
+    technical_result: Mapped[str | None] = mapped_column(String(10))
     start_year: Mapped[int | None] = mapped_column(SmallInteger)
     end_year: Mapped[int | None] = mapped_column(SmallInteger)
     description: Mapped[str | None] = mapped_column(Text)
@@ -202,6 +210,31 @@ class Initiative(Timestamps, Base):
     strategy: Mapped[Strategy] = relationship()
     plan: Mapped[Plan | None] = relationship()
     program: Mapped[Program | None] = relationship()
+
+
+class FundingLine(Timestamps, Base):
+    """One amount of an initiative: source, year, amount in CLP and stage (issue 11).
+
+    Part of its initiative: written only by ``geo/store/initiatives.py`` with the initiative's
+    version and audit. ``amount_clp`` may be unknown (a line recorded with a source and no
+    amount), never $ 0 for "unknown".
+    """
+
+    __tablename__ = "funding_line"
+    __table_args__ = (
+        _one_of("funding_line", "source", FUNDING_LINE_SOURCES),
+        _one_of("funding_line", "stage", FUNDING_STAGES),
+        _check("funding_line", "amount_clp", "amount_clp >= 0"),
+        _check("funding_line", "year", "year BETWEEN 1990 AND 2100"),
+        Index("ix_funding_line_initiative", "initiative_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    source: Mapped[str | None] = mapped_column(String(20))
+    source_detail: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    amount_clp: Mapped[int | None] = mapped_column(BigInteger)
+    stage: Mapped[str] = mapped_column(String(20))
 
 
 class Territory(Timestamps, Base):

@@ -132,6 +132,10 @@ VOCABULARY = [
     ("boundary", "kind", domain.BOUNDARY_KINDS),
     ("census_area", "kind", domain.CENSUS_AREA_KINDS),
     ("app_user", "role", domain.ROLES),
+    ("initiative", "bip_stage", domain.BIP_STAGES),
+    ("initiative", "technical_result", domain.TECHNICAL_RESULTS),
+    ("funding_line", "source", domain.FUNDING_LINE_SOURCES),
+    ("funding_line", "stage", domain.FUNDING_STAGES),
 ]
 
 

@@ -52,3 +52,54 @@ def test_0002_removes_reviewer_notes_but_keeps_a_planners_note():
         assert archived == 0
     finally:
         engine.dispose()
+
+
+def test_0006_turns_each_amount_into_one_approved_line_of_its_start_year():
+    url = derived_url("migrations_0006")
+    recreate_database(url)
+    ensure_postgis(url)
+    upgrade(url, "0005")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            sid = conn.execute(
+                text(
+                    "INSERT INTO strategy (code, name, title, position) "
+                    "VALUES ('E1', 'T', 'T', 1) RETURNING id"
+                )
+            ).scalar_one()
+            rows = (
+                # code, amount, recorded source, start year
+                ("FNDR-1", 120_000_000, "FNDR", 2015),
+                ("SECT-1", 45_500_000, " Sectorial ", None),
+                ("FREE-1", 9_000_000, "Ministerio de Vivienda", 2016),
+                ("NONE-1", 3_000_000, None, 2014),
+                ("SRC-ONLY", None, "PMU", 2017),
+                ("EMPTY", None, "  ", None),
+            )
+            for code, amount, source, year in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO initiative (code, name, kind, strategy_id, amount_clp, funding_source, "
+                        "start_year, source) VALUES (:c, 'x', 'proyecto', :s, :a, :f, :y, 'manual')"
+                    ),
+                    {"c": code, "s": sid, "a": amount, "f": source, "y": year},
+                )
+        upgrade(url, "0006")
+        with engine.connect() as conn:
+            lines = conn.execute(
+                text(
+                    "SELECT i.code, f.source, f.source_detail, f.year, f.amount_clp, f.stage "
+                    "FROM funding_line f JOIN initiative i ON i.id = f.initiative_id ORDER BY i.code"
+                )
+            ).all()
+        assert [tuple(r) for r in lines] == [
+            ("FNDR-1", "fndr", None, 2015, 120_000_000, "aprobado"),
+            ("FREE-1", "otro", "Ministerio de Vivienda", 2016, 9_000_000, "aprobado"),
+            ("NONE-1", None, None, 2014, 3_000_000, "aprobado"),
+            ("SECT-1", "sectorial", None, None, 45_500_000, "aprobado"),
+            # A source without an amount stays recorded, with no amount (never $ 0).
+            ("SRC-ONLY", "pmu", None, 2017, None, "aprobado"),
+        ]
+    finally:
+        engine.dispose()
