@@ -63,6 +63,11 @@ def _project(wkbs: list[bytes]) -> list[BaseGeometry]:
     return list(shapely.transform(geoms, utm))
 
 
+def project_wkb(wkbs: list[bytes]) -> list[BaseGeometry]:
+    """Geometries given as WKB in EPSG:4326, in EPSG:32719 (the maps' CRS)."""
+    return _project(wkbs)
+
+
 def load_map_layers(conn: Connection, f: MapFilters) -> MapLayers:
     """Read and project every layer the maps of the fichas draw (four statements)."""
     terr = conn.execute(
@@ -128,13 +133,22 @@ class _Frame:
     minx: float
     maxy: float
     scale: float  # SVG units per metre
+    width: float = WIDTH
+    height: float = HEIGHT
+    dx: float = 0.0  # where the map starts in the drawing (the kit leaves a band for grid labels)
+    dy: float = 0.0
 
     def xy(self, x: float, y: float) -> str:
-        return f"{(x - self.minx) * self.scale:.1f} {(self.maxy - y) * self.scale:.1f}"
+        return f"{self.dx + (x - self.minx) * self.scale:.1f} {self.dy + (self.maxy - y) * self.scale:.1f}"
 
     @property
     def box(self) -> tuple[float, float, float, float]:
-        return (self.minx, self.maxy - HEIGHT / self.scale, self.minx + WIDTH / self.scale, self.maxy)
+        return (
+            self.minx,
+            self.maxy - self.height / self.scale,
+            self.minx + self.width / self.scale,
+            self.maxy,
+        )
 
 
 def _frame(geom: BaseGeometry) -> _Frame:
@@ -277,25 +291,31 @@ def territory_map_svg(layers: MapLayers, territory_id: int) -> str | None:
     return "".join(out)
 
 
-def _scale_bar(fr: _Frame) -> str:
-    metres = _nice_length(WIDTH / fr.scale / 5)
+def _scale_bar(fr: _Frame, zoom: float = 1.0) -> str:
+    """A scale bar in the bottom-right corner of the map (``zoom``: size of its line and text)."""
+    metres = _nice_length(fr.width / fr.scale / 5)
     length = metres * fr.scale
-    x0, y0 = WIDTH - 16 - length, HEIGHT - 16
+    x0, y0 = fr.dx + fr.width - 16 * zoom - length, fr.dy + fr.height - 16 * zoom
     return (
-        f'<rect x="{x0 - 6:.1f}" y="{y0 - 17:.1f}" width="{length + 12:.1f}" height="25" fill="white" '
-        'fill-opacity="0.85"/>'
-        f'<path d="M{x0:.1f} {y0 - 4:.1f} V{y0:.1f} H{x0 + length:.1f} V{y0 - 4:.1f}" fill="none" '
-        'stroke="#222222" stroke-width="1.4"/>'
-        f'<text x="{x0 + length / 2:.1f}" y="{y0 - 6:.1f}" font-size="10" text-anchor="middle" '
-        f'fill="#222222">{_distance(metres)}</text>'
+        f'<rect x="{x0 - 6 * zoom:.1f}" y="{y0 - 17 * zoom:.1f}" width="{length + 12 * zoom:.1f}" '
+        f'height="{25 * zoom:g}" fill="white" fill-opacity="0.85"/>'
+        f'<path d="M{x0:.1f} {y0 - 4 * zoom:.1f} V{y0:.1f} H{x0 + length:.1f} V{y0 - 4 * zoom:.1f}" '
+        f'fill="none" stroke="#222222" stroke-width="{1.4 * zoom:g}"/>'
+        f'<text x="{x0 + length / 2:.1f}" y="{y0 - 6 * zoom:.1f}" font-size="{10 * zoom:g}" '
+        f'text-anchor="middle" fill="#222222">{_distance(metres)}</text>'
     )
 
 
-def _north() -> str:
-    x, y = WIDTH - 22, 14
+def _north(x: float = WIDTH - 22, y: float = 14, zoom: int | float = 1) -> str:
+    def at(v: float) -> str:
+        return f"{round(v, 1)}"
+
+    z = zoom
     return (
-        f'<path d="M{x} {y} L{x + 7} {y + 20} L{x} {y + 15} L{x - 7} {y + 20} Z" fill="#222222"/>'
-        f'<text x="{x}" y="{y + 32}" font-size="10" text-anchor="middle" fill="#222222">N</text>'
+        f'<path d="M{at(x)} {at(y)} L{at(x + 7 * z)} {at(y + 20 * z)} L{at(x)} {at(y + 15 * z)} '
+        f'L{at(x - 7 * z)} {at(y + 20 * z)} Z" fill="#222222"/>'
+        f'<text x="{at(x)}" y="{at(y + 32 * z)}" font-size="{at(10 * z)}" text-anchor="middle" '
+        'fill="#222222">N</text>'
     )
 
 
@@ -334,3 +354,304 @@ def _legend(kind: str) -> str:
             f'<text x="{x + 21:.1f}" y="{y + 2:.1f}" font-size="10" fill="#222222">{escape(label)}</text>'
         )
     return "".join(parts)
+
+
+# --- the workshop kit's map: a grid, reference layers, numbered initiatives ------------------
+
+#: Width of the kit's map in SVG units (the template scales it to the A3 frame), and the band
+#: around it where the grid's letters and numbers are written.
+KIT_WIDTH = 1000.0
+KIT_BAND = 26.0
+REFERENCE_INK = "#5E3C99"
+RAIL_DASHES = 'fill="none" stroke="white" stroke-width="1.6" stroke-dasharray="6 6"'
+
+#: How each reference layer is drawn on paper: (geometry family, SVG style or symbol colour).
+REFERENCE_STYLES: dict[str, tuple[str, str]] = {
+    "zona_prc": ("area", f'fill="none" stroke="{REFERENCE_INK}" stroke-width="0.7" stroke-dasharray="2 2"'),
+    "limite_urbano_prc": (
+        "area",
+        f'fill="none" stroke="{REFERENCE_INK}" stroke-width="1.8" stroke-dasharray="9 4"',
+    ),
+    "rio": ("line", 'fill="none" stroke="#4A90C8" stroke-width="4" stroke-linecap="round"'),
+    "canal": ("line", 'fill="none" stroke="#4A90C8" stroke-width="1.4" stroke-dasharray="5 2"'),
+    "ferrocarril": ("rail", 'fill="none" stroke="#444444" stroke-width="3.2"'),
+    "punto_critico": ("point", "#D7301F"),
+    "remocion_en_masa": ("point", "#8C510A"),
+    "apr": ("point", "#2C7FB8"),
+    "planta_aguas_servidas": ("point", "#35978F"),
+    "vivero": ("point", "#1A9850"),
+    "toponimo": ("name", "#555555"),
+}
+
+
+@dataclass(frozen=True)
+class ReferenceFeature:
+    """A feature of a reference layer (geo/territory/reference.py), in EPSG:32719."""
+
+    layer: str
+    name: str | None
+    geom: BaseGeometry
+
+
+def load_reference_features(
+    conn: Connection, bounds_utm: tuple[float, float, float, float]
+) -> list[ReferenceFeature]:
+    """The reference features that touch a box given in EPSG:32719 (GiST on ``geom``)."""
+    rows = conn.execute(
+        text(
+            """
+        SELECT layer, name, ST_AsBinary(geom) AS g FROM reference_feature
+         WHERE geom && ST_Transform(ST_MakeEnvelope(:x0, :y0, :x1, :y1, 32719), 4326)
+         ORDER BY layer, key
+        """
+        ),
+        dict(zip(("x0", "y0", "x1", "y1"), bounds_utm, strict=True)),
+    ).all()
+    return [
+        ReferenceFeature(r.layer, r.name, g)
+        for r, g in zip(rows, _project([bytes(r.g) for r in rows]), strict=True)
+    ]
+
+
+def _reference_symbol(colour: str, x: float, y: float, size: float = 5.5) -> str:
+    """A small triangle: a place of a point reference layer."""
+    s = size
+    return (
+        f'<path d="M{x:.1f} {y - s:.1f} L{x + s:.1f} {y + s * 0.8:.1f} L{x - s:.1f} {y + s * 0.8:.1f} Z" '
+        f'fill="{colour}" stroke="white" stroke-width="0.8"/>'
+    )
+
+
+def _at(fr: _Frame, x: float, y: float) -> tuple[float, float]:
+    """A point of EPSG:32719 in the drawing's units."""
+    return fr.dx + (x - fr.minx) * fr.scale, fr.dy + (fr.maxy - y) * fr.scale
+
+
+def _numbered(number: int, x: float, y: float) -> str:
+    return (
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="white" stroke="{INITIATIVE_COLOUR}" '
+        'stroke-width="1.8"/>'
+        f'<text x="{x:.1f}" y="{y + 3.6:.1f}" font-size="10.5" font-weight="bold" text-anchor="middle" '
+        f'fill="{INITIATIVE_COLOUR}">{number}</text>'
+    )
+
+
+def kit_map_svg(
+    layers: MapLayers,
+    territory_id: int,
+    grid_bounds: tuple[float, float, float, float],
+    cell_m: float,
+    column_labels: list[str],
+    references: list[ReferenceFeature],
+    initiatives: list[tuple[int, BaseGeometry]],
+    needs: list[tuple[str, BaseGeometry]] | None = None,
+) -> str:
+    """The kit's map of a territory: the grid's extent, its cells lettered and numbered around it.
+
+    Drawn: the reference layers, the plan's initiatives as numbers, a scale bar and a north
+    arrow; ``needs`` (kind, geometry), when given, too (the workshop's acta).
+
+    Everything is in EPSG:32719; ``grid_bounds`` (minx, miny, maxx, maxy) is a whole number of
+    cells of ``cell_m`` metres, so the grid lines fall on the frame.
+    """
+    minx, miny, maxx, maxy = grid_bounds
+    scale = KIT_WIDTH / (maxx - minx)
+    height = (maxy - miny) * scale
+    fr = _Frame(minx, maxy, scale, KIT_WIDTH, height, KIT_BAND, KIT_BAND)
+    box = fr.box
+    view = shapely.box(*box)
+    tolerance = 0.5 / scale
+    total_w, total_h = KIT_WIDTH + 2 * KIT_BAND, height + 2 * KIT_BAND
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total_w:g} {total_h:.1f}" '
+        f'width="{total_w:g}" height="{total_h:.1f}" font-family="Libertinus Serif">',
+        f'<rect x="{KIT_BAND:g}" y="{KIT_BAND:g}" width="{KIT_WIDTH:g}" height="{height:.1f}" fill="white"/>',
+    ]
+
+    def shape(g: BaseGeometry, style: str) -> None:
+        if not g.intersects(view):
+            return
+        d = _path(shapely.clip_by_rect(g, *box).simplify(tolerance), fr)
+        if d:
+            out.append(f'<path d="{d}" {style}/>')
+
+    def inside(x: float, y: float) -> bool:
+        return view.contains(shapely.Point(x, y))
+
+    here = layers.territories.get(territory_id)
+    for tid, (k, _label, g) in layers.territories.items():
+        if tid == territory_id or k != "unidad_vecinal":
+            continue
+        shape(g, f'fill="{NEIGHBOUR_FILL}" stroke="#9A9A9A" stroke-width="1" fill-rule="evenodd"')
+    if here is not None and here[2].geom_type in ("Polygon", "MultiPolygon"):
+        shape(here[2], 'fill="#FFF7F3" stroke="none" fill-rule="evenodd"')
+    for f in references:  # areas and lines under everything else
+        family, style = REFERENCE_STYLES.get(f.layer, ("", ""))
+        if family in ("area", "line", "rail"):
+            shape(f.geom.boundary if family == "area" else f.geom, style)
+        if family == "rail":  # a railway: dark line with white dashes inside
+            shape(f.geom, RAIL_DASHES)
+    if here is not None:
+        if here[2].geom_type in ("Polygon", "MultiPolygon"):
+            shape(here[2], f'fill="none" stroke="{TERRITORY_STROKE}" stroke-width="3" fill-rule="evenodd"')
+        else:
+            for x, y in _points(here[2]):
+                px, py = _at(fr, x, y)
+                out.append(
+                    f'<circle cx="{px:.1f}" cy="{py:.1f}" r="14" fill="none" stroke="{TERRITORY_STROKE}" '
+                    'stroke-width="3"/>'
+                )
+    if layers.commune is not None:
+        shape(
+            layers.commune.boundary, 'fill="none" stroke="#333333" stroke-width="1.4" stroke-dasharray="8 4"'
+        )
+    # UV names of the neighbours, where they have room
+    for tid, (k, label, g) in layers.territories.items():
+        if k != "unidad_vecinal" or tid == territory_id:
+            continue
+        pos = g.representative_point()
+        if inside(pos.x, pos.y) and (here is None or not here[2].contains(pos)):
+            px, py = _at(fr, pos.x, pos.y)
+            out.append(
+                f'<text x="{px:.1f}" y="{py:.1f}" font-size="13" fill="#888888" text-anchor="middle">'
+                f"{escape(label)}</text>"
+            )
+    # the grid: thin lines on every cell edge
+    n_cols = len(column_labels)
+    n_rows = round((maxy - miny) / cell_m)
+    step = cell_m * scale
+    lines = [f"M{KIT_BAND + i * step:.1f} {KIT_BAND:g} V{KIT_BAND + height:.1f}" for i in range(1, n_cols)]
+    lines += [f"M{KIT_BAND:g} {KIT_BAND + j * step:.1f} H{KIT_BAND + KIT_WIDTH:g}" for j in range(1, n_rows)]
+    out.append(
+        f'<path d="{" ".join(lines)}" stroke="#555555" stroke-width="0.7" stroke-opacity="0.7" fill="none"/>'
+    )
+    for f in references:  # point symbols and place names over the grid
+        family, colour = REFERENCE_STYLES.get(f.layer, ("", ""))
+        for x, y in _points(f.geom):
+            if not inside(x, y):
+                continue
+            px, py = _at(fr, x, y)
+            if family == "point":
+                out.append(_reference_symbol(colour, px, py))
+            elif family == "name" and f.name:
+                out.append(
+                    f'<text x="{px:.1f}" y="{py:.1f}" font-size="12" font-style="italic" fill="{colour}" '
+                    f'text-anchor="middle">{escape(f.name)}</text>'
+                )
+    if needs:
+        out.extend(_need_marks(needs, fr, shape, inside))
+    for _number, g in initiatives:  # lines and areas lightly, then every initiative's number
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            shape(
+                g,
+                f'fill="{INITIATIVE_COLOUR}" fill-opacity="0.2" stroke="{INITIATIVE_COLOUR}" '
+                'stroke-width="1"',
+            )
+        elif g.geom_type in ("LineString", "MultiLineString"):
+            shape(g, f'fill="none" stroke="{INITIATIVE_COLOUR}" stroke-width="2.4"')
+    for number, g in initiatives:
+        pts = _points(g) or [(p.x, p.y) for p in [g.representative_point()]]
+        for x, y in pts[:1] if len(pts) > 3 else pts:
+            if inside(x, y):
+                px, py = _at(fr, x, y)
+                out.append(_numbered(number, px, py))
+    # frame, labels of columns (top and bottom) and rows (left and right)
+    out.append(
+        f'<rect x="{KIT_BAND:g}" y="{KIT_BAND:g}" width="{KIT_WIDTH:g}" height="{height:.1f}" fill="none" '
+        'stroke="#222222" stroke-width="1.4"/>'
+    )
+    big = 'font-size="17" font-weight="bold" text-anchor="middle"'
+    for i, label in enumerate(column_labels):
+        x = KIT_BAND + (i + 0.5) * step
+        for y in (KIT_BAND - 7, KIT_BAND + height + 19):
+            out.append(f'<text x="{x:.1f}" y="{y:.1f}" {big}>{label}</text>')
+    for j in range(n_rows):
+        y = KIT_BAND + (j + 0.5) * step + 6
+        for x in (KIT_BAND / 2, KIT_BAND * 1.5 + KIT_WIDTH):
+            out.append(f'<text x="{x:.1f}" y="{y:.1f}" {big}>{j + 1}</text>')
+    out.append(_scale_bar(fr, zoom=1.6))
+    out.append(_north(KIT_BAND + KIT_WIDTH - 30, KIT_BAND + 14, zoom=1.6))
+    out.append("</svg>")
+    return "".join(out)
+
+
+#: Colours of the needs by kind (problema, propuesta, valor), on the acta's map.
+NEED_COLOURS = {"problema": "#D7301F", "propuesta": "#2166AC", "valor": "#1A9850"}
+
+
+def _need_marks(needs: list[tuple[str, BaseGeometry]], fr: _Frame, shape, inside) -> list[str]:  # type: ignore[no-untyped-def]
+    marks: list[str] = []
+    for kind, g in needs:
+        colour = NEED_COLOURS.get(kind, "#444444")
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            shape(g, f'fill="{colour}" fill-opacity="0.25" stroke="{colour}" stroke-width="1.6"')
+        elif g.geom_type in ("LineString", "MultiLineString"):
+            shape(g, f'fill="none" stroke="{colour}" stroke-width="3"')
+        for x, y in _points(g):
+            if inside(x, y):
+                px, py = _at(fr, x, y)
+                marks.append(
+                    f'<rect x="{px - 6:.1f}" y="{py - 6:.1f}" width="12" height="12" fill="{colour}" '
+                    'stroke="white" stroke-width="1.2"/>'
+                )
+    return marks
+
+
+def kit_legend_svg(layers_present: list[str], with_needs: bool = False) -> str:
+    """The key of the kit's map, beside it: what it draws, in Spanish (reference layers present only)."""
+    from geo.domain import NEED_KINDS, REFERENCE_LAYERS
+
+    items: list[tuple[str, str]] = [
+        (
+            f'<rect x="0" y="-7" width="18" height="11" fill="#FFF7F3" stroke="{TERRITORY_STROKE}" '
+            'stroke-width="2.4"/>',
+            "Territorio del taller",
+        ),
+        (
+            f'<rect x="0" y="-7" width="18" height="11" fill="{NEIGHBOUR_FILL}" stroke="#9A9A9A"/>',
+            "Otras unidades vecinales",
+        ),
+        (
+            '<path d="M0 -1.5 H18" stroke="#333333" stroke-width="1.4" stroke-dasharray="6 3"/>',
+            "Límite comunal",
+        ),
+        (_numbered(7, 9, -1.5), "Iniciativa del PLADECO (número de la lista)"),
+    ]
+    for layer in REFERENCE_STYLES:
+        if layer not in layers_present:
+            continue
+        family, style = REFERENCE_STYLES[layer]
+        if family == "point":
+            symbol = _reference_symbol(style, 9, -1.5)
+        elif family == "name":
+            symbol = (
+                f'<text x="9" y="2" font-size="11" font-style="italic" fill="{style}" '
+                'text-anchor="middle">Abc</text>'
+            )
+        elif family == "area":
+            symbol = f'<rect x="1" y="-7" width="16" height="11" {style}/>'
+        elif family == "rail":
+            symbol = f'<path d="M0 -1.5 H18" {style}/><path d="M0 -1.5 H18" {RAIL_DASHES}/>'
+        else:
+            symbol = f'<path d="M0 -1.5 H18" {style}/>'
+        items.append((symbol, REFERENCE_LAYERS.get(layer, layer)))
+    if with_needs:
+        for kind, colour in NEED_COLOURS.items():
+            items.append(
+                (
+                    f'<rect x="3" y="-7.5" width="12" height="12" fill="{colour}"/>',
+                    f"Necesidad: {NEED_KINDS.get(kind, kind).lower()}",
+                )
+            )
+    rows = []
+    for i, (symbol, label) in enumerate(items):
+        y = 14 + i * 22
+        rows.append(
+            f'<g transform="translate(4 {y})">{symbol}</g>'
+            f'<text x="30" y="{y + 3}" font-size="12" fill="#222222">{escape(label)}</text>'
+        )
+    h = 14 + len(items) * 22
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 {h}" width="300" height="{h}" '
+        f'font-family="Libertinus Serif">{"".join(rows)}</svg>'
+    )
