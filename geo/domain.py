@@ -229,6 +229,78 @@ REFERENCE_LAYERS: dict[str, str] = {
     "rio": "Río Huasco, tramo urbano parcial (IDE Chile)",
     "zona_prc": "Zonas del Plan Regulador Comunal 1981 (MINVU)",
     "limite_urbano_prc": "Límite urbano legal, Plan Regulador 1981 (MINVU)",
+
+
+#: State of a workshop (issue 12): needs are recorded while it is open; closing it keeps
+#: its closing report and refuses further needs.
+WORKSHOP_STATES: dict[str, str] = {"abierto": "Abierto", "cerrado": "Cerrado"}
+
+#: Kind of a need raised in a workshop.
+NEED_KINDS: dict[str, str] = {
+    "problema": "Problema",
+    "propuesta": "Propuesta",
+    "valor": "Valor (algo que cuidar)",
+}
+
+#: State of a need: accepted (counted), waiting for the facilitator (sent from a phone),
+#: or rejected.
+NEED_STATES: dict[str, str] = {
+    "aceptada": "Aceptada",
+    "pendiente": "Pendiente de revisión",
+    "rechazada": "Rechazada",
+}
+
+#: How a need arrived: drawn in the workshop, sent from a resident's phone, typed from the
+#: paper capture sheet.
+NEED_ORIGINS: dict[str, str] = {
+    "taller": "Registrada en el taller",
+    "telefono": "Enviada desde un teléfono",
+    "planilla": "Planilla de captura",
+}
+
+#: Attendance of a workshop by sex and by age group, when known (``workshop.attendance``
+#: holds counts under these keys and no others).
+ATTENDANCE_SEXES: dict[str, str] = {"mujeres": "Mujeres", "hombres": "Hombres", "otro": "Otro / no declara"}
+ATTENDANCE_AGES: dict[str, str] = {
+    "0-17": "0 a 17 años",
+    "18-29": "18 a 29 años",
+    "30-59": "30 a 59 años",
+    "60+": "60 años o más",
+}
+ATTENDANCE_GROUPS: dict[str, dict[str, str]] = {"sexo": ATTENDANCE_SEXES, "edad": ATTENDANCE_AGES}
+
+#: The strategy of a need that names none of the plan's: "otra".
+OTHER_STRATEGY = "Otra (fuera de las líneas del plan)"
+
+#: Spanish name of every field of a workshop (form, messages, history).
+WORKSHOP_FIELD_LABELS: dict[str, str] = {
+    "held_on": "Fecha",
+    "place": "Lugar",
+    "territories": "Territorios",
+    "facilitator_id": "Facilitador(a) con cuenta",
+    "facilitator_name": "Facilitador(a)",
+    "state": "Estado",
+    "attendance_total": "Asistencia total",
+    "attendance": "Asistencia por sexo y edad",
+    "organisations": "Organizaciones presentes",
+    "closing_report": "Informe de cierre",
+    "participation_code": "Código de participación",
+    "participation_open": "Participación por teléfono abierta",
+}
+
+#: Spanish name of every field of a need.
+NEED_FIELD_LABELS: dict[str, str] = {
+    "kind": "Tipo",
+    "strategy_id": "Estrategia",
+    "text": "Texto",
+    "votes": "Votos",
+    "geometry": "Ubicación",
+    "photo": "Foto",
+    "state": "Estado",
+    "origin": "Origen",
+    "merged_into_id": "Fusionada en",
+    "initiatives": "Iniciativas que la responden",
+}
     "apr": "Agua potable rural (DOH)",
     "planta_aguas_servidas": "Planta de tratamiento de aguas servidas (SISS)",
     "vivero": "Viveros registrados (SAG)",

@@ -159,3 +159,25 @@ def safe_extract_zip(
         shutil.rmtree(dest, ignore_errors=True)
         raise
     return out
+
+
+#: A need's photo (issue 12): a phone picture fits; anything larger is refused before storing.
+PHOTO_LIMITS = UploadLimits(max_bytes=5 * MB)
+
+#: The image formats a need's photo may be, recognised by their first bytes (never by the
+#: name or the type the browser claims) -> the content type stored with it.
+_PHOTO_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def check_photo(name: str, data: bytes, limits: UploadLimits = PHOTO_LIMITS) -> str:
+    """Refuse an empty, oversized or non-image photo; return its content type (JPEG, PNG or WebP)."""
+    check_upload_size(name, len(data), limits)
+    if data[:12].startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "image/webp"
+    for signature, content_type in _PHOTO_SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    raise DataError(f"{name}: no es una foto JPEG, PNG o WebP.")

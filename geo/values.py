@@ -156,6 +156,35 @@ def _checked_date(year: int, month: int, day: int, raw: str) -> int:
         raise ValueProblem(f"la fecha «{raw}» no existe (formato dd-mm-aaaa).") from None
 
 
+def parse_date(value: object) -> date | None:
+    """A date from ``dd-mm-aaaa`` (or ``/``, ``.``), ``aaaa-mm-dd`` or a date cell; blank is None.
+
+    Refused: a date that does not exist, or a year outside :data:`YEAR_RANGE`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    else:
+        raw = str(value).strip()
+        if not raw:
+            return None
+        if m := _DATE.match(raw):
+            parts = int(m.group(3)), int(m.group(2)), int(m.group(1))
+        elif m := _ISO_DATE.match(raw):
+            parts = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        else:
+            raise ValueProblem(f"«{raw}» no es una fecha: escriba dd-mm-aaaa (p. ej. 05-12-2026).")
+        _checked_date(*parts, raw)
+        day = date(*parts)
+    low, high = YEAR_RANGE
+    if not low <= day.year <= high:
+        raise ValueProblem(f"el año {day.year} está fuera del rango {low}-{high}.")
+    return day
+
+
 def parse_text(value: object, max_length: int = DEFAULT_MAX_TEXT) -> str | None:
     """Text as typed, surrounding spaces trimmed; blank is None.
 

@@ -15,11 +15,13 @@ from typing import Any
 from geo.domain import (
     INITIATIVE_KINDS,
     REFERENCE_LAYERS,
+    NEED_FIELD_LABELS,
     ROLES,
     SCOPES,
     TERRITORY_KINDS,
     field_label,
     format_clp,
+    WORKSHOP_FIELD_LABELS,
     format_datetime,
     format_int,
     status_label,
@@ -38,6 +40,8 @@ OBJECT_KINDS: dict[str, str] = {
 }
 
 #: Spanish name of every action the write path records.
+    "workshop": "Taller participativo",
+    "need": "Necesidad de un taller",
 ACTIONS: dict[str, str] = {
     "crear_iniciativa": "Crear iniciativa",
     "editar_iniciativa": "Editar iniciativa",
@@ -70,6 +74,15 @@ ACTIONS: dict[str, str] = {
 }
 
 #: Spanish labels of the fields of territories, population figures and accounts
+    "crear_taller": "Crear taller",
+    "editar_taller": "Editar taller",
+    "cerrar_taller": "Cerrar taller",
+    "registrar_necesidad": "Registrar necesidad",
+    "editar_necesidad": "Editar necesidad",
+    "mover_necesidad": "Mover necesidad",
+    "fusionar_necesidad": "Fusionar necesidad en otra",
+    "recibir_fusion": "Recibir una necesidad fusionada",
+    "vincular_necesidad": "Vincular necesidad con iniciativas",
 #: (an initiative's fields are :data:`geo.domain.FIELD_LABELS`).
 _OTHER_LABELS: dict[str, dict[str, str]] = {
     "territory": {"name": "Nombre", "kind": "Tipo", "attrs": "Atributos"},
@@ -82,6 +95,8 @@ _OTHER_LABELS: dict[str, dict[str, str]] = {
     "app_user": {
         "username": "Usuario",
         "full_name": "Nombre completo",
+    "workshop": WORKSHOP_FIELD_LABELS,
+    "need": {**NEED_FIELD_LABELS, "strategy": "Estrategia", "merged": "Necesidad fusionada en esta"},
         "role": "Rol",
         "unit": "Unidad",
         "active": "Activa",

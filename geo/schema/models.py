@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -48,6 +49,9 @@ from geo.domain import (
     FUNDING_STAGES,
     INITIATIVE_KINDS,
     LINK_METHODS,
+    NEED_KINDS,
+    NEED_ORIGINS,
+    NEED_STATES,
     REFERENCE_LAYERS,
     ROLES,
     SCOPES,
@@ -55,6 +59,7 @@ from geo.domain import (
     STATUSES,
     TECHNICAL_RESULTS,
     TERRITORY_KINDS,
+    WORKSHOP_STATES,
 )
 
 log = logging.getLogger(__name__)
@@ -422,52 +427,6 @@ class StatusHistory(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
-class Workshop(Timestamps, Base):
-    """A participatory diagnosis workshop (taller / diagnóstico participativo)."""
-
-    __tablename__ = "workshop"
-    __table_args__ = (_check("workshop", "participants", "participants >= 0"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    held_on: Mapped[date | None] = mapped_column(Date)
-    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
-    venue: Mapped[str | None] = mapped_column(Text)
-    facilitator: Mapped[str | None] = mapped_column(Text)
-    participants: Mapped[int | None] = mapped_column(Integer)
-    notes: Mapped[str | None] = mapped_column(Text)
-    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
-
-
-class Need(Timestamps, Base):
-    """A need raised by residents in a workshop, optionally placed on the map."""
-
-    __tablename__ = "need"
-    __table_args__ = (
-        _check("need", "votes", "votes >= 0"),
-        _valid_geometry("need"),
-        _gist("need"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
-    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
-    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategy.id"))
-    description: Mapped[str] = mapped_column(Text)
-    priority: Mapped[int | None] = mapped_column(SmallInteger)
-    votes: Mapped[int | None] = mapped_column(Integer)
-    geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
-    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
-
-
-class NeedInitiative(Base):
-    """A need answered (fully or partly) by an initiative of the plan."""
-
-    __tablename__ = "need_initiative"
-    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(
-        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
-    )
-
-
 class AuditLog(Base):
     """Append-only record of writes: who did what to which row."""
 
@@ -501,6 +460,102 @@ class ReferenceFeature(Timestamps, Base):
     key: Mapped[str] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class Workshop(Timestamps, Base):
+    """A participatory diagnosis workshop (taller / diagnóstico participativo), issue 12.
+
+    Written only by ``geo/store/workshops.py``. ``attendance`` holds counts under the keys of
+    ``geo.domain.ATTENDANCE_GROUPS`` when known (empty when not: never a 0 for "unknown").
+    """
+
+    __tablename__ = "workshop"
+    __table_args__ = (
+        _check("workshop", "place", "length(btrim(place)) > 0"),
+        _one_of("workshop", "state", WORKSHOP_STATES),
+        _check("workshop", "attendance_total", "attendance_total >= 0"),
+        _check("workshop", "attendance", "jsonb_typeof(attendance) = 'object'"),
+        Index("ix_workshop_held_on", "held_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(Text)
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    facilitator_name: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), server_default="abierto")
+    attendance_total: Mapped[int | None] = mapped_column(Integer)
+    attendance: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    organisations: Mapped[str | None] = mapped_column(Text)
+    closing_report: Mapped[str | None] = mapped_column(Text)
+    participation_code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    participation_open: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class WorkshopTerritory(Base):
+    """A territory (UV, locality) a workshop covers."""
+
+    __tablename__ = "workshop_territory"
+    __table_args__ = (Index("ix_workshop_territory_territory", "territory_id"),)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Need(Timestamps, Base):
+    """A need residents raised in a workshop, drawn on the map (point, line or area).
+
+    ``strategy_id`` NULL is "otra"; a need merged into another (``merged_into_id``) is no
+    longer counted. Written only by ``geo/store/workshops.py`` (and the participation store).
+    """
+
+    __tablename__ = "need"
+    __table_args__ = (
+        _one_of("need", "kind", NEED_KINDS),
+        _check("need", "text", "length(btrim(text)) > 0 AND length(text) <= 1000"),
+        _check("need", "votes", "votes >= 0"),
+        _valid_geometry("need", nullable=False),
+        _one_of("need", "state", NEED_STATES),
+        _one_of("need", "origin", NEED_ORIGINS),
+        _gist("need"),
+        Index("ix_need_workshop", "workshop_id"),
+        Index(
+            "ix_need_device",
+            "workshop_id",
+            "device_key",
+            postgresql_where=text("device_key IS NOT NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategy.id"))
+    text: Mapped[str] = mapped_column(Text)
+    votes: Mapped[int] = mapped_column(Integer, server_default="0")
+    geom: Mapped[WKBElement] = mapped_column(_geometry(), nullable=False)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    photo_type: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(20), server_default="aceptada")
+    origin: Mapped[str] = mapped_column(String(20), server_default="taller")
+    device_key: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class NeedInitiative(Base):
+    """A need answered (fully or partly) by an initiative of the plan, confirmed by a person."""
+
+    __tablename__ = "need_initiative"
+    __table_args__ = (Index("ix_need_initiative_initiative", "initiative_id"),)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
+    confirmed_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     source: Mapped[str] = mapped_column(Text)
     geom: Mapped[WKBElement] = mapped_column(_geometry(), nullable=False)
     version: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -10,6 +10,7 @@ gets the same Spanish refusal (:class:`NotAuthorised`) and nothing is written.
 | administrador | everything: accounts, official layers, population figures, demo data |
 | secplac | initiatives, sites, spreadsheets, evaluation cuts, reports, the activity log |
 | facilitador | workshops and residents' needs; reads everything else |
+| secplac, facilitador | confirm which initiatives answer a need (``need_links``) |
 | concejo | reads everything, downloads reports |
 | público (no account) | with ``public_read``: the map, Brechas and investment pages, no names |
 
@@ -42,6 +43,12 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     "demo": ("generar o borrar datos de demostración", frozenset({"administrador"})),
     "accounts": ("administrar cuentas", frozenset({"administrador"})),
     "workshops": ("gestionar talleres y necesidades", frozenset({"administrador", "facilitador"})),
+    # The issue: "the facilitator or a planner confirms links" of a need to the plan. SECPLAC
+    # confirms links but records no workshops or needs (that is the facilitator's work).
+    "need_links": (
+        "confirmar qué iniciativas responden a una necesidad",
+        frozenset({"administrador", "facilitador", "secplac"}),
+    ),
     "activity": ("ver la actividad", frozenset({"administrador", "secplac"})),
     "reports": (
         "descargar informes",

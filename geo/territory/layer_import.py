@@ -214,8 +214,9 @@ _ORPHANS = text(
 _BLOCKERS = text(
     """
     SELECT t.code, t.name,
-           (SELECT count(*) FROM workshop w WHERE w.territory_id = t.id) AS workshops,
-           (SELECT count(*) FROM need n WHERE n.territory_id = t.id) AS needs
+           (SELECT count(*) FROM workshop_territory w WHERE w.territory_id = t.id) AS workshops,
+           (SELECT count(*) FROM workshop_territory w JOIN need n ON n.workshop_id = w.workshop_id
+             WHERE w.territory_id = t.id AND n.merged_into_id IS NULL) AS needs
       FROM territory t WHERE t.id = ANY(:ids)
     """
 )

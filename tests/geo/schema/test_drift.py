@@ -136,6 +136,10 @@ VOCABULARY = [
     ("initiative", "technical_result", domain.TECHNICAL_RESULTS),
     ("funding_line", "source", domain.FUNDING_LINE_SOURCES),
     ("funding_line", "stage", domain.FUNDING_STAGES),
+    ("workshop", "state", domain.WORKSHOP_STATES),
+    ("need", "kind", domain.NEED_KINDS),
+    ("need", "state", domain.NEED_STATES),
+    ("need", "origin", domain.NEED_ORIGINS),
 ]
 
 

@@ -13,18 +13,19 @@ from geo.store.permissions import CAPABILITIES, NotAuthorised, allowed, require
         ("administrador", set(CAPABILITIES), set()),
         (
             "secplac",
-            {"initiatives", "spreadsheets", "sites", "evaluation", "activity", "reports"},
+            {"initiatives", "spreadsheets", "sites", "evaluation", "activity", "reports", "need_links"},
             {"official_layers", "population", "accounts", "demo", "workshops"},
         ),
         (
             "facilitador",
-            {"workshops", "reports", "names"},
+            {"workshops", "need_links", "reports", "names"},
             {"initiatives", "spreadsheets", "sites", "official_layers", "accounts", "activity"},
         ),
         (
             "concejo",
             {"reports", "names"},
-            {"initiatives", "sites", "workshops", "official_layers", "accounts", "activity", "evaluation"},
+            {"initiatives", "sites", "workshops", "need_links", "official_layers", "accounts"}
+            | {"activity", "evaluation"},
         ),
         (None, set(), set(CAPABILITIES)),
     ],
