@@ -229,6 +229,12 @@ REFERENCE_LAYERS: dict[str, str] = {
     "rio": "Río Huasco, tramo urbano parcial (IDE Chile)",
     "zona_prc": "Zonas del Plan Regulador Comunal 1981 (MINVU)",
     "limite_urbano_prc": "Límite urbano legal, Plan Regulador 1981 (MINVU)",
+    "apr": "Agua potable rural (DOH)",
+    "planta_aguas_servidas": "Planta de tratamiento de aguas servidas (SISS)",
+    "vivero": "Viveros registrados (SAG)",
+    "toponimo": "Nombres de lugares (IDE Chile)",
+    "ferrocarril": "Red ferroviaria (IDE Chile)",
+}
 
 
 #: State of a workshop (issue 12): needs are recorded while it is open; closing it keeps
@@ -300,10 +306,4 @@ NEED_FIELD_LABELS: dict[str, str] = {
     "origin": "Origen",
     "merged_into_id": "Fusionada en",
     "initiatives": "Iniciativas que la responden",
-}
-    "apr": "Agua potable rural (DOH)",
-    "planta_aguas_servidas": "Planta de tratamiento de aguas servidas (SISS)",
-    "vivero": "Viveros registrados (SAG)",
-    "toponimo": "Nombres de lugares (IDE Chile)",
-    "ferrocarril": "Red ferroviaria (IDE Chile)",
 }

@@ -14,14 +14,14 @@ from typing import Any
 
 from geo.domain import (
     INITIATIVE_KINDS,
-    REFERENCE_LAYERS,
     NEED_FIELD_LABELS,
+    REFERENCE_LAYERS,
     ROLES,
     SCOPES,
     TERRITORY_KINDS,
+    WORKSHOP_FIELD_LABELS,
     field_label,
     format_clp,
-    WORKSHOP_FIELD_LABELS,
     format_datetime,
     format_int,
     status_label,
@@ -37,11 +37,11 @@ OBJECT_KINDS: dict[str, str] = {
     "app_user": "Cuenta",
     "reference_feature": "Elemento de una capa de referencia",
     "file": "Planilla, capa o copia de seguridad",
+    "workshop": "Taller participativo",
+    "need": "Necesidad de un taller",
 }
 
 #: Spanish name of every action the write path records.
-    "workshop": "Taller participativo",
-    "need": "Necesidad de un taller",
 ACTIONS: dict[str, str] = {
     "crear_iniciativa": "Crear iniciativa",
     "editar_iniciativa": "Editar iniciativa",
@@ -71,9 +71,6 @@ ACTIONS: dict[str, str] = {
     "inicio_sesion": "Inicio de sesión",
     "inicio_sesion_fallido": "Inicio de sesión fallido",
     "cuenta_bloqueada": "Cuenta bloqueada",
-}
-
-#: Spanish labels of the fields of territories, population figures and accounts
     "crear_taller": "Crear taller",
     "editar_taller": "Editar taller",
     "cerrar_taller": "Cerrar taller",
@@ -83,6 +80,9 @@ ACTIONS: dict[str, str] = {
     "fusionar_necesidad": "Fusionar necesidad en otra",
     "recibir_fusion": "Recibir una necesidad fusionada",
     "vincular_necesidad": "Vincular necesidad con iniciativas",
+}
+
+#: Spanish labels of the fields of territories, population figures and accounts
 #: (an initiative's fields are :data:`geo.domain.FIELD_LABELS`).
 _OTHER_LABELS: dict[str, dict[str, str]] = {
     "territory": {"name": "Nombre", "kind": "Tipo", "attrs": "Atributos"},
@@ -92,11 +92,11 @@ _OTHER_LABELS: dict[str, dict[str, str]] = {
         "population_source": "Fuente de la población",
         "population_ages": "Población por edad",
     },
+    "workshop": WORKSHOP_FIELD_LABELS,
+    "need": {**NEED_FIELD_LABELS, "strategy": "Estrategia", "merged": "Necesidad fusionada en esta"},
     "app_user": {
         "username": "Usuario",
         "full_name": "Nombre completo",
-    "workshop": WORKSHOP_FIELD_LABELS,
-    "need": {**NEED_FIELD_LABELS, "strategy": "Estrategia", "merged": "Necesidad fusionada en esta"},
         "role": "Rol",
         "unit": "Unidad",
         "active": "Activa",

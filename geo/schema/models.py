@@ -460,6 +460,9 @@ class ReferenceFeature(Timestamps, Base):
     key: Mapped[str] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    source: Mapped[str] = mapped_column(Text)
+    geom: Mapped[WKBElement] = mapped_column(_geometry(), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Workshop(Timestamps, Base):
@@ -556,6 +559,3 @@ class NeedInitiative(Base):
     )
     confirmed_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    source: Mapped[str] = mapped_column(Text)
-    geom: Mapped[WKBElement] = mapped_column(_geometry(), nullable=False)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
