@@ -1,8 +1,9 @@
-"""The Ficha territorial's download button, on the pages that show one territory."""
+"""Download buttons of the reports: the Ficha territorial, and a workshop's kit, template and acta."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -67,3 +68,74 @@ def ficha_button(territory_id: int | str, filters: MapFilters | InvestmentFilter
         on_click="ignore",
         key=f"ficha_{territory_id}",
     )
+
+
+# --- workshops (issue 12): the paper kit, its capture template, the acta -----------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def kit_bytes(workshop_id: int, territory_id: int, version: str) -> bytes:
+    """The kit's PDF (A3 map with grid, A4 capture sheet) of a workshop for one territory."""
+    from geo.reports.kit import kit_pdf
+
+    with engine().connect() as conn:
+        return kit_pdf(conn, workshop_id, territory_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def capture_template_bytes(workshop_id: int, territory_id: int, version: str) -> bytes:
+    """The capture spreadsheet template of a workshop for one territory."""
+    from geo.workshops.capture import capture_template
+
+    with engine().connect() as conn:
+        return capture_template(conn, workshop_id, territory_id)
+
+
+def _logged(make: Callable[[], bytes], what: str) -> Callable[[], bytes]:
+    def run() -> bytes:  # runs on click, in a thread of its own: its failure is logged here
+        try:
+            return make()
+        except Exception:
+            log.exception("%s could not be made", what)
+            raise
+
+    return run
+
+
+def workshop_kit_buttons(workshop_id: int, territory_id: int, territory_label: str, version: str) -> None:
+    """«Kit en papel (PDF)» and «Plantilla de captura (.xlsx)» of a workshop for one of its territories.
+
+    For roles that record needs or download reports; made on click. ``version``: the data version
+    (a new limit or new initiatives give a new kit).
+    """
+    if not (auth.can("workshops") or auth.can("reports")):
+        return
+    slug = normalize(territory_label).replace(" ", "_")
+    cols = st.columns(2)
+    with cols[0]:
+        st.download_button(
+            "Kit en papel (PDF)",
+            _logged(
+                lambda: kit_bytes(workshop_id, territory_id, version), f"the kit of workshop {workshop_id}"
+            ),
+            file_name=f"kit_taller_{workshop_id}_{slug}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+            key=f"kit_{workshop_id}_{territory_id}",
+            help="Mapa A3 con cuadrícula, iniciativas numeradas y código QR; hoja de captura A4.",
+        )
+    with cols[1]:
+        st.download_button(
+            "Plantilla de captura (.xlsx)",
+            _logged(
+                lambda: capture_template_bytes(workshop_id, territory_id, version),
+                f"the capture template of workshop {workshop_id}",
+            ),
+            file_name=f"captura_taller_{workshop_id}_{slug}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/table_view:",
+            on_click="ignore",
+            key=f"captura_{workshop_id}_{territory_id}",
+            help="Donde se escriben las hojas de captura llenadas a mano; se importa en «Importar captura».",
+        )

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, text
 from geo.domain import NEED_KINDS, format_datetime, status_label
 from geo.errors import DataError
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
-from geo.reports.ficha import Located, find_territory
+from geo.reports.ficha import Located, find_territory, territories
 from geo.reports.map_svg import (
     REFERENCE_STYLES,
     kit_legend_svg,
@@ -80,6 +80,16 @@ def workshop_header(conn: Connection, workshop_id: int) -> WorkshopHeader:
     if row is None:
         raise DataError(f"No existe el taller {workshop_id} (vea «sit taller list»).")
     return WorkshopHeader(row.id, row.held_on, row.place, row.state)
+
+
+def kit_territory(conn: Connection, territory: str | int) -> Located:
+    """A located UV or locality by id, or as written («UV 05», «Domeyko»)."""
+    if isinstance(territory, str):
+        return find_territory(conn, territory)
+    found = next((t for t in territories(conn) if t.id == territory), None)
+    if found is None:
+        raise DataError("El kit se hace de una unidad vecinal o una localidad rural ubicada.")
+    return found
 
 
 def territory_grid(conn: Connection, territory_id: int) -> KitGrid:
@@ -180,10 +190,10 @@ def map_parts(
     return svg, kit_legend_svg(present, with_needs=needs is not None)
 
 
-def kit_data(conn: Connection, workshop_id: int, written: str, now: datetime) -> dict[str, Any]:
+def kit_data(conn: Connection, workshop_id: int, territory: str | int, now: datetime) -> dict[str, Any]:
     """Everything the kit's two pages print, as JSON-ready texts."""
     header = workshop_header(conn, workshop_id)
-    t = find_territory(conn, written)
+    t = kit_territory(conn, territory)
     grid = territory_grid(conn, t.id)
     initiatives = kit_initiatives(conn, t.id)
     svg, legend = map_parts(conn, t, grid, initiatives)
@@ -223,6 +233,6 @@ def kit_data(conn: Connection, workshop_id: int, written: str, now: datetime) ->
     }
 
 
-def kit_pdf(conn: Connection, workshop_id: int, territory: str, now: datetime | None = None) -> bytes:
-    """The kit of a workshop for one territory («UV 05», «Domeyko»): A3 map, then A4 capture sheet."""
+def kit_pdf(conn: Connection, workshop_id: int, territory: str | int, now: datetime | None = None) -> bytes:
+    """The kit of a workshop for one territory (id, or «UV 05», «Domeyko»): A3 map, then A4 capture sheet."""
     return render_pdf("kit.typ", kit_data(conn, workshop_id, territory, now or datetime.now(UTC)))

@@ -24,11 +24,11 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from geo.values import ValueProblem
 
@@ -102,9 +102,17 @@ def _column_index(label: str) -> int:
     return value - 1
 
 
+def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    def xy(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, xy)
+
+
 def to_utm(geom: BaseGeometry) -> BaseGeometry:
     """A geometry in EPSG:4326 in the grid's CRS."""
-    return transform(_TO_UTM.transform, geom)
+    return _reproject(geom, _TO_UTM)
 
 
 def kit_grid(territory_4326: BaseGeometry) -> KitGrid:
@@ -170,6 +178,6 @@ def cell_polygon_lonlat(grid: KitGrid, cell: str) -> Polygon:
     Its edges are densified (10 points a side), so it follows the projected square closely.
     """
     square = shapely.segmentize(grid_cell_polygon(grid, cell), grid.cell_m / 10)
-    out = transform(_TO_LONLAT.transform, square)
+    out = _reproject(square, _TO_LONLAT)
     assert isinstance(out, Polygon)
     return out
