@@ -11,6 +11,8 @@ from sqlalchemy import text
 
 from tests.support.browser import (
     IFRAME,
+    app_idle,
+    choose,
     chromium_page,
     drawn_initiatives,
     hide_layers,
@@ -21,6 +23,7 @@ from tests.support.browser import (
     switch_on,
     wait_for_drawn,
 )
+from ui.paged_table import TABLE_CLASS
 
 pytestmark = pytest.mark.browser
 
@@ -159,9 +162,23 @@ def test_table_sends_one_page_and_the_download_has_every_row(server, page):
     open_with_demo(page, base)
     n = f"{total:,}".replace(",", ".")
     page.get_by_text(f"Filas 1–{PAGE_ROWS} de {n}").wait_for(timeout=60_000)
-    grid_rows = page.get_by_test_id("stDataFrame").last.locator("[role=row]")
-    grid_rows.nth(PAGE_ROWS).wait_for(state="attached", timeout=30_000)
-    assert grid_rows.count() == PAGE_ROWS + 1  # the header and one page: nothing more was sent
+    rows = page.locator(f".{TABLE_CLASS} tbody tr")
+    rows.nth(PAGE_ROWS - 1).wait_for(timeout=30_000)
+    assert rows.count() == PAGE_ROWS  # one page: nothing more was sent
+    # Sorted on every row, from the highest code down: the first row is the last code of all.
+    with engine.connect() as conn:
+        codes = [r[0] for r in conn.execute(text("SELECT code FROM initiative"))]
+    app_idle(page)
+    page.get_by_label("De mayor a menor").check(force=True)
+    app_idle(page)
+    choose(page, "Ordenar por", "Código")
+    page.get_by_text(f"de {n}, ordenadas por Código").wait_for(timeout=30_000)
+    top = max(codes, key=lambda c: c.casefold())
+    page.locator(f".{TABLE_CLASS} tbody tr").first.locator("td").first.filter(has_text=top).wait_for(
+        timeout=30_000
+    )
+    choose(page, "Ordenar por", "Orden del plan")
+    page.get_by_text(f"de {n}, en el orden del plan").wait_for(timeout=30_000)
     pager = page.get_by_label("Página (de")
     pager.fill("2")
     pager.press("Enter")

@@ -1,5 +1,7 @@
 """The Streamlit app driven with AppTest against the real test database."""
 
+from html.parser import HTMLParser
+
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -7,12 +9,44 @@ from sqlalchemy import text
 from geo.initiatives.demo import clear_demo, generate_demo
 from tests.pages.conftest import app_as
 from tests.support.actors import TESTER
+from ui.paged_table import TABLE_CLASS
 
 
 @pytest.fixture
 def app(engine, monkeypatch, accounts):
     with app_as(monkeypatch, accounts["concejo"]) as at:
         yield at
+
+
+class _TableParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def shown_table(at) -> pd.DataFrame:
+    """The rows of the page's HTML table as the browser reads them (entities decoded)."""
+    html = next(m.value for m in at.markdown if TABLE_CLASS in m.value)
+    parser = _TableParser()
+    parser.feed(html)
+    header, *rows = parser.rows
+    return pd.DataFrame(rows, columns=header)
 
 
 def metric(at, label):
@@ -43,9 +77,9 @@ def test_strategy_filter_changes_the_counts_and_table(app, engine):
         "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'E4'",
     )
     assert metric(app, "Iniciativas filtradas") == str(e4)
-    table = app.dataframe[-1].value
+    table = shown_table(app)
     assert set(table["Estrategia"].str[:2]) == {"E4"}
-    assert f"de {e4}." in app.caption[-1].value
+    assert f"de {e4}, en el orden del plan." in app.caption[-1].value
     assert app.subheader[-1].value == f"Iniciativas filtradas ({e4})"
 
 
@@ -55,13 +89,13 @@ def test_table_shows_one_page_and_keeps_the_page_in_range_when_filters_shrink_it
     total = count(engine, "SELECT count(*) FROM initiative")
     last = -(-total // PAGE_ROWS)
     app.run()
-    assert len(app.dataframe[-1].value) == PAGE_ROWS
+    assert len(shown_table(app)) == PAGE_ROWS
     assert f"Filas 1–{PAGE_ROWS} de {total:,}".replace(",", ".") in app.caption[-1].value
     app.number_input(key="mapa_tabla_pagina").set_value(last).run()
     rest = total - (last - 1) * PAGE_ROWS
-    assert len(app.dataframe[-1].value) == rest
-    first_of_last = app.dataframe[-1].value["Código"].iloc[0]
-    assert first_of_last not in set(app.dataframe[-1].value["Código"].iloc[1:])
+    assert len(shown_table(app)) == rest
+    first_of_last = shown_table(app)["Código"].iloc[0]
+    assert first_of_last not in set(shown_table(app)["Código"].iloc[1:])
     app.multiselect(key="f_strategies").set_value(["E4"]).run()  # fewer rows than that page
     assert not app.exception
     e4 = count(
@@ -69,7 +103,31 @@ def test_table_shows_one_page_and_keeps_the_page_in_range_when_filters_shrink_it
         "SELECT count(*) FROM initiative i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'E4'",
     )
     assert app.number_input(key="mapa_tabla_pagina").value == -(-e4 // PAGE_ROWS)
-    assert len(app.dataframe[-1].value) == e4 - (-(-e4 // PAGE_ROWS) - 1) * PAGE_ROWS
+    assert len(shown_table(app)) == e4 - (-(-e4 // PAGE_ROWS) - 1) * PAGE_ROWS
+
+
+def test_sorting_orders_every_row_not_only_the_page_shown(app, engine):
+    from ui.paged_table import PAGE_ROWS
+
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT name FROM initiative"))]
+    app.run()
+    app.selectbox(key="mapa_tabla_pagina_orden").set_value("Iniciativa").run()
+    app.checkbox(key="mapa_tabla_pagina_desc").check().run()
+    assert not app.exception
+
+    def folded(name: str) -> str:  # what a reader expects: case and accents do not count
+        import unicodedata
+
+        text = name.casefold().replace("ñ", "n\uffff")
+        return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+    expected = sorted(names, key=folded, reverse=True)[:PAGE_ROWS]
+    assert [folded(n) for n in shown_table(app)["Iniciativa"]] == [folded(n) for n in expected]
+    assert "ordenadas por Iniciativa" in app.caption[-1].value
+    app.number_input(key="mapa_tabla_pagina").set_value(2).run()
+    app.selectbox(key="mapa_tabla_pagina_orden").set_value("Código").run()
+    assert app.number_input(key="mapa_tabla_pagina").value == 1  # a new order starts at page 1
 
 
 def test_plan_choices_follow_the_chosen_strategy(app):
@@ -126,11 +184,11 @@ def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app,
         app.run()
         app.toggle(key="f_demo").set_value(True).run()
         assert not app.exception
-        table = app.dataframe[-1].value  # the catalogue comes first, then the demo rows
+        table = shown_table(app)  # the catalogue comes first, then the demo rows
         app.number_input(key="mapa_tabla_pagina").set_value(
             app.number_input(key="mapa_tabla_pagina").max
         ).run()
-        table = pd.concat([table, app.dataframe[-1].value])
+        table = pd.concat([table, shown_table(app)])
         assert "Sin información" in set(table["Monto"])
         assert any(m.startswith("$ ") for m in table["Monto"])
     finally:

@@ -259,6 +259,28 @@ def app_idle(pg, timeout: float = 60, calm_for: float = 0.5) -> None:
     raise AssertionError("the app did not finish its run")
 
 
+def choose(pg, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``; reopen it if a rerun closed it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = pg.get_by_test_id("stSelectbox").filter(has=pg.get_by_text(label, exact=True))
+    choice = pg.get_by_role("option", name=option, exact=True).first
+    for _ in range(3):
+        app_idle(pg)  # a rerun ending closes an open list
+        box.click()
+        try:
+            # Typed before the list is open, the keys are lost: wait for it first.
+            pg.get_by_role("listbox").first.wait_for(timeout=10_000)
+            pg.keyboard.type(option)  # filters the list: a long one only renders what is in view
+            choice.wait_for(timeout=10_000)
+            choice.click(timeout=10_000)
+        except PlaywrightTimeout:
+            pg.keyboard.press("Escape")
+            continue
+        return
+    raise AssertionError(f"option {option!r} never appeared in {label!r}")
+
+
 def map_frame(pg):
     """The map's frame once the page has settled (see :func:`settle`)."""
     settle(pg)
