@@ -13,6 +13,7 @@ gets the same Spanish refusal (:class:`NotAuthorised`) and nothing is written.
 | secplac, facilitador | confirm which initiatives answer a need (``need_links``) |
 | concejo | reads everything, downloads reports |
 | público (no account) | with ``public_read``: the map, Brechas and investment pages, no names |
+| participante (no account) | with a workshop's open participation code: send a need from a phone |
 
 Processes acting on their own (``Actor.system``: the loaders of ``sit setup``, migrations)
 and the operating-system user running ``sit`` without ``--user`` act as ``sistema``, which
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 #: The role of processes and of the server's operator (``sit`` without ``--user``).
 SYSTEM_ROLE = "sistema"
+#: A resident sending a need from a phone with a workshop's open participation code: no
+#: account and no name; it may only ``participate`` (:mod:`geo.store.participation`).
+PARTICIPANT_ROLE = "participante"
 
 #: Each capability, its Spanish name (used in the refusal) and the roles that have it.
 CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
@@ -49,6 +53,7 @@ CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
         "confirmar qué iniciativas responden a una necesidad",
         frozenset({"administrador", "facilitador", "secplac"}),
     ),
+    "participate": ("enviar necesidades desde un teléfono", frozenset({"administrador", "facilitador"})),
     "activity": ("ver la actividad", frozenset({"administrador", "secplac"})),
     "reports": (
         "descargar informes",
@@ -76,6 +81,8 @@ class NotAuthorised(DataError):
 def allowed(role: str | None, capability: str) -> bool:
     """Whether ``role`` (None: nobody logged in) has ``capability``."""
     _, roles = CAPABILITIES[capability]
+    if role == PARTICIPANT_ROLE:
+        return capability == "participate"
     return role == SYSTEM_ROLE or (role is not None and role in roles)
 
 
@@ -84,6 +91,8 @@ def require(actor: Actor, capability: str) -> None:
     if allowed(actor.role, capability):
         return
     what, roles = CAPABILITIES[capability]
-    who = ROLES.get(actor.role or "", "sin sesión iniciada")
+    who = ROLES.get(
+        actor.role or "", "participante" if actor.role == PARTICIPANT_ROLE else "sin sesión iniciada"
+    )
     names = ", ".join(sorted(ROLES[r] for r in roles))
     raise NotAuthorised(f"No autorizado: el rol {who} no puede {what} (pueden: {names}).")
