@@ -22,6 +22,7 @@ from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
 from layers.locale import spanish_map
 from layers.map import EXTENTS, VALLENAR_CENTER, Legend, uv_name_labels
 from layers.reference import add_facilities, add_sites, reference_legend_html
+from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
 
@@ -130,6 +131,7 @@ def build_choropleth(
     extent: str = "comuna",
     static_prefix: str = STATIC_URL_PREFIX,
     uv_names: bool = False,
+    reference: EncodedReference | None = None,
 ) -> folium.Map:
     """Map of territories filled by class (``properties.clase``), with facilities, sites and legend.
 
@@ -138,7 +140,8 @@ def build_choropleth(
     :data:`layers.map.EXTENTS` (the city or the whole commune). ``base`` holds the commune
     limit, the facility layers and (optionally) the placed ``sites``; the legend gets their
     rows after ``legend_html``. ``uv_names``: write «UV 05 / Carrera» on each UV (features
-    with ``label``, as :func:`layers.map.uv_name_labels` reads them).
+    with ``label``, as :func:`layers.map.uv_name_labels` reads them). ``reference``: the
+    reference layers, switchable and hidden at first (:mod:`layers.reference_layers`).
     """
     m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=11, prefer_canvas=False)
     if base["commune"]["features"]:
@@ -162,7 +165,8 @@ def build_choropleth(
             uv_name_labels(terr["features"]).add_to(m)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=False, radius=4)
-    Legend(legend_html + reference_legend_html(base)).add_to(m)
+    add_reference_layers(m, reference)
+    Legend(legend_html + reference_legend_html(base) + reference_layers_legend_html(reference)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"

@@ -25,6 +25,7 @@ from layers.initiative_points import (
 )
 from layers.locale import spanish_map
 from layers.reference import add_facilities, add_sites, reference_legend_html
+from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import (
     BASE_STYLES,
@@ -174,6 +175,7 @@ def build_map(
     basemap: str | None = None,
     static_prefix: str = STATIC_URL_PREFIX,
     show_facilities: bool = True,
+    reference: EncodedReference | None = None,
 ) -> MapParts:
     """Return the map: base layers, territories shaded by linked initiatives, initiatives.
 
@@ -189,6 +191,8 @@ def build_map(
         basemap: folium tiles name, or None for the offline vector-only base.
         static_prefix: URL prefix of the vendored assets.
         show_facilities: whether the school and health layers start visible.
+        reference: the reference layers (:func:`layers.reference_layers.encode_reference`),
+            switchable and hidden at first; None draws none.
     """
     # One canvas for every vector layer: 10,000 initiatives as SVG paths took the browser
     # about twice as long to draw (bench/). On a canvas the last drawn takes the click, so
@@ -221,13 +225,16 @@ def build_map(
     labels = uv_name_labels(terr["features"])
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
+    add_reference_layers(m, reference)
     # All the initiatives a selection can show are in the fixed part, built once; the
     # filtered part only says which of them to show (layers.initiative_points).
     encoded = initiatives if isinstance(initiatives, EncodedInitiatives) else encode_initiatives(initiatives)
     InitiativeStore(encoded).add_to(m)
     located = folium.FeatureGroup(name="Iniciativas con ubicación")
     InitiativeSelection(encoded, encoded.bits(selected), DRAWN_ATTRIBUTE).add_to(located)
-    Legend(legend_html(strategies) + reference_legend_html(base)).add_to(m)
+    Legend(
+        legend_html(strategies) + reference_legend_html(base) + reference_layers_legend_html(reference)
+    ).add_to(m)
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)

@@ -9,6 +9,7 @@ never loaded. Features are written through :func:`geo.store.reference.save_refer
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from geo.domain import REFERENCE_LAYERS
 from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.reference import ReferenceRecord, ReferenceReport, save_reference_layer
@@ -196,3 +198,72 @@ def load_reference_layers(conn: Connection, pack: Path, actor: Actor) -> dict[st
             conn, actor, spec.layer, records, note={"archivo": f"{FOLDER}/{spec.file}"}
         )
     return reports
+
+
+#: What a map's tooltip says of a feature besides its name: (attribute, Spanish label).
+MAP_DETAILS: dict[str, tuple[tuple[str, str], ...]] = {
+    "punto_critico": (("causa_punt", "Causa"), ("riesgo_2024", "Riesgo 2024")),
+    "remocion_en_masa": (("ANO_EVENTO", "Año del evento"),),
+    "canal": (("TIPO_CANAL", "Tipo"), ("ORIGEN", "Origen")),
+    "zona_prc": (("UPERM", "Usos permitidos"),),
+    "apr": (("LEVANTAMIENTO", "Registro"),),
+    "planta_aguas_servidas": (("DESCRIPCIO", "Operador"), ("DESCRIPC_3", "Situación")),
+    "vivero": (("urba_rural", "Sector"),),
+    "toponimo": (("Tipo", "Tipo"),),
+}
+#: Lines and areas are simplified by this many metres for the map (points are kept): about
+#: a pixel at the city's zoom, so nothing visible is lost and the page stays light.
+MAP_TOLERANCE_M = 2.0
+
+
+def map_reference_layers(conn: Connection, tolerance_m: float = MAP_TOLERANCE_M) -> dict[str, dict[str, Any]]:
+    """Every loaded reference layer as a GeoJSON FeatureCollection for the maps, by layer code.
+
+    Coordinates with 5 decimals (about 1 m); properties: ``layer``, ``capa`` (its Spanish
+    title), ``nombre``, ``detalle`` (:data:`MAP_DETAILS`) and ``fuente``. Texts are not
+    escaped here: the maps escape them (``layers.sanitize``). Layers with no features are left out.
+    """
+    rows = conn.execute(
+        text(
+            """
+            SELECT layer, name, attrs, source,
+                   ST_AsGeoJSON(CASE WHEN ST_Dimension(geom) = 0 THEN geom
+                        ELSE ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(geom, 32719), :tol), 4326)
+                   END, 5) AS geometry
+              FROM reference_feature
+             ORDER BY layer, key
+            """
+        ),
+        {"tol": tolerance_m},
+    ).all()
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        details = " · ".join(
+            f"{label}: {value}"
+            for attr, label in MAP_DETAILS.get(r.layer, ())
+            if (value := _text((r.attrs or {}).get(attr)))
+        )
+        title = REFERENCE_LAYERS.get(r.layer, r.layer)
+        fc = out.setdefault(r.layer, {"type": "FeatureCollection", "features": []})
+        fc["features"].append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(r.geometry),
+                "properties": {
+                    "layer": r.layer,
+                    "capa": title,
+                    "nombre": r.name or title,
+                    "detalle": details,
+                    "fuente": r.source,
+                },
+            }
+        )
+    return out
+
+
+def reference_version(conn: Connection) -> str:
+    """A fingerprint that changes whenever a reference layer is loaded or replaced."""
+    row = conn.execute(
+        text("SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM reference_feature")
+    ).scalar_one()
+    return str(row)

@@ -4,6 +4,8 @@ import json
 import shutil
 
 import pytest
+import shapely
+import shapely.geometry
 from sqlalchemy import text
 
 from geo.domain import REFERENCE_LAYERS
@@ -108,3 +110,54 @@ def test_sit_stats_counts_the_reference_layers():
     assert stats["reference"]["punto_critico"] == 52
     text_out = run_sit("stats", url=database_url_for_tests()).stdout
     assert "Capas de referencia: 164 elementos en 11 capas" in text_out
+
+
+def test_the_maps_get_every_layer_light_and_still_where_it_was(conn):
+    from geo.territory.reference import map_reference_layers, reference_version
+
+    layers = map_reference_layers(conn)
+    assert {code: len(fc["features"]) for code, fc in layers.items()} == collect_stats(conn)["reference"]
+    critical = next(
+        f for f in layers["punto_critico"]["features"] if f["properties"]["nombre"] == "Chamonate"
+    )
+    p = critical["properties"]
+    assert p["capa"] == REFERENCE_LAYERS["punto_critico"] and "SENAPRED" in p["fuente"]
+    assert p["detalle"].startswith("Causa: ") and "Riesgo 2024: " in p["detalle"]
+    # Points keep their place (5 decimals, about 1 m); lines are simplified by 2 m, never moved more.
+    x, y = critical["geometry"]["coordinates"]
+    stored = conn.execute(
+        text(
+            "SELECT ST_Distance(ST_Transform(geom, 32719), "
+            "ST_Transform(ST_SetSRID(ST_Point(:x, :y), 4326), 32719)) "
+            "FROM reference_feature WHERE layer = 'punto_critico' AND name = 'Chamonate'"
+        ),
+        {"x": x, "y": y},
+    ).scalar()
+    assert stored < 1.0
+    canal_points = sum(
+        shapely.get_num_coordinates(shapely.geometry.shape(f["geometry"]))
+        for f in layers["canal"]["features"]
+    )
+    stored_points = conn.execute(
+        text("SELECT sum(ST_NPoints(geom)) FROM reference_feature WHERE layer = 'canal'")
+    ).scalar()
+    assert canal_points < stored_points
+    drift = conn.execute(
+        text(
+            """
+            SELECT max(ST_HausdorffDistance(ST_Transform(r.geom, 32719),
+                                            ST_Transform(ST_GeomFromGeoJSON(:g), 32719)))
+              FROM reference_feature r WHERE r.layer = 'rio'
+            """
+        ),
+        {"g": json.dumps(layers["rio"]["features"][0]["geometry"])},
+    ).scalar()
+    assert drift < 3.0
+    before = reference_version(conn)
+    conn.execute(
+        text(
+            "UPDATE reference_feature SET updated_at = now() + interval '1 second' "
+            "WHERE id = (SELECT min(id) FROM reference_feature)"
+        )
+    )
+    assert reference_version(conn) != before

@@ -1,0 +1,80 @@
+/* SIT PLADECO Vallenar: reference layers (critical points, canals, the river, the Plan
+ * Regulador...), decoded only when a person switches one on.
+ *
+ * layers/reference_layers.py inlines this file in the map (it is not fetched). Every layer
+ * of the layer control starts as an empty group; the first time one is added, the gzip of
+ * all reference layers (base64, decoded once with the browser's DecompressionStream) gives
+ * its features. The legend's row of a layer shows while the layer is on the map. Texts
+ * arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
+ */
+(function () {
+    "use strict";
+    if (window.sitReference) { return; }
+    var stores = {};  // sig -> promise of {layer: FeatureCollection}
+
+    function decode(sig, b64) {
+        if (!stores[sig]) {
+            var bin = atob(b64);
+            var bytes = new Uint8Array(bin.length);
+            for (var i = 0; i < bin.length; i += 1) { bytes[i] = bin.charCodeAt(i); }
+            var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+            stores[sig] = new Response(stream).json();
+        }
+        return stores[sig];
+    }
+
+    function tooltip(p) {
+        return "<b>" + p.nombre + "</b><br>" + p.capa +
+            (p.detalle ? "<br>" + p.detalle : "") +
+            "<br><small>Fuente: " + p.fuente + "</small>";
+    }
+
+    function legendRows(doc, layer, on) {
+        var rows = doc.querySelectorAll("[data-sit-capa]");
+        var any = false;
+        rows.forEach(function (row) {
+            if (row.getAttribute("data-sit-capa") === layer) { row.hidden = !on; }
+            if (!row.hidden) { any = true; }
+        });
+        var heading = doc.querySelector("[data-sit-capas]");
+        if (heading) { heading.hidden = !any; }
+    }
+
+    window.sitReference = {
+        /* Fill ``group`` with layer ``layer`` of store ``sig`` the first time it is added. */
+        attach: function (sig, b64, group, layer, style) {
+            var filled = false;
+            group.on("add", function () {
+                legendRows(document, layer, true);
+                if (filled) { return; }
+                filled = true;
+                decode(sig, b64).then(function (all) {
+                    var fc = all[layer] || {type: "FeatureCollection", features: []};
+                    var options = {
+                        style: function () { return style.path; },
+                        pointToLayer: function (f, ll) {
+                            if (style.label) {
+                                return L.marker(ll, {interactive: false, icon: L.divIcon({
+                                    className: "sit-toponimo", iconSize: null,
+                                    html: "<span style=\"" + style.label + "\">" + f.properties.nombre + "</span>"})});
+                            }
+                            return L.circleMarker(ll, style.point);
+                        }
+                    };
+                    var geo = L.geoJSON(fc, options);
+                    if (!style.label) {
+                        geo.bindTooltip(function (l) { return tooltip(l.feature.properties); }, {sticky: true});
+                    }
+                    group.addLayer(geo);
+                    var box = document.querySelector(".leaflet-container");
+                    if (box) {
+                        var on = (box.getAttribute("data-sit-capas-dibujadas") || "").split(" ").filter(Boolean);
+                        on.push(layer);
+                        box.setAttribute("data-sit-capas-dibujadas", on.join(" "));
+                    }
+                });
+            });
+            group.on("remove", function () { legendRows(document, layer, false); });
+        }
+    };
+})();
