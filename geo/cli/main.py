@@ -22,6 +22,7 @@ from geo.cli import (
     investment,
     reports,
     sheets,
+    taller,
     territories,
     users,
 )
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.register(sub)
     users.register(sub)
     activity.register(sub)
+    taller.register(sub)
     return parser
 
 
