@@ -44,6 +44,10 @@ class Settings:
     """Hours without any interaction after which a logged-in session ends
     (``SIT_SESSION_IDLE_HOURS`` or ``session_idle_hours``; fractions allowed)."""
     admin_database_url: str | None = None
+    lan_url: str | None = None
+    """The app's address on the workshop's local network (``SIT_LAN_URL`` or ``lan_url``), e.g.
+    ``http://192.168.1.20:8501``: set by ``sit serve --lan`` for the app it starts, so the phone
+    participation QR code points at it. None: the address the facilitator's browser uses."""
     secrets_file: Path | None = None
     """The secrets file read (``SIT_SECRETS_FILE``, else ``.streamlit/secrets.toml``), where
     ``sit db app-role`` writes the app's address."""
@@ -122,6 +126,7 @@ def load_settings(environ: dict[str, str] | None = None, root: Path | None = Non
         public_read=public_read,
         session_idle_hours=idle_hours,
         admin_database_url=normalise_database_url(admin_url) if admin_url else None,
+        lan_url=(str(env.get("SIT_LAN_URL") or secrets.get("lan_url") or "").strip().rstrip("/") or None),
     )
 
 

@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 PUBLIC = "público"
 ACCOUNT = "cuenta"
 ANONYMOUS = "sin sesión"
+#: Anyone, logged in or not, whatever ``public_read`` says: the phone participation page,
+#: whose own key is a workshop's open code (checked by the page and the store). Never listed
+#: in the sidebar.
+EVERYONE = "cualquiera"
 
 ss = st.session_state
 #: Set by the router once it has checked the session in this run (see :func:`guard`).
@@ -77,6 +81,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/usuarios.py", "Usuarios", ":material/group:", "accounts"),
     PageEntry("pages/mi_cuenta.py", "Mi cuenta", ":material/account_circle:", ACCOUNT),
     PageEntry("pages/ingresar.py", "Ingresar", ":material/login:", ANONYMOUS),
+    PageEntry("pages/participar.py", "Participar en el taller", ":material/smartphone:", EVERYONE),
 )
 _BY_FILE = {e.file: e for e in PAGES}
 HOME = "pages/mapa.py"
@@ -85,6 +90,8 @@ LOGIN = "pages/ingresar.py"
 
 def may_open(entry: PageEntry, role: str | None, logged_in: bool, public_read: bool) -> bool:
     """Whether a session (``role``; ``logged_in``) may open ``entry``."""
+    if entry.audience == EVERYONE:
+        return True
     if entry.audience == ANONYMOUS:
         return not logged_in
     if entry.audience == PUBLIC:
@@ -163,7 +170,10 @@ def pages_for_session() -> tuple[list, dict[str, object]]:
     pages: list = []
     by_file: dict[str, object] = {}
     for entry in PAGES:
-        if may_open(entry, role, logged_in, public_read):
+        if entry.audience == EVERYONE:
+            page = st.Page(entry.file, title=entry.title, icon=entry.icon, visibility="hidden")
+            by_file[entry.file] = page
+        elif may_open(entry, role, logged_in, public_read):
             page = st.Page(entry.file, title=entry.title, icon=entry.icon, default=entry.file == home)
             by_file[entry.file] = page
         elif entry.file == LOGIN:

@@ -206,9 +206,39 @@ def lan_addresses() -> list[str]:
     return [a for a in dict.fromkeys(found) if not ipaddress.ip_address(a).is_loopback]
 
 
+def print_participation(lan: str) -> None:
+    """Print the phone participation addresses on the local network.
+
+    One per workshop open to it now, else the address's shape (the code appears when the
+    facilitator opens participation).
+    """
+    from geo.store.participation import participation_url
+
+    try:
+        with engine().connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, participation_code FROM workshop "
+                    "WHERE participation_open AND state = 'abierto' ORDER BY id"
+                )
+            ).all()
+    except Exception:  # noqa: BLE001 - the server starts anyway; the page shows the address too
+        log.info("open workshops not read", exc_info=True)
+        rows = []
+    for r in rows:
+        print(f"  Participación por teléfono, taller {r.id}: {participation_url(lan, r.participation_code)}")
+    if not rows:
+        print(
+            f"  Participación por teléfono: {participation_url(lan, 'XXXX')} (el código aparece al abrir "
+            "la participación de un taller en la página Talleres)",
+            flush=True,
+        )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the Streamlit app: on 127.0.0.1 only, or on every interface with ``--lan``."""
     address = args.address or ("0.0.0.0" if args.lan else "127.0.0.1")
+    env = dict(os.environ)
     cmd = [
         sys.executable,
         "-m",
@@ -232,12 +262,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # service for the public IP (to print it): a workshop has no internet.
             cmd += ["--browser.serverAddress", found[0]]
         print(f"  (en este equipo: http://127.0.0.1:{args.port})", flush=True)
+        lan = f"http://{found[0] if found else '<la IP de este equipo>'}:{args.port}"
+        print_participation(lan)
         print(LAN_WARNING, flush=True)
+        if found:  # the app shows this address in the participation QR code (settings.lan_url)
+            env["SIT_LAN_URL"] = lan
     else:
         print("Iniciando la aplicación en", f"http://{address}:{args.port}", flush=True)
     os.chdir(PROJECT_ROOT)
     # Replace this process: stopping `sit serve` stops the server, no orphan is left.
-    os.execv(sys.executable, cmd)
+    os.execve(sys.executable, cmd, env)
     return 0  # not reached
 
 

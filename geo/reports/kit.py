@@ -157,10 +157,10 @@ def kit_initiatives(conn: Connection, territory_id: int) -> list[dict[str, Any]]
     ]
 
 
-def strategies(conn: Connection) -> list[dict[str, str]]:
-    """The plan's strategies (code and name), in their order, for the capture sheet."""
-    rows = conn.execute(text("SELECT code, name FROM strategy ORDER BY position")).all()
-    return [{"code": r.code, "name": r.name} for r in rows]
+def strategies(conn: Connection) -> list[dict[str, Any]]:
+    """The plan's strategies (id, code and name), in their order, for the capture sheet and forms."""
+    rows = conn.execute(text("SELECT id, code, name FROM strategy ORDER BY position")).all()
+    return [{"id": r.id, "code": r.code, "name": r.name} for r in rows]
 
 
 def map_parts(

@@ -24,6 +24,7 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, text
 
@@ -41,6 +42,11 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 RATE_LIMIT = 5
 RATE_WINDOW_MINUTES = 10
+
+
+def participation_url(base: str, code: str) -> str:
+    """The phone page's address for ``code`` on the app at ``base`` (``http://192.168.1.20:8501``)."""
+    return f"{base.rstrip('/')}/participar?codigo={quote(code)}"
 
 
 def participant(code: str) -> Actor:

@@ -324,18 +324,13 @@ def plan_capture(
             f"(encabezados en la fila {number})."
         )
     plan = CapturePlan(name, SHEET, workshop_id, t, grid)
-    by_code = {s["code"]: (sid, s["name"]) for s, sid in _strategy_ids(conn)}
+    by_code = {s["code"]: (int(s["id"]), str(s["name"])) for s in strategies(conn)}
     for number, values, formulas in rows[1:]:
         _read_row(plan, number, values, formulas, where, by_code)
     if not plan.rows and not plan.errors:
         raise DataError(f"{name}, hoja «{SHEET}»: no hay necesidades bajo los encabezados.")
     _mark_imported(conn, plan)
     return plan
-
-
-def _strategy_ids(conn: Connection) -> list[tuple[dict[str, str], int]]:
-    rows = conn.execute(text("SELECT id, code, name FROM strategy ORDER BY position")).all()
-    return [({"code": r.code, "name": r.name}, r.id) for r in rows]
 
 
 def _read_row(

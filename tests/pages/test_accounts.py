@@ -49,7 +49,12 @@ def test_every_page_is_in_the_table_and_guards_itself_before_anything_else():
 
 
 def _visible(role: str | None, public_read: bool = False) -> list[str]:
-    return [e.title for e in navigation.PAGES if navigation.may_open(e, role, role is not None, public_read)]
+    """The sidebar: the pages the session may open, less those never listed (the phone page)."""
+    return [
+        e.title
+        for e in navigation.PAGES
+        if e.audience != navigation.EVERYONE and navigation.may_open(e, role, role is not None, public_read)
+    ]
 
 
 def test_the_table_gives_each_role_its_pages():

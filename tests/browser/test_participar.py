@@ -1,0 +1,95 @@
+"""Residents' phone participation in real headless chromium at a phone's size (390x844).
+
+A workshop of UV 05 with participation open; a phone opens the QR's address
+(``/participar?codigo=...``) as its first request, with nobody logged in and no public
+access: no sidebar, the workshop named, a tap on the small map, a kind, a hostile text,
+«Enviar necesidad». The need is then pending in the facilitator's queue, stored as typed and
+shown inert; nothing left localhost.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from geo.store.participation import open_participation, pending_needs
+from geo.store.workshops import WorkshopValues, create_workshop
+from tests.support.actors import TESTER
+from tests.support.browser import app_idle, chromium_page, map_frame, served_app
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)> La plaza sin luz {{ 7*7 }}"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with served_app("participar") as (base, engine):
+        with engine.begin() as conn:
+            tid = conn.execute(
+                text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '05'")
+            ).scalar_one()
+            wid = create_workshop(
+                conn,
+                TESTER,
+                WorkshopValues(held_on="05-12-2026", place="Sede social Carrera", territory_ids=[tid]),
+            )
+            code = open_participation(conn, TESTER, wid)
+        yield base, engine, wid, code
+
+
+def test_a_phone_sends_a_need_that_lands_pending_and_nothing_leaves_localhost(server, browser):
+    base, engine, wid, code = server
+    with chromium_page(browser, width=390, height=844) as pg:
+        dialogs: list[str] = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.goto(f"{base}/participar?codigo={code}")
+        pg.get_by_role("heading", name="Participe en el taller", exact=True).wait_for(timeout=90_000)
+        app_idle(pg)
+        assert pg.get_by_text(f"Taller {wid}").first.is_visible()
+        assert pg.get_by_text("UV 05 · Carrera", exact=False).first.is_visible()
+        sidebar = pg.locator('section[data-testid="stSidebar"]')
+        assert sidebar.count() == 0 or not sidebar.first.is_visible()
+        # 1. where: a tap on the middle of the small map (framed on UV 05)
+        map_frame(pg).locator(".leaflet-container").click()
+        app_idle(pg)
+        map_frame(pg).locator("path.sit-punto-elegido").wait_for(timeout=60_000)
+        # 2. what: kind, text; «Enviar necesidad» is a large touch target
+        pg.get_by_text("Propuesta", exact=True).click()
+        app_idle(pg)
+        pg.get_by_label("Escriba la necesidad").fill(HOSTILE)
+        button = pg.get_by_role("button", name="Enviar necesidad")
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 300
+        pg.keyboard.press("Tab")  # the text area commits its value
+        app_idle(pg)
+        button.click()
+        pg.get_by_text("¡Gracias! Su necesidad llegó al equipo del taller").wait_for(timeout=60_000)
+        pg.screenshot(path="/tmp/sit-participar-phone.png", full_page=True)
+        assert not dialogs  # the text never ran
+        outside = [
+            u
+            for u in pg.requests
+            if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
+        ]
+        assert outside == []
+    with engine.connect() as conn:
+        queue = pending_needs(conn, wid)
+        assert [(q["kind"], q["text"]) for q in queue] == [("propuesta", HOSTILE)]
+        row = conn.execute(
+            text(
+                "SELECT n.state, n.origin, ST_Within(n.geom, t.geom) AS inside FROM need n, territory t "
+                "WHERE n.id = :n AND t.kind = 'unidad_vecinal' AND t.code = '05'"
+            ),
+            {"n": queue[0]["id"]},
+        ).one()
+        assert (row.state, row.origin, row.inside) == ("pendiente", "telefono", True)
+
+
+def test_a_wrong_code_is_refused_in_spanish(server, browser):
+    base, *_ = server
+    with chromium_page(browser, width=390, height=844) as pg:
+        pg.goto(f"{base}/participar?codigo=ZZZZZZ")
+        pg.get_by_text(
+            "Ese código no corresponde a un taller que esté recibiendo necesidades ahora"
+        ).wait_for(timeout=90_000)
