@@ -139,3 +139,31 @@ def workshop_kit_buttons(workshop_id: int, territory_id: int, territory_label: s
             key=f"captura_{workshop_id}_{territory_id}",
             help="Donde se escriben las hojas de captura llenadas a mano; se importa en «Importar captura».",
         )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def acta_bytes(workshop_id: int, version: str) -> bytes:
+    """The acta's PDF of a workshop (``version``: the workshop's fingerprint or the data version)."""
+    from geo.reports.acta import acta_pdf
+
+    with engine().connect() as conn:
+        return acta_pdf(conn, workshop_id)
+
+
+def workshop_acta_button(workshop_id: int, version: str) -> None:
+    """«Acta del taller (PDF)»: attendance, needs by kind and strategy with the map, needs versus the plan.
+
+    ``version`` must change when the workshop or its needs change (e.g.
+    ``geo.workshops.queries.workshop_fingerprint``), so the acta is never an old one.
+    """
+    if not (auth.can("workshops") or auth.can("reports")):
+        return
+    st.download_button(
+        "Acta del taller (PDF)",
+        _logged(lambda: acta_bytes(workshop_id, version), f"the acta of workshop {workshop_id}"),
+        file_name=f"acta_taller_{workshop_id}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key=f"acta_{workshop_id}",
+    )

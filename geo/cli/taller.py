@@ -12,6 +12,7 @@ import argparse
 import logging
 from typing import Any
 
+from geo.cli import taller_papers
 from geo.cli.common import actor, engine, indented_json
 
 log = logging.getLogger(__name__)
@@ -170,3 +171,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     needs.add_argument("--json", action="store_true", help="salida JSON, con la geometría (GeoJSON)")
     needs.add_argument("--all", action="store_true", help="incluir las fusionadas y las rechazadas")
     needs.set_defaults(func=cmd_needs)
+    taller_papers.register(taller)  # kit, plantilla, importar, acta, participacion

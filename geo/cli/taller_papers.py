@@ -86,8 +86,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_acta(args: argparse.Namespace) -> int:
+    """Write the acta of a workshop (attendance, needs by kind and strategy, map, plan, report)."""
+    from geo.reports.acta import acta_pdf
+
+    out, started = _out(args.out), time.perf_counter()
+    with engine().connect() as conn:
+        pdf = acta_pdf(conn, args.workshop)
+    out.write_bytes(pdf)
+    print(f"Acta del taller {args.workshop}: {out} ({_seconds(started)} s).")
+    return 0
+
+
+def cmd_participation(args: argparse.Namespace) -> int:
+    """Open (print the code and address) or close phone participation of a workshop."""
+    from geo.settings import get_settings
+    from geo.store.participation import close_participation, open_participation, participation_url
+
+    who, eng = actor(args), engine()
+    if args.close:
+        close_participation(eng, who, args.workshop)
+        print(f"Participación por teléfono del taller {args.workshop} cerrada.")
+        return 0
+    code = open_participation(eng, who, args.workshop)
+    base = get_settings().lan_url or "http://<dirección de sit serve --lan>"
+    print(f"Participación por teléfono del taller {args.workshop} abierta: código {code}")
+    print(f"  {participation_url(base, code)}")
+    return 0
+
+
 def register(taller: argparse._SubParsersAction) -> None:
-    """Add ``kit``, ``plantilla`` and ``importar`` to the ``sit taller`` parser."""
+    """Add ``kit``, ``plantilla``, ``importar``, ``acta`` and ``participacion`` to ``sit taller``."""
     kit = taller.add_parser("kit", help="kit en papel: mapa A3 con cuadrícula y hoja de captura A4 (PDF)")
     kit.add_argument("--workshop", type=int, required=True, metavar="ID", help="número del taller")
     kit.add_argument("--territory", required=True, metavar="TERRITORIO", help="«UV 05» o una localidad")
@@ -110,3 +139,13 @@ def register(taller: argparse._SubParsersAction) -> None:
         "--errors", metavar="ERRORES.xlsx", help="escribir las filas rechazadas en esta planilla"
     )
     imp.set_defaults(func=cmd_import)
+
+    acta = taller.add_parser("acta", help="acta del taller (PDF): asistencia, necesidades, mapa, el plan")
+    acta.add_argument("--workshop", type=int, required=True, metavar="ID")
+    acta.add_argument("--out", required=True, metavar="ARCHIVO.pdf")
+    acta.set_defaults(func=cmd_acta)
+
+    part = taller.add_parser("participacion", help="abrir (o cerrar) la participación por teléfono")
+    part.add_argument("--workshop", type=int, required=True, metavar="ID")
+    part.add_argument("--close", action="store_true", help="cerrar la participación")
+    part.set_defaults(func=cmd_participation)
