@@ -177,6 +177,13 @@ def _path(geom: BaseGeometry, fr: _Frame) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _clipped_path(g: BaseGeometry, fr: _Frame, view: BaseGeometry, tolerance: float) -> str:
+    """The path data of ``g`` cut to the frame's box and simplified; "" when it is out of view."""
+    if not g.intersects(view):
+        return ""
+    return _path(shapely.clip_by_rect(g, *fr.box).simplify(tolerance), fr)
+
+
 def _points(geom: BaseGeometry) -> list[tuple[float, float]]:
     return [(p.x, p.y) for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Point" and not p.is_empty]
 
@@ -223,10 +230,7 @@ def territory_map_svg(layers: MapLayers, territory_id: int) -> str | None:
     ]
 
     def shape(g: BaseGeometry, style: str) -> None:
-        if not g.intersects(view):
-            return
-        cut = shapely.clip_by_rect(g, *box).simplify(tolerance)
-        d = _path(cut, fr)
+        d = _clipped_path(g, fr, view, tolerance)
         if d:
             out.append(f'<path d="{d}" {style}/>')
 
@@ -469,9 +473,7 @@ def kit_map_svg(
     ]
 
     def shape(g: BaseGeometry, style: str) -> None:
-        if not g.intersects(view):
-            return
-        d = _path(shapely.clip_by_rect(g, *box).simplify(tolerance), fr)
+        d = _clipped_path(g, fr, view, tolerance)
         if d:
             out.append(f'<path d="{d}" {style}/>')
 

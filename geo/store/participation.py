@@ -33,7 +33,7 @@ from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
 from geo.store.permissions import PARTICIPANT_ROLE, SYSTEM_ROLE, require
-from geo.store.workshops import NeedDraft, record_needs
+from geo.store.workshops import NeedDraft, _locked_workshop, record_needs
 
 log = logging.getLogger(__name__)
 
@@ -101,24 +101,13 @@ def open_workshop(conn: Connection, code: str | None) -> OpenWorkshop | None:
     return OpenWorkshop(row.id, row.held_on, row.place, row.participation_code, list(row.territories))
 
 
-def _locked(conn: Connection, workshop_id: int) -> Any:
-    row = (
-        conn.execute(text("SELECT * FROM workshop WHERE id = :i FOR UPDATE"), {"i": workshop_id})
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise DataError(f"El taller n.º {workshop_id} no existe.")
-    return row
-
-
 def open_participation(
     bind: Engine | Connection, actor: Actor, workshop_id: int, expected_version: int | None = None
 ) -> str:
     """Open phone participation for an open workshop; return its code (the same if already open)."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        row = _locked(conn, workshop_id)
+        row = _locked_workshop(conn, workshop_id)
         if expected_version is not None and row["version"] != expected_version:
             raise conflict_error(
                 conn,
@@ -169,7 +158,7 @@ def close_participation(bind: Engine | Connection, actor: Actor, workshop_id: in
     """Stop taking phone needs (the code is kept: opening again gives the same one)."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        row = _locked(conn, workshop_id)
+        row = _locked_workshop(conn, workshop_id)
         if not row["participation_open"]:
             return
         version = conn.execute(

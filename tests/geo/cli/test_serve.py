@@ -18,9 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from geo.cli.admin import LAN_WARNING, lan_addresses
-from tests.conftest import database_url_for_tests, free_port
+from geo.store.participation import open_participation
+from geo.store.workshops import WorkshopValues, create_workshop
+from tests.conftest import database_url_for_tests, free_port, set_up_database
+from tests.support.actors import TESTER
 
 XSRF_COOKIE = "_streamlit_xsrf"
 
@@ -34,11 +38,12 @@ def lan_ip() -> str:
 
 
 @contextmanager
-def serving(*args: str) -> Iterator[tuple[int, list[str]]]:
-    """Run ``sit serve --port P *args`` until its health answers on 127.0.0.1; yield (P, output lines)."""
+def serving(*args: str, url: str | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Run ``sit serve --port P *args`` (on the database at ``url``, by default the session's)
+    until its health answers on 127.0.0.1; yield (P, output lines)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    env["DATABASE_URL"] = database_url_for_tests()
+    env["DATABASE_URL"] = url or database_url_for_tests()
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "sit"), "serve", "--port", str(port), *args],
         env=env,
@@ -115,3 +120,22 @@ def test_sit_serve_lan_prints_the_address_and_warning_and_keeps_xsrf(lan_ip):
         with pytest.raises(urllib.error.HTTPError) as refused_upload:
             urllib.request.urlopen(put, timeout=5)
         assert refused_upload.value.code == 403
+
+
+def test_sit_serve_lan_prints_the_participation_address_with_the_open_code(lan_ip):
+    url = set_up_database("serve_participation")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            tid = conn.execute(
+                text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '05'")
+            ).scalar_one()
+            wid = create_workshop(conn, TESTER, WorkshopValues("05-12-2026", "Sede", [tid]))
+            code = open_participation(conn, TESTER, wid)
+    finally:
+        engine.dispose()
+    with serving("--lan", url=url) as (port, lines):
+        expected = (
+            f"Participación por teléfono, taller {wid}: http://{lan_ip}:{port}/participar?codigo={code}"
+        )
+        assert expected in "".join(lines), "".join(lines)
