@@ -75,6 +75,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/inversion.py", "Inversión por territorio", ":material/payments:", PUBLIC),
     PageEntry("pages/calidad.py", "Calidad de datos", ":material/rule:", ACCOUNT),
     PageEntry("pages/iniciativas.py", "Iniciativas", ":material/edit_location_alt:", "initiatives"),
+    # Facilitadores record workshops and needs; SECPLAC opens it to confirm which initiatives answer them.
+    PageEntry("pages/talleres.py", "Talleres", ":material/groups:", "need_links"),
     PageEntry("pages/planillas.py", "Planillas", ":material/table_view:", "reports"),
     PageEntry("pages/capas.py", "Importar capas", ":material/upload_file:", "official_layers"),
     PageEntry("pages/actividad.py", "Actividad", ":material/history:", "activity"),

@@ -256,3 +256,19 @@ def territory_needs_summary(
                 }
             )
     return sorted(out.values(), key=lambda t: (not t.label.startswith("UV "), t.label))
+
+
+def summary_rows(summary: Sequence[TerritoryNeeds]) -> list[dict[str, Any]]:
+    """One row per territory and strategy, with Spanish column names (the pages' table)."""
+    return [
+        {
+            "Territorio": t.label,
+            "Estrategia": g.strategy_name,
+            **{NEED_KINDS[k]: g.by_kind.get(k, 0) for k in NEED_KINDS},
+            "Total": g.total,
+            "Respondidas por el plan": g.answered,
+            "Sin respuesta": g.total - g.answered,
+        }
+        for t in summary
+        for g in t.strategies
+    ]

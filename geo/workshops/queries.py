@@ -213,3 +213,66 @@ def find_workshop_territories(conn: Connection, written: Sequence[str]) -> list[
             )
         ids.append(place.id)
     return ids
+
+
+def workshop_initiatives(conn: Connection, workshop_id: int) -> list[dict[str, Any]]:
+    """The plan's initiatives linked to a workshop's territories (not archived, not demo).
+
+    ``geometry`` is the initiative's own (GeoJSON), None for those the plan does not draw.
+    """
+    rows = conn.execute(
+        text(
+            """
+            SELECT DISTINCT i.id, i.code, i.name, i.status, s.code AS strategy_code,
+                   ST_AsGeoJSON(i.geom, 6) AS g
+              FROM workshop_territory wt
+              JOIN initiative_territory it ON it.territory_id = wt.territory_id
+              JOIN initiative i ON i.id = it.initiative_id
+              JOIN strategy s ON s.id = i.strategy_id
+             WHERE wt.workshop_id = :w AND i.archived_at IS NULL AND NOT i.is_demo
+             ORDER BY i.code
+            """
+        ),
+        {"w": workshop_id},
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "code": r.code,
+            "name": r.name,
+            "status": r.status,
+            "strategy_code": r.strategy_code,
+            "geometry": json.loads(r.g) if r.g else None,
+        }
+        for r in rows
+    ]
+
+
+def workshop_fingerprint(conn: Connection, workshop_id: int) -> str:
+    """Changes whenever the workshop, its needs or their links change (keys its map)."""
+    row = conn.execute(
+        text(
+            """
+            SELECT w.version, w.updated_at,
+                   (SELECT count(*) || ':' || coalesce(sum(n.version), 0) || ':'
+                           || coalesce(max(n.updated_at)::text, '')
+                      FROM need n WHERE n.workshop_id = w.id),
+                   (SELECT count(*) FROM need_initiative l JOIN need n ON n.id = l.need_id
+                     WHERE n.workshop_id = w.id)
+              FROM workshop w WHERE w.id = :w
+            """
+        ),
+        {"w": workshop_id},
+    ).first()
+    return "" if row is None else "|".join(str(v) for v in row)
+
+
+def facilitator_choices(conn: Connection) -> list[tuple[int, str]]:
+    """Active accounts that may run a workshop (facilitador, administrador), as (id, full name)."""
+    rows = conn.execute(
+        text(
+            "SELECT id, full_name FROM app_user WHERE active AND role IN ('facilitador', 'administrador') "
+            "ORDER BY full_name"
+        )
+    ).all()
+    return [(r.id, r.full_name) for r in rows]

@@ -70,7 +70,7 @@ def test_the_table_gives_each_role_its_pages():
 
 
 @pytest.mark.parametrize(
-    "page", ["iniciativas", "capas", "planillas", "usuarios", "calidad", "mapa", "inversion"]
+    "page", ["iniciativas", "capas", "planillas", "usuarios", "calidad", "mapa", "inversion", "talleres"]
 )
 def test_a_page_run_alone_with_nobody_logged_in_runs_none_of_its_queries(engine, monkeypatch, page):
     """What Streamlit does with a deep link before any session called st.navigation."""

@@ -54,14 +54,15 @@ PAGES_OF: dict[str, list[str]] = {
     "administrador": [
         *_COMMON,
         "Iniciativas",
+        "Talleres",
         "Planillas",
         "Importar capas",
         "Actividad",
         "Usuarios",
         "Mi cuenta",
     ],
-    "secplac": [*_COMMON, "Iniciativas", "Planillas", "Actividad", "Mi cuenta"],
-    "facilitador": [*_COMMON, "Planillas", "Mi cuenta"],
+    "secplac": [*_COMMON, "Iniciativas", "Talleres", "Planillas", "Actividad", "Mi cuenta"],
+    "facilitador": [*_COMMON, "Talleres", "Planillas", "Mi cuenta"],
     "concejo": [*_COMMON, "Planillas", "Mi cuenta"],
 }
 

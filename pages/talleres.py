@@ -1,0 +1,66 @@
+"""Talleres participativos: workshops, residents' needs drawn on the map, needs versus the plan."""
+
+import streamlit as st
+
+from geo.workshops.queries import workshop_needs
+from layers.sanitize import clean_markdown
+from ui import auth, state, workshops
+from ui.capture import capture_import_panel
+from ui.navigation import guard
+from ui.reports import workshop_kit_buttons
+from ui.state import engine
+
+guard(__file__)
+st.title("Talleres participativos")
+st.caption(
+    "Diagnóstico participativo: las necesidades que los vecinos marcan en el mapa (problemas, "
+    "propuestas y valores), por estrategia del PLADECO, y qué iniciativas del plan las responden."
+)
+workshops.show_flash()
+can_write = auth.can("workshops")
+
+if can_write:
+    with st.expander("Nuevo taller", expanded=False):
+        workshops.new_workshop_form()
+
+w = workshops.choose_workshop()
+if w is None:
+    st.info("Aún no hay talleres registrados." + (" Cree el primero en «Nuevo taller»." if can_write else ""))
+    st.stop()
+
+workshops.workshop_header(w)
+with engine().connect() as conn:
+    needs = workshop_needs(conn, w["id"])
+open_for_needs = can_write and w["state"] == "abierto"
+
+col_map, col_form = st.columns([3, 2], gap="medium")
+with col_map:
+    drawn = workshops.workshop_map(w, needs, can_draw=open_for_needs)
+with col_form:
+    if open_for_needs:
+        workshops.new_need_form(w, drawn)
+    elif can_write:
+        st.info("El taller está cerrado: sus necesidades quedan como se cerraron.")
+
+st.markdown("#### Necesidades del taller")
+workshops.needs_table(needs)
+workshops.need_panel(w, needs, drawn)
+
+st.markdown("#### Por territorio: lo que piden los vecinos y lo que responde el plan")
+workshops.needs_summary(w["territory_ids"])
+
+with st.expander("Kit en papel y planilla de captura"):
+    version = state.data_version()
+    for territory_id, label in zip(w["territory_ids"], w["territories"], strict=True):
+        st.markdown(f"**{clean_markdown(label)}**")
+        workshop_kit_buttons(w["id"], territory_id, label, version)
+    if open_for_needs:
+        st.markdown("**Importar una planilla de captura llenada**")
+        capture_import_panel(w["id"])
+
+if can_write:
+    with st.expander("Editar el taller"):
+        workshops.edit_workshop_form(w)
+    if w["state"] == "abierto":
+        with st.expander("Cerrar el taller"):
+            workshops.close_workshop_form(w)

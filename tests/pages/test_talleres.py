@@ -1,0 +1,128 @@
+"""The Talleres page with AppTest: who sees what, a workshop created on the page, needs shown inert,
+a planner confirming which initiative answers a need.
+
+The page reads a sibling database of its own (committed writes: the app commits).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from geo.accounts.users import create_user
+from geo.store.workshops import NeedDraft, WorkshopValues, create_workshop, record_needs
+from tests import conftest
+from tests.conftest import set_up_database
+from tests.pages.conftest import app_as
+from tests.support.activity import FAST, PASSWORD
+from tests.support.actors import TESTER
+
+HOSTILE = "<img src=x onerror=alert(1)> {{ 7*7 }} [enlace](http://example.com)"
+
+
+@pytest.fixture(scope="module")
+def world():
+    url = set_up_database("pages_talleres")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        people = {
+            role: create_user(conn, TESTER, user, name, role, PASSWORD, hasher=FAST)
+            for role, user, name in (
+                ("facilitador", "fede", "Federico Facilitador"),
+                ("secplac", "arojas", "Ana Rojas"),
+                ("concejo", "concejal", "Carmen Concejal"),
+            )
+        }
+    engine.dispose()
+    return url, people
+
+
+def open_as(monkeypatch, world, role):
+    url, people = world
+    monkeypatch.setattr(conftest, "database_url_for_tests", lambda: url)
+    return app_as(monkeypatch, people[role], "pages/talleres.py")
+
+
+def query(url, sql, **params):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql), params).all()
+    finally:
+        engine.dispose()
+
+
+def test_a_facilitator_creates_a_workshop_on_the_page(monkeypatch, world):
+    with open_as(monkeypatch, world, "facilitador") as at:
+        assert not at.exception, at.exception
+        assert [t.value for t in at.title] == ["Talleres participativos"]
+        at.text_input(key="talleres_new_place").set_value("Sede social Carrera")
+        uv05 = query(world[0], "SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '05'")[0][0]
+        at.multiselect(key="talleres_new_territories").set_value([uv05])
+        at.number_input(key="talleres_new_total").set_value(25)
+        at.number_input(key="talleres_new_sex_mujeres").set_value(15)
+        at.button[0].click()  # the form's «Crear taller»
+        at.run()
+        assert not at.exception, at.exception
+        assert any("creado" in s.value for s in at.success)
+        assert any("Sede social Carrera" in h.value for h in at.subheader)
+    rows = query(
+        world[0], "SELECT place, attendance_total, attendance, state FROM workshop ORDER BY id DESC LIMIT 1"
+    )
+    assert rows == [("Sede social Carrera", 25, {"mujeres": 15}, "abierto")]
+    who = query(
+        world[0], "SELECT user_name FROM audit_log WHERE action = 'crear_taller' ORDER BY id DESC LIMIT 1"
+    )
+    assert who == [("Federico Facilitador",)]
+
+
+def test_needs_are_shown_as_typed_and_a_planner_confirms_the_answer(monkeypatch, world):
+    url, people = world
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        uv05 = conn.execute(
+            text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '05'")
+        ).scalar()
+        wid = create_workshop(conn, TESTER, WorkshopValues("06-12-2026", "Escuela Baquedano", [uv05]))
+        here = conn.execute(
+            text("SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory WHERE id = :i"), {"i": uv05}
+        ).scalar()
+        e1 = conn.execute(text("SELECT id FROM strategy WHERE code = 'E1'")).scalar()
+        (nid,) = record_needs(conn, TESTER, wid, [NeedDraft("problema", e1, HOSTILE, 3, bytes(here))])
+        answer = conn.execute(
+            text(
+                "SELECT i.id FROM initiative i JOIN initiative_territory it ON it.initiative_id = i.id "
+                "WHERE it.territory_id = :t AND i.strategy_id = :s AND i.archived_at IS NULL "
+                "AND NOT i.is_demo "
+                "ORDER BY i.code LIMIT 1"
+            ),
+            {"t": uv05, "s": e1},
+        ).scalar()
+    engine.dispose()
+    assert answer is not None, "the catalogue links an E1 initiative to UV 05"
+
+    with open_as(monkeypatch, world, "secplac") as at:
+        assert not at.exception, at.exception
+        at.selectbox(key="talleres_id").set_value(wid).run()
+        # SECPLAC reads and confirms links, but records no workshops or needs.
+        assert not [e for e in at.expander if e.label == "Nuevo taller"]
+        table = at.dataframe[0].value
+        assert list(table["Texto"]) == [HOSTILE]  # a table cell: shown as typed, never run
+        assert not any("49" in m.value for m in at.markdown)
+        links = at.multiselect(key=f"talleres_links_{nid}_1")
+        code = query(url, "SELECT code FROM initiative WHERE id = :i", i=answer)[0][0]
+        assert any(o.startswith(f"{code} · ") for o in links.options)  # suggested
+        links.set_value([answer])
+        next(b for b in at.button if b.label == "Confirmar vínculos").click()
+        at.run()
+        assert not at.exception, at.exception
+    linked = query(url, "SELECT initiative_id, confirmed_by FROM need_initiative WHERE need_id = :n", n=nid)
+    assert linked == [(answer, "Ana Rojas (página Talleres)")]
+
+
+def test_the_council_does_not_get_the_page(monkeypatch, world):
+    url, people = world
+    monkeypatch.setattr(conftest, "database_url_for_tests", lambda: url)
+    with app_as(monkeypatch, people["concejo"]) as at:
+        with pytest.raises(ValueError, match="navigation page"):
+            at.switch_page("pages/talleres.py")  # not registered for the council
