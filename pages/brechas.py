@@ -8,7 +8,7 @@ from geo.coverage.gaps import GAP_TYPES
 from geo.domain import format_clp, format_int
 from layers.choropleth import CLASS_METHODS
 from layers.map import EXTENTS
-from ui import auth
+from ui import auth, workshops
 from ui import coverage as ui
 from ui.frame import page_frame
 from ui.initiatives.details import show_territory
@@ -116,6 +116,14 @@ with st.expander("Población por territorio (Censo 2017 o cifra oficial del muni
 
 st.subheader("Acceso a servicios")
 st.dataframe(ui.access_table(data), hide_index=True, width="stretch")
+
+# Only when workshops recorded needs; the public sees the counts, not what residents wrote.
+workshops.needs_summary(
+    None,
+    title="Necesidades de los talleres participativos",
+    show_texts=auth.signed_in() is not None,
+    empty_note=False,
+)
 
 if auth.can("reports"):
     st.subheader("Descargas")

@@ -7,6 +7,7 @@ from layers.sanitize import clean_markdown
 from ui import auth, state, workshops
 from ui.capture import capture_import_panel
 from ui.navigation import guard
+from ui.participation import participation_panel
 from ui.reports import workshop_kit_buttons
 from ui.state import engine
 
@@ -59,6 +60,8 @@ with st.expander("Kit en papel y planilla de captura"):
         capture_import_panel(w["id"])
 
 if can_write:
+    with st.expander("Participación por teléfono", expanded=w["participation_open"] or w["pending"] > 0):
+        participation_panel(w["id"])
     with st.expander("Editar el taller"):
         workshops.edit_workshop_form(w)
     if w["state"] == "abierto":

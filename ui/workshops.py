@@ -508,32 +508,40 @@ def links_panel(n: dict[str, Any]) -> None:
 # --- per territory: what residents asked for and what the plan answers -------------------------
 
 
-def needs_summary(territory_ids: list[int] | None, *, empty_note: bool = True) -> bool:
-    """The per-territory summary of needs; return whether there was anything to show."""
+def needs_summary(
+    territory_ids: list[int] | None,
+    *,
+    title: str | None = None,
+    show_texts: bool = True,
+    empty_note: bool = True,
+) -> bool:
+    """The per-territory summary of needs (under ``title``); return whether there was any.
+
+    ``show_texts`` False (the public) gives the counts only, not what residents wrote.
+    """
     with engine().connect() as conn:
         summary = plan.territory_needs_summary(conn, territory_ids)
     if not summary:
         if empty_note:
             st.caption("Sin necesidades aceptadas en estos territorios.")
         return False
+    if title:
+        st.subheader(title)
     st.dataframe(pd.DataFrame(plan.summary_rows(summary)), hide_index=True, width="stretch")
+    if not show_texts:
+        return True
     for t in summary:
         if t.unanswered:
             with st.expander(f"{t.label}: {t.unanswered_count} necesidad(es) sin respuesta del plan"):
-                st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                "N.º": u["id"],
-                                "Tipo": u["kind"],
-                                "Estrategia": u["strategy"],
-                                "Texto": u["text"],
-                                "Votos": u["votes"],
-                            }
-                            for u in t.unanswered
-                        ]
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+                rows = [
+                    {
+                        "N.º": u["id"],
+                        "Tipo": u["kind"],
+                        "Estrategia": u["strategy"],
+                        "Texto": u["text"],
+                        "Votos": u["votes"],
+                    }
+                    for u in t.unanswered
+                ]
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     return True

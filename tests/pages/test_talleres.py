@@ -126,3 +126,26 @@ def test_the_council_does_not_get_the_page(monkeypatch, world):
     with app_as(monkeypatch, people["concejo"]) as at:
         with pytest.raises(ValueError, match="navigation page"):
             at.switch_page("pages/talleres.py")  # not registered for the council
+
+
+def test_brechas_shows_the_needs_per_territory_once_there_are_some(monkeypatch, world):
+    url, people = world
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        uv06 = conn.execute(
+            text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '06'")
+        ).scalar()
+        wid = create_workshop(conn, TESTER, WorkshopValues("07-12-2026", "Sede Baquedano", [uv06]))
+        here = conn.execute(
+            text("SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory WHERE id = :i"), {"i": uv06}
+        ).scalar()
+        record_needs(conn, TESTER, wid, [NeedDraft("propuesta", None, "Un paradero techado", 5, bytes(here))])
+    engine.dispose()
+    monkeypatch.setattr(conftest, "database_url_for_tests", lambda: url)
+    with app_as(monkeypatch, people["secplac"], "pages/brechas.py") as at:
+        assert not at.exception, at.exception
+        assert "Necesidades de los talleres participativos" in [h.value for h in at.subheader]
+        summary = next(d.value for d in at.dataframe if "Sin respuesta" in d.value.columns)
+        row = summary[summary["Territorio"] == "UV 06 · Baquedano"].iloc[0]
+        assert (row["Propuesta"], row["Total"], row["Sin respuesta"]) == (1, 1, 1)
+        assert row["Estrategia"] == "Otra (fuera de las líneas del plan)"
