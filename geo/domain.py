@@ -93,17 +93,6 @@ ROLES: dict[str, str] = {
     "concejo": "Concejo Municipal",
 }
 
-FUNDING_SOURCES: tuple[str, ...] = (
-    "Municipal",
-    "FNDR",
-    "PMU",
-    "PMB",
-    "FRIL",
-    "Sectorial",
-    "Privado",
-    "Otro",
-)
-
 #: Funding sources of a funding line (issue 11), as Chilean public investment records them.
 #: ``sectorial`` names the ministry or service in the line's ``source_detail``; so may
 #: ``otro`` (and a source recorded as free text before the lines existed).
@@ -156,10 +145,11 @@ FIELD_LABELS: dict[str, str] = {
     "program": "Programa",
     "status": "Estado",
     "scope": "Alcance",
-    "amount_clp": "Monto (CLP)",
-    "funding_source": "Fuente de financiamiento",
+    "funding": "Financiamiento",
     "responsible_unit": "Unidad responsable",
     "bip_code": "Código BIP",
+    "bip_stage": "Etapa BIP",
+    "technical_result": "Resultado técnico",
     "start_year": "Año de inicio",
     "end_year": "Año de término",
     "description": "Descripción",
@@ -170,6 +160,10 @@ FIELD_LABELS: dict[str, str] = {
     "archived": "Archivada",
     "status_comment": "Comentario del cambio de estado",
     "reason": "Motivo",
+    # The single amount and source an initiative had before its funding lines (issue 11):
+    # only old audit rows name them.
+    "amount_clp": "Monto (CLP)",
+    "funding_source": "Fuente de financiamiento",
 }
 
 #: Database column of an initiative -> the field key of :data:`FIELD_LABELS`.

@@ -13,11 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from geo.domain import (
+    BIP_STAGES,
     INITIATIVE_KINDS,
     NEED_FIELD_LABELS,
     REFERENCE_LAYERS,
     ROLES,
     SCOPES,
+    TECHNICAL_RESULTS,
     TERRITORY_KINDS,
     WORKSHOP_FIELD_LABELS,
     field_label,
@@ -26,6 +28,7 @@ from geo.domain import (
     format_int,
     status_label,
 )
+from geo.investment.labels import line_label
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +154,12 @@ def shown_value(field: str, value: Any, kind: str | None = "initiative", show_na
         return "(vacío)"
     if field == "amount_clp":
         return format_clp(value)
+    if field == "funding" and isinstance(value, list):
+        return "; ".join(_funding_line(v) for v in value)
+    if field == "bip_stage":
+        return BIP_STAGES.get(value, str(value))
+    if field == "technical_result":
+        return TECHNICAL_RESULTS.get(value, str(value))
     if field == "status":
         return status_label(value)
     if field == "kind":
@@ -178,6 +187,19 @@ def shown_value(field: str, value: Any, kind: str | None = "initiative", show_na
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items() if not is_secret(str(k)))
     return str(value)
+
+
+def _funding_line(value: Any) -> str:
+    """One funding line of an initiative's ``funding`` change (see geo.store.funding)."""
+    if not isinstance(value, dict):
+        return str(value)
+    return line_label(
+        value.get("source"),
+        value.get("source_detail"),
+        value.get("year"),
+        value.get("amount_clp"),
+        value.get("stage"),
+    )
 
 
 def _geometry(value: Any) -> str:

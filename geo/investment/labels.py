@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from geo.domain import format_clp, format_clp_millions, format_int
+from geo.domain import FUNDING_LINE_SOURCES, FUNDING_STAGES, format_clp, format_clp_millions, format_int
 
 log = logging.getLogger(__name__)
 
@@ -17,12 +17,10 @@ NO_AMOUNTS = "sin montos informados"
 #: What is shown per inhabitant where the territory has no population figure.
 NO_POPULATION = "sin población informada"
 
-#: Stages of a funding line (issue 11); today's single amount has no stage.
-STAGES: dict[str, str] = {
-    "postulado": "Postulado",
-    "aprobado": "Aprobado",
-    "ejecutado": "Ejecutado",
-}
+#: Stages of a funding line (issue 11), in their order.
+STAGES: dict[str, str] = FUNDING_STAGES
+#: What one line without an amount shows (never "$ 0").
+NO_LINE_AMOUNT = "sin monto informado"
 #: Filter code and label of the lines without a source or without a stage.
 NO_SOURCE = "sin_fuente"
 NO_SOURCE_LABEL = "Sin fuente informada"
@@ -67,9 +65,15 @@ def count(n: int) -> str:
     return format_int(n)
 
 
-def source_label(source: str | None) -> str:
-    """A line's funding source as written, or :data:`NO_SOURCE_LABEL`."""
-    return source if source else NO_SOURCE_LABEL
+def source_label(source: str | None, detail: str | None = None) -> str:
+    """A line's funding source in Spanish (``Sectorial (MINVU)`` with its detail), or :data:`NO_SOURCE_LABEL`.
+
+    :data:`geo.investment.money.SOURCES_SQL` writes the same text in SQL (a test ties them).
+    """
+    name = FUNDING_LINE_SOURCES.get(source, source) if source else None
+    if name and detail:
+        return f"{name} ({detail})"
+    return name or detail or NO_SOURCE_LABEL
 
 
 def stage_label(stage: str | None) -> str:
@@ -80,3 +84,11 @@ def stage_label(stage: str | None) -> str:
 def year_label(year: int | None) -> str:
     """A line's year, or :data:`NO_YEAR_LABEL`."""
     return str(year) if year is not None else NO_YEAR_LABEL
+
+
+def line_label(
+    source: str | None, detail: str | None, year: int | None, amount: int | None, stage: str | None
+) -> str:
+    """One funding line in a sentence: ``FNDR, 2016, $ 12.500.000, Aprobado``."""
+    shown = NO_LINE_AMOUNT if amount is None else format_clp(amount)
+    return ", ".join((source_label(source, detail), year_label(year), shown, stage_label(stage)))

@@ -3,7 +3,8 @@
 :func:`save_initiatives` is the one function that creates and changes initiatives, for the
 form, the spreadsheet import, the catalogue loader and the demo generator alike. For each
 change it checks the version the caller saw (when given), compares every given field with
-the stored row and writes only what differs, keeps the links (by hand, by place name,
+the stored row and writes only what differs (the funding lines as a whole,
+:mod:`geo.store.funding`), keeps the links (by hand, by place name,
 from the geometry) consistent, records status history and writes one audit row per
 initiative with each changed field's before and after values. All in the caller's
 transaction, or in one of its own: all or nothing. Each function first checks the actor's
@@ -27,6 +28,7 @@ from geo.errors import DataError, ValidationError, database_refusal
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
 from geo.store.bulk import gc_paused, rows_table
+from geo.store.funding import FundingLineValues, canonical, lines_change, replace_lines, stored_lines
 from geo.store.links import (
     LinkSet,
     PlaceLinks,
@@ -52,10 +54,10 @@ COLUMNS: tuple[str, ...] = (
     "program_id",
     "status",
     "scope",
-    "amount_clp",
-    "funding_source",
     "responsible_unit",
     "bip_code",
+    "bip_stage",
+    "technical_result",
     "start_year",
     "end_year",
     "description",
@@ -72,10 +74,10 @@ _TYPES = {
     "program_id": "int",
     "status": "text",
     "scope": "text",
-    "amount_clp": "bigint",
-    "funding_source": "text",
     "responsible_unit": "text",
     "bip_code": "text",
+    "bip_stage": "text",
+    "technical_result": "text",
     "start_year": "smallint",
     "end_year": "smallint",
     "description": "text",
@@ -101,6 +103,10 @@ class InitiativeChange:
         hand_links: the territories linked by hand or by place name that the initiative
             must have (the form's "Territorios"); None leaves them as they are.
         place_links: links from place names to set; None leaves them as they are.
+        funding: the initiative's funding lines, all of them (its money: source, year,
+            amount, stage); None leaves the stored lines as they are. Compared as a whole with
+            the stored lines and, when different, written with the initiative's version and
+            audited as the field ``funding``.
         status_comment: saved in the status history when the status changes.
         source, is_demo: for a new initiative only.
         where: how messages name this initiative ("esta iniciativa", "la iniciativa de la fila 12
@@ -115,6 +121,7 @@ class InitiativeChange:
     set_geometry: bool = False
     hand_links: Sequence[int] | None = None
     place_links: PlaceLinks | None = None
+    funding: Sequence[FundingLineValues] | None = None
     status_comment: str | None = None
     source: str = "manual"
     is_demo: bool = False
@@ -266,6 +273,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
             )
         }
         links = current_links(conn, [i for i in ids if i is not None])
+        money = stored_lines(conn, [c.id for _, c in updates if c.id is not None and c.funding is not None])
         for n, c in updates:
             assert c.id is not None
             row = rows.get(c.id)
@@ -288,6 +296,8 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
                 diff["territories"] = [have.hand(), sorted(set(c.hand_links))]
             if c.place_links is not None and (pc := place_links_change(have, c.place_links)):
                 diff["places"] = list(pc)
+            if c.funding is not None and (fc := lines_change(money[c.id], c.funding)):
+                diff["funding"] = fc
             planned.append((n, c, row, diff))
 
     # Write the updates, grouped by the set of columns they change (one statement per group).
@@ -314,6 +324,10 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
             ),
             params,
         )
+    replace_lines(
+        conn,
+        {row.id: c.funding for _, c, row, diff in planned if "funding" in diff and c.funding is not None},
+    )
     for n, c, row, diff in planned:
         if not diff:
             continue
@@ -354,10 +368,13 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
                 }
             )
         new_ids = _insert(conn, new_rows)
+        replace_lines(conn, {i: c.funding for (_, c), i in zip(creates, new_ids, strict=True) if c.funding})
         for (n, c), new_id, p in zip(creates, new_ids, new_rows, strict=True):
             diff = {col: [None, p[col]] for col in COLUMNS if p[col] is not None}
             if p["wkb"] is not None:
                 diff["geometry"] = [None, _geometry_summary(p["wkb"])]
+            if c.funding:
+                diff["funding"] = [[], [ln.as_audit() for ln in canonical(c.funding)]]
             if c.hand_links:
                 set_hand_links(conn, new_id, sorted(set(c.hand_links)))
                 diff["territories"] = [[], sorted(set(c.hand_links))]

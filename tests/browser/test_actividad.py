@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from geo.accounts.users import find_account
 from geo.store.actor import Actor
+from geo.store.funding import FundingLineValues
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from tests.support.browser import app_idle, chromium_page, log_in, served_app, sidebar_pages
 
@@ -42,7 +43,13 @@ def server():
         save_initiatives(
             engine,
             Actor.account(ana.id, ana.full_name, ana.role, "página Iniciativas"),
-            [InitiativeChange(values={"status": "perfil", "amount_clp": 12_500_000}, id=iid)],
+            [
+                InitiativeChange(
+                    values={"status": "perfil"},
+                    funding=[FundingLineValues("fndr", None, 2016, 12_500_000, "aprobado")],
+                    id=iid,
+                )
+            ],
         )
         yield base, engine
 
@@ -74,7 +81,7 @@ def test_secplac_sees_who_changed_what_and_downloads_it(server, page):
     ana = [li for li in lines if li["Cuenta"] == "ana"]
     assert {(li["Quién"], li["Campo"], li["Antes"], li["Después"]) for li in ana} >= {
         ("Ana Rojas (ana)", "Estado", "Idea", "Perfil"),
-        ("Ana Rojas (ana)", "Monto (CLP)", "(vacío)", "$ 12.500.000"),
+        ("Ana Rojas (ana)", "Financiamiento", "(vacío)", "FNDR, 2016, $ 12.500.000, Aprobado"),
     }
     typed = [li for li in lines if li["Quién"] == f"{TYPED} (nombre escrito, sin cuenta)"]
     assert [(li["Campo"], li["Antes"], li["Después"]) for li in typed] == [

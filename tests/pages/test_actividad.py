@@ -87,7 +87,7 @@ def test_before_and_after_of_each_field_and_the_typed_name_of_old_rows(page, wor
     assert list(table["Quién"][:2]) == [ANA, PATRICIO]
     assert set(table["Cambios (antes → después)"].iloc[0].split(" · ")) == {
         "Estado: Idea → Perfil",
-        "Monto (CLP): (vacío) → $ 12.500.000",
+        "Financiamiento: (vacío) → FNDR, 2016, $ 12.500.000, Aprobado",
     }
     assert table["Cambios (antes → después)"].iloc[1] == "Estado: Sin información → Idea"
     assert table["Fecha"].iloc[1] == "10-03-2025 12:00"

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, text
 from geo.accounts.users import create_user
 from geo.domain import LOCAL_TZ
 from geo.store.actor import Actor
+from geo.store.funding import FundingLineValues
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from geo.store.territories import place_site
 from geo.territory.sites import find_site
@@ -66,7 +67,10 @@ def write_scenario(conn: Connection) -> Scenario:
         ana_actor,
         [
             InitiativeChange(
-                values={"status": "perfil", "amount_clp": 12_500_000}, id=iid, status_comment="Perfil listo"
+                values={"status": "perfil"},
+                funding=[FundingLineValues("fndr", None, 2016, 12_500_000, "aprobado")],
+                id=iid,
+                status_comment="Perfil listo",
             )
         ],
     )

@@ -44,7 +44,7 @@ def test_an_initiative_s_activity_names_the_account_and_marks_the_typed_name(con
     assert ana["object"] == f"{CODE} · {story.initiative_name}" and ana["via"] == "página Iniciativas"
     assert {(c["label"], c["before"], c["after"]) for c in ana["changes"]} == {
         ("Estado", "Idea", "Perfil"),
-        ("Monto (CLP)", "(vacío)", "$ 12.500.000"),
+        ("Financiamiento", "(vacío)", "FNDR, 2016, $ 12.500.000, Aprobado"),
     }
     assert [(c["label"], c["before"], c["after"]) for c in patricio["changes"]] == [
         ("Estado", "Sin información", "Idea")
@@ -178,9 +178,10 @@ def test_the_download_has_one_line_per_changed_field_and_no_formula(conn, story)
     )
     cell = ws.cell(row=2, column=header.index("Quién") + 1)
     assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula
-    assert {("Monto (CLP)", "(vacío)", "$ 12.500.000"), ("Estado", "Idea", "Perfil")} <= {
-        (li["Campo"], li["Antes"], li["Después"]) for li in lines if li["Cuenta"] == "arojas"
-    }
+    assert {
+        ("Financiamiento", "(vacío)", "FNDR, 2016, $ 12.500.000, Aprobado"),
+        ("Estado", "Idea", "Perfil"),
+    } <= {(li["Campo"], li["Antes"], li["Después"]) for li in lines if li["Cuenta"] == "arojas"}
     table = activity_table(got)
     assert table.iloc[0]["Cambios (antes → después)"] == "Estado: Perfil → Diseño"
 

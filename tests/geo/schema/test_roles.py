@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from geo.errors import DataError
 from geo.schema.roles import app_url, provision_app_role, store_app_url
 from geo.store.actor import Actor
+from geo.store.funding import FundingLineValues
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from tests.conftest import derived_url, run_sit, set_up_database
 
@@ -66,13 +67,17 @@ def test_the_app_role_saves_through_the_write_path(provisioned):
                 conn.execute(text("SELECT * FROM initiative WHERE code = 'E1.P1.G1.01'")).mappings().one()
             )
             values = {c: before[c] for c in ("code", "name", "kind", "scope", "status", "strategy_id")}
-            values["amount_clp"] = 7_000_000
+            line = FundingLineValues("fndr", None, 2016, 7_000_000, "aprobado")
             (saved,) = save_initiatives(
                 conn,
                 Actor.system("prueba del rol de la aplicación"),
-                [InitiativeChange(values=values, id=before["id"], expected_version=before["version"])],
+                [
+                    InitiativeChange(
+                        values=values, funding=[line], id=before["id"], expected_version=before["version"]
+                    )
+                ],
             )
-            assert saved.changes == {"amount_clp": [before["amount_clp"], 7_000_000]}
+            assert saved.changes == {"funding": [[], [line.as_audit()]]}
             assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one() >= 1
     finally:
         engine.dispose()

@@ -13,6 +13,7 @@ from geo.initiatives.queries import filtered_initiatives
 from geo.initiatives.stats import collect_stats
 from geo.sheets.writer import export_rows
 from geo.store.actor import Actor
+from geo.store.funding import FundingLineValues, stored_lines
 from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives, set_archived
 from geo.store.links import PlaceLinks
 
@@ -35,6 +36,14 @@ def audits(conn, iid):
     ).all()
 
 
+FNDR_2016 = FundingLineValues("fndr", None, 2016, 12_500_000, "aprobado")
+MINVU_2017 = FundingLineValues("sectorial", "MINVU", 2017, None, "postulado")
+
+
+def lines(conn, iid):
+    return stored_lines(conn, [iid])[iid]
+
+
 def ids(conn, level, code):
     return conn.execute(text(f"SELECT id FROM {level} WHERE code = :c"), {"c": code}).scalar_one()
 
@@ -43,14 +52,14 @@ def test_only_the_changed_fields_are_written_and_audited_with_before_and_after(c
     before = row(conn, "E1.P1.G1.01")
     e2 = ids(conn, "strategy", "E2")
     values = {c: before[c] for c in ("code", "name", "kind", "scope", "status", "description")}
-    values |= {"amount_clp": 12_500_000, "strategy_id": e2, "plan_id": None, "program_id": None}
+    values |= {"bip_stage": "diseno", "strategy_id": e2, "plan_id": None, "program_id": None}
     (result,) = save_initiatives(
         conn, ANA, [InitiativeChange(values=values, id=before["id"], expected_version=before["version"])]
     )
     after = row(conn, "E1.P1.G1.01")
     assert result.version == after["version"] == before["version"] + 1
-    assert set(result.changes) == {"amount_clp", "strategy_id", "plan_id", "program_id"}
-    assert after["name"] == before["name"] and after["amount_clp"] == 12_500_000
+    assert set(result.changes) == {"bip_stage", "strategy_id", "plan_id", "program_id"}
+    assert after["name"] == before["name"] and after["bip_stage"] == "diseno"
     action, who, details = audits(conn, before["id"])[-1]
     assert (action, who, details["via"], details["version"]) == (
         "editar_iniciativa",
@@ -59,7 +68,7 @@ def test_only_the_changed_fields_are_written_and_audited_with_before_and_after(c
         2,
     )
     # Catalogue ids are recorded as the codes a person reads.
-    assert details["changes"]["amount_clp"] == [None, 12_500_000]
+    assert details["changes"]["bip_stage"] == [None, "diseno"]
     assert details["changes"]["strategy"] == ["E1", "E2"]
     assert details["changes"]["plan"][1] is None and details["changes"]["plan"][0].startswith("E1.P1")
 
@@ -86,7 +95,7 @@ def test_a_change_made_on_an_old_version_is_refused_and_nothing_is_written(conn)
             conn,
             ANA,
             [
-                InitiativeChange(values={"amount_clp": 5}, id=iid, expected_version=1),
+                InitiativeChange(values={}, funding=[FNDR_2016], id=iid, expected_version=1),
                 InitiativeChange(
                     values={
                         "code": "NUEVA-1",
@@ -99,7 +108,7 @@ def test_a_change_made_on_an_old_version_is_refused_and_nothing_is_written(conn)
         )
     assert "Pedro Soto guardó la iniciativa" in str(exc.value) and "Cambió: Nombre." in str(exc.value)
     assert exc.value.current_version == 2
-    assert row(conn, "E1.P1.G1.01")["amount_clp"] is None  # nothing of the batch was written
+    assert lines(conn, iid) == []  # nothing of the batch was written
     assert conn.execute(text("SELECT count(*) FROM initiative WHERE code = 'NUEVA-1'")).scalar() == 0
 
 
@@ -207,3 +216,90 @@ def test_geometry_change_is_audited_as_geojson(conn):
     assert before is None and json.loads(after) == {"type": "Point", "coordinates": [-70.7581, -28.577]}
     (again,) = save_initiatives(conn, ANA, [InitiativeChange(id=iid, geometry=wkb, set_geometry=True)])
     assert not again.changed
+
+
+# --- funding lines: part of the initiative ---------------------------------------------------
+
+
+def test_funding_lines_are_saved_with_the_initiative_versioned_and_audited_as_one_field(conn):
+    before = row(conn, "E1.P1.G1.01")
+    iid, v = before["id"], before["version"]
+    (r1,) = save_initiatives(
+        conn, ANA, [InitiativeChange(funding=[MINVU_2017, FNDR_2016], id=iid, expected_version=v)]
+    )
+    assert r1.version == v + 1 and set(r1.changes) == {"funding"}
+    assert lines(conn, iid) == [FNDR_2016, MINVU_2017]  # kept in year order
+    action, who, details = audits(conn, iid)[-1]
+    assert (action, who, details["version"]) == ("editar_iniciativa", "Ana Rojas", v + 1)
+    before_lines, after_lines = details["changes"]["funding"]
+    assert before_lines == []
+    assert after_lines == [
+        {
+            "source": "fndr",
+            "source_detail": None,
+            "year": 2016,
+            "amount_clp": 12_500_000,
+            "stage": "aprobado",
+        },
+        # An amount not informed stays None: never $ 0.
+        {
+            "source": "sectorial",
+            "source_detail": "MINVU",
+            "year": 2017,
+            "amount_clp": None,
+            "stage": "postulado",
+        },
+    ]
+    # The same lines in another order, with spaces around the detail: nothing to write.
+    same = FundingLineValues("sectorial", " MINVU ", 2017, None, "postulado")
+    (r2,) = save_initiatives(
+        conn, ANA, [InitiativeChange(funding=[same, FNDR_2016], id=iid, expected_version=v + 1)]
+    )
+    assert not r2.changed and row(conn, "E1.P1.G1.01")["version"] == v + 1 and len(audits(conn, iid)) == 2
+    # funding=None leaves the lines alone while another field changes.
+    save_initiatives(conn, ANA, [InitiativeChange(values={"name": "Otro nombre"}, id=iid)])
+    assert lines(conn, iid) == [FNDR_2016, MINVU_2017]
+    # Removing one line is a change of the whole field, before and after.
+    (r3,) = save_initiatives(
+        conn, PEDRO, [InitiativeChange(funding=[FNDR_2016], id=iid, expected_version=v + 2)]
+    )
+    assert r3.changes["funding"][1] == [FNDR_2016.as_audit()] and lines(conn, iid) == [FNDR_2016]
+
+
+def test_a_new_initiative_gets_its_lines_and_the_creation_audit_names_them(conn):
+    (r,) = save_initiatives(
+        conn,
+        ANA,
+        [
+            InitiativeChange(
+                values={
+                    "code": "CON-LINEAS",
+                    "name": "x",
+                    "kind": "proyecto",
+                    "strategy_id": ids(conn, "strategy", "E1"),
+                },
+                funding=[FNDR_2016],
+            )
+        ],
+    )
+    assert r.created and lines(conn, r.id) == [FNDR_2016]
+    assert audits(conn, r.id)[-1][2]["changes"]["funding"] == [[], [FNDR_2016.as_audit()]]
+
+
+def test_lines_changed_by_someone_else_make_a_stale_save_a_conflict_naming_the_funding(conn):
+    iid = row(conn, "E1.P1.G1.01")["id"]
+    save_initiatives(conn, PEDRO, [InitiativeChange(funding=[FNDR_2016], id=iid, expected_version=1)])
+    with pytest.raises(ConflictError) as exc:
+        save_initiatives(conn, ANA, [InitiativeChange(funding=[MINVU_2017], id=iid, expected_version=1)])
+    assert "Pedro Soto" in str(exc.value) and "Cambió: Financiamiento." in str(exc.value)
+    assert lines(conn, iid) == [FNDR_2016]  # Pedro's line is not silently reverted
+
+
+def test_a_line_the_database_refuses_writes_nothing_of_the_initiative(conn):
+    before = row(conn, "E1.P1.G1.01")
+    bad = FundingLineValues("fondo_inventado", None, 2016, 1_000, "aprobado")
+    with pytest.raises(DataError):
+        save_initiatives(
+            conn, ANA, [InitiativeChange(values={"name": "Cambiado"}, funding=[bad], id=before["id"])]
+        )
+    assert row(conn, "E1.P1.G1.01")["name"] == before["name"] and lines(conn, before["id"]) == []
