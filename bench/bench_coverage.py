@@ -239,17 +239,25 @@ def national(url: str, territories: int, initiatives: int, seed: int) -> None:
             text(
                 """
             INSERT INTO initiative (code, name, kind, strategy_id, plan_id, program_id, status,
-                                    scope, amount_clp, source, is_demo, geom)
-            VALUES (:code, :name, 'proyecto', :s, :p, :g, :st, 'localizada', :a, 'demo', true,
+                                    scope, source, is_demo, geom)
+            VALUES (:code, :name, 'proyecto', :s, :p, :g, :st, 'localizada', 'demo', true,
                     ST_SetSRID(ST_MakePoint(:x, :y), 4326))
             """
             ),
             ini,
         )
+        # Each synthetic initiative's money is one approved funding line.
+        conn.execute(
+            text(
+                "INSERT INTO funding_line (initiative_id, source, amount_clp, stage) "
+                "SELECT id, 'municipal', :a, 'aprobado' FROM initiative WHERE code = :code"
+            ),
+            [{"a": r["a"], "code": r["code"]} for r in ini],
+        )
         from geo.territory.links import link_by_geometry
 
         link_by_geometry(conn, demo_only=True)
-        for table in ("territory", "facility", "initiative", "initiative_territory"):
+        for table in ("territory", "facility", "initiative", "initiative_territory", "funding_line"):
             conn.execute(text(f"ANALYZE {table}"))
     engine.dispose()
     print(f"\n(synthetic national layer built in {time.perf_counter() - t:.1f} s)")

@@ -232,12 +232,12 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     try:
         shown = initiatives_table(table)
     except (ValueError, TypeError) as exc:
-        # ui.state.initiatives_table fails when amount_clp mixes numbers and NULL (pandas
-        # makes it float64 with NaN and format_clp only checks for None): the page shows an
-        # exception instead of the table. Measure the table it would show.
+        # ui.state.initiatives_table once failed when total_clp mixed numbers and NULL (pandas
+        # makes it float64 with NaN): the page showed an exception instead of the table.
+        # Measure the table it would show.
         out["table_error"] = f"{type(exc).__name__}: {exc}"
         fixed = table.assign(
-            amount_clp=table["amount_clp"].astype(object).where(table["amount_clp"].notna(), None)
+            total_clp=table["total_clp"].astype(object).where(table["total_clp"].notna(), None)
         )
         shown = initiatives_table(fixed)
     arrow = pa.Table.from_pandas(shown.head(PAGE_ROWS), preserve_index=False)  # one page is sent

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.domain import FUNDING_SOURCES, format_int
+from geo.domain import FUNDING_LINE_SOURCES, format_int
 from geo.investment import labels as L
 from geo.investment.lines import InvestmentFilters
 from geo.investment.tables import breakdown_table, rows_table
@@ -26,14 +26,14 @@ with st.expander("¿Cómo se calcula? Atribución, localidades y promedio comuna
 c_years, c_sources, c_stages = st.columns([2, 2, 1])
 sources = c_sources.multiselect(
     "Fuente de financiamiento",
-    [*FUNDING_SOURCES, L.NO_SOURCE],
-    format_func=lambda s: L.NO_SOURCE_LABEL if s == L.NO_SOURCE else s,
+    [*FUNDING_LINE_SOURCES, L.NO_SOURCE],
+    format_func=lambda s: L.source_label(None if s == L.NO_SOURCE else s),
     key="inv_sources",
     placeholder="Todas",
 )
 stages = c_stages.multiselect(
     "Etapa",
-    [*L.STAGES, L.NO_STAGE],
+    list(L.STAGES),
     format_func=L.stage_label,
     key="inv_stages",
     placeholder="Todas",

@@ -21,7 +21,7 @@ n_total = len(table)
 n_drawn = len(data["selected"])
 n_linked = int((table["territory_count"] > 0).sum()) if n_total else 0
 n_comunal = int((table["scope"] == "comunal").sum()) if n_total else 0
-known = table["amount_clp"].dropna()
+known = table["total_clp"].dropna()
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Iniciativas filtradas", format_int(n_total))
 c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
@@ -31,7 +31,8 @@ c5.metric(
     "Inversión informada",
     format_clp_millions(known.sum()) if len(known) else "Sin datos",
     help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
-    f"{len(known)} montos conocidos; el resto no tiene monto informado.",
+    f"{len(known)} iniciativas con montos informados en sus líneas de financiamiento; "
+    "el resto no tiene montos informados.",
 )
 
 

@@ -12,9 +12,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from geo.catalogue import choices as catalogue_choices
 from geo.db import get_engine
-from geo.domain import format_clp, format_int
+from geo.domain import format_int
 from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
+from geo.investment.labels import money
 from geo.settings import get_settings
 from geo.sheets.cells import table_csv
 from geo.territory.population import population_table
@@ -187,7 +188,8 @@ def initiatives_table(df: pd.DataFrame) -> pd.DataFrame:
             "Plan": df["plan_name"],
             "Programa": df["program_name"].fillna("—"),
             "Estado": df["status"].map(status_label),
-            "Monto": df["amount_clp"].map(format_clp),
+            "Monto": df["total_clp"].map(lambda v: money(None if pd.isna(v) else int(v))),
+            "Fuente de financiamiento": df["sources"].fillna("—"),
             "Alcance": df["scope"].map(SCOPES),
             "Territorios": df["territories"].replace("", "—"),
             "Demo": df["is_demo"].map({True: "Sí", False: ""}),

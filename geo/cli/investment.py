@@ -85,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     """The options read by :func:`investment_filters` (``sit investment``, ``sit report ficha``)."""
+    from geo.domain import FUNDING_LINE_SOURCES
     from geo.investment.labels import NO_SOURCE, NO_STAGE, STAGES
 
     parser.add_argument("--strategy", action="append", help="código de estrategia (repetible)")
@@ -93,7 +94,11 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year-from", type=int, metavar="AÑO", help="desde este año (incluido)")
     parser.add_argument("--year-to", type=int, metavar="AÑO", help="hasta este año (incluido)")
     parser.add_argument(
-        "--source", action="append", help=f"fuente de financiamiento (repetible; {NO_SOURCE}: sin fuente)"
+        "--source",
+        action="append",
+        type=str.lower,  # FNDR or fndr
+        choices=[*FUNDING_LINE_SOURCES, NO_SOURCE],
+        help=f"fuente de financiamiento, por código (repetible; {NO_SOURCE}: sin fuente)",
     )
     parser.add_argument("--stage", action="append", choices=[*STAGES, NO_STAGE], help="etapa (repetible)")
     parser.add_argument(

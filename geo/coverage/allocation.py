@@ -17,7 +17,9 @@ Allocation of an initiative to territories (documented on the page):
   territory "has an initiative" of a strategy only when one is linked to it.
 * Anything else (localised without territory, outside the commune) is *not allocated*.
 
-So: allocated investment + not allocated = sum of the known amounts of the selection.
+An initiative's amount is the sum of the known amounts of its funding lines
+(:data:`geo.investment.money.MONEY_JOIN`). So: allocated investment + not allocated = sum
+of the known amounts of the selection.
 The commune's per-capita value of a strategy (the yardstick of the per-capita gap) is all
 the known investment of that strategy in the selection, allocated or not, divided by the
 population of the UVs.
@@ -44,6 +46,7 @@ from geo.coverage.access import (
 from geo.db import fetch_tuples
 from geo.domain import STATUSES
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
+from geo.investment.money import MONEY_JOIN
 from geo.territory.population import UnitWeights, population_table
 
 log = logging.getLogger(__name__)
@@ -125,12 +128,14 @@ def _allocation_rows(conn: Connection, f: MapFilters) -> list[tuple[Any, ...]]:
               FROM sel JOIN initiative i ON i.id = sel.id
              WHERE i.scope <> 'comunal'
                AND NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id))
-        SELECT false, a.tid, i.strategy_id, i.status, count(DISTINCT i.id), sum(i.amount_clp * a.w)
+        SELECT false, a.tid, i.strategy_id, i.status, count(DISTINCT i.id), sum(money.total_clp * a.w)
           FROM alloc a JOIN initiative i ON i.id = a.initiative_id
+          {MONEY_JOIN}
          GROUP BY a.tid, i.strategy_id, i.status
         UNION ALL
-        SELECT true, NULL, i.strategy_id, NULL, count(*), sum(i.amount_clp)::float8
+        SELECT true, NULL, i.strategy_id, NULL, count(*), sum(money.total_clp)::float8
           FROM sel JOIN initiative i ON i.id = sel.id
+          {MONEY_JOIN}
          WHERE i.scope = 'comunal'
            AND NOT EXISTS (SELECT 1 FROM initiative_territory it WHERE it.initiative_id = i.id)
          GROUP BY i.strategy_id
@@ -182,8 +187,9 @@ def _selection(conn: Connection, f: MapFilters) -> _Selection:
         text(
             f"""
         WITH sel AS ({FILTERED_SQL})
-        SELECT count(*), coalesce(sum(i.amount_clp), 0), count(i.amount_clp)
+        SELECT count(*), coalesce(sum(money.total_clp), 0), count(money.total_clp)
           FROM sel JOIN initiative i ON i.id = sel.id
+          {MONEY_JOIN}
         """
         ),
         filter_params(f),

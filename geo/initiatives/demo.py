@@ -17,9 +17,10 @@ from shapely.prepared import prep
 from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
-from geo.domain import FUNDING_SOURCES, STATUSES
+from geo.domain import FUNDING_LINE_SOURCES, STATUSES
 from geo.errors import DataError
 from geo.store.actor import Actor
+from geo.store.funding import FundingLineValues
 from geo.store.initiatives import InitiativeChange, delete_demo, save_initiatives
 from geo.store.permissions import require
 
@@ -150,10 +151,9 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, acto
                     "plan_id": program.plan_id,
                     "program_id": program.program_id,
                     "status": statuses[int(rng.integers(len(statuses)))],
-                    "amount": amount,
-                    "funding": FUNDING_SOURCES[int(rng.integers(len(FUNDING_SOURCES)))],
                     "start": start,
-                    "end": start + int(rng.integers(0, 4)),
+                    "end": (end := start + int(rng.integers(0, 4))),
+                    "funding": _demo_lines(rng, amount, start, end),
                     "description": f"Dato sintético de demostración (semilla {seed}); no es del PLADECO.",
                     "wkb": shapely.to_wkb(_random_geometry(rng, poly)),
                 }
@@ -174,8 +174,6 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, acto
                     "program_id": r["program_id"],
                     "status": r["status"],
                     "scope": "localizada",
-                    "amount_clp": r["amount"],
-                    "funding_source": r["funding"],
                     "responsible_unit": "SECPLAC (demo)",
                     "start_year": r["start"],
                     "end_year": r["end"],
@@ -183,6 +181,7 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, acto
                 },
                 geometry=r["wkb"],
                 set_geometry=True,
+                funding=r["funding"],
                 source=DEMO_SOURCE,
                 is_demo=True,
             )
@@ -200,6 +199,45 @@ def generate_demo(engine: Engine | Connection, initiatives: int, seed: int, acto
         conn.execute(text("ANALYZE initiative"))
         conn.execute(text("ANALYZE initiative_territory"))
     return DemoResult(initiatives=len(changes), links=links)
+
+
+#: Ministries and services named by the demo's sectorial lines.
+_SECTORS = ("MINVU", "MOP", "MINSAL", "MINEDUC", "IND", "SUBDERE")
+#: How often a demo line has each source (municipal and FNDR money is the most common).
+_SOURCE_WEIGHTS = {
+    "municipal": 4,
+    "fndr": 3,
+    "fril": 2,
+    "pmu": 2,
+    "pmb": 1,
+    "sectorial": 2,
+    "privado": 1,
+    "otro": 1,
+}
+
+
+def _demo_lines(rng: np.random.Generator, amount: int, start: int, end: int) -> list[FundingLineValues]:
+    """One to three funding lines that add up to ``amount`` (to the thousand), in start..end.
+
+    Earlier years are spent (``ejecutado``) or approved, later ones approved or applied for;
+    one line in ten that is applied for has no amount yet (never a made-up $ 0).
+    """
+    codes = list(FUNDING_LINE_SOURCES)
+    weights = np.array([_SOURCE_WEIGHTS[c] for c in codes], dtype=float)
+    k = int(rng.integers(1, 4))
+    shares = rng.dirichlet(np.ones(k))
+    parts = [int(round(amount * float(s), -3)) for s in shares[:-1]]
+    parts.append(amount - sum(parts))
+    years = sorted(int(y) for y in rng.integers(start, end + 1, size=k))
+    lines = []
+    for part, year in zip(parts, years, strict=True):
+        source = codes[int(rng.choice(len(codes), p=weights / weights.sum()))]
+        detail = _SECTORS[int(rng.integers(len(_SECTORS)))] if source == "sectorial" else None
+        late = (year - start) / max(1, end - start)
+        stage = ("ejecutado", "aprobado", "postulado")[min(2, int(late * 2 + rng.random()))]
+        unknown = stage == "postulado" and rng.random() < 0.1
+        lines.append(FundingLineValues(source, detail, year, None if unknown else max(part, 0), stage))
+    return lines
 
 
 def clear_demo(engine: Engine | Connection, actor: Actor) -> int:

@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from geo.domain import SCOPES, format_clp, status_label
+from geo.domain import SCOPES, status_label
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
+from geo.investment.labels import money
+from geo.investment.money import MONEY_JOIN
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,8 @@ def filtered_initiatives(conn: Connection, f: MapFilters) -> pd.DataFrame:
             text(
                 f"""
         WITH sel AS ({FILTERED_SQL})
-        SELECT i.id, i.code, i.name, i.kind, i.status, i.scope, i.amount_clp,
-               i.funding_source, i.is_demo, i.geom IS NOT NULL AS has_geometry,
+        SELECT i.id, i.code, i.name, i.kind, i.status, i.scope, money.total_clp,
+               money.sources, i.is_demo, i.geom IS NOT NULL AS has_geometry,
                s.code AS strategy_code, s.name AS strategy_name, s.position AS strategy_position,
                p.name AS plan_name, g.name AS program_name,
                coalesce(terr.names, '') AS territories, coalesce(terr.sectors, '') AS sectors,
@@ -54,6 +56,7 @@ def filtered_initiatives(conn: Connection, f: MapFilters) -> pd.DataFrame:
           JOIN strategy s ON s.id = i.strategy_id
           LEFT JOIN plan p ON p.id = i.plan_id
           LEFT JOIN program g ON g.id = i.program_id
+          {MONEY_JOIN}
           LEFT JOIN LATERAL (
                 SELECT string_agg(t.name, '; ' ORDER BY t.kind DESC, t.code) AS names,
                        string_agg(DISTINCT t.sector, ', ') AS sectors, count(*) AS n
@@ -76,8 +79,8 @@ def filtered_initiatives(conn: Connection, f: MapFilters) -> pd.DataFrame:
             "kind",
             "status",
             "scope",
-            "amount_clp",
-            "funding_source",
+            "total_clp",
+            "sources",
             "is_demo",
             "has_geometry",
             "strategy_code",
@@ -98,9 +101,10 @@ def initiative_features(conn: Connection, f: MapFilters, decimals: int = 5) -> d
         text(
             f"""
         WITH sel AS ({FILTERED_SQL})
-        SELECT i.id, i.code, i.name, i.status, i.amount_clp, s.position AS strategy_position,
+        SELECT i.id, i.code, i.name, i.status, money.total_clp, s.position AS strategy_position,
                ST_AsGeoJSON(i.geom, :decimals) AS geometry
           FROM sel JOIN initiative i ON i.id = sel.id JOIN strategy s ON s.id = i.strategy_id
+          {MONEY_JOIN}
          WHERE i.geom IS NOT NULL
          ORDER BY i.id
         """
@@ -118,7 +122,7 @@ def initiative_features(conn: Connection, f: MapFilters, decimals: int = 5) -> d
                 "codigo": r.code,
                 "nombre": r.name,
                 "estado": status_label(r.status),
-                "monto": format_clp(r.amount_clp),
+                "monto": money(r.total_clp),
                 "pos": r.strategy_position,
             },
         }
@@ -132,11 +136,12 @@ def initiative_detail(conn: Connection, initiative_id: int) -> dict[str, Any] | 
     row = (
         conn.execute(
             text(
-                """
+                f"""
         SELECT i.*, s.code AS strategy_code, s.name AS strategy_name, p.code AS plan_code,
-               p.name AS plan_name, g.name AS program_name
+               p.name AS plan_name, g.name AS program_name, money.total_clp, money.sources
           FROM initiative i JOIN strategy s ON s.id = i.strategy_id
           LEFT JOIN plan p ON p.id = i.plan_id LEFT JOIN program g ON g.id = i.program_id
+          {MONEY_JOIN}
          WHERE i.id = :id
         """
             ),

@@ -43,10 +43,10 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo.domain import STATUSES, status_label
+from geo.domain import FUNDING_LINE_SOURCES, STATUSES, status_label
 from geo.initiatives.filters import FILTERED_SQL, filter_params
 from geo.investment import labels as L
-from geo.investment.lines import FundingLine, InvestmentFilters, funding_lines
+from geo.investment.lines import FundingLine, InvestmentFilters, funding_lines, known_amounts
 from geo.investment.report import (
     BREAKDOWNS,
     SPECIAL_ROWS,
@@ -174,6 +174,8 @@ def _attribute(
     summed: list[_Part] = []
     local: list[_Part] = []
     for ln in lines:
+        if ln.amount_clp is None:  # named, never summed
+            continue
         ini = selection[ln.initiative_id]
         uvs = uv_links.get(ini.id)
         if ini.scope != "fuera_comuna" and uvs:
@@ -191,7 +193,12 @@ def _dimension(part: _Part, ini: _Initiative, dim: str) -> tuple[str, str, tuple
     if dim == "strategy":
         return ini.strategy_code, f"{ini.strategy_code} · {ini.strategy_name}", (ini.strategy_code,)
     if dim == "source":
-        return ln.source or L.NO_SOURCE, L.source_label(ln.source), (ln.source is None, ln.source or "")
+        order = list(FUNDING_LINE_SOURCES)
+        return (
+            ln.source or L.NO_SOURCE,
+            L.source_label(ln.source),
+            (order.index(ln.source) if ln.source in order else len(order),),
+        )
     if dim == "year":
         return (
             str(ln.year) if ln.year is not None else "",
@@ -238,17 +245,19 @@ class _Computation:
 
 def _compute(conn: Connection, filters: InvestmentFilters) -> _Computation:
     selection = _selection(conn, filters)
-    lines = funding_lines(conn, filters)
+    every_line = funding_lines(conn, filters)
+    lines = known_amounts(every_line)
     summed, local, members = _attribute(lines, selection, _links(conn, filters))
     with_lines = {ln.initiative_id for ln in lines}
+    in_view = {ln.initiative_id for ln in every_line}
     if filters.narrows_lines:  # a year, source or stage filter: only initiatives with such lines
-        members = {k: v & with_lines for k, v in members.items()}
+        members = {k: v & in_view for k, v in members.items()}
     parts: dict[RowKey, list[_Part]] = defaultdict(list)
     for p in summed + local:
         parts[p.row].append(p)
     line_total: dict[int, int] = defaultdict(int)
     for ln in lines:
-        line_total[ln.initiative_id] += ln.amount_clp
+        line_total[ln.initiative_id] += ln.amount_clp or 0
 
     pop = population_table(conn)
     rows: list[TerritoryRow] = []
@@ -293,8 +302,8 @@ def _compute(conn: Connection, filters: InvestmentFilters) -> _Computation:
     uv_rows = [r for r in rows if r.kind == "unidad_vecinal"]
     uv_money = [r.attributed_clp for r in uv_rows if r.attributed_clp is not None]
     uv_population = pop.uv_total
-    total = sum(ln.amount_clp for ln in lines) if lines else None
-    n_in_view = len(with_lines) if filters.narrows_lines else len(selection)
+    total = sum(ln.amount_clp or 0 for ln in lines) if lines else None
+    n_in_view = len(in_view) if filters.narrows_lines else len(selection)
     report = InvestmentReport(
         filters=filters,
         rows=rows,
@@ -306,7 +315,7 @@ def _compute(conn: Connection, filters: InvestmentFilters) -> _Computation:
         commune_per_inhabitant=(sum(uv_money) / uv_population) if uv_money and uv_population else None,
         breakdowns=_breakdowns(summed, selection),
     )
-    return _Computation(report, selection, lines, parts, members)
+    return _Computation(report, selection, every_line, parts, members)
 
 
 def investment_report(conn: Connection, filters: InvestmentFilters) -> InvestmentReport:
@@ -349,6 +358,7 @@ def _territory(c: _Computation, key: RowKey) -> TerritoryInvestment:
     items = []
     for iid in c.members.get(key, set()):
         ini, lns = c.selection[iid], lines_of.get(iid, [])
+        known = known_amounts(lns)
         items.append(
             InitiativeAmount(
                 id=iid,
@@ -357,9 +367,9 @@ def _territory(c: _Computation, key: RowKey) -> TerritoryInvestment:
                 strategy_code=ini.strategy_code,
                 strategy_name=ini.strategy_name,
                 status=ini.status,
-                amount_clp=sum(ln.amount_clp for ln in lns) if lns else None,
+                amount_clp=sum(ln.amount_clp or 0 for ln in known) if known else None,
                 attributed_clp=attributed[iid] if iid in attributed else None,
-                sources=tuple(dict.fromkeys(ln.source for ln in lns)),
+                sources=tuple(dict.fromkeys(L.source_label(ln.source, ln.source_detail) for ln in lns)),
                 stages=tuple(dict.fromkeys(ln.stage for ln in lns)),
                 years=tuple(dict.fromkeys(ln.year for ln in lns)),
             )

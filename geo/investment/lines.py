@@ -1,10 +1,10 @@
 """Funding lines: the amounts that investment is made of, and their filters.
 
-Issue 11 gives every initiative funding lines (source, year, amount, stage). The table does
-not exist yet: today an initiative has one ``amount_clp`` and one ``funding_source``.
-:func:`funding_lines` is the one place that turns the database into lines; when the
-``funding_line`` table arrives, only its query changes, and the attribution, the page, the
-CLI and the Ficha follow.
+Issue 11 gives every initiative funding lines (source, year, amount, stage): the table
+``funding_line``, written only with its initiative (:mod:`geo.store.funding`).
+:func:`funding_lines` is the one place that turns the database into lines for the
+attribution, the page, the CLI and the Ficha; :mod:`geo.investment.money` gives one
+initiative's total and sources to every other page and export.
 """
 
 from __future__ import annotations
@@ -64,37 +64,48 @@ class InvestmentFilters:
 
 @dataclass(frozen=True)
 class FundingLine:
-    """One amount of an initiative: its source, year, stage and CLP."""
+    """One amount of an initiative: its source (code and detail), year, stage and CLP.
+
+    ``amount_clp`` None: the line's amount is not informed; such a line names a source and a
+    stage but is never summed (nor shown as $ 0).
+    """
 
     initiative_id: int
     source: str | None
     year: int | None
     stage: str | None
-    amount_clp: int
+    amount_clp: int | None
+    source_detail: str | None = None
 
 
 def funding_lines(conn: Connection, filters: InvestmentFilters) -> list[FundingLine]:
     """The funding lines of the initiatives in view, narrowed by year, source and stage.
 
-    Today each initiative with a known ``amount_clp`` gives one line: its ``funding_source``
-    (or none), its ``start_year``, no stage. An initiative without an amount gives no line
-    (it is never counted as $ 0). This is the one place where the future ``funding_line``
-    table plugs in: replace the query, keep the result.
+    Every line of ``funding_line``, with its source code (or None), year, stage and amount;
+    lines without an amount are included (they name sources) and
+    :func:`known_amounts` keeps the ones to sum.
     """
     rows = conn.execute(
         text(
             f"""
             WITH sel AS ({FILTERED_SQL})
-            SELECT i.id, nullif(btrim(i.funding_source), ''), i.start_year, NULL::text, i.amount_clp
-              FROM sel JOIN initiative i ON i.id = sel.id
-             WHERE i.amount_clp IS NOT NULL
-             ORDER BY i.id
+            SELECT fl.initiative_id, fl.source, fl.year, fl.stage, fl.amount_clp,
+                   nullif(btrim(fl.source_detail), '')
+              FROM sel JOIN funding_line fl ON fl.initiative_id = sel.id
+             ORDER BY fl.initiative_id, fl.id
             """
         ),
         filter_params(filters.map),
     ).all()
-    lines = [FundingLine(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
+    lines = [
+        FundingLine(int(r[0]), r[1], r[2], r[3], None if r[4] is None else int(r[4]), r[5]) for r in rows
+    ]
     return [ln for ln in lines if filters.keeps(ln)]
+
+
+def known_amounts(lines: list[FundingLine]) -> list[FundingLine]:
+    """The lines whose amount is informed: the only ones that are summed."""
+    return [ln for ln in lines if ln.amount_clp is not None]
 
 
 def line_years(conn: Connection, filters: InvestmentFilters) -> list[int]:

@@ -102,7 +102,7 @@ class InitiativeAmount:
     status: str
     amount_clp: int | None
     attributed_clp: int | None
-    sources: tuple[str | None, ...]
+    sources: tuple[str, ...]
     stages: tuple[str | None, ...]
     years: tuple[int | None, ...]
 
@@ -119,7 +119,7 @@ class InitiativeAmount:
             "amount_label": L.money(self.amount_clp),
             "attributed_clp": self.attributed_clp,
             "attributed_label": L.money(self.attributed_clp),
-            "sources": ", ".join(L.source_label(s) for s in self.sources) if self.sources else "",
+            "sources": ", ".join(self.sources),
             "stages": ", ".join(L.stage_label(s) for s in self.stages) if self.stages else "",
             "years": ", ".join(L.year_label(y) for y in self.years) if self.years else "",
         }

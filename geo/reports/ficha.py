@@ -172,7 +172,7 @@ def filters_text(filters: InvestmentFilters) -> str:
     if filters.year_from is not None or filters.year_to is not None:
         parts.append(f"años {filters.year_from or '…'}–{filters.year_to or '…'}")
     if filters.sources:
-        sources = (L.NO_SOURCE_LABEL if s == L.NO_SOURCE else s for s in filters.sources)
+        sources = (L.source_label(None if s == L.NO_SOURCE else s) for s in filters.sources)
         parts.append("fuentes " + ", ".join(sources))
     if filters.stages:
         stages = (L.stage_label(None if s == L.NO_STAGE else s).lower() for s in filters.stages)

@@ -170,7 +170,6 @@ class Initiative(Timestamps, Base):
         _one_of("initiative", "scope", SCOPES),
         _one_of("initiative", "bip_stage", BIP_STAGES),
         _one_of("initiative", "technical_result", TECHNICAL_RESULTS),
-        _check("initiative", "amount_clp", "amount_clp >= 0"),
         _check("initiative", "start_year", "start_year BETWEEN 1990 AND 2100"),
         _check("initiative", "end_year", "end_year BETWEEN 1990 AND 2100"),
         _valid_geometry("initiative"),
@@ -195,8 +194,6 @@ class Initiative(Timestamps, Base):
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(30), server_default="sin_informacion")
     scope: Mapped[str] = mapped_column(String(20), server_default="comunal")
-    amount_clp: Mapped[int | None] = mapped_column(BigInteger)
-    funding_source: Mapped[str | None] = mapped_column(Text)
     responsible_unit: Mapped[str | None] = mapped_column(Text)
     bip_code: Mapped[str | None] = mapped_column(String(30))
     bip_stage: Mapped[str | None] = mapped_column(String(20))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
+from geo.investment.money import MONEY_JOIN
 
 log = logging.getLogger(__name__)
 
@@ -179,10 +180,11 @@ def territory_detail(conn: Connection, territory_id: int, f: MapFilters) -> dict
             text(
                 f"""
         WITH sel AS ({FILTERED_SQL})
-        SELECT i.id, i.code, i.name, i.kind, i.status, i.amount_clp, s.code AS strategy_code,
-               it.link_method
+        SELECT i.id, i.code, i.name, i.kind, i.status, money.total_clp, money.sources,
+               s.code AS strategy_code, it.link_method
           FROM initiative_territory it JOIN sel ON sel.id = it.initiative_id
           JOIN initiative i ON i.id = it.initiative_id JOIN strategy s ON s.id = i.strategy_id
+          {MONEY_JOIN}
          WHERE it.territory_id = :tid ORDER BY s.position, i.code
         """
             ),

@@ -5,6 +5,9 @@ initiative. Each initiative's single amount becomes one line: its source as reco
 (a recorded name of the list becomes its code; any other text is kept as ``otro`` with the
 text as the detail), stage ``aprobado``, year from the start year. An initiative with a
 source and no amount keeps its source as a line without an amount: nothing recorded is lost.
+Then the initiative's own ``amount_clp`` and ``funding_source`` are dropped: the lines are
+the one record of its money. The downgrade puts them back from the lines (the sum of the
+known amounts, the sources as "FNDR, Sectorial (MINVU)"), so no money is lost either way.
 
 Revision ID: 0006
 Revises: 0005
@@ -26,6 +29,19 @@ TECHNICAL_RESULTS = ("RS", "FI", "OT", "IN", "RE")
 
 def _listed(codes: tuple[str, ...]) -> str:
     return ", ".join(f"'{code}'" for code in codes)
+
+
+#: A source code's name as the downgrade writes it back (the names of the old list).
+_NAME = (
+    "CASE fl.source "
+    + " ".join(
+        f"WHEN '{c}' THEN '{n}'"
+        for c, n in zip(
+            SOURCES, ("Municipal", "FNDR", "FRIL", "PMU", "PMB", "Sectorial", "Privado", "Otro"), strict=True
+        )
+    )
+    + " END"
+)
 
 
 def upgrade() -> None:
@@ -65,13 +81,26 @@ def upgrade() -> None:
                  ON known.code = lower(src.recorded)
          WHERE i.amount_clp IS NOT NULL OR src.recorded IS NOT NULL
          ORDER BY i.id;
+        ALTER TABLE initiative DROP COLUMN amount_clp, DROP COLUMN funding_source;
         """
     )
 
 
 def downgrade() -> None:
     op.execute(
-        """
+        f"""
+        ALTER TABLE initiative
+            ADD COLUMN amount_clp bigint CONSTRAINT initiative_amount_clp_check CHECK (amount_clp >= 0),
+            ADD COLUMN funding_source text;
+        UPDATE initiative i
+           SET amount_clp = money.total, funding_source = money.sources
+          FROM (SELECT fl.initiative_id, sum(fl.amount_clp)::bigint AS total,
+                       string_agg(DISTINCT
+                           CASE WHEN fl.source IS NULL THEN fl.source_detail
+                                WHEN fl.source_detail IS NULL THEN {_NAME}
+                                ELSE {_NAME} || ' (' || fl.source_detail || ')' END, ', ') AS sources
+                  FROM funding_line fl GROUP BY fl.initiative_id) money
+         WHERE money.initiative_id = i.id;
         ALTER TABLE initiative DROP COLUMN technical_result, DROP COLUMN bip_stage;
         DROP TABLE funding_line;
         """

@@ -141,16 +141,22 @@ def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server,
     with engine.connect() as conn:
         row = conn.execute(
             text(
-                "SELECT p.name AS plan, i.status, i.amount_clp FROM initiative i "
-                "JOIN plan p ON p.id = i.plan_id WHERE i.code = :c"
+                "SELECT p.name AS plan, i.status, "
+                "(SELECT sum(f.amount_clp) FROM funding_line f WHERE f.initiative_id = i.id) AS total, "
+                "(SELECT min(f.source) FROM funding_line f WHERE f.initiative_id = i.id) AS source "
+                "FROM initiative i JOIN plan p ON p.id = i.plan_id WHERE i.code = :c"
             ),
             {"c": code},
         ).one()
-    from geo.domain import format_clp, status_label
+    from geo.domain import FUNDING_LINE_SOURCES, status_label
+    from geo.investment.labels import money
 
-    for value in (row.plan, status_label(row.status), format_clp(row.amount_clp), "Territorios"):
+    # The amount is the sum of the demo initiative's funding lines; a source of them is named.
+    shown = (row.plan, status_label(row.status), money(row.total), "Territorios")
+    for value in shown:
         # st.dataframe draws on a canvas; its cells exist as accessible (hidden) grid cells.
         page.get_by_text(value, exact=True).first.wait_for(state="attached", timeout=10_000)
+    page.get_by_text(FUNDING_LINE_SOURCES[row.source]).first.wait_for(state="attached", timeout=10_000)
 
 
 def test_table_sends_one_page_and_the_download_has_every_row(server, page):

@@ -62,10 +62,16 @@ def test_ranking_and_a_territory_are_the_library_figures(app, engine):
 
 def test_line_filters_narrow_the_total(app, engine):
     app.toggle(key="f_demo").set_value(True).run()
-    app.multiselect(key="inv_sources").set_value(["FNDR"]).run()
+    app.multiselect(key="inv_sources").set_value(["fndr"]).run()
     assert not app.exception
+    demo = MapFilters(include_demo=True)
     with engine.connect() as conn:
-        fndr = investment_report(conn, InvestmentFilters(MapFilters(include_demo=True), sources=("FNDR",)))
-    assert metric(app, "Inversión filtrada") == millions(fndr.total_clp)
-    app.multiselect(key="inv_stages").set_value(["aprobado"]).run()
-    assert metric(app, "Inversión filtrada") == NO_AMOUNTS  # no line has a stage yet
+        every = investment_report(conn, InvestmentFilters(demo)).total_clp
+        fndr = investment_report(conn, InvestmentFilters(demo, sources=("fndr",))).total_clp
+        spent = investment_report(
+            conn, InvestmentFilters(demo, sources=("fndr",), stages=("ejecutado",))
+        ).total_clp
+    assert metric(app, "Inversión filtrada") == millions(fndr)
+    app.multiselect(key="inv_stages").set_value(["ejecutado"]).run()
+    assert metric(app, "Inversión filtrada") == millions(spent)
+    assert 0 < spent < fndr < every  # each line filter narrows what is summed

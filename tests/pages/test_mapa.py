@@ -189,7 +189,9 @@ def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app,
             app.number_input(key="mapa_tabla_pagina").max
         ).run()
         table = pd.concat([table, shown_table(app)])
-        assert "Sin información" in set(table["Monto"])
+        # The catalogue has no funding lines: "sin montos informados", never "$ 0".
+        assert "sin montos informados" in set(table["Monto"]) and "$ 0" not in set(table["Monto"])
         assert any(m.startswith("$ ") for m in table["Monto"])
+        assert any("FNDR" in s or "Municipal" in s for s in table["Fuente de financiamiento"])
     finally:
         clear_demo(engine, TESTER)

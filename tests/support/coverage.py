@@ -76,6 +76,25 @@ def add_facility(
     )
 
 
+def add_line(
+    conn: Connection,
+    initiative_id: int,
+    amount: int | None,
+    source: str | None = None,
+    year: int | None = None,
+    stage: str = "aprobado",
+    detail: str | None = None,
+) -> None:
+    """One funding line of an initiative (written directly: a fixture, not a person's edit)."""
+    conn.execute(
+        text(
+            "INSERT INTO funding_line (initiative_id, source, source_detail, year, amount_clp, stage) "
+            "VALUES (:i, :s, :d, :y, :a, :st)"
+        ),
+        {"i": initiative_id, "s": source, "d": detail, "y": year, "a": amount, "st": stage},
+    )
+
+
 def add_initiative(
     conn: Connection,
     code: str,
@@ -85,14 +104,19 @@ def add_initiative(
     status: str = "sin_informacion",
     links: dict[int, float | None] | None = None,
 ) -> int:
-    """An initiative of ``strategy`` linked to territory ids with the given weights."""
+    """An initiative of ``strategy`` linked to territory ids with the given weights.
+
+    A known ``amount`` is its one funding line (no source, no year, approved).
+    """
     iid = conn.execute(
         text(
-            "INSERT INTO initiative (code, name, kind, strategy_id, status, scope, amount_clp) "
-            "SELECT :c, :n, 'proyecto', id, :st, :sc, :a FROM strategy WHERE code = :s RETURNING id"
+            "INSERT INTO initiative (code, name, kind, strategy_id, status, scope) "
+            "SELECT :c, :n, 'proyecto', id, :st, :sc FROM strategy WHERE code = :s RETURNING id"
         ),
-        {"c": code, "n": f"Iniciativa {code}", "s": strategy, "st": status, "sc": scope, "a": amount},
+        {"c": code, "n": f"Iniciativa {code}", "s": strategy, "st": status, "sc": scope},
     ).scalar_one()
+    if amount is not None:
+        add_line(conn, iid, amount)
     for tid, w in (links or {}).items():
         conn.execute(
             text(

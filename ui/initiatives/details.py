@@ -7,9 +7,18 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from geo.domain import INITIATIVE_KINDS, LINK_METHODS, TERRITORY_KINDS, format_clp, format_int, status_label
+from geo.domain import (
+    BIP_STAGES,
+    INITIATIVE_KINDS,
+    LINK_METHODS,
+    TECHNICAL_RESULTS,
+    TERRITORY_KINDS,
+    format_int,
+    status_label,
+)
 from geo.initiatives import queries as mapdata
 from geo.initiatives.filters import MapFilters
+from geo.investment.labels import money
 from geo.territory.queries import territory_detail
 from layers.sanitize import clean_markdown
 from ui import auth, navigation
@@ -46,10 +55,12 @@ def show_initiative(initiative_id: int) -> None:
         "Plan": _text(d["plan_name"]),
         "Programa": _text(d["program_name"]),
         "Estado": status_label(d["status"]),
-        "Monto": format_clp(d["amount_clp"]),
-        "Fuente de financiamiento": _text(d["funding_source"]),
+        "Monto": money(d["total_clp"]),
+        "Fuente de financiamiento": _text(d["sources"]),
         "Unidad responsable": _text(d["responsible_unit"]),
         "Código BIP": _text(d["bip_code"]),
+        "Etapa BIP": _text(BIP_STAGES.get(d["bip_stage"], d["bip_stage"])),
+        "Resultado técnico": _text(TECHNICAL_RESULTS.get(d["technical_result"], d["technical_result"])),
         "Alcance": d["scope_label"],
     }
     st.dataframe(
@@ -124,7 +135,7 @@ def show_territory(territory_id: int, filters: MapFilters, version: str) -> None
                         "Código": i["code"],
                         "Iniciativa": i["name"],
                         "Estado": status_label(i["status"]),
-                        "Monto": format_clp(i["amount_clp"]),
+                        "Monto": money(i["total_clp"]),
                     }
                     for i in d["initiatives"]
                 ]

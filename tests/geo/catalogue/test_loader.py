@@ -60,8 +60,8 @@ def test_no_status_or_amount_is_invented(conn):
     assert (
         scalar(
             conn,
-            "SELECT count(*) FROM initiative WHERE NOT is_demo AND "
-            "(amount_clp IS NOT NULL OR funding_source IS NOT NULL "
+            "SELECT count(*) FROM initiative i WHERE NOT is_demo AND "
+            "(EXISTS (SELECT 1 FROM funding_line f WHERE f.initiative_id = i.id) "
             " OR geom IS NOT NULL)",
         )
         == 0
@@ -135,9 +135,11 @@ def test_outside_the_commune_is_marked_not_dropped(conn):
 
 
 def test_reload_keeps_planner_edits_and_manual_links(conn):
+    conn.execute(text("UPDATE initiative SET status = 'en_ejecucion' WHERE code = 'E1.P1.G1.03'"))
     conn.execute(
         text(
-            "UPDATE initiative SET status = 'en_ejecucion', amount_clp = 12500000 WHERE code = 'E1.P1.G1.03'"
+            "INSERT INTO funding_line (initiative_id, source, year, amount_clp, stage) "
+            "SELECT id, 'fndr', 2016, 12500000, 'aprobado' FROM initiative WHERE code = 'E1.P1.G1.03'"
         )
     )
     conn.execute(
@@ -148,7 +150,12 @@ def test_reload_keeps_planner_edits_and_manual_links(conn):
     )
     before = scalar(conn, "SELECT count(*) FROM initiative_territory")
     load_catalogue(conn, DATA / CATALOGUE_FILE)
-    r = conn.execute(text("SELECT status, amount_clp FROM initiative WHERE code = 'E1.P1.G1.03'")).one()
+    r = conn.execute(
+        text(
+            "SELECT status, (SELECT sum(amount_clp) FROM funding_line f WHERE f.initiative_id = i.id) "
+            "FROM initiative i WHERE code = 'E1.P1.G1.03'"
+        )
+    ).one()
     assert tuple(r) == ("en_ejecucion", 12500000)
     assert scalar(conn, "SELECT count(*) FROM initiative_territory") == before
     assert scalar(conn, "SELECT count(*) FROM initiative") == len(

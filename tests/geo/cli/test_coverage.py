@@ -59,7 +59,7 @@ def test_coverage_json_matches_the_page_numbers(cov_url):
     data = json.loads(run_sit("coverage", "--json", "--demo", url=cov_url).stdout)
     engine = create_engine(cov_url)
     with engine.connect() as conn:
-        known = conn.execute(text("SELECT sum(amount_clp) FROM initiative")).scalar()
+        known = conn.execute(text("SELECT sum(amount_clp) FROM funding_line")).scalar()
         page = coverage_json(compute_coverage(conn, MapFilters(include_demo=True)))
     engine.dispose()
     t = data["totals"]

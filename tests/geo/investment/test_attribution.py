@@ -9,7 +9,7 @@ from geo.initiatives.filters import MapFilters
 from geo.investment.attribution import apportion, investment_report, territory_investment
 from geo.investment.labels import NO_AMOUNTS
 from geo.investment.lines import InvestmentFilters, funding_lines
-from tests.support.coverage import _box, add_initiative, small_world
+from tests.support.coverage import _box, add_initiative, add_line, small_world
 
 
 def _third_uv(conn) -> int:
@@ -20,11 +20,6 @@ def _third_uv(conn) -> int:
             "RETURNING id"
         )
     ).scalar_one()
-
-
-def _set(conn, iid: int, **values) -> None:
-    for column, value in values.items():
-        conn.execute(text(f"UPDATE initiative SET {column} = :v WHERE id = :i"), {"v": value, "i": iid})
 
 
 @pytest.fixture
@@ -54,10 +49,10 @@ def test_a_ten_million_and_one_peso_initiative_on_three_uvs(world):
     add_initiative(conn, "I1", "E1", 10_000_001, links={a: 0.2, b: 0.3, c: 0.5})
     add_initiative(conn, "I2", "E2", 420_000, scope="comunal")
     add_initiative(conn, "I3", "E2", None, links={b: None})
-    i4 = add_initiative(conn, "I4", "E3", 77, links={ids["sitio"]: None})
-    i5 = add_initiative(conn, "I5", "E3", 1_000, scope="fuera_comuna")
-    _set(conn, i4, funding_source="FNDR", start_year=2024)
-    _set(conn, i5, funding_source="Municipal", start_year=2025)
+    i4 = add_initiative(conn, "I4", "E3", None, links={ids["sitio"]: None})
+    i5 = add_initiative(conn, "I5", "E3", None, scope="fuera_comuna")
+    add_line(conn, i4, 77, "fndr", 2024)
+    add_line(conn, i5, 1_000, "municipal", 2025)
     r = investment_report(conn, InvestmentFilters())
     got = {r_.key: r_.attributed_clp for r_ in r.rows}
     assert got[a] == 2_000_000 and got[b] == 3_000_000 and got[c] == 5_000_001
@@ -84,19 +79,48 @@ def test_a_ten_million_and_one_peso_initiative_on_three_uvs(world):
 
 def test_filters_narrow_the_lines(world):
     conn, ids = world
-    i1 = add_initiative(conn, "I1", "E1", 1_000, links={ids["A"]: None})
-    i2 = add_initiative(conn, "I2", "E2", 2_000, links={ids["B"]: None})
-    _set(conn, i1, funding_source="FNDR", start_year=2020)
-    _set(conn, i2, funding_source="PMU", start_year=2024)
+    i1 = add_initiative(conn, "I1", "E1", None, links={ids["A"]: None})
+    i2 = add_initiative(conn, "I2", "E2", None, links={ids["B"]: None})
+    add_line(conn, i1, 1_000, "fndr", 2020, "ejecutado")
+    add_line(conn, i2, 2_000, "pmu", 2024, "aprobado")
     assert len(funding_lines(conn, InvestmentFilters())) == 2
     only_2024 = investment_report(conn, InvestmentFilters(year_from=2022))
     assert only_2024.total_clp == 2_000 and only_2024.row(ids["A"]).attributed_clp is None
     assert only_2024.row(ids["A"]).n_initiatives == 0
-    assert investment_report(conn, InvestmentFilters(sources=("FNDR",))).total_clp == 1_000
+    assert investment_report(conn, InvestmentFilters(sources=("fndr",))).total_clp == 1_000
     assert investment_report(conn, InvestmentFilters(MapFilters(strategies=("E2",)))).total_clp == 2_000
-    # No line has a stage yet: a stage filter leaves nothing, said as such.
-    none = investment_report(conn, InvestmentFilters(stages=("aprobado",)))
+    assert investment_report(conn, InvestmentFilters(stages=("ejecutado",))).total_clp == 1_000
+    # No line was applied for: a stage filter that leaves nothing says so.
+    none = investment_report(conn, InvestmentFilters(stages=("postulado",)))
     assert none.total_clp is None and none.as_json()["totals"]["total_label"] == NO_AMOUNTS
+
+
+def test_one_initiative_with_lines_of_several_sources_years_and_stages(world):
+    conn, ids = world
+    a, b = ids["A"], ids["B"]
+    iid = add_initiative(conn, "I1", "E1", None, links={a: 0.25, b: 0.75})
+    add_line(conn, iid, 4_000_000, "fndr", 2016, "ejecutado")
+    add_line(conn, iid, 1_000_001, "sectorial", 2017, "aprobado", detail="MINVU")
+    add_line(conn, iid, None, "municipal", 2018, "postulado")  # applied for, no amount yet
+    r = investment_report(conn, InvestmentFilters())
+    assert r.total_clp == 5_000_001 and r.n_lines == 2  # the line without amount is not summed
+    assert r.row(a).attributed_clp + r.row(b).attributed_clp == 5_000_001
+    by_stage = {x.key: x.amount_clp for x in r.breakdowns["stage"]}
+    assert by_stage == {"aprobado": 1_000_001, "ejecutado": 4_000_000}  # never "postulado: $ 0"
+    assert {x.label: x.amount_clp for x in r.breakdowns["source"]} == {
+        "FNDR": 4_000_000,
+        "Sectorial": 1_000_001,
+    }
+    (item,) = territory_investment(conn, b, InvestmentFilters()).initiatives
+    shown = item.as_json()
+    # Every source is named, the one without amount too; the amount is the known sum.
+    assert shown["sources"] == "FNDR, Sectorial (MINVU), Municipal"
+    assert shown["stages"] == "Ejecutado, Aprobado, Postulado"
+    assert item.amount_clp == 5_000_001
+    # Only the line applied for: the initiative is listed, its amount unknown, never $ 0.
+    pending = territory_investment(conn, b, InvestmentFilters(stages=("postulado",)))
+    assert [(i.code, i.amount_clp) for i in pending.initiatives] == [("I1", None)]
+    assert pending.initiatives[0].as_json()["amount_label"] == NO_AMOUNTS
 
 
 def test_no_amount_reads_sin_montos_informados(world):

@@ -1,8 +1,9 @@
 """Data migrations, run from an older revision on a database of their own."""
 
+from alembic import command
 from sqlalchemy import create_engine, text
 
-from geo.schema.migrate import ensure_postgis, upgrade
+from geo.schema.migrate import alembic_config, ensure_postgis, upgrade
 from tests.conftest import derived_url, recreate_database
 
 
@@ -101,5 +102,52 @@ def test_0006_turns_each_amount_into_one_approved_line_of_its_start_year():
             # A source without an amount stays recorded, with no amount (never $ 0).
             ("SRC-ONLY", "pmu", None, 2017, None, "aprobado"),
         ]
+    finally:
+        engine.dispose()
+
+
+def test_0006_drops_the_single_amount_and_its_downgrade_puts_the_lines_back_into_it():
+    url = derived_url("migrations_0006_down")
+    recreate_database(url)
+    ensure_postgis(url)
+    upgrade(url, "0006")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            columns = set(
+                conn.execute(
+                    text("SELECT column_name FROM information_schema.columns WHERE table_name = 'initiative'")
+                ).scalars()
+            )
+            assert {"amount_clp", "funding_source"}.isdisjoint(columns)  # the lines are the one record
+            sid = conn.execute(
+                text(
+                    "INSERT INTO strategy (code, name, title, position) "
+                    "VALUES ('E1', 'T', 'T', 1) RETURNING id"
+                )
+            ).scalar_one()
+            for code in ("TWO", "NONE"):
+                conn.execute(
+                    text(
+                        "INSERT INTO initiative (code, name, kind, strategy_id, source) "
+                        "VALUES (:c, 'x', 'proyecto', :s, 'manual')"
+                    ),
+                    {"c": code, "s": sid},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO funding_line (initiative_id, source, source_detail, year, amount_clp, "
+                    "stage) SELECT id, s, d, 2016, a, 'aprobado' FROM initiative, "
+                    "(VALUES ('fndr', NULL, 1000), "
+                    "('sectorial', 'MINVU', 500), ('pmu', NULL, NULL)) v(s, d, a) WHERE code = 'TWO'"
+                )
+            )
+        command.downgrade(alembic_config(url), "0005")
+        with engine.connect() as conn:
+            got = dict(
+                (r[0], (r[1], r[2]))
+                for r in conn.execute(text("SELECT code, amount_clp, funding_source FROM initiative"))
+            )
+        assert got == {"TWO": (1500, "FNDR, PMU, Sectorial (MINVU)"), "NONE": (None, None)}
     finally:
         engine.dispose()
