@@ -16,12 +16,13 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
-from geo.domain import INITIATIVE_KINDS, SCOPES, STATUSES
+from geo.domain import BIP_STAGES, INITIATIVE_KINDS, SCOPES, STATUSES, TECHNICAL_RESULTS
 from geo.errors import ValidationError
+from geo.initiatives.funding import FundingLineInput, read_lines
 from geo.store.actor import Actor
 from geo.store.initiatives import COLUMNS, InitiativeChange, SaveResult, save_initiatives
 from geo.territory.queries import near_commune
-from geo.values import ValueProblem, parse_amount, parse_drawn_geometry, parse_text, parse_year, text_limit
+from geo.values import ValueProblem, parse_drawn_geometry, parse_text, parse_year, text_limit
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,10 @@ class InitiativeInput:
     program: str | None = None
     status: str = "sin_informacion"
     scope: str = "localizada"
-    amount_clp: int | str | None = None
-    funding_source: str | None = None
     responsible_unit: str | None = None
     bip_code: str | None = None
+    bip_stage: str | None = None
+    technical_result: str | None = None
     start_year: int | str | None = None
     end_year: int | str | None = None
     description: str | None = None
@@ -54,6 +55,8 @@ class InitiativeInput:
     geometry_territory_id: int | None = None
     territories: tuple[int, ...] = ()
     status_comment: str | None = None
+    #: The initiative's funding lines as typed (all of them); None leaves the stored ones.
+    funding: tuple[FundingLineInput, ...] | None = None
 
 
 def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None = None) -> dict[str, Any]:
@@ -120,10 +123,16 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
             errors["program"] = f"el programa {inp.program} no pertenece al plan {inp.plan}."
         else:
             row["program_id"] = program.id
-    try:
-        row["amount_clp"] = parse_amount(inp.amount_clp)
-    except ValueProblem as exc:
-        errors["amount_clp"] = str(exc)
+    for key, allowed in (("bip_stage", BIP_STAGES), ("technical_result", TECHNICAL_RESULTS)):
+        value = getattr(inp, key) or None
+        if value is not None and value not in allowed:
+            errors[key] = f"«{value}» no es una opción válida ({', '.join(allowed.values())})."
+        row[key] = value
+    row["funding"] = None
+    if inp.funding is not None:
+        row["funding"], problems = read_lines(inp.funding)
+        if problems:
+            errors["funding"] = "; ".join(problems) + "."
     for key in ("start_year", "end_year"):
         try:
             row[key] = parse_year(getattr(inp, key))
@@ -131,7 +140,7 @@ def validate(conn: Connection, inp: InitiativeInput, initiative_id: int | None =
             errors[key] = str(exc)
     if row.get("start_year") and row.get("end_year") and row["end_year"] < row["start_year"]:
         errors["end_year"] = f"{row['end_year']} es anterior al año de inicio ({row['start_year']})."
-    for key in ("funding_source", "responsible_unit", "bip_code", "description", "place_note"):
+    for key in ("responsible_unit", "bip_code", "description", "place_note"):
         try:
             row[key] = parse_text(getattr(inp, key), text_limit(key))
         except ValueProblem as exc:
@@ -201,6 +210,7 @@ def _change(row: dict[str, Any], inp: InitiativeInput) -> InitiativeChange:
         geometry=row["wkb"],
         set_geometry=action != "keep",
         hand_links=row["territories"],
+        funding=row["funding"],
         status_comment=row["status_comment"],
         where="esta iniciativa",
     )

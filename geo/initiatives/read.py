@@ -11,7 +11,9 @@ from sqlalchemy import Connection, text
 from geo.activity.labels import shown_value
 from geo.domain import field_label, format_datetime
 from geo.initiatives.form import InitiativeInput
+from geo.initiatives.funding import FundingLineInput
 from geo.store.audit import author, history
+from geo.store.funding import stored_lines
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +61,14 @@ def load_initiative(conn: Connection, initiative_id: int) -> dict[str, Any] | No
         program=r["program_code"],
         status=r["status"],
         scope=r["scope"],
-        amount_clp=r["amount_clp"],
-        funding_source=r["funding_source"],
         responsible_unit=r["responsible_unit"],
         bip_code=r["bip_code"],
+        bip_stage=r["bip_stage"],
+        technical_result=r["technical_result"],
+        funding=tuple(
+            FundingLineInput(ln.source, ln.source_detail, ln.year, ln.amount_clp, ln.stage)
+            for ln in stored_lines(conn, [initiative_id])[initiative_id]
+        ),
         start_year=r["start_year"],
         end_year=r["end_year"],
         description=r["description"],

@@ -9,6 +9,7 @@ import pytest
 
 from geo.errors import ValidationError
 from geo.initiatives.form import InitiativeInput, validate
+from geo.initiatives.funding import FundingLineInput
 from geo.sheets.importer import plan_import
 from geo.values import (
     ValueProblem,
@@ -21,7 +22,7 @@ from geo.values import (
     sniff_delimiter,
     text_limit,
 )
-from tests.support.sheets import row, workbook
+from tests.support.sheets import line, row, workbook
 
 #: How planners write amounts (and what they mean), from the issue's six spellings on.
 SPELLINGS = {
@@ -60,15 +61,20 @@ def test_the_form_and_the_spreadsheet_agree_on_every_spelling(conn, tmp_path):
     base = InitiativeInput(code="AMT", name="Plaza", kind="proyecto", strategy="E1", scope="comunal")
     form: dict[str, object] = {}
     for written in [*SPELLINGS, *REFUSED]:
+        typed = (FundingLineInput("FNDR", None, 2016, written, "Aprobado"),)
         try:
-            form[written] = validate(conn, replace(base, amount_clp=written))["amount_clp"]
+            form[written] = validate(conn, replace(base, funding=typed))["funding"][0].amount_clp
         except ValidationError as exc:
-            form[written] = "rechazado: " + exc.errors["amount_clp"].rstrip(".")
-    rows = [row(f"AMT-{n}", **{"Monto (CLP)": written}) for n, written in enumerate([*SPELLINGS, *REFUSED])]
-    plan = plan_import(conn, workbook(rows, tmp_path / "montos.xlsx"))
+            form[written] = "rechazado: " + exc.errors["funding"].removeprefix(
+                "línea 1, Monto (CLP): "
+            ).rstrip(".")
+    written_all = [*SPELLINGS, *REFUSED]
+    rows = [row(f"AMT-{n}") for n in range(len(written_all))]
+    lines = [line(f"AMT-{n}", **{"Monto (CLP)": w}) for n, w in enumerate(written_all)]
+    plan = plan_import(conn, workbook(rows, tmp_path / "montos.xlsx", lines=lines))
     sheet: dict[str, object] = {}
-    for written, r in zip([*SPELLINGS, *REFUSED], plan.rows, strict=True):
-        sheet[written] = "rechazado: " + r.errors[0].reason if r.errors else r.values.get("amount_clp")
+    for written, r in zip(written_all, plan.rows, strict=True):
+        sheet[written] = "rechazado: " + r.errors[0].reason if r.errors else r.funding[0].amount_clp
     assert form == sheet
     assert sum(1 for v in sheet.values() if str(v).startswith("rechazado")) == len(REFUSED)
 

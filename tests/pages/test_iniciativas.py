@@ -58,7 +58,7 @@ def fill_new(app, code=CODE):
     select(app, "Plan").select("E1.P1").run()
     select(app, "Programa").select("E1.P1.G1")
     select(app, "Estado").select("idea")
-    field(app, "Monto (CLP)").input("$ 25.000.000")
+    select(app, "Etapa BIP").select("diseno")
     field(app, "Comentario del cambio de estado").input("Ingreso del perfil")
     app.run()
 
@@ -108,7 +108,7 @@ def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
     assert all(p == "— Sin plan —" or p.startswith("E1.") for p in select(app, "Plan").options)
     click_save(app)
     row = stored(engine)
-    assert row is not None and row["amount_clp"] == 25_000_000 and row["status"] == "idea"
+    assert row is not None and row["bip_stage"] == "diseno" and row["status"] == "idea"
     assert any(clean_markdown("Guardado: APPTEST-EDIT-1") in s.value for s in app.success)
     # The new initiative is now the one selected, with its history.
     assert select(app, "Iniciativa").value == row["id"]
@@ -134,15 +134,17 @@ def test_create_then_edit_an_initiative_and_see_its_status_history(app, engine):
         "Nombre: Sede social Quinta Valle → Sede social Quinta Valle (etapa 2)" in changes["Cambios"].iloc[0]
     )
     assert "Estado: Idea → En ejecución" in changes["Cambios"].iloc[0]
-    assert "Monto (CLP)" not in changes["Cambios"].iloc[0]  # only what changed
+    assert "Etapa BIP" not in changes["Cambios"].iloc[0]  # only what changed
+    assert "Etapa BIP: (vacío) → Diseño" in changes["Cambios"].iloc[1]
 
 
-def test_bad_amount_is_reported_on_its_field_and_nothing_is_written(app, engine):
+def test_bad_year_is_reported_on_its_field_and_nothing_is_written(app, engine):
+    # (A funding line's bad amount, typed in the lines table, is the browser journey's.)
     open_page(app)
     fill_new(app)
-    field(app, "Monto (CLP)").input("veinte millones").run()
+    field(app, "Año de inicio").input("dos mil").run()
     click_save(app)
-    assert any("Monto (CLP)" in e.value and "veinte millones" in e.value for e in app.error)
+    assert any("Año de inicio" in e.value and "dos mil" in e.value for e in app.error)
     assert stored(engine) is None
 
 
@@ -167,7 +169,7 @@ def test_conflict_message_when_someone_saved_underneath_and_the_input_is_kept(ap
     assert "No se guardó" in errors and "Pedro Soto" in errors
     assert field(app, "Nombre *").value == "Nombre puesto por Ana"  # her input is kept
     assert stored(engine)["name"] == "Nombre puesto por Pedro"  # his save is kept
-    diff = app.dataframe[0].value
+    diff = table(app, "Lo que usted escribió")
     assert "Nombre puesto por Ana" in set(diff["Lo que usted escribió"])
     # Reloading shows the stored version; saving then works.
     next(b for b in app.button if b.label.startswith("Cargar la versión guardada")).click().run()

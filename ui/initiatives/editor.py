@@ -19,21 +19,24 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.domain import (
+    BIP_STAGES,
     FIELD_LABELS,
-    FUNDING_SOURCES,
     INITIATIVE_KINDS,
     SCOPES,
     STATUSES,
+    TECHNICAL_RESULTS,
     format_clp,
     status_label,
 )
 from geo.errors import ConflictError, DataError, ValidationError
 from geo.initiatives.filters import MapFilters
 from geo.initiatives.form import InitiativeInput, create_initiative, update_initiative
+from geo.initiatives.funding import FundingLineInput
 from layers.editmap import build_edit_map
 from layers.sanitize import clean_markdown
 from ui import auth
 from ui.initiatives import data as editor_data
+from ui.initiatives.funding import funding_editor, lines_text
 from ui.messages import refused
 from ui.state import engine
 
@@ -200,25 +203,24 @@ def initiative_form(inp: InitiativeInput, prefix: str, ch: dict[str, Any]) -> In
         format_func=lambda c: "— Sin programa —" if c is None else g_labels[c],
     )
     c1, c2, c3 = st.columns(3)
-    amount = c1.text_input(
-        "Monto (CLP)",
-        key=k("amount"),
-        placeholder="$ 12.500.000",
-        value=""
-        if inp.amount_clp in (None, "")
-        else (format_clp(inp.amount_clp) if isinstance(inp.amount_clp, int) else str(inp.amount_clp)),
+    bip = c1.text_input("Código BIP", value=inp.bip_code or "", key=k("bip"), max_chars=30)
+    bip_stages = [None, *BIP_STAGES]
+    bip_stage = c2.selectbox(
+        "Etapa BIP",
+        bip_stages,
+        index=_idx(bip_stages, inp.bip_stage) or 0,
+        key=k("bip_stage"),
+        format_func=lambda s: "Sin información" if s is None else BIP_STAGES[s],
     )
-    sources = [None, *FUNDING_SOURCES]
-    if inp.funding_source and inp.funding_source not in sources:
-        sources.append(inp.funding_source)
-    funding = c2.selectbox(
-        "Fuente de financiamiento",
-        sources,
-        key=k("funding"),
-        index=_idx(sources, inp.funding_source) or 0,
-        format_func=lambda s: "Sin información" if s is None else s,
+    results = [None, *TECHNICAL_RESULTS]
+    technical_result = c3.selectbox(
+        "Resultado técnico (RATE)",
+        results,
+        index=_idx(results, inp.technical_result) or 0,
+        key=k("technical_result"),
+        format_func=lambda s: "Sin información" if s is None else TECHNICAL_RESULTS[s],
     )
-    bip = c3.text_input("Código BIP", value=inp.bip_code or "", key=k("bip"), max_chars=30)
+    funding = funding_editor(inp.funding or (), k("funding"))
     c1, c2, c3 = st.columns(3)
     unit = c1.text_input("Unidad responsable", value=inp.responsible_unit or "", key=k("unit"))
     start = c2.text_input("Año de inicio", value=str(inp.start_year or ""), key=k("start"))
@@ -244,10 +246,11 @@ def initiative_form(inp: InitiativeInput, prefix: str, ch: dict[str, Any]) -> In
         program=program,
         status=status,
         scope=scope,
-        amount_clp=amount,
-        funding_source=funding,
         responsible_unit=unit,
         bip_code=bip,
+        bip_stage=bip_stage,
+        technical_result=technical_result,
+        funding=funding,
         start_year=start,
         end_year=end,
         description=description,
@@ -357,6 +360,8 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, tuple) and all(isinstance(v, FundingLineInput) for v in value):
+        return lines_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and value > 3000:
         return format_clp(value)
     return "" if value is None else str(value)

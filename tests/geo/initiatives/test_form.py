@@ -9,8 +9,11 @@ from sqlalchemy import text
 
 from geo.errors import ConflictError, ValidationError
 from geo.initiatives.form import InitiativeInput, create_initiative, update_initiative
+from geo.initiatives.funding import FundingLineInput
+from geo.initiatives.queries import initiative_detail
 from geo.initiatives.read import load_initiative, status_history
 from geo.store.actor import Actor
+from geo.store.funding import FundingLineValues, stored_lines
 from tests.conftest import derived_url, loaded_database
 
 #: People of SECPLAC (the role that edits initiatives), as a page sends them.
@@ -24,6 +27,10 @@ CENTRO_PONIENTE = (-70.76638617160768, -28.574469734499957)  # inside UV 01
 QUINTA_VALLE = (-70.74597282908609, -28.58590157999998)  # inside UV 03
 
 
+def _line(source="FNDR", detail=None, year="2016", amount="$ 12.500.000", stage="Aprobado"):
+    return FundingLineInput(source, detail, year, amount, stage)
+
+
 def new_input(**kw) -> InitiativeInput:
     base = InitiativeInput(
         code="SECPLAC-2026-001",
@@ -34,7 +41,7 @@ def new_input(**kw) -> InitiativeInput:
         program="E1.P1.G1",
         status="idea",
         scope="localizada",
-        amount_clp="$ 12.500.000",
+        funding=(FundingLineInput("FNDR", None, "2016", "$ 12.500.000", "Aprobado"),),
         start_year="2016",
         end_year=2017,
     )
@@ -76,9 +83,22 @@ def point(xy):
         ({"strategy": "E99"}, "strategy", "«E99» no está en el catálogo"),
         ({"plan": "E2.P1"}, "plan", "no pertenece a la estrategia E1"),
         ({"program": "E1.P2.G1"}, "program", "no pertenece al plan E1.P1"),
-        ({"amount_clp": "doce millones"}, "amount_clp", "no se entiende «doce millones»"),
-        ({"amount_clp": "12,5"}, "amount_clp", "tiene centavos"),
-        ({"amount_clp": "$ 125.000.000.000.000.000"}, "amount_clp", "revise los dígitos"),
+        (
+            {"funding": (_line(amount="doce millones"),)},
+            "funding",
+            "línea 1, Monto (CLP): no se entiende «doce millones»",
+        ),
+        (
+            {"funding": (_line(), _line(amount="12,5"))},
+            "funding",
+            "línea 2, Monto (CLP): «12,5» tiene centavos",
+        ),
+        ({"funding": (_line(amount="$ 125.000.000.000.000.000"),)}, "funding", "revise los dígitos"),
+        ({"funding": (_line(year="dos mil"),)}, "funding", "línea 1, Año: «dos mil» no es un año"),
+        ({"funding": (_line(stage=None),)}, "funding", "línea 1, Etapa: es obligatoria"),
+        ({"funding": (_line(source="Lotería"),)}, "funding", "línea 1, Fuente: la fuente «Lotería» no está"),
+        ({"bip_stage": "terminado"}, "bip_stage", "no es una opción válida"),
+        ({"technical_result": "XX"}, "technical_result", "no es una opción válida"),
         ({"start_year": "2018", "end_year": "2015"}, "end_year", "anterior al año de inicio"),
         ({"start_year": "dos mil"}, "start_year", "no es un año"),
         ({"status": "aprobado"}, "status", "no es una opción válida"),
@@ -133,7 +153,9 @@ def test_create_writes_every_field_its_first_status_and_an_audit_row(conn):
         new_input(
             description="Plaza <b>nueva</b>",
             place_note="frente a la sede",
-            funding_source="FNDR",
+            bip_stage="diseno",
+            technical_result="RS",
+            funding=(_line(), _line("sectorial", " MINVU ", "2017", "", "postulado"), FundingLineInput()),
             responsible_unit="SECPLAC",
             bip_code="40000001-1",
             status_comment="Ingreso inicial",
@@ -153,7 +175,15 @@ def test_create_writes_every_field_its_first_status_and_an_audit_row(conn):
         .one()
     )
     assert (row["s"], row["p"], row["g"]) == ("E1", "E1.P1", "E1.P1.G1")
-    assert row["amount_clp"] == 12_500_000 and row["start_year"] == 2016 and row["end_year"] == 2017
+    assert row["start_year"] == 2016 and row["end_year"] == 2017
+    assert (row["bip_stage"], row["technical_result"]) == ("diseno", "RS")
+    # The blank third row is no line; a blank amount is an amount not informed, never $ 0.
+    assert stored_lines(conn, [r.id])[r.id] == [
+        FundingLineValues("fndr", None, 2016, 12_500_000, "aprobado"),
+        FundingLineValues("sectorial", "MINVU", 2017, None, "postulado"),
+    ]
+    detail = initiative_detail(conn, r.id)  # what the map's panel shows: the lines' total and sources
+    assert (detail["total_clp"], detail["sources"]) == (12_500_000, "FNDR, Sectorial (MINVU)")
     assert row["description"] == "Plaza <b>nueva</b>" and row["source"] == "manual"
     assert row["geom"] is None and r.version == row["version"] == 1
     hist = status_history(conn, r.id)
@@ -339,7 +369,7 @@ def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_
                 update_initiative(
                     eng,
                     r.id,
-                    replace(opened_by_pedro["input"], amount_clp="99"),
+                    replace(opened_by_pedro["input"], funding=(_line(amount="99"),)),
                     r.version,
                     PEDRO,
                 )
@@ -356,10 +386,9 @@ def test_two_editors_the_second_save_is_refused_and_the_first_is_kept(committed_
     assert "error" in outcome, outcome
     assert "Ana guardó esta iniciativa" in str(outcome["error"])
     with eng.connect() as c:
-        row = c.execute(
-            text("SELECT name, status, amount_clp, version FROM initiative WHERE id = :i"), {"i": r.id}
-        ).one()
-        assert tuple(row) == ("Plaza (versión de Ana)", "diseno", 12_500_000, r.version + 1)
+        row = c.execute(text("SELECT name, status, version FROM initiative WHERE id = :i"), {"i": r.id}).one()
+        assert tuple(row) == ("Plaza (versión de Ana)", "diseno", r.version + 1)
+        assert [ln.amount_clp for ln in stored_lines(c, [r.id])[r.id]] == [12_500_000]  # not Pedro's 99
         assert [h["to_status"] for h in status_history(c, r.id)] == ["diseno", "idea"]
 
 
