@@ -75,8 +75,15 @@ def generate(conn, n: int, seed: int) -> list[dict]:
                 "status": rng.choice(lists.lists["status"]).label,
                 "scope": "Localizada",
                 "places": "; ".join(rng.sample(PLACES, rng.randint(1, 3))),
-                "amount": f"$ {rng.randint(1, 900) * 1_000_000:,}".replace(",", "."),
-                "funding": rng.choice(lists.lists["funding"]).label,
+                "lines": [
+                    {
+                        "code": f"DEMO-IMP-{i:05d}",
+                        "source": rng.choice(["Municipal", "FNDR", "FRIL", "PMU"]),
+                        "year": start,
+                        "amount": f"$ {rng.randint(1, 900) * 1_000_000:,}".replace(",", "."),
+                        "stage": "Aprobado",
+                    }
+                ],
                 "unit": "SECPLAC (demo)",
                 "bip": "",
                 "start": start,

@@ -83,6 +83,7 @@ def show_plan(plan: ImportPlan) -> None:
         col.metric(label.capitalize(), value)
     if plan.ignored_columns:
         st.caption("Columnas ignoradas: " + clean_markdown(", ".join(plan.ignored_columns)))
+    st.caption(plan.funding_note)
     changed = plan.by_status("cambios")
     if changed and not plan.has_versions:
         st.caption(
@@ -115,7 +116,13 @@ def show_plan(plan: ImportPlan) -> None:
         st.dataframe(
             pd.DataFrame(
                 [
-                    {"Fila": e.row, "Columna": e.column, "Valor": e.value, "Motivo": e.reason}
+                    {
+                        "Hoja": e.sheet or plan.sheet or "",
+                        "Fila": e.row,
+                        "Columna": e.column,
+                        "Valor": e.value,
+                        "Motivo": e.reason,
+                    }
                     for e in plan.errors
                 ]
             ),

@@ -24,6 +24,7 @@ def print_plan(plan: ImportPlan, limit: int = 50) -> None:
         print(f"  {key}: {value}")
     if plan.ignored_columns:
         print("  columnas ignoradas: " + ", ".join(plan.ignored_columns))
+    print("  " + plan.funding_note)
     if not plan.has_versions and plan.by_status("cambios"):
         print(
             "  aviso: la planilla no trae la columna «Versión» (no viene de una exportación): no se "

@@ -19,6 +19,14 @@ none): only changed fields are written, each change is audited with before and a
 status changes enter the status history. If a row changes in the database between the
 preview and the confirmation, nothing is written.
 
+Funding lines (issue 11) come from the sheet «Financiamiento» (one row per line, keyed by
+the Código): for every initiative of the «Iniciativas» sheet, its rows there are *all* its
+lines, compared with the stored ones as one field, "Financiamiento", with the same
+preview, conflicts and error workbook (an initiative listed with no row there keeps no
+line). A row whose Código is not in the «Iniciativas» sheet is rejected. A workbook without
+that sheet (a CSV, an export made before the lines existed) leaves every initiative's
+lines as they are, and the preview says so.
+
 The key is the Código, else the Código BIP. Places in "Ubicación" become ``nombre_lugar``
 links (equal weights; a facility also links the UV that contains it); re-importing replaces
 the place links and keeps the links made by hand or from the geometry.
@@ -36,19 +44,22 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from geo.db import transaction
-from geo.domain import field_label, format_clp, format_datetime
+from geo.domain import field_label, format_datetime
 from geo.errors import ConflictError, DataError, database_refusal
-from geo.sheets.reader import RawRow, read_table
-from geo.sheets.schema import BY_KEY, TEXT_FIELDS, Lists
+from geo.initiatives.funding import FundingLineInput, LineProblem, read_line
+from geo.investment.labels import line_label
+from geo.sheets.reader import RawRow, Table, read_funding_table, read_table
+from geo.sheets.schema import BY_KEY, FUNDING_BY_KEY, FUNDING_SHEET, TEXT_FIELDS, Lists
 from geo.store.actor import Actor
 from geo.store.audit import Entry, record, saves_since
 from geo.store.bulk import gc_paused
+from geo.store.funding import FundingLineValues, lines_change, stored_lines
 from geo.store.initiatives import InitiativeChange, same_value, save_initiatives
 from geo.store.links import LinkSet, PlaceLinks, current_links, place_links_change
 from geo.store.permissions import require
 from geo.territory.gazetteer import Gazetteer, Place, split_places
 from geo.territory.links import facility_uvs, place_sets
-from geo.values import ValueProblem, parse_amount, parse_count, parse_text, parse_year, text_limit
+from geo.values import ValueProblem, parse_count, parse_text, parse_year, text_limit
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +73,18 @@ FIELDS = {
     "program": "program_id",
     "status": "status",
     "scope": "scope",
-    "amount": "amount_clp",
-    "funding": "funding_source",
     "unit": "responsible_unit",
     "bip": "bip_code",
+    "bip_stage": "bip_stage",
+    "technical_result": "technical_result",
     "start": "start_year",
     "end": "end_year",
     "description": "description",
     "place_note": "place_note",
 }
-LISTED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")
+LISTED = ("kind", "strategy", "plan", "program", "status", "scope", "bip_stage", "technical_result")
+#: The column of the preview (and the audit's field) that holds an initiative's funding lines.
+FUNDING_COLUMN = field_label("funding")
 DEMO_PREFIX = "DEMO-"
 EMPTY = "(vacío)"
 
@@ -84,9 +97,11 @@ class RowError:
     column: str
     value: str
     reason: str
+    sheet: str | None = None  # None: the initiatives sheet; else «Financiamiento»
 
     def __str__(self) -> str:
-        return f"fila {self.row}, columna «{self.column}»: {self.reason}"
+        where = f"hoja «{self.sheet}», " if self.sheet else ""
+        return f"{where}fila {self.row}, columna «{self.column}»: {self.reason}"
 
 
 @dataclass
@@ -139,6 +154,7 @@ class RowPlan:
     conflict: Conflict | None = None
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    funding: list[FundingLineValues] | None = None  # None: the workbook has no funding sheet
 
     @property
     def changed(self) -> list[str]:
@@ -155,6 +171,9 @@ class ImportPlan:
     rows: list[RowPlan]
     ignored_columns: list[str]
     has_versions: bool = False
+    has_funding: bool = False
+    #: Rows of «Financiamiento» whose Código is not in «Iniciativas» (rejected, nothing else).
+    funding_errors: list[RowError] = field(default_factory=list)
 
     def by_status(self, status: str) -> list[RowPlan]:
         """Rows with one outcome."""
@@ -162,8 +181,21 @@ class ImportPlan:
 
     @property
     def errors(self) -> list[RowError]:
-        """Every rejection reason, in row order."""
-        return [e for r in self.rows for e in r.errors]
+        """Every rejection reason, in row order (the funding sheet's own rows last)."""
+        return [e for r in self.rows for e in r.errors] + self.funding_errors
+
+    @property
+    def funding_note(self) -> str:
+        """What the import does with the funding lines, in Spanish (for the preview)."""
+        if self.has_funding:
+            return (
+                f"La hoja «{FUNDING_SHEET}» reemplaza todas las líneas de financiamiento de cada "
+                "iniciativa de la hoja «Iniciativas» (una iniciativa sin filas allí queda sin líneas)."
+            )
+        return (
+            f"La planilla no tiene la hoja «{FUNDING_SHEET}»: las líneas de financiamiento de las "
+            "iniciativas quedan como están."
+        )
 
     def counts(self) -> dict[str, int]:
         """Spanish counts for the preview."""
@@ -225,9 +257,7 @@ def _parse_row(
             continue
         cell = raw.cells.get(key)
         try:
-            if key == "amount":
-                v[key] = parse_amount(cell)
-            elif key in ("start", "end"):
+            if key in ("start", "end"):
                 v[key] = parse_year(cell)
             elif key == "version":
                 v[key] = parse_count(cell)
@@ -279,7 +309,7 @@ def _db_values(v: dict[str, Any], places_given: bool) -> dict[str, Any]:
         val = v[key]
         if key in ("strategy", "plan", "program"):
             val = val.id if val else None
-        elif key in ("kind", "status", "scope", "funding"):
+        elif key in ("kind", "status", "scope", "bip_stage", "technical_result"):
             val = val.code if val else None
         out[column] = val
     if "status" in v and out.get("status") is None:
@@ -304,10 +334,8 @@ class _Shown:
         key = next(k for k, c in FIELDS.items() if c == column)
         if key in ("strategy", "plan", "program"):
             return self.by_id.get((key, value), str(value))
-        if key in ("kind", "status", "scope"):
+        if key in ("kind", "status", "scope", "bip_stage", "technical_result"):
             return self.lists.label_of(key, value)
-        if key == "amount":
-            return format_clp(value)
         return str(value)
 
 
@@ -335,7 +363,7 @@ def _place_labels(have: LinkSet, gaz: Gazetteer) -> str:
 _EXISTING = text(
     """
     SELECT id, code, version, updated_at, archived_at, name, kind, strategy_id, plan_id, program_id,
-           status, scope, amount_clp, funding_source, responsible_unit, bip_code, start_year,
+           status, scope, responsible_unit, bip_code, bip_stage, technical_result, start_year,
            end_year, description, place_note
       FROM initiative
     """
@@ -348,6 +376,8 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
     table = read_table(path, label)
     if not table.rows:
         raise DataError(f"{table.file}: la planilla no tiene filas de iniciativas bajo los encabezados.")
+    funding_table = read_funding_table(path, label)
+    funding = _FundingRows(funding_table)
     lists, gaz = Lists.load(conn), Gazetteer.load(conn)
     shown = _Shown(lists)
     rows = conn.execute(_EXISTING).all()
@@ -357,6 +387,7 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
         if r.bip_code:
             by_bip.setdefault(r.bip_code, []).append(r.code)
     links = current_links(conn, [r.id for r in rows])
+    stored = stored_lines(conn, [r.id for r in rows]) if funding_table is not None else {}
     fac_uvs = facility_uvs(conn)
     seen: dict[str, dict[str, int]] = {"code": {}, "bip": {}}
     plans: list[RowPlan] = []
@@ -393,6 +424,11 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
                 continue
             code = matches[0] if matches else f"BIP-{v['bip']}"
         rp.code = code
+        if funding_table is not None:
+            rp.errors += funding.errors.get(code, [])
+            if rp.errors:
+                continue
+            rp.funding = funding.lines.get(code, [])
         new = _db_values({**v, "code": code}, bool(rp.places))
         if rp.places is not None:
             rp.place_links = _place_links(rp.places, fac_uvs)
@@ -424,6 +460,8 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
         if rp.place_links is not None and place_links_change(have, rp.place_links):
             after = "; ".join(sorted(gaz.label(p) for _, p in rp.places or [])) or EMPTY
             rp.changes.append(FieldChange(BY_KEY["places"].header, _place_labels(have, gaz), after))
+        if rp.funding is not None and (fc := lines_change(stored[old.id], rp.funding)):
+            rp.changes.append(FieldChange(FUNDING_COLUMN, _lines_text(fc[0]), _lines_text(fc[1])))
         if not rp.changes:
             rp.status = "sin_cambios"
         elif rp.file_version is not None and rp.file_version != old.version:
@@ -432,13 +470,102 @@ def plan_import(conn: Connection, path: Path, label: str | None = None) -> Impor
                 rp.file_version, old.version, since.by, since.at or old.updated_at, since.labels()
             )
             changed_since = set(since.labels())
-            labels = {BY_KEY[k].header: _field_label(k) for k in BY_KEY}
+            labels = {BY_KEY[k].header: _field_label(k) for k in BY_KEY} | {FUNDING_COLUMN: FUNDING_COLUMN}
             for c in rp.changes:
                 c.changed_since_export = labels.get(c.column) in changed_since
             rp.status = "conflicto"
         else:
             rp.status = "cambios"
-    return ImportPlan(table.file, table.sheet, plans, table.ignored, "version" in table.present)
+    listed = {p.code for p in plans if p.code}
+    for p in plans:  # a row rejected for its own cells: its lines' problems are listed too
+        if p.errors and p.code and p.funding is None:
+            p.errors += [e for e in funding.errors.get(p.code, []) if e not in p.errors]
+    unknown = [e for code, errs in funding.unknown(listed).items() for e in errs]
+    return ImportPlan(
+        table.file,
+        table.sheet,
+        plans,
+        table.ignored + (funding_table.ignored if funding_table else []),
+        "version" in table.present,
+        has_funding=funding_table is not None,
+        funding_errors=unknown,
+    )
+
+
+class _FundingRows:
+    """The «Financiamiento» sheet read line by line, grouped by Código (empty when absent)."""
+
+    def __init__(self, table: Table | None):
+        self.lines: dict[str, list[FundingLineValues]] = {}
+        self.errors: dict[str, list[RowError]] = {}
+        self.rows: dict[str, list[int]] = {}
+        if table is None:
+            return
+        sheet = table.sheet or FUNDING_SHEET
+        for raw in table.rows:
+            code = parse_text(raw.cells.get("code")) if "code" not in raw.formulas else None
+            errs = self.errors.setdefault(code or "", [])
+            self.rows.setdefault(code or "", []).append(raw.number)
+
+            def fail(key: str, reason: str, raw: RawRow = raw, errs: list[RowError] = errs) -> None:
+                value = raw.cells.get(key)
+                header = FUNDING_BY_KEY[key].header
+                errs.append(RowError(raw.number, header, "" if value is None else str(value), reason, sheet))
+
+            for key in sorted(raw.formulas):
+                fail(
+                    key,
+                    f"la celda contiene una fórmula ({str(raw.cells[key])[:40]}); las fórmulas no "
+                    "se evalúan: escriba el valor",
+                )
+            if raw.formulas:
+                continue
+            if not code:
+                fail("code", "falta el Código de la iniciativa")
+                continue
+            cells = {k: raw.cells.get(k) for k in ("source", "source_detail", "year", "amount", "stage")}
+            try:
+                line = read_line(
+                    FundingLineInput(
+                        cells["source"],
+                        cells["source_detail"],
+                        cells["year"],
+                        cells["amount"],
+                        cells["stage"],
+                    )
+                )
+            except LineProblem as exc:
+                fail("amount" if exc.field == "amount_clp" else exc.field, str(exc).rstrip("."))
+                continue
+            self.lines.setdefault(code, []).append(line)
+        self.errors = {c: e for c, e in self.errors.items() if e}
+
+    def unknown(self, listed: set[str]) -> dict[str, list[RowError]]:
+        """Rows whose Código names no initiative of the «Iniciativas» sheet (each one rejected)."""
+        out: dict[str, list[RowError]] = {}
+        for code, numbers in self.rows.items():
+            if code and code not in listed:
+                out[code] = [
+                    RowError(
+                        n,
+                        FUNDING_BY_KEY["code"].header,
+                        code,
+                        f"el Código «{code}» no está en la hoja «Iniciativas»: agregue la iniciativa allí "
+                        "o borre la fila",
+                        FUNDING_SHEET,
+                    )
+                    for n in numbers
+                ]
+        return out
+
+
+def _lines_text(lines: list[dict[str, Any]]) -> str:
+    """Funding lines as the preview shows them (audit form, :mod:`geo.store.funding`)."""
+    shown = [
+        line_label(ln["source"], ln["source_detail"], ln["year"], ln["amount_clp"], ln["stage"])
+        for ln in lines
+    ]
+    return "; ".join(shown) or EMPTY
 
 
 def _field_label(key: str) -> str:
@@ -476,10 +603,11 @@ def apply_import(
     """
     require(actor, "spreadsheets")
     rejected = plan.by_status("rechazada")
-    if strict and rejected:
+    if strict and (rejected or plan.funding_errors):
+        first = rejected[0].errors[0] if rejected else plan.funding_errors[0]
         raise DataError(
-            f"{plan.file}: no se importó nada (modo estricto): {len(rejected)} fila(s) "
-            f"rechazada(s); la primera: {rejected[0].errors[0]}."
+            f"{plan.file}: no se importó nada (modo estricto): "
+            f"{len(rejected) + len(plan.funding_errors)} fila(s) rechazada(s); la primera: {first}."
         )
     conflicts = {r.code or "": r for r in plan.by_status("conflicto")}
     if unknown := sorted(set(overwrite) - set(conflicts)):
@@ -499,6 +627,7 @@ def apply_import(
             id=r.existing_id,
             expected_version=r.db_version,
             place_links=r.place_links,
+            funding=r.funding,
             status_comment=f"Cambio de estado importado desde la planilla {plan.file}",
             source="planilla",
             is_demo=is_demo or (r.code or "").startswith(DEMO_PREFIX),

@@ -29,7 +29,7 @@ from typing import Any
 
 from geo.errors import DataError
 from geo.sheets.cells import restore_formula_text
-from geo.sheets.schema import BY_KEY, COLUMNS, header_key
+from geo.sheets.schema import COLUMNS, FUNDING_COLUMNS, FUNDING_SHEET, Column, header_key
 from geo.uploads import check_file, inspect_zip
 from geo.values import ValueProblem, decode_text, sniff_delimiter
 
@@ -65,7 +65,9 @@ def read_table(path: Path, label: str | None = None) -> Table:
     check_file(path)
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, name)
+        table = _read_xlsx(path, name)
+        assert table is not None  # the initiatives: the first visible sheet when none is named so
+        return table
     if suffix in (".csv", ".txt"):
         return _read_csv(path, name)
     if suffix in (".xls", ".ods"):
@@ -75,41 +77,49 @@ def read_table(path: Path, label: str | None = None) -> Table:
     raise DataError(f"{name}: no es una planilla: se aceptan archivos .xlsx o .csv.")
 
 
-def _rows_to_table(name: str, sheet: str | None, grid: list[tuple[int, list, list[bool]]]) -> Table:
+def _rows_to_table(
+    name: str,
+    sheet: str | None,
+    grid: list[tuple[int, list, list[bool]]],
+    columns: tuple[Column, ...] = COLUMNS,
+) -> Table:
+    # Messages about the funding sheet name it; the initiatives sheet is "the" sheet.
+    at = name if columns is COLUMNS else f"{name}, hoja «{sheet}»"
     header_at = None
     for i, (_, values, _) in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if sum(1 for v in values if header_key(v)) >= 2:
+        if sum(1 for v in values if header_key(v, columns)) >= 2:
             header_at = i
             break
     if header_at is None:
         if not any(any(v not in (None, "") for v in values) for _, values, _ in grid):
-            raise DataError(f"{name}: la planilla está vacía.")
+            raise DataError(f"{at}: la planilla está vacía.")
         raise DataError(
-            f"{name}: no se encontró la fila de encabezados (Código, Nombre, Tipo, "
-            "Estrategia, …) en las primeras filas; use la plantilla («sit template»)."
+            f"{at}: no se encontró la fila de encabezados ({', '.join(c.header for c in columns[:4])}, …) "
+            "en las primeras filas; use la plantilla («sit template»)."
         )
     headers = grid[header_at][1]
+    by_key = {c.key: c for c in columns}
     where: dict[str, int] = {}
     ignored: list[str] = []
     for idx, h in enumerate(headers):
-        key = header_key(h)
+        key = header_key(h, columns)
         if key is None:
             if h not in (None, ""):
                 ignored.append(str(h))
             continue
         if key in where:
             raise DataError(
-                f"{name}: la columna «{BY_KEY[key].header}» aparece dos veces (fila {grid[header_at][0]})."
+                f"{at}: la columna «{by_key[key].header}» aparece dos veces (fila {grid[header_at][0]})."
             )
         where[key] = idx
     missing = [
         c.header
-        for c in COLUMNS
+        for c in columns
         if c.required and c.key not in where and not (c.key == "code" and "bip" in where)
     ]
     if missing:
         raise DataError(
-            f"{name}: faltan columnas obligatorias: {', '.join(missing)} "
+            f"{at}: faltan columnas obligatorias: {', '.join(missing)} "
             f"(encabezados en la fila {grid[header_at][0]})."
         )
     rows: list[RawRow] = []
@@ -121,24 +131,36 @@ def _rows_to_table(name: str, sheet: str | None, grid: list[tuple[int, list, lis
     return Table(name, sheet, set(where), ignored, rows)
 
 
-def _read_xlsx(path: Path, name: str) -> Table:
+def read_funding_table(path: Path, label: str | None = None) -> Table | None:
+    """The «Financiamiento» sheet of a workbook, or None when it has none (a CSV, an old workbook)."""
+    name = label or path.name
+    if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    check_file(path)
+    return _read_xlsx(path, name, FUNDING_SHEET)
+
+
+def _read_xlsx(path: Path, name: str, wanted: str = SHEET_NAME) -> Table | None:
+    """The sheet ``wanted`` of a workbook (None: another sheet than «Iniciativas», absent)."""
     inspect_zip(path, label=name)
     try:
         with zipfile.ZipFile(path) as zf:
             if "[Content_Types].xml" not in zf.namelist():
                 raise DataError(f"{name}: el archivo .xlsx no es una planilla Excel válida.")
-            plain = _plain_sheet(zf)
+            plain = _plain_sheet(zf, wanted)
     except DataError:
         raise
     except Exception:  # openpyxl reads it again and words the refusal
         log.info("%s is not a plain workbook; reading it with openpyxl", name, exc_info=True)
         plain = None
+    columns = COLUMNS if wanted == SHEET_NAME else FUNDING_COLUMNS
     if plain is not None and (grid := _calamine_grid(path, plain)) is not None:
-        return _rows_to_table(name, plain, grid)
-    return _read_xlsx_openpyxl(path, name)
+        return _rows_to_table(name, plain, grid, columns)
+    return _read_xlsx_openpyxl(path, name, wanted)
 
 
-def _read_xlsx_openpyxl(path: Path, name: str) -> Table:
+def _read_xlsx_openpyxl(path: Path, name: str, wanted: str = SHEET_NAME) -> Table | None:
+    """The sheet ``wanted`` (the initiatives: else the first visible one; another: None if absent)."""
     import openpyxl
 
     try:
@@ -148,9 +170,10 @@ def _read_xlsx_openpyxl(path: Path, name: str) -> Table:
         raise DataError(f"{name}: no se pudo leer como planilla Excel ({type(exc).__name__}).") from exc
     try:
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-        ws = next((w for w in wb.worksheets if w.title == SHEET_NAME), None) or (
-            visible[0] if visible else None
-        )
+        ws = next((w for w in wb.worksheets if w.title == wanted), None)
+        if ws is None and wanted != SHEET_NAME:
+            return None
+        ws = ws or (visible[0] if visible else None)
         if ws is None:
             raise DataError(f"{name}: la planilla no tiene hojas.")
         grid: list[tuple[int, list[Any], list[bool]]] = []
@@ -172,7 +195,7 @@ def _read_xlsx_openpyxl(path: Path, name: str) -> Table:
         except Exception as exc:
             log.warning("translated to a Spanish message", exc_info=True)
             raise DataError(f"{name}: la hoja «{ws.title}» está dañada ({type(exc).__name__}).") from exc
-        return _rows_to_table(name, ws.title, grid)
+        return _rows_to_table(name, ws.title, grid, COLUMNS if wanted == SHEET_NAME else FUNDING_COLUMNS)
     finally:
         wb.close()
 
@@ -192,11 +215,11 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _CHUNK = 1 << 20
 
 
-def _plain_sheet(zf: zipfile.ZipFile) -> str | None:
+def _plain_sheet(zf: zipfile.ZipFile, wanted: str = SHEET_NAME) -> str | None:
     """The title of the sheet to import if calamine reads it as openpyxl would, else None.
 
-    The sheet is chosen as openpyxl's path chooses it: «Iniciativas», else the first
-    visible worksheet. Any unexpected package layout answers None (openpyxl decides).
+    The sheet is chosen as openpyxl's path chooses it: ``wanted``, else (for «Iniciativas»)
+    the first visible worksheet. Any unexpected package layout answers None (openpyxl decides).
     """
     names = set(zf.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
@@ -216,9 +239,9 @@ def _plain_sheet(zf: zipfile.ZipFile) -> str | None:
         for s in ET.fromstring(zf.read("xl/workbook.xml")).iter(f"{_MAIN}sheet")
     ]
     sheets = [s for s in sheets if s[2] is not None]  # chart sheets are not worksheets
-    chosen = next((s for s in sheets if s[0] == SHEET_NAME), None) or next(
-        (s for s in sheets if s[1] == "visible"), None
-    )
+    chosen = next((s for s in sheets if s[0] == wanted), None)
+    if chosen is None and wanted == SHEET_NAME:
+        chosen = next((s for s in sheets if s[1] == "visible"), None)
     if chosen is None or chosen[2] not in names or any(p not in names for p in shared):
         return None
     if _part_matches(zf, str(chosen[2]), _NEEDS_OPENPYXL) or any(

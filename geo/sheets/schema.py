@@ -1,7 +1,9 @@
 """The initiatives spreadsheet: its columns, its code lists and how each cell is read.
 
-One row per initiative. Headers are Spanish; lists (strategy, plan, program, kind, status,
-sector, funding source) show Spanish labels and accept the label or the code.
+One row per initiative in «Iniciativas», one row per funding line in «Financiamiento»
+(:data:`FUNDING_SHEET`). Headers are Spanish; lists (strategy, plan, program, kind, status,
+sector, BIP stage, technical result; a line's source and stage) show Spanish labels and
+accept the label or the code.
 
 "Sector" of an initiative in this model is its territorial scope (``initiative.scope``):
 ``Comunal`` (the whole commune; no place needed), ``Localizada`` (at the places written in
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from geo.catalogue.choices import Choice, catalogue_levels
-from geo.domain import FUNDING_SOURCES, INITIATIVE_KINDS, SCOPES, STATUSES
+from geo.domain import BIP_STAGES, INITIATIVE_KINDS, SCOPES, STATUSES, TECHNICAL_RESULTS
 from geo.territory.gazetteer import normalize
 from geo.values import ValueProblem
 
@@ -70,15 +72,6 @@ COLUMNS: tuple[Column, ...] = (
         36,
         "Lugares separados por «;»: «UV 3; Domeyko; Sitio: Vivero; Escuela Gabriela Mistral».",
     ),
-    Column(
-        "amount",
-        "Monto (CLP)",
-        ("monto", "monto clp", "monto $"),
-        False,
-        16,
-        "Pesos: 12500000, 12.500.000 o $ 12.500.000; vacío = Sin información.",
-    ),
-    Column("funding", "Fuente de financiamiento", ("fuente", "financiamiento"), False, 18, "Lista."),
     Column("unit", "Unidad responsable", ("responsable",), False, 22, "Texto libre."),
     Column(
         "bip",
@@ -87,6 +80,15 @@ COLUMNS: tuple[Column, ...] = (
         False,
         14,
         "Código del Banco Integrado de Proyectos; sirve de clave si falta el Código.",
+    ),
+    Column("bip_stage", "Etapa BIP", ("etapa bip",), False, 14, "Lista: Perfil, …, Ejecución; opcional."),
+    Column(
+        "technical_result",
+        "Resultado técnico",
+        ("rate", "resultado tecnico"),
+        False,
+        16,
+        "Lista (RATE): RS, FI, OT, IN o RE; opcional.",
     ),
     Column(
         "start",
@@ -138,10 +140,44 @@ TEXT_FIELDS = {
 }
 
 
-def header_key(header: object) -> str | None:
+#: The second sheet: one row per funding line of an initiative (issue 11). For every
+#: initiative of the «Iniciativas» sheet, its rows here are all its lines (none: it has none);
+#: a workbook without this sheet leaves the lines as they are.
+FUNDING_SHEET = "Financiamiento"
+FUNDING_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "code", "Código", ("codigo pladeco", "code"), True, 16, "Código de la iniciativa (hoja Iniciativas)."
+    ),
+    Column(
+        "source", "Fuente", ("fuente de financiamiento",), False, 14, "Lista: Municipal, FNDR, FRIL, PMU, …"
+    ),
+    Column(
+        "source_detail",
+        "Detalle de la fuente",
+        ("detalle", "ministerio o servicio"),
+        False,
+        30,
+        "El ministerio o servicio de una fuente Sectorial; texto libre en «Otro».",
+    ),
+    Column("year", "Año", ("ano",), False, 8, "Año de la línea (2016)."),
+    Column(
+        "amount",
+        "Monto (CLP)",
+        ("monto", "monto clp", "monto $"),
+        False,
+        16,
+        "Pesos: 12500000, 12.500.000 o $ 12.500.000; vacío = monto no informado (nunca $ 0).",
+    ),
+    Column("stage", "Etapa", (), True, 12, "Lista: Postulado, Aprobado o Ejecutado; obligatoria."),
+)
+FUNDING_BY_KEY = {c.key: c for c in FUNDING_COLUMNS}
+FUNDING_HEADERS = [c.header for c in FUNDING_COLUMNS]
+
+
+def header_key(header: object, columns: tuple[Column, ...] = COLUMNS) -> str | None:
     """The column key of a header as written (case, accents and spacing ignored)."""
     h = normalize(str(header or ""))
-    for c in COLUMNS:
+    for c in columns:
         if h in {normalize(c.header), normalize(c.key), *c.aliases}:
             return c.key
     return None
@@ -162,7 +198,8 @@ class Lists:
             "program": programs,
             "status": [Choice(k, v) for k, v in STATUSES.items()],
             "scope": [Choice(k, v) for k, v in SCOPES.items()],
-            "funding": [Choice(f, f) for f in FUNDING_SOURCES],
+            "bip_stage": [Choice(k, v) for k, v in BIP_STAGES.items()],
+            "technical_result": [Choice(k, v) for k, v in TECHNICAL_RESULTS.items()],
         }
         self._index: dict[str, dict[str, Choice]] = {}
         for key, choices in self.lists.items():
@@ -200,7 +237,8 @@ class Lists:
                 "program": "programa desconocido",
                 "status": "estado desconocido",
                 "scope": "sector desconocido",
-                "funding": "fuente de financiamiento desconocida",
+                "bip_stage": "etapa BIP desconocida",
+                "technical_result": "resultado técnico desconocido",
             }[key]
             sample = ", ".join(
                 c.label if key not in ("program", "plan") else c.code for c in self.lists[key][:9]

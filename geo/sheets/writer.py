@@ -1,7 +1,8 @@
 """Write the template, the exports (xlsx, csv, gpkg, geojson) and the error workbook.
 
 The xlsx export has the template's shape, so exporting and importing it back changes
-nothing. Cells starting with ``= + - @`` (or tab/CR) are neutralised: in .xlsx they are
+nothing: the initiatives in «Iniciativas», their funding lines in «Financiamiento» (one row
+per line). Cells starting with ``= + - @`` (or tab/CR) are neutralised: in .xlsx they are
 stored as text with Excel's quote prefix (never a formula, the value itself unchanged); in
 .csv a ``'`` is put before them (the importer removes it again). CSV is UTF-8 with BOM and
 ``;`` as separator, which Excel in es-CL opens with accents intact.
@@ -20,19 +21,33 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, text
 
-from geo.domain import format_datetime
+from geo.domain import FUNDING_LINE_SOURCES, FUNDING_STAGES, format_datetime
 from geo.initiatives.filters import MapFilters
 from geo.initiatives.queries import filtered_initiatives
+from geo.investment.money import MONEY_JOIN
 from geo.sheets.cells import csv_bytes, set_cell
 from geo.sheets.importer import RowError
 from geo.sheets.reader import SHEET_NAME
-from geo.sheets.schema import BY_KEY, COLUMNS, HEADERS, Lists
+from geo.sheets.schema import (
+    BY_KEY,
+    COLUMNS,
+    FUNDING_BY_KEY,
+    FUNDING_COLUMNS,
+    FUNDING_HEADERS,
+    FUNDING_SHEET,
+    HEADERS,
+    Column,
+    Lists,
+)
+from geo.store.funding import stored_lines
 from geo.territory.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
 
 LISTS_SHEET = "Listas"
-VALIDATED = ("kind", "strategy", "plan", "program", "status", "scope", "funding")
+VALIDATED = ("kind", "strategy", "plan", "program", "status", "scope", "bip_stage", "technical_result")
+#: Lists of the funding sheet: its column -> the code list whose labels it offers.
+FUNDING_VALIDATED = {"source": FUNDING_LINE_SOURCES, "stage": FUNDING_STAGES}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 GIS_FIELDS = {
     "code": "codigo",
@@ -44,10 +59,10 @@ GIS_FIELDS = {
     "status": "estado",
     "scope": "sector",
     "places": "ubicacion",
-    "amount": "monto_clp",
-    "funding": "fuente",
     "unit": "unidad_resp",
     "bip": "codigo_bip",
+    "bip_stage": "etapa_bip",
+    "technical_result": "rate",
     "start": "inicio",
     "end": "termino",
     "description": "descripcion",
@@ -75,11 +90,13 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
             text(
                 f"""
         SELECT i.id, i.code, i.name, i.kind, s.code AS strategy, p.code AS plan, g.code AS program,
-               i.status, i.scope, i.amount_clp, i.funding_source, i.responsible_unit, i.bip_code,
+               i.status, i.scope, i.responsible_unit, i.bip_code, i.bip_stage, i.technical_result,
                i.start_year, i.end_year, i.description, i.place_note, i.is_demo, i.version,
-               i.updated_at, i.archived_at IS NOT NULL AS archived, ST_AsBinary(i.geom) AS wkb
+               i.updated_at, i.archived_at IS NOT NULL AS archived, ST_AsBinary(i.geom) AS wkb,
+               money.total_clp, money.sources
           FROM initiative i JOIN strategy s ON s.id = i.strategy_id
           LEFT JOIN plan p ON p.id = i.plan_id LEFT JOIN program g ON g.id = i.program_id
+          {MONEY_JOIN}
           {where}
          ORDER BY i.is_demo, s.position, i.code
         """
@@ -104,6 +121,7 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
         )
     ):
         places.setdefault(r.initiative_id, []).append(gaz.label(by_key[(r.target, r.id)]))
+    lines = stored_lines(conn, [int(m["id"]) for m in rows])
     out = []
     for m in rows:
         rec = dict(m)
@@ -118,10 +136,10 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
                 "status": lists.label_of("status", rec["status"]),
                 "scope": lists.label_of("scope", rec["scope"]),
                 "places": "; ".join(places.get(rec["id"], [])),
-                "amount": rec["amount_clp"],
-                "funding": rec["funding_source"] or "",
                 "unit": rec["responsible_unit"] or "",
                 "bip": rec["bip_code"] or "",
+                "bip_stage": lists.label_of("bip_stage", rec["bip_stage"]),
+                "technical_result": lists.label_of("technical_result", rec["technical_result"]),
                 "start": rec["start_year"],
                 "end": rec["end_year"],
                 "description": rec["description"] or "",
@@ -131,6 +149,20 @@ def export_rows(conn: Connection, filters: MapFilters | None = None) -> list[dic
                 "is_demo": rec["is_demo"],
                 "archived": rec["archived"],
                 "wkb": bytes(rec["wkb"]) if rec["wkb"] is not None else None,
+                # Read-only figures of the GIS exports (the lines are the record).
+                "total_clp": rec["total_clp"],
+                "sources": rec["sources"] or "",
+                "lines": [
+                    {
+                        "code": rec["code"],
+                        "source": FUNDING_LINE_SOURCES.get(ln.source, "") if ln.source else "",
+                        "source_detail": ln.source_detail or "",
+                        "year": ln.year,
+                        "amount": ln.amount_clp,
+                        "stage": FUNDING_STAGES.get(ln.stage, ln.stage),
+                    }
+                    for ln in lines[int(rec["id"])]
+                ],
             }
         )
     return out
@@ -155,8 +187,15 @@ INSTRUCTIONS = [
     "mayúsculas y tildes y se toleran errores de tipeo pequeños; si un nombre es ambiguo "
     "(«Huasco») o desconocido la fila se rechaza y se explica. Puede precisar el tipo: "
     "«Sitio: Vivero», «Localidad: Domeyko», «Escuela: …», «Salud: …».",
+    "Financiamiento: en la hoja «Financiamiento», una fila por línea de financiamiento (Código de la "
+    "iniciativa, Fuente, Detalle de la fuente, Año, Monto (CLP), Etapa). Para cada iniciativa de la "
+    "hoja «Iniciativas», sus filas allí son todas sus líneas: agregar, cambiar o borrar filas cambia "
+    "sus líneas (una iniciativa sin filas queda sin líneas). Si borra la hoja entera, las líneas "
+    "quedan como están.",
+    "Fuente: Municipal, FNDR, FRIL, PMU, PMB, Sectorial (escriba el ministerio o servicio en "
+    "Detalle de la fuente), Privado u Otro. Etapa: Postulado, Aprobado o Ejecutado (obligatoria).",
     "Monto (CLP): pesos enteros: 12500000, 12.500.000, $ 12.500.000, 12 500 000 o CLP 12.500.000. "
-    "Vacío = Sin información (nunca $ 0).",
+    "Vacío = monto no informado (nunca $ 0).",
     "Inicio y Término: año (2016) o fecha dd-mm-aaaa; el sistema guarda solo el año.",
     "Estado vacío = Sin información. Un cambio de estado por importación queda en el historial.",
     "No use fórmulas: una celda con fórmula se rechaza (las fórmulas nunca se evalúan).",
@@ -181,23 +220,13 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
     wb = Workbook()
     ws = _first_sheet(wb)
     ws.title = SHEET_NAME
-    for col, c in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col, value=c.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(col)].width = c.width
-    ws.freeze_panes = "B2"
+    _header(ws, COLUMNS)
     for r, row in enumerate(rows, start=2):
         for col, c in enumerate(COLUMNS, start=1):
             value = row.get(c.key)
             set_cell(ws.cell(row=r, column=col), None if value == "" else value)
     last = max(len(rows) + 1000, 2000)
-    for col, c in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(col)
-        if c.key == "amount":
-            for r in range(2, len(rows) + 2):
-                ws.cell(row=r, column=col).number_format = '"$" #,##0'
+    fs = _funding_sheet(wb, [ln for row in rows for ln in row.get("lines", [])])
     ls = wb.create_sheet(LISTS_SHEET)
     for col, key in enumerate(VALIDATED, start=1):
         ls.cell(row=1, column=col, value=BY_KEY[key].header)
@@ -215,6 +244,22 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
         target = get_column_letter(HEADERS.index(BY_KEY[key].header) + 1)
         dv.add(f"{target}2:{target}{last}")
         ws.add_data_validation(dv)
+    for col, (key, choices) in enumerate(FUNDING_VALIDATED.items(), start=len(VALIDATED) + 1):
+        ls.cell(row=1, column=col, value=FUNDING_BY_KEY[key].header)
+        for r, label in enumerate(choices.values(), start=2):
+            ls.cell(row=r, column=col, value=label)
+        letter = get_column_letter(col)
+        dv = DataValidation(
+            type="list",
+            allow_blank=True,
+            showErrorMessage=True,
+            formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(choices) + 1}",
+            errorTitle="Valor no válido",
+            error="Elija un valor de la lista.",
+        )
+        target = get_column_letter(FUNDING_HEADERS.index(FUNDING_BY_KEY[key].header) + 1)
+        dv.add(f"{target}2:{target}{max(fs.max_row + 1000, 2000)}")
+        fs.add_data_validation(dv)
     ls.sheet_state = "hidden"
     ins = wb.create_sheet("Instrucciones")
     ins.column_dimensions["A"].width = 120
@@ -226,7 +271,34 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
     ins.cell(row=start, column=1, value="Columnas").font = Font(bold=True)
     for i, c in enumerate(COLUMNS, start=start + 1):
         ins.cell(row=i, column=1, value=f"{c.header}: {c.help}")
+    start += len(COLUMNS) + 2
+    ins.cell(row=start, column=1, value=f"Columnas de «{FUNDING_SHEET}»").font = Font(bold=True)
+    for i, c in enumerate(FUNDING_COLUMNS, start=start + 1):
+        ins.cell(row=i, column=1, value=f"{c.header}: {c.help}")
     wb.save(out)
+
+
+def _header(ws: Worksheet, columns: tuple[Column, ...]) -> None:
+    for col, c in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=col, value=c.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(col)].width = c.width
+    ws.freeze_panes = "B2"
+
+
+def _funding_sheet(wb: Workbook, lines: list[dict]) -> Worksheet:
+    """The sheet «Financiamiento»: one row per funding line, amounts as pesos."""
+    fs = wb.create_sheet(FUNDING_SHEET, 1)
+    _header(fs, FUNDING_COLUMNS)
+    amount_col = FUNDING_HEADERS.index(FUNDING_BY_KEY["amount"].header) + 1
+    for r, line in enumerate(lines, start=2):
+        for col, c in enumerate(FUNDING_COLUMNS, start=1):
+            value = line.get(c.key)
+            set_cell(fs.cell(row=r, column=col), None if value == "" else value)
+        fs.cell(row=r, column=amount_col).number_format = '"$" #,##0'
+    return fs
 
 
 def write_csv(rows: list[dict]) -> bytes:
@@ -239,6 +311,8 @@ def write_gis(rows: list[dict], out: Path, driver: str) -> None:
     import geopandas as gpd
 
     data = {GIS_FIELDS[c.key]: [r.get(c.key) for r in rows] for c in COLUMNS}
+    data["monto_clp"] = [r.get("total_clp") for r in rows]  # the sum of the known line amounts
+    data["fuentes"] = [r.get("sources") for r in rows]
     data["es_demo"] = [bool(r["is_demo"]) for r in rows]
     data["archivada"] = [bool(r.get("archived")) for r in rows]
     geoms = gpd.GeoSeries.from_wkb([r["wkb"] for r in rows], crs="EPSG:4326")
@@ -251,18 +325,19 @@ def write_gis(rows: list[dict], out: Path, driver: str) -> None:
 
 
 def write_errors(errors: list[RowError], out: Path | io.BytesIO) -> None:
-    """The rejected rows as a workbook: Fila, Columna, Valor, Motivo."""
+    """The rejected rows as a workbook: Hoja, Fila, Columna, Valor, Motivo."""
     wb = Workbook()
     ws = _first_sheet(wb)
     ws.title = "Errores"
-    for col, h in enumerate(("Fila", "Columna", "Valor", "Motivo"), start=1):
+    for col, h in enumerate(("Hoja", "Fila", "Columna", "Valor", "Motivo"), start=1):
         ws.cell(row=1, column=col, value=h).font = Font(bold=True)
     for r, e in enumerate(errors, start=2):
-        ws.cell(row=r, column=1, value=e.row)
-        set_cell(ws.cell(row=r, column=2), e.column)
-        set_cell(ws.cell(row=r, column=3), e.value)
-        set_cell(ws.cell(row=r, column=4), e.reason)
-    for letter, width in zip("ABCD", (8, 24, 30, 90), strict=True):
+        ws.cell(row=r, column=1, value=e.sheet or SHEET_NAME)
+        ws.cell(row=r, column=2, value=e.row)
+        set_cell(ws.cell(row=r, column=3), e.column)
+        set_cell(ws.cell(row=r, column=4), e.value)
+        set_cell(ws.cell(row=r, column=5), e.reason)
+    for letter, width in zip("ABCDE", (16, 8, 24, 30, 90), strict=True):
         ws.column_dimensions[letter].width = width
     wb.save(out)
 

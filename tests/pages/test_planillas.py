@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from layers.sanitize import clean_markdown
 from tests.pages.conftest import app_as
-from tests.support.sheets import row, workbook
+from tests.support.sheets import line, row, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,7 +62,11 @@ def test_upload_preview_then_confirm(page, engine, tmp_path):
 
 
 def test_strict_checkbox_refuses_the_file(page, engine, tmp_path):
-    f = workbook([row("APP-1"), row("APP-2", **{"Monto (CLP)": "mucho"})], tmp_path / "planilla.xlsx")
+    f = workbook(
+        [row("APP-1"), row("APP-2")],
+        tmp_path / "planilla.xlsx",
+        lines=[line("APP-1"), line("APP-2", **{"Monto (CLP)": "mucho"})],
+    )
     page.file_uploader(key="upload").set_value(("planilla.xlsx", f.read_bytes(), XLSX)).run()
     page.checkbox(key="import_strict").check().run()
     page.button(key="import_confirm").click().run()
@@ -96,7 +100,7 @@ def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tm
     wb = load_workbook(exported)
     ws = wb["Iniciativas"]
     target = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "APP-9")
-    ws.cell(target, 10).value = 5_000_000  # Monto (CLP)
+    wb["Financiamiento"].append(["APP-9", "Municipal", None, 2016, 5_000_000, "Aprobado"])
     wb.save(exported)
     page.file_uploader(key="upload").set_value(("planilla.xlsx", exported.read_bytes(), XLSX)).run()
     assert not page.exception and metric(page, "En conflicto") == "1"
@@ -110,7 +114,14 @@ def test_a_row_changed_after_the_export_waits_for_a_checked_box(page, engine, tm
     page.checkbox(key=f"import_overwrite_{target}").check().run()
     page.button(key="import_confirm").click().run()
     assert any(clean_markdown("Sobrescritas tras conflicto: APP-9") in s.value for s in page.success)
-    assert count(engine, "SELECT amount_clp FROM initiative WHERE code = 'APP-9'") == 5_000_000
+    assert (
+        count(
+            engine,
+            "SELECT f.amount_clp FROM funding_line f JOIN initiative i ON i.id = f.initiative_id "
+            "WHERE i.code = 'APP-9'",
+        )
+        == 5_000_000
+    )
 
 
 def test_bad_file_is_explained(page, engine):

@@ -12,21 +12,28 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent
-HEAD = "Código;Nombre;Tipo;Estrategia;Plan;Ubicación;Monto (CLP);Inicio (año);Término (año)"
-OK = "T-{n};Mejoramiento plaza {n};Proyecto;E1;E1.P1;UV 3;$ 12.500.000;2016;2017"
+HEAD = "Código;Nombre;Tipo;Estrategia;Plan;Ubicación;Código BIP;Inicio (año);Término (año)"
+OK = "T-{n};Mejoramiento plaza {n};Proyecto;E1;E1.P1;UV 3;;2016;2017"
+FUNDING_HEAD = ["Código", "Fuente", "Detalle de la fuente", "Año", "Monto (CLP)", "Etapa"]
 
 
 def csv(name: str, *rows: str, encoding: str = "utf-8") -> None:
     (HERE / name).write_bytes(("\r\n".join([HEAD, *rows]) + "\r\n").encode(encoding))
 
 
-def xlsx(name: str, rows: list[list], formulas: bool = False) -> bytes:
+def xlsx(name: str, rows: list[list], lines: list[list] | None = None) -> bytes:
+    """A workbook: «Iniciativas» and, when ``lines`` is given, «Financiamiento»."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Iniciativas"
-    ws.append(["Código", "Nombre", "Tipo", "Estrategia", "Plan", "Monto (CLP)"])
+    ws.append(["Código", "Nombre", "Tipo", "Estrategia", "Plan", "Código BIP"])
     for row in rows:
         ws.append(row)
+    if lines is not None:
+        fs = wb.create_sheet("Financiamiento")
+        fs.append(FUNDING_HEAD)
+        for line in lines:
+            fs.append(line)
     buf = io.BytesIO()
     wb.save(buf)
     (HERE / name).write_bytes(buf.getvalue())
@@ -40,7 +47,11 @@ def main() -> None:
     (HERE / "sin_encabezados.csv").write_bytes(b"1;2;3\r\n4;5;6\r\n")
     csv("estrategia_desconocida.csv", "T-1;Plaza;Proyecto;E99;;UV 3;;;")
     csv("plan_de_otra_estrategia.csv", "T-1;Plaza;Proyecto;E1;E2.P1;UV 3;;;")
-    csv("monto_ilegible.csv", "T-1;Plaza;Proyecto;E1;E1.P1;UV 3;doce millones;;")
+    xlsx(
+        "monto_ilegible.xlsx",
+        [["T-1", "Plaza", "Proyecto", "E1", "E1.P1", None]],
+        [["T-1", "FNDR", None, 2016, "doce millones", "Aprobado"]],
+    )
     csv("codigo_repetido.csv", OK.format(n=1), OK.format(n=1).replace("plaza", "sede"))
     csv("fecha_inexistente.csv", "T-1;Plaza;Proyecto;E1;E1.P1;UV 3;;31-02-2016;")
     csv("termino_antes_de_inicio.csv", "T-1;Plaza;Proyecto;E1;E1.P1;UV 3;;2018;2016")
@@ -54,11 +65,12 @@ def main() -> None:
     xlsx(
         "formulas.xlsx",
         [
-            ["T-1", "Plaza", "Proyecto", "E1", "E1.P1", "=10*1000000"],
-            ["T-2", '=HYPERLINK("http://x","y")', "Proyecto", "E1", "E1.P1", 5],
+            ["T-1", "Plaza", "Proyecto", "E1", "E1.P1", None],
+            ["T-2", '=HYPERLINK("http://x","y")', "Proyecto", "E1", "E1.P1", None],
         ],
+        [["T-1", "FNDR", None, 2016, "=10*1000000", "Aprobado"]],
     )
-    good = xlsx("truncada.xlsx", [["T-1", "Plaza", "Proyecto", "E1", "E1.P1", 1000]])
+    good = xlsx("truncada.xlsx", [["T-1", "Plaza", "Proyecto", "E1", "E1.P1", None]])
     (HERE / "truncada.xlsx").write_bytes(good[: len(good) // 2])
     (HERE / "no_es_planilla.xlsx").write_bytes(b"%PDF-1.4 esto no es una planilla\n" * 20)
     (HERE / "informe.pdf").write_bytes(b"%PDF-1.4\n" * 20)

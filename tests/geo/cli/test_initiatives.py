@@ -7,7 +7,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
-from geo.sheets.schema import HEADERS
 from geo.store.actor import Actor
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from tests.conftest import run_sit, set_up_database
@@ -28,9 +27,16 @@ def engine(url):
 
 
 def name_and_amount(engine):
+    """The name and the total of the funding lines (None: no amount informed)."""
     with engine.connect() as conn:
         return tuple(
-            conn.execute(text("SELECT name, amount_clp FROM initiative WHERE code = :c"), {"c": CODE}).one()
+            conn.execute(
+                text(
+                    "SELECT name, (SELECT sum(amount_clp) FROM funding_line f WHERE f.initiative_id = i.id) "
+                    "FROM initiative i WHERE code = :c"
+                ),
+                {"c": CODE},
+            ).one()
         )
 
 
@@ -46,11 +52,11 @@ def test_an_old_workbook_is_stopped_shown_and_overwritten_only_when_asked(url, e
             Actor("Pedro Soto", "página Iniciativas", role="secplac"),
             [InitiativeChange(values={"name": "Plaza (nombre de Pedro)"}, id=iid)],
         )
-    # The old workbook, with only an amount changed.
+    # The old workbook, with only an amount added (a funding line).
     wb = load_workbook(old)
     ws = wb["Iniciativas"]
     r = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == CODE)
-    ws.cell(r, HEADERS.index("Monto (CLP)") + 1).value = "$ 12.500.000"
+    wb["Financiamiento"].append([CODE, "FNDR", None, 2016, "$ 12.500.000", "Aprobado"])
     wb.save(old)
 
     out = run_sit("import", "initiatives", str(old), "--dry-run", url=url).stdout
@@ -58,7 +64,8 @@ def test_an_old_workbook_is_stopped_shown_and_overwritten_only_when_asked(url, e
     assert f"fila {r} · {CODE}: Pedro Soto la cambió el" in out
     shown = f"Nombre: en la base «Plaza (nombre de Pedro)», en el archivo «{original}»"
     assert f"{shown} (cambiado después de exportar)" in out
-    assert "Monto (CLP): en la base «(vacío)», en el archivo «$ 12.500.000»" in out
+    assert "Financiamiento: en la base «(vacío)», en el archivo «FNDR, 2016, $ 12.500.000, Aprobado»" in out
+    assert "reemplaza todas las líneas de financiamiento" in out
 
     out = run_sit("import", "initiatives", str(old), url=url).stdout
     assert f"No se escribieron (en conflicto): {CODE}" in out
@@ -75,7 +82,7 @@ def test_an_old_workbook_is_stopped_shown_and_overwritten_only_when_asked(url, e
     me = getpass.getuser()
     assert f"Editada por {me} (consola: sit import)" in history
     assert f"Nombre: Plaza (nombre de Pedro) → {original}" in history
-    assert "Monto (CLP): (vacío) → $ 12.500.000" in history
+    assert "Financiamiento: (vacío) → FNDR, 2016, $ 12.500.000, Aprobado" in history
     assert "Editada por Pedro Soto (nombre escrito, sin cuenta) (página Iniciativas)" in history
 
 

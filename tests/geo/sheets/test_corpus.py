@@ -19,7 +19,7 @@ EXPECTED = {
     "sin_encabezados.csv": (None, "no se encontró la fila de encabezados"),
     "estrategia_desconocida.csv": ("Estrategia", "estrategia desconocida «E99»"),
     "plan_de_otra_estrategia.csv": ("Plan", "el plan «E2.P1» no pertenece a la estrategia «E1»"),
-    "monto_ilegible.csv": ("Monto (CLP)", "no se entiende «doce millones»"),
+    "monto_ilegible.xlsx": ("Monto (CLP)", "no se entiende «doce millones»"),
     "codigo_repetido.csv": ("Código", "«T-1» está repetido en el archivo (ya en la fila 2)"),
     "fecha_inexistente.csv": ("Inicio (año)", "la fecha «31-02-2016» no existe"),
     "termino_antes_de_inicio.csv": ("Término (año)", "el término (2016) es anterior al inicio (2018)"),

@@ -16,7 +16,7 @@ from geo.sheets.importer import plan_import
 from geo.sheets.reader import _plain_sheet, _read_xlsx_openpyxl, read_table
 from tests.support.sheets import row, workbook
 
-HEAD = ["Código", "Nombre", "Tipo", "Estrategia", "Plan", "Monto (CLP)", "Inicio (año)", "Descripción"]
+HEAD = ["Código", "Nombre", "Tipo", "Estrategia", "Plan", "Código BIP", "Inicio (año)", "Descripción"]
 
 
 def _book(
@@ -76,10 +76,8 @@ def test_plain_sheet_reads_every_kind_of_cell_as_before(tmp_path):
 
 def test_import_is_the_same_with_either_reader(conn, tmp_path):
     rows = [
-        row(
-            "T-1", **{"Monto (CLP)": 12_500_000, "Inicio (año)": datetime(2016, 3, 1), "Término (año)": 2018}
-        ),
-        row("T-2", **{"Monto (CLP)": 2.5, "Inicio (año)": 2019, "Término (año)": 2017}),
+        row("T-1", **{"Inicio (año)": datetime(2016, 3, 1), "Término (año)": 2018}),
+        row("T-2", **{"Inicio (año)": 2019.5, "Término (año)": 2017}),
         row("T-3", **{"Ubicación": "UV 3; Domeyko", "Código BIP": 30999888}),
     ]
     path = workbook(rows, tmp_path / "import.xlsx")
@@ -92,9 +90,9 @@ def test_import_is_the_same_with_either_reader(conn, tmp_path):
     ]
     assert plan.rows[2].values["bip_code"] == "30999888"
     assert [str(e) for e in plan.errors] == [
-        "fila 3, columna «Monto (CLP)»: «2.5» tiene decimales: escriba pesos enteros, sin centavos"
+        "fila 3, columna «Inicio (año)»: «2019.5» no es un año (escriba, p. ej., 2016)"
     ]
-    assert plan.errors[0].value == "2.5"
+    assert plan.errors[0].value == "2019.5"
 
 
 @pytest.mark.parametrize(
@@ -102,12 +100,12 @@ def test_import_is_the_same_with_either_reader(conn, tmp_path):
     ["=10*1000000", '=HYPERLINK("http://x","y")', "=SUM(A1:A3)"],
 )
 def test_a_formula_anywhere_in_a_large_sheet_is_still_reported(conn, tmp_path, formula):
-    rows = [["T-%d" % i, "Plaza %d" % i, "Proyecto", "E1", "E1.P1", 1000, 2016, "texto"] for i in range(500)]
+    rows = [["T-%d" % i, "Plaza %d" % i, "Proyecto", "E1", "E1.P1", None, 2016, "texto"] for i in range(500)]
     rows[321][5] = formula
     path = _book(tmp_path / "formula.xlsx", rows)
     assert not _is_plain(path)  # the formula sends the file to openpyxl
     plan = plan_import(conn, path)
-    assert [(e.row, e.column) for e in plan.errors] == [(323, "Monto (CLP)")]
+    assert [(e.row, e.column) for e in plan.errors] == [(323, "Código BIP")]
     assert f"la celda contiene una fórmula ({formula[:40]})" in plan.errors[0].reason
 
 
@@ -125,7 +123,7 @@ def test_formula_with_a_namespace_prefix_is_found(tmp_path):
         for n, data in parts.items():
             zf.writestr(n, data)
     assert not _is_plain(prefixed)
-    assert read_table(prefixed).rows[0].formulas == {"amount"}
+    assert read_table(prefixed).rows[0].formulas == {"bip"}
 
 
 def test_error_cell_pasted_as_value_is_refused_as_before(conn, tmp_path):
@@ -133,14 +131,12 @@ def test_error_cell_pasted_as_value_is_refused_as_before(conn, tmp_path):
     ws = wb.active
     ws.title = "Iniciativas"
     ws.append(HEAD)
-    ws.append(["T-1", "Plaza", "Proyecto", "E1", "E1.P1", "#N/A", 2016, ""])
-    assert ws["F2"].data_type == "e"
+    ws.append(["T-1", "Plaza", "Proyecto", "E1", "E1.P1", None, "#N/A", ""])
+    assert ws["G2"].data_type == "e"
     wb.save(tmp_path / "error.xlsx")
     assert not _is_plain(tmp_path / "error.xlsx")  # calamine would read it as an empty cell
     plan = plan_import(conn, tmp_path / "error.xlsx")
-    assert [e.reason for e in plan.errors] == [
-        "no se entiende «#N/A»: escriba pesos enteros, p. ej. 12500000 o $ 12.500.000"
-    ]
+    assert [e.reason for e in plan.errors] == ["«#N/A» no es un año ni una fecha: escriba 2016 o dd-mm-aaaa"]
 
 
 def test_escaped_looking_text_is_kept_as_written(tmp_path):

@@ -14,7 +14,7 @@ from geo.initiatives.filters import MapFilters
 from geo.sheets.importer import apply_import, plan_import
 from geo.sheets.writer import export_initiatives
 from tests.support.actors import TESTER
-from tests.support.sheets import row, workbook
+from tests.support.sheets import line, row, workbook
 
 TRICKY = {
     "X-F1": '=HYPERLINK("http://evil","clic")',
@@ -37,12 +37,24 @@ def portfolio(conn, tmp_path):
                 "Ubicación": "UV 3; Domeyko; Sitio: Vivero; Escuela Gabriela Mistral",
                 "Código BIP": "30999888",
                 "Unidad responsable": "SECPLAC",
-                "Fuente de financiamiento": "FNDR",
+                "Etapa BIP": "Diseño",
+                "Resultado técnico": "RS",
                 "Nota de ubicación": "frente a la plaza",
             },
         )
     )
-    plan = plan_import(conn, workbook(rows, tmp_path / "seed.xlsx"))
+    lines = [
+        line("X-P1"),
+        line(
+            "X-P1",
+            Fuente="Sectorial",
+            Año=2017,
+            Etapa="Postulado",
+            **{"Detalle de la fuente": "=MINVU", "Monto (CLP)": None},
+        ),
+        line("X-F5", Fuente="Otro", **{"Detalle de la fuente": TRICKY["X-F5"]}),
+    ]
+    plan = plan_import(conn, workbook(rows, tmp_path / "seed.xlsx", lines=lines))
     assert plan.counts()["nuevas"] == len(TRICKY) + 1 and not plan.errors
     apply_import(conn, plan, actor=TESTER)
     return conn.execute(text("SELECT count(*) FROM initiative")).scalar_one()
@@ -53,6 +65,9 @@ def test_spreadsheet_export_then_import_is_unchanged(conn, tmp_path, portfolio, 
     out = tmp_path / f"iniciativas.{fmt}"
     assert export_initiatives(conn, fmt, out) == portfolio
     plan = plan_import(conn, out)
+    # The xlsx carries the lines (and so replaces them by themselves); a CSV has no second
+    # sheet and leaves them alone: either way nothing changes.
+    assert plan.has_funding == (fmt == "xlsx")
     assert plan.counts() == {
         "nuevas": 0,
         "con cambios": 0,
@@ -106,7 +121,8 @@ def test_gis_export_reads_back_in_epsg_4326(conn, tmp_path, portfolio, fmt):
         assert shapely.equals_exact(got[code], shapely.from_wkb(bytes(wkb)), tolerance=1e-9)
     by_code = df.set_index("codigo")
     assert by_code.loc["X-F5", "nombre"] == TRICKY["X-F5"]
-    assert by_code.loc["X-P1", "monto_clp"] == 12_500_000
+    assert by_code.loc["X-P1", "monto_clp"] == 12_500_000  # the known line; the other has no amount
+    assert by_code.loc["X-P1", "fuentes"] == "FNDR, Sectorial (=MINVU)"
     assert "Domeyko" in by_code.loc["X-P1", "ubicacion"]
     assert by_code["es_demo"].sum() == 30
 
@@ -136,8 +152,18 @@ def test_template_has_lists_validation_and_instructions(conn, tmp_path):
     assert wb["Listas"].sheet_state == "hidden" and "Instrucciones" in wb.sheetnames
     validated = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     col = {h: chr(ord("A") + i) for i, h in enumerate(HEADERS)}
-    for header in ("Tipo", "Estrategia", "Plan", "Estado", "Sector", "Fuente de financiamiento"):
+    for header in ("Tipo", "Estrategia", "Plan", "Estado", "Sector", "Etapa BIP", "Resultado técnico"):
         assert f"{col[header]}2" in validated, header
+    fs = wb["Financiamiento"]
+    assert [c.value for c in fs[1]] == [
+        "Código",
+        "Fuente",
+        "Detalle de la fuente",
+        "Año",
+        "Monto (CLP)",
+        "Etapa",
+    ]
+    assert {str(dv.sqref).split(":")[0] for dv in fs.data_validations.dataValidation} == {"B2", "F2"}
     strategies = [c.value for c in wb["Listas"]["B"][1:] if c.value]
     assert len(strategies) == 9 and strategies[0] == "E1 · Desarrollo Territorial"
     text_all = " ".join(str(c.value) for c in wb["Instrucciones"]["A"] if c.value)
@@ -151,3 +177,18 @@ def plan_import_empty_message(conn, path):
     with pytest.raises(DataError, match="no tiene filas de iniciativas"):
         plan_import(conn, path)
     return True
+
+
+def test_the_export_has_one_row_per_funding_line(conn, tmp_path, portfolio):
+    out = tmp_path / "i.xlsx"
+    export_initiatives(conn, "xlsx", out)
+    fs = load_workbook(out)["Financiamiento"]
+    rows = [tuple(c.value for c in r) for r in fs.iter_rows(min_row=2)]
+    assert len(rows) == conn.execute(text("SELECT count(*) FROM funding_line")).scalar_one() > 30
+    by_code = [r for r in rows if r[0] == "X-P1"]
+    assert by_code == [
+        ("X-P1", "FNDR", None, 2016, 12_500_000, "Aprobado"),
+        ("X-P1", "Sectorial", "=MINVU", 2017, None, "Postulado"),  # no amount: an empty cell, never 0
+    ]
+    detail = next(c for c in fs["C"] if c.value == "=MINVU")
+    assert detail.data_type == "s" and detail.quotePrefix  # typed text, never a formula
