@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -202,27 +202,15 @@ class CapturePlan:
         }
 
     def error_workbook(self) -> bytes:
-        """The rejected rows as the spreadsheet import's error workbook (Fila, Columna, Valor, Motivo)."""
+        """The rejected rows as the spreadsheet import's error workbook (Hoja, Fila, Columna, Motivo...)."""
         buf = io.BytesIO()
-        write_errors(
-            [
-                RowError(e.row, e.column, e.value, f"{self.file}, hoja «{self.sheet}»: {e.reason}")
-                for e in self.errors
-            ],
-            buf,
-        )
+        write_errors([replace(e, reason=f"{self.file}: {e.reason}") for e in self.errors], buf)
         return buf.getvalue()
 
 
 def _row_error(row: int, column: str, value: str, reason: str) -> RowError:
-    """A rejected cell, as the spreadsheet import's errors.
-
-    Its sheet is «Captura» where the error workbook has a «Hoja» column.
-    """
-    error = RowError(row, column, value, reason)
-    if hasattr(error, "sheet"):
-        setattr(error, "sheet", SHEET)  # noqa: B010 - the field is new in geo/sheets
-    return error
+    """A rejected cell of the «Captura» sheet, as the spreadsheet import's errors."""
+    return RowError(row, column, value, reason, sheet=SHEET)
 
 
 def _cells(ws: Any, name: str) -> list[tuple[int, list[Any], list[bool]]]:

@@ -125,10 +125,11 @@ def test_bad_rows_get_spanish_messages_naming_file_sheet_row_and_column_and_noth
     errors = load_workbook(io.BytesIO(plan.error_workbook()))["Errores"]
     header, *table = [tuple(c.value for c in row) for row in errors.iter_rows()]
     rows = [dict(zip(header, row, strict=True)) for row in table]
-    assert len(rows) == 6 and {"Fila", "Columna", "Valor", "Motivo"} <= set(header)
+    assert len(rows) == 6 and {"Hoja", "Fila", "Columna", "Valor", "Motivo"} <= set(header)
+    assert {r["Hoja"] for r in rows} == {"Captura"}
     first = rows[0]
     assert (first["Fila"], first["Columna"], first["Valor"]) == (3, "Celda", "Z9")
-    assert first["Motivo"].startswith("taller norte.xlsx, hoja «Captura»: la celda «Z9» no está en el mapa")
+    assert first["Motivo"].startswith("taller norte.xlsx: la celda «Z9» no está en el mapa")
 
 
 def test_a_file_of_another_workshop_or_grid_or_a_closed_workshop_is_refused(conn, tmp_path):
