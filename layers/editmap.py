@@ -7,6 +7,7 @@ No database here: it takes plain GeoJSON dicts. Every text property is sanitised
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import folium
@@ -59,6 +60,29 @@ DRAW_OPTIONS = {
 }
 
 
+def add_commune(m: folium.Map, commune: Mapping[str, Any]) -> None:
+    """The commune's limit, to orient oneself (not clickable)."""
+    if commune.get("features"):
+        folium.GeoJson(
+            clean_feature_collection(commune),
+            name="Límite comunal",
+            interactive=False,
+            style_function=lambda _: BASE_STYLES["commune"],
+        ).add_to(m)
+
+
+def add_drawing_tools(m: folium.Map, static_prefix: str = STATIC_URL_PREFIX) -> None:
+    """Leaflet.draw's point, line, polygon and rectangle tools, in Spanish, from the vendored files."""
+    SpanishDrawLocal().add_to(m)  # before the Draw control reads L.drawLocal
+    offline_draw(
+        static_prefix,
+        position="topleft",
+        show_geometry_on_click=False,
+        draw_options=DRAW_OPTIONS,
+        edit_options={"edit": False, "remove": True},
+    ).add_to(m)
+
+
 def build_edit_map(
     *,
     commune: dict[str, Any],
@@ -82,13 +106,7 @@ def build_edit_map(
         static_prefix: URL prefix of the vendored assets.
     """
     m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=13)
-    if commune.get("features"):
-        folium.GeoJson(
-            clean_feature_collection(commune),
-            name="Límite comunal",
-            interactive=False,
-            style_function=lambda _: BASE_STYLES["commune"],
-        ).add_to(m)
+    add_commune(m, commune)
     terr = clean_feature_collection(territories)
     if terr["features"]:
         # Localities placed by a point (their rural post) are drawn as circles: a default pin
@@ -132,14 +150,7 @@ def build_edit_map(
         )
     if legend:
         Legend(legend).add_to(m)
-    SpanishDrawLocal().add_to(m)  # before the Draw control reads L.drawLocal
-    offline_draw(
-        static_prefix,
-        position="topleft",
-        show_geometry_on_click=False,
-        draw_options=DRAW_OPTIONS,
-        edit_options={"edit": False, "remove": True},
-    ).add_to(m)
+    add_drawing_tools(m, static_prefix)
     folium.LayerControl(collapsed=True).add_to(m)
     focus = current or (target["features"][0]["geometry"] if target and target.get("features") else None)
     if focus:

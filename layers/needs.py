@@ -19,12 +19,11 @@ import shapely
 from branca.element import MacroElement, Template
 from shapely.geometry import shape
 
-from layers.assets import STATIC_URL_PREFIX, offline_draw
-from layers.editmap import DRAW_OPTIONS
-from layers.locale import SpanishDrawLocal, spanish_map
-from layers.map import Legend
+from layers.assets import STATIC_URL_PREFIX
+from layers.editmap import add_commune, add_drawing_tools
+from layers.locale import spanish_map
+from layers.map import VALLENAR_CENTER, Legend
 from layers.sanitize import clean_feature_collection, clean_text
-from layers.styles import BASE_STYLES
 
 log = logging.getLogger(__name__)
 
@@ -159,14 +158,8 @@ def build_workshop_map(
         draw: offer Leaflet.draw's point, line, polygon and rectangle tools.
         static_prefix: URL prefix of the vendored assets.
     """
-    m = spanish_map(static_prefix, location=[-28.575, -70.76], zoom_start=14)
-    if commune.get("features"):
-        folium.GeoJson(
-            clean_feature_collection(commune),
-            name="Límite comunal",
-            interactive=False,
-            style_function=lambda _: BASE_STYLES["commune"],
-        ).add_to(m)
+    m = spanish_map(static_prefix, location=VALLENAR_CENTER, zoom_start=14)
+    add_commune(m, commune)
     frame = clean_feature_collection(framed)
     if frame["features"]:
         folium.GeoJson(
@@ -201,14 +194,7 @@ def build_workshop_map(
     _NeedsDrawn(len(drawn["features"])).add_to(m)
     Legend(legend_body(kind_labels, len(plan["features"]))).add_to(m)
     if draw:
-        SpanishDrawLocal().add_to(m)  # before the Draw control reads L.drawLocal
-        offline_draw(
-            static_prefix,
-            position="topleft",
-            show_geometry_on_click=False,
-            draw_options=DRAW_OPTIONS,
-            edit_options={"edit": False, "remove": True},
-        ).add_to(m)
+        add_drawing_tools(m, static_prefix)
     folium.LayerControl(collapsed=True).add_to(m)
     bounds = _bounds(frame) or _bounds(drawn)
     if bounds:

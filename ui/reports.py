@@ -154,7 +154,7 @@ def workshop_acta_button(workshop_id: int, version: str) -> None:
     """«Acta del taller (PDF)»: attendance, needs by kind and strategy with the map, needs versus the plan.
 
     ``version`` must change when the workshop or its needs change (e.g.
-    ``geo.workshops.queries.workshop_fingerprint``), so the acta is never an old one.
+    ``geo.workshops.queries.workshop_stamp``), so the acta is never an old one.
     """
     if not (auth.can("workshops") or auth.can("reports")):
         return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -63,6 +64,26 @@ FLASH = "talleres_flash"
 def flash(message: str) -> None:
     """Show ``message`` after the rerun that follows a save."""
     ss[FLASH] = message
+
+
+def _saved(write: Callable[[], Any], message: str) -> None:
+    """Run a write of the store: on a refusal say why; else rerun and then say ``message``.
+
+    ``message`` may hold ``{}``, filled with what the write returned (a new id).
+    """
+    try:
+        result = write()
+    except DataError as exc:
+        st.error(refused(exc))
+        return
+    flash(message.format(result))
+    st.rerun()
+
+
+def _chosen(workshop_id: int) -> int:
+    """Make ``workshop_id`` the chosen workshop (after creating it); return it."""
+    ss[CHOSEN] = workshop_id
+    return workshop_id
 
 
 def show_flash() -> None:
@@ -159,14 +180,9 @@ def new_workshop_form() -> None:
     with st.form("talleres_new"):
         values = _workshop_fields("talleres_new", None)
         if st.form_submit_button("Crear taller", type="primary"):
-            try:
-                new_id = create_workshop(engine(), auth.actor(VIA), values)
-            except DataError as exc:
-                st.error(refused(exc))
-                return
-            ss[CHOSEN] = new_id
-            flash(f"Taller n.º {new_id} creado.")
-            st.rerun()
+            _saved(
+                lambda: _chosen(create_workshop(engine(), auth.actor(VIA), values)), "Taller n.º {} creado."
+            )
 
 
 def edit_workshop_form(w: dict[str, Any]) -> None:
@@ -175,13 +191,10 @@ def edit_workshop_form(w: dict[str, Any]) -> None:
     with st.form(prefix):
         values = _workshop_fields(prefix, w)
         if st.form_submit_button("Guardar cambios del taller"):
-            try:
-                update_workshop(engine(), auth.actor(VIA), w["id"], w["version"], values)
-            except DataError as exc:
-                st.error(refused(exc))
-                return
-            flash("Taller guardado.")
-            st.rerun()
+            _saved(
+                lambda: update_workshop(engine(), auth.actor(VIA), w["id"], w["version"], values),
+                "Taller guardado.",
+            )
 
 
 def close_workshop_form(w: dict[str, Any]) -> None:
@@ -194,13 +207,10 @@ def close_workshop_form(w: dict[str, Any]) -> None:
         )
         st.caption("Al cerrar, el taller no recibe más necesidades y las suyas no se editan ni se mueven.")
         if st.form_submit_button("Cerrar el taller"):
-            try:
-                close_workshop(engine(), auth.actor(VIA), w["id"], w["version"], report)
-            except DataError as exc:
-                st.error(refused(exc))
-                return
-            flash("Taller cerrado.")
-            st.rerun()
+            _saved(
+                lambda: close_workshop(engine(), auth.actor(VIA), w["id"], w["version"], report),
+                "Taller cerrado.",
+            )
 
 
 def workshop_header(w: dict[str, Any]) -> None:
@@ -236,7 +246,7 @@ def workshop_map(w: dict[str, Any], needs: list[dict[str, Any]], can_draw: bool)
         commune = base_layers(conn)["commune"]
         framed = queries.workshop_territories_geojson(conn, w["id"])
         plan_rows = queries.workshop_initiatives(conn, w["id"])
-        fingerprint = queries.workshop_fingerprint(conn, w["id"])
+        stamp = queries.workshop_stamp(conn, w["id"])
     initiatives = {
         "type": "FeatureCollection",
         "features": [
@@ -262,7 +272,7 @@ def workshop_map(w: dict[str, Any], needs: list[dict[str, Any]], can_draw: bool)
         m,
         height=560,
         use_container_width=True,
-        key=f"talleres_map_{w['id']}_{hashlib.sha1(fingerprint.encode()).hexdigest()[:10]}",
+        key=f"talleres_map_{w['id']}_{hashlib.sha1(stamp.encode()).hexdigest()[:10]}",
         returned_objects=["all_drawings"],
     )
     drawings = (out or {}).get("all_drawings") or []
@@ -318,16 +328,12 @@ def new_need_form(w: dict[str, Any], drawn: dict[str, Any] | None) -> None:
             wkb = _wkb(drawn)
             if wkb is None:
                 return
-            try:
-                (need_id,) = record_needs(
-                    engine(), auth.actor(VIA), w["id"], [NeedDraft(kind, strategy, body, votes, wkb)]
-                )
-            except DataError as exc:
-                st.error(refused(exc))
-                return
             ss["talleres_last_strategy"] = strategy
-            flash(f"Necesidad n.º {need_id} registrada.")
-            st.rerun()
+            draft = NeedDraft(kind, strategy, body, votes, wkb)
+            _saved(
+                lambda: record_needs(engine(), auth.actor(VIA), w["id"], [draft])[0],
+                "Necesidad n.º {} registrada.",
+            )
 
 
 # --- the needs: list, edit, move, merge, links --------------------------------------------------
@@ -414,13 +420,10 @@ def _edit_need(n: dict[str, Any]) -> None:
             edit = NeedEdit(
                 kind, strategy, body, votes, photo=photo.getvalue() if photo else None, remove_photo=remove
             )
-            try:
-                update_need(engine(), auth.actor(VIA), n["id"], n["version"], edit)
-            except DataError as exc:
-                st.error(refused(exc))
-                return
-            flash(f"Necesidad n.º {n['id']} guardada.")
-            st.rerun()
+            _saved(
+                lambda: update_need(engine(), auth.actor(VIA), n["id"], n["version"], edit),
+                f"Necesidad n.º {n['id']} guardada.",
+            )
     if n["has_photo"]:
         with engine().connect() as conn:
             found = queries.need_photo(conn, n["id"])
@@ -436,13 +439,10 @@ def _move_need(n: dict[str, Any], drawn: dict[str, Any] | None) -> None:
         wkb = _wkb(drawn)
         if wkb is None:
             return
-        try:
-            move_need(engine(), auth.actor(VIA), n["id"], n["version"], wkb)
-        except DataError as exc:
-            st.error(refused(exc))
-            return
-        flash(f"Necesidad n.º {n['id']} movida.")
-        st.rerun()
+        _saved(
+            lambda: move_need(engine(), auth.actor(VIA), n["id"], n["version"], wkb),
+            f"Necesidad n.º {n['id']} movida.",
+        )
 
 
 def _merge_need(n: dict[str, Any], others: list[dict[str, Any]]) -> None:
@@ -461,13 +461,12 @@ def _merge_need(n: dict[str, Any], others: list[dict[str, Any]]) -> None:
         "deja de contarse."
     )
     if st.button("Fusionar", key=f"talleres_merge_go_{n['id']}"):
-        try:
-            merge_needs(engine(), auth.actor(VIA), n["id"], other, n["version"], by_id[other]["version"])
-        except DataError as exc:
-            st.error(refused(exc))
-            return
-        flash(f"Necesidad n.º {other} fusionada en la n.º {n['id']}.")
-        st.rerun()
+        _saved(
+            lambda: merge_needs(
+                engine(), auth.actor(VIA), n["id"], other, n["version"], by_id[other]["version"]
+            ),
+            f"Necesidad n.º {other} fusionada en la n.º {n['id']}.",
+        )
 
 
 def links_panel(n: dict[str, Any]) -> None:
@@ -496,13 +495,10 @@ def links_panel(n: dict[str, Any]) -> None:
         key=f"talleres_links_{n['id']}_{n['version']}",
     )
     if st.button("Confirmar vínculos", key=f"talleres_links_go_{n['id']}"):
-        try:
-            set_need_links(engine(), auth.actor(VIA), n["id"], chosen, n["version"])
-        except DataError as exc:
-            st.error(refused(exc))
-            return
-        flash(f"Vínculos de la necesidad n.º {n['id']} confirmados.")
-        st.rerun()
+        _saved(
+            lambda: set_need_links(engine(), auth.actor(VIA), n["id"], chosen, n["version"]),
+            f"Vínculos de la necesidad n.º {n['id']} confirmados.",
+        )
 
 
 # --- per territory: what residents asked for and what the plan answers -------------------------

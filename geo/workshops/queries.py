@@ -248,7 +248,7 @@ def workshop_initiatives(conn: Connection, workshop_id: int) -> list[dict[str, A
     ]
 
 
-def workshop_fingerprint(conn: Connection, workshop_id: int) -> str:
+def workshop_stamp(conn: Connection, workshop_id: int) -> str:
     """Changes whenever the workshop, its needs or their links change (keys its map)."""
     row = conn.execute(
         text(

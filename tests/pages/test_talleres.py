@@ -16,6 +16,7 @@ from tests.conftest import set_up_database
 from tests.pages.conftest import app_as
 from tests.support.activity import FAST, PASSWORD
 from tests.support.actors import TESTER
+from tests.support.workshops import point_in, query, strategy_id, territory_id
 
 HOSTILE = "<img src=x onerror=alert(1)> {{ 7*7 }} [enlace](http://example.com)"
 
@@ -41,15 +42,6 @@ def open_as(monkeypatch, world, role):
     url, people = world
     monkeypatch.setattr(conftest, "database_url_for_tests", lambda: url)
     return app_as(monkeypatch, people[role], "pages/talleres.py")
-
-
-def query(url, sql, **params):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql), params).all()
-    finally:
-        engine.dispose()
 
 
 def test_a_facilitator_creates_a_workshop_on_the_page(monkeypatch, world):
@@ -80,15 +72,11 @@ def test_needs_are_shown_as_typed_and_a_planner_confirms_the_answer(monkeypatch,
     url, people = world
     engine = create_engine(url)
     with engine.begin() as conn:
-        uv05 = conn.execute(
-            text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '05'")
-        ).scalar()
+        uv05, e1 = territory_id(conn, "05"), strategy_id(conn, "E1")
         wid = create_workshop(conn, TESTER, WorkshopValues("06-12-2026", "Escuela Baquedano", [uv05]))
-        here = conn.execute(
-            text("SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory WHERE id = :i"), {"i": uv05}
-        ).scalar()
-        e1 = conn.execute(text("SELECT id FROM strategy WHERE code = 'E1'")).scalar()
-        (nid,) = record_needs(conn, TESTER, wid, [NeedDraft("problema", e1, HOSTILE, 3, bytes(here))])
+        (nid,) = record_needs(
+            conn, TESTER, wid, [NeedDraft("problema", e1, HOSTILE, 3, point_in(conn, "05"))]
+        )
         answer = conn.execute(
             text(
                 "SELECT i.id FROM initiative i JOIN initiative_territory it ON it.initiative_id = i.id "
@@ -132,14 +120,12 @@ def test_brechas_shows_the_needs_per_territory_once_there_are_some(monkeypatch, 
     url, people = world
     engine = create_engine(url)
     with engine.begin() as conn:
-        uv06 = conn.execute(
-            text("SELECT id FROM territory WHERE kind = 'unidad_vecinal' AND code = '06'")
-        ).scalar()
-        wid = create_workshop(conn, TESTER, WorkshopValues("07-12-2026", "Sede Baquedano", [uv06]))
-        here = conn.execute(
-            text("SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory WHERE id = :i"), {"i": uv06}
-        ).scalar()
-        record_needs(conn, TESTER, wid, [NeedDraft("propuesta", None, "Un paradero techado", 5, bytes(here))])
+        wid = create_workshop(
+            conn, TESTER, WorkshopValues("07-12-2026", "Sede Baquedano", [territory_id(conn, "06")])
+        )
+        record_needs(
+            conn, TESTER, wid, [NeedDraft("propuesta", None, "Un paradero techado", 5, point_in(conn, "06"))]
+        )
     engine.dispose()
     monkeypatch.setattr(conftest, "database_url_for_tests", lambda: url)
     with app_as(monkeypatch, people["secplac"], "pages/brechas.py") as at:

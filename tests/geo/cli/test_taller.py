@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from geo.accounts.users import create_user
 from geo.store.workshops import NeedDraft, record_needs
 from tests.conftest import run_sit, set_up_database
 from tests.support.activity import FAST, PASSWORD
 from tests.support.actors import TESTER
+from tests.support.workshops import point_in, query
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +24,6 @@ def url():
         create_user(conn, TESTER, "concejal", "Carmen Concejal", "concejo", PASSWORD, hasher=FAST)
     engine.dispose()
     return url
-
-
-def query(url: str, sql: str, **params):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql), params).all()
-    finally:
-        engine.dispose()
 
 
 def test_create_prints_only_the_id_and_the_workshop_is_listed_with_its_needs_and_closed(url):
@@ -60,14 +52,11 @@ def test_create_prints_only_the_id_and_the_workshop_is_listed_with_its_needs_and
 
     engine = create_engine(url)
     with engine.begin() as conn:
-        here = conn.execute(
-            text(
-                "SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory "
-                "WHERE kind = 'unidad_vecinal' AND code = '05'"
-            )
-        ).scalar_one()
         record_needs(
-            conn, TESTER, wid, [NeedDraft("problema", None, "Falta luminaria <b>ya</b>", 4, bytes(here))]
+            conn,
+            TESTER,
+            wid,
+            [NeedDraft("problema", None, "Falta luminaria <b>ya</b>", 4, point_in(conn, "05"))],
         )
     engine.dispose()
 

@@ -24,6 +24,7 @@ from geo.store.workshops import (
     update_need,
     update_workshop,
 )
+from tests.support.workshops import point_in, strategy_id, territory_id
 
 FEDE = Actor("Federico Facilitador", "prueba", role="facilitador")
 ANA = Actor("Ana Rojas", "prueba", role="secplac")
@@ -31,42 +32,19 @@ CARLA = Actor("Carla Díaz", "prueba", role="concejo")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
 
-def territory(conn: Connection, code: str, kind: str = "unidad_vecinal") -> int:
-    return conn.execute(
-        text("SELECT id FROM territory WHERE kind = :k AND code = :c"), {"k": kind, "c": code}
-    ).scalar_one()
-
-
-def strategy(conn: Connection, code: str) -> int:
-    return conn.execute(text("SELECT id FROM strategy WHERE code = :c"), {"c": code}).scalar_one()
-
-
-def inside(conn: Connection, code: str) -> bytes:
-    """A point inside UV ``code``, as WKB."""
-    return bytes(
-        conn.execute(
-            text(
-                "SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory "
-                "WHERE kind = 'unidad_vecinal' AND code = :c"
-            ),
-            {"c": code},
-        ).scalar_one()
-    )
-
-
 def workshop(conn: Connection, **over) -> int:
     values = WorkshopValues(
         held_on=over.pop("held_on", "05-12-2026"),
         place=over.pop("place", "Sede social Carrera"),
-        territory_ids=over.pop("territory_ids", [territory(conn, "05")]),
+        territory_ids=over.pop("territory_ids", [territory_id(conn, "05")]),
         **over,
     )
     return create_workshop(conn, FEDE, values)
 
 
 def draft(conn: Connection, body: str = "Falta luminaria en el pasaje", **over) -> NeedDraft:
-    fields = {"kind": "problema", "strategy_id": strategy(conn, "E1"), "text": body, "votes": 3}
-    fields |= {"geometry_wkb": inside(conn, "05")} | over
+    fields = {"kind": "problema", "strategy_id": strategy_id(conn, "E1"), "text": body, "votes": 3}
+    fields |= {"geometry_wkb": point_in(conn, "05")} | over
     return NeedDraft(**fields)
 
 
@@ -92,7 +70,7 @@ def counts(conn: Connection) -> tuple[int, int, int]:
 def test_a_workshop_is_created_open_with_its_territories_and_one_audit_row(conn):
     wid = workshop(
         conn,
-        territory_ids=[territory(conn, "05"), territory(conn, "DOMEYKO", "localidad")],
+        territory_ids=[territory_id(conn, "05"), territory_id(conn, "DOMEYKO", "localidad")],
         attendance_total="32",
         attendance={"mujeres": 20, "hombres": "11", "otro": None, "60+": 9},
         organisations="Junta de vecinos Carrera\nClub de adulto mayor",
@@ -149,7 +127,9 @@ def test_a_named_site_is_not_a_territory_a_workshop_covers(conn):
 
 def test_an_edit_writes_what_changed_and_a_stale_version_is_refused(conn):
     wid = workshop(conn)
-    values = WorkshopValues("05-12-2026", "Escuela Carrera", [territory(conn, "05"), territory(conn, "06")])
+    values = WorkshopValues(
+        "05-12-2026", "Escuela Carrera", [territory_id(conn, "05"), territory_id(conn, "06")]
+    )
     assert update_workshop(conn, FEDE, wid, 1, values) == 2
     action, _, details = audit(conn, "workshop", wid)[-1]
     assert action == "editar_taller"
@@ -161,7 +141,7 @@ def test_an_edit_writes_what_changed_and_a_stale_version_is_refused(conn):
     assert len(audit(conn, "workshop", wid)) == 2
     with pytest.raises(ConflictError, match="Federico Facilitador guardó el taller del 05-12-2026"):
         update_workshop(
-            conn, FEDE, wid, 1, WorkshopValues("06-12-2026", "Otra sede", [territory(conn, "05")])
+            conn, FEDE, wid, 1, WorkshopValues("06-12-2026", "Otra sede", [territory_id(conn, "05")])
         )
     assert (
         conn.execute(text("SELECT place FROM workshop WHERE id = :i"), {"i": wid}).scalar()
@@ -199,7 +179,7 @@ def test_needs_are_recorded_with_their_geometry_in_4326_and_one_audit_row_each(c
     assert [tuple(r)[1:] for r in rows] == [
         (
             "problema",
-            strategy(conn, "E1"),
+            strategy_id(conn, "E1"),
             "Falta luminaria en el pasaje",
             3,
             "aceptada",
@@ -273,7 +253,7 @@ def test_a_closed_workshop_records_no_needs_and_its_needs_stay_as_closed(conn):
 def test_a_need_is_edited_with_a_photo_moved_and_its_history_says_so(conn):
     wid = workshop(conn)
     (nid,) = record_needs(conn, FEDE, wid, [draft(conn)])
-    edit = NeedEdit("propuesta", strategy(conn, "E7"), "Multicancha iluminada", "12", photo=PNG)
+    edit = NeedEdit("propuesta", strategy_id(conn, "E7"), "Multicancha iluminada", "12", photo=PNG)
     assert update_need(conn, FEDE, nid, 1, edit) == 2
     row = conn.execute(
         text("SELECT kind, text, votes, photo_type, length(photo) FROM need WHERE id = :i"), {"i": nid}
@@ -282,7 +262,7 @@ def test_a_need_is_edited_with_a_photo_moved_and_its_history_says_so(conn):
     _, _, details = audit(conn, "need", nid)[-1]
     assert details["changes"]["strategy"] == ["E1", "E7"]
     assert details["changes"]["photo"] == [None, f"image/png, {len(PNG)} bytes"]
-    assert move_need(conn, FEDE, nid, 2, inside(conn, "06")) == 3
+    assert move_need(conn, FEDE, nid, 2, point_in(conn, "06")) == 3
     in_06 = conn.execute(
         text(
             "SELECT ST_Within(n.geom, t.geom) FROM need n, territory t "
@@ -300,7 +280,7 @@ def test_a_need_is_edited_with_a_photo_moved_and_its_history_says_so(conn):
             FEDE,
             nid,
             3,
-            NeedEdit("propuesta", strategy(conn, "E7"), "Multicancha iluminada", 12, remove_photo=True),
+            NeedEdit("propuesta", strategy_id(conn, "E7"), "Multicancha iluminada", 12, remove_photo=True),
         )
         == 4
     )
@@ -361,7 +341,7 @@ def test_only_facilitators_and_administrators_record_workshops_and_needs(conn, a
     with pytest.raises(NotAuthorised, match="no puede gestionar talleres y necesidades"):
         record_needs(conn, actor, wid, [draft(conn)])
     with pytest.raises(NotAuthorised):
-        create_workshop(conn, actor, WorkshopValues("05-12-2026", "Sede", [territory(conn, "05")]))
+        create_workshop(conn, actor, WorkshopValues("05-12-2026", "Sede", [territory_id(conn, "05")]))
     assert counts(conn) == before
 
 

@@ -19,27 +19,9 @@ from geo.store.workshops import (
     set_need_links,
 )
 from geo.workshops.plan import suggest_initiatives, territory_needs_summary
+from tests.support.workshops import point_in, strategy_id, territory_id
 
 FEDE = Actor("Federico Facilitador", "prueba", role="facilitador")
-
-
-def uv(conn: Connection, code: str, kind: str = "unidad_vecinal") -> int:
-    return conn.execute(
-        text("SELECT id FROM territory WHERE kind = :k AND code = :c"), {"k": kind, "c": code}
-    ).scalar_one()
-
-
-def strategy(conn: Connection, code: str) -> int:
-    return conn.execute(text("SELECT id FROM strategy WHERE code = :c"), {"c": code}).scalar_one()
-
-
-def point_in(conn: Connection, code: str, kind: str = "unidad_vecinal") -> bytes:
-    return bytes(
-        conn.execute(
-            text("SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory WHERE kind = :k AND code = :c"),
-            {"k": kind, "c": code},
-        ).scalar_one()
-    )
 
 
 def initiative(
@@ -70,7 +52,7 @@ def initiative(
             RETURNING id
             """
         ),
-        {"c": code, "n": f"Proyecto {code}", "s": strategy(conn, strategy_code), "g": geom, "a": archived},
+        {"c": code, "n": f"Proyecto {code}", "s": strategy_id(conn, strategy_code), "g": geom, "a": archived},
     ).scalar_one()
     for t in territories:
         conn.execute(
@@ -78,7 +60,7 @@ def initiative(
                 "INSERT INTO initiative_territory (initiative_id, territory_id, link_method) "
                 "VALUES (:i, :t, 'manual')"
             ),
-            {"i": iid, "t": uv(conn, t)},
+            {"i": iid, "t": territory_id(conn, t)},
         )
     return iid
 
@@ -91,14 +73,16 @@ def clean(conn):
 
 def workshop(conn: Connection, *codes: str) -> int:
     return create_workshop(
-        conn, FEDE, WorkshopValues("05-12-2026", "Sede social", [uv(conn, c) for c in codes or ("05",)])
+        conn,
+        FEDE,
+        WorkshopValues("05-12-2026", "Sede social", [territory_id(conn, c) for c in codes or ("05",)]),
     )
 
 
 def need(
     conn: Connection, wid: int, strategy_code: str | None, wkb: bytes, kind: str = "problema", votes: int = 1
 ) -> int:
-    sid = None if strategy_code is None else strategy(conn, strategy_code)
+    sid = None if strategy_code is None else strategy_id(conn, strategy_code)
     (nid,) = record_needs(conn, FEDE, wid, [NeedDraft(kind, sid, f"necesidad {kind}", votes, wkb)])
     return nid
 
@@ -190,7 +174,7 @@ def test_the_summary_counts_needs_by_territory_strategy_and_kind_and_lists_the_u
         ],
     )
     other = create_workshop(
-        conn, FEDE, WorkshopValues("06-12-2026", "Escuela", [uv(conn, "DOMEYKO", "localidad")])
+        conn, FEDE, WorkshopValues("06-12-2026", "Escuela", [territory_id(conn, "DOMEYKO", "localidad")])
     )
     need(conn, other, "E2", point_in(conn, "DOMEYKO", "localidad"))
     set_need_links(conn, FEDE, answered, [initiative(conn, "T-SAME", "E1", ("05",))])
@@ -209,5 +193,7 @@ def test_the_summary_counts_needs_by_territory_strategy_and_kind_and_lists_the_u
     }
     assert [n["votes"] for n in uv05.unanswered] == [2, 2, 7]  # the kept E4 need has the merged one's vote
     assert uv05.unanswered[2]["strategy"] == "Otra (fuera de las líneas del plan)"
-    assert [t.label for t in territory_needs_summary(conn, [uv(conn, "DOMEYKO", "localidad")])] == ["Domeyko"]
-    assert territory_needs_summary(conn, [uv(conn, "11")]) == []
+    assert [t.label for t in territory_needs_summary(conn, [territory_id(conn, "DOMEYKO", "localidad")])] == [
+        "Domeyko"
+    ]
+    assert territory_needs_summary(conn, [territory_id(conn, "11")]) == []

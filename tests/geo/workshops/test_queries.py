@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from sqlalchemy import Connection, text
 
 from geo.errors import DataError
 from geo.store.actor import Actor
@@ -17,36 +16,25 @@ from geo.workshops.queries import (
     workshop_needs,
     workshop_territories_geojson,
 )
+from tests.support.workshops import point_in, territory_id
 
 FEDE = Actor("Federico Facilitador", "prueba", role="facilitador")
 
 
-def uv(conn: Connection, code: str, kind: str = "unidad_vecinal") -> int:
-    return conn.execute(
-        text("SELECT id FROM territory WHERE kind = :k AND code = :c"), {"k": kind, "c": code}
-    ).scalar_one()
-
-
-def point_in(conn: Connection, code: str) -> bytes:
-    return bytes(
-        conn.execute(
-            text(
-                "SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM territory "
-                "WHERE kind = 'unidad_vecinal' AND code = :c"
-            ),
-            {"c": code},
-        ).scalar_one()
-    )
-
-
 def test_the_list_names_territories_and_facilitator_and_counts_accepted_and_pending_needs(conn):
     older = create_workshop(
-        conn, FEDE, WorkshopValues("01-12-2026", "Escuela", [uv(conn, "06")], facilitator_name="Rosa")
+        conn,
+        FEDE,
+        WorkshopValues("01-12-2026", "Escuela", [territory_id(conn, "06")], facilitator_name="Rosa"),
     )
     wid = create_workshop(
         conn,
         FEDE,
-        WorkshopValues("05-12-2026", "Sede social", [uv(conn, "DOMEYKO", "localidad"), uv(conn, "05")]),
+        WorkshopValues(
+            "05-12-2026",
+            "Sede social",
+            [territory_id(conn, "DOMEYKO", "localidad"), territory_id(conn, "05")],
+        ),
     )
     here = point_in(conn, "05")
     keep, gone, _ = record_needs(
@@ -65,12 +53,15 @@ def test_the_list_names_territories_and_facilitator_and_counts_accepted_and_pend
     assert listed[0]["territories"] == ["UV 05 · Carrera", "Domeyko"]
     assert (listed[0]["needs"], listed[0]["pending"], listed[0]["state"]) == (1, 1, "abierto")
     assert listed[1]["facilitator"] == "Rosa"
-    assert workshop_detail(conn, wid)["territory_ids"] == [uv(conn, "05"), uv(conn, "DOMEYKO", "localidad")]
+    assert workshop_detail(conn, wid)["territory_ids"] == [
+        territory_id(conn, "05"),
+        territory_id(conn, "DOMEYKO", "localidad"),
+    ]
     assert workshop_detail(conn, 999_999) is None
 
 
 def test_needs_come_with_geojson_their_territory_and_the_merged_one_only_on_request(conn):
-    wid = create_workshop(conn, FEDE, WorkshopValues("05-12-2026", "Sede", [uv(conn, "05")]))
+    wid = create_workshop(conn, FEDE, WorkshopValues("05-12-2026", "Sede", [territory_id(conn, "05")]))
     line = shapely.LineString([(-70.7605, -28.5751), (-70.7590, -28.5745)])
     a, b = record_needs(
         conn,
@@ -88,7 +79,7 @@ def test_needs_come_with_geojson_their_territory_and_the_merged_one_only_on_requ
     merge_needs(conn, FEDE, a, b, 1, 1)
     assert [n["id"] for n in workshop_needs(conn, wid)] == [a]
     assert {n["id"] for n in workshop_needs(conn, wid, include_merged=True)} == {a, b}
-    assert [n["id"] for n in territory_needs(conn, uv(conn, "05"))] == [a]
+    assert [n["id"] for n in territory_needs(conn, territory_id(conn, "05"))] == [a]
     framed = workshop_territories_geojson(conn, wid)
     assert [f["properties"]["label"] for f in framed["features"]] == ["UV 05 · Carrera"]
     assert framed["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
@@ -96,9 +87,9 @@ def test_needs_come_with_geojson_their_territory_and_the_merged_one_only_on_requ
 
 def test_territories_are_found_as_people_write_them(conn):
     assert find_workshop_territories(conn, ["UV 05", "Domeyko", "uv 6"]) == [
-        uv(conn, "05"),
-        uv(conn, "DOMEYKO", "localidad"),
-        uv(conn, "06"),
+        territory_id(conn, "05"),
+        territory_id(conn, "DOMEYKO", "localidad"),
+        territory_id(conn, "06"),
     ]
     with pytest.raises(DataError, match="Territorio «UV 99»: no existe la unidad vecinal 99"):
         find_workshop_territories(conn, ["UV 99"])
