@@ -5,7 +5,6 @@ drawn on the map at first), opens the Iniciativas page, picks an initiative, dra
 with the vendored Leaflet.draw toolbar, saves, and then sees the point on the map page.
 """
 
-import time
 from dataclasses import replace
 
 import pytest
@@ -15,7 +14,17 @@ from sqlalchemy import text
 from geo.initiatives.form import update_initiative
 from geo.initiatives.read import load_initiative
 from geo.store.actor import Actor
-from tests.support.browser import IFRAME, app_idle, chromium_page, log_in, map_layers, served_app, settle
+from tests.support.browser import (
+    IFRAME,
+    app_idle,
+    chromium_page,
+    draw_point,
+    log_in,
+    map_layers,
+    served_app,
+    settle,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 CODE = "E1.P1.G1.01"
@@ -31,15 +40,6 @@ def server():
 def page(server, browser):
     with chromium_page(browser) as pg:
         yield pg
-
-
-def wait_until(check, timeout: float = 60) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def choose(page, label: str, option: str) -> None:
@@ -77,21 +77,6 @@ def open_initiative(page, base: str, code: str) -> None:
         timeout=30_000
     )
     settle(page, maps=2)  # the editor's map and the sites' map, the previous run's gone
-
-
-def draw_point(frame, reached) -> None:
-    """Draw a point in the middle of ``frame``'s map with the Leaflet.draw toolbar.
-
-    A drawing made while Streamlit remounts the map goes to the old one and is lost, so
-    draw again until ``reached()`` says the app received it.
-    """
-    for _ in range(3):
-        frame.locator(".leaflet-draw-draw-marker").click()
-        box = frame.locator(".leaflet-container").bounding_box()
-        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
-        if wait_until(reached, 10):
-            return
-    raise AssertionError("the drawing did not reach the app")
 
 
 def test_draws_a_point_for_an_initiative_and_sees_it_on_the_map_page(server, page):

@@ -2,13 +2,21 @@
 records a need in three actions, sees it on the map at once, and edits it; nothing leaves localhost.
 """
 
-import time
-
 import pytest
 from sqlalchemy import text
 
 from layers.needs import NEED_CLASS, NEEDS_ATTRIBUTE
-from tests.support.browser import IFRAME, app_idle, chromium_page, log_in, map_layers, served_app, settle
+from tests.support.browser import (
+    IFRAME,
+    app_idle,
+    chromium_page,
+    draw_point,
+    log_in,
+    map_layers,
+    served_app,
+    settle,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 TYPED = "Falta luminaria en el pasaje <b>Los Aromos</b> {{ 7*7 }}"
@@ -26,37 +34,12 @@ def page(server, browser):
         yield pg
 
 
-def wait_until(check, timeout: float = 60) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def needs_on_map(page) -> int | None:
     """The count the workshop's map signals (``data-sit-needs``), None before it is drawn."""
     container = page.frame_locator(IFRAME).first.locator(f".leaflet-container[{NEEDS_ATTRIBUTE}]")
     if container.count() == 0:
         return None
     return int(container.first.get_attribute(NEEDS_ATTRIBUTE) or "-1")
-
-
-def draw_point(page, reached) -> None:
-    """Draw a point in the middle of the map with the Leaflet.draw toolbar, until the app has it.
-
-    A drawing made while Streamlit remounts the map goes to the old one and is lost.
-    """
-    for _ in range(3):
-        settle(page)
-        frame = page.frame_locator(IFRAME).first
-        frame.locator(".leaflet-draw-draw-marker").click()
-        box = frame.locator(".leaflet-container").bounding_box()
-        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
-        if wait_until(reached, 15):
-            return
-    raise AssertionError("the drawing did not reach the app")
 
 
 def test_a_facilitator_records_a_need_on_the_map_and_edits_it(server, page):
@@ -80,7 +63,8 @@ def test_a_facilitator_records_a_need_on_the_map_and_edits_it(server, page):
 
     # Draw a point, then three actions: kind, text, «Guardar».
     capture = page.get_by_test_id("stForm").filter(has_text="Nueva necesidad en lo dibujado")
-    draw_point(page, lambda: capture.count() > 0)
+    settle(page)
+    draw_point(page.frame_locator(IFRAME).first, lambda: capture.count() > 0)
     capture.get_by_text("Propuesta", exact=True).click()
     capture.get_by_role("textbox", name="Texto").fill(TYPED)
     capture.get_by_role("button", name="Guardar", exact=True).click()

@@ -360,3 +360,28 @@ def hide_layers(pg, *names: str) -> None:
     for name in names:
         control.get_by_text(name, exact=True).click()
     pg.mouse.move(1, 1)  # the control folds up again
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 60) -> bool:
+    """Whether ``check()`` came true within ``timeout`` seconds (polled every 0.3 s)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def draw_point(frame, reached: Callable[[], bool], attempts: int = 3) -> None:
+    """Draw a point in the middle of ``frame``'s map with the Leaflet.draw toolbar.
+
+    A drawing made while Streamlit remounts the map goes to the old one and is lost, so
+    draw again until ``reached()`` says the app received it.
+    """
+    for _ in range(attempts):
+        frame.locator(".leaflet-draw-draw-marker").click()
+        box = frame.locator(".leaflet-container").bounding_box()
+        frame.locator(".leaflet-container").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        if wait_until(reached, 10):
+            return
+    raise AssertionError("the drawing did not reach the app")
