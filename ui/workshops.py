@@ -528,7 +528,9 @@ def needs_summary(
         return True
     for t in summary:
         if t.unanswered:
-            with st.expander(f"{t.label}: {t.unanswered_count} necesidad(es) sin respuesta del plan"):
+            with st.expander(
+                f"{clean_markdown(t.label)}: {t.unanswered_count} necesidad(es) sin respuesta del plan"
+            ):
                 rows = [
                     {
                         "N.º": u["id"],

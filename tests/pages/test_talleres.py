@@ -135,3 +135,33 @@ def test_brechas_shows_the_needs_per_territory_once_there_are_some(monkeypatch, 
         row = summary[summary["Territorio"] == "UV 06 · Baquedano"].iloc[0]
         assert (row["Propuesta"], row["Total"], row["Sin respuesta"]) == (1, 1, 1)
         assert row["Estrategia"] == "Otra (fuera de las líneas del plan)"
+
+
+def test_two_needs_that_say_the_same_are_merged_on_the_page(monkeypatch, world):
+    url, _ = world
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        wid = create_workshop(
+            conn, TESTER, WorkshopValues("08-12-2026", "Sede Alemanes", [territory_id(conn, "04")])
+        )
+        here = point_in(conn, "04")
+        keep, gone = record_needs(
+            conn,
+            TESTER,
+            wid,
+            [
+                NeedDraft("problema", None, "Basural en la esquina", 4, here),
+                NeedDraft("problema", None, "Microbasural", 2, here),
+            ],
+        )
+    engine.dispose()
+    with open_as(monkeypatch, world, "facilitador") as at:
+        at.selectbox(key="talleres_id").set_value(wid).run()
+        at.selectbox(key=f"talleres_need_choice_{wid}").set_value(keep).run()
+        at.selectbox(key=f"talleres_merge_{keep}").set_value(gone).run()
+        next(b for b in at.button if b.label == "Fusionar").click()
+        at.run()
+        assert not at.exception, at.exception
+        assert any(f"fusionada en la n.º {keep}" in s.value for s in at.success)
+        assert list(at.dataframe[0].value["Votos"]) == [6]  # one need left, with both votes
+    assert query(url, "SELECT merged_into_id FROM need WHERE id = :i", i=gone) == [(keep,)]
