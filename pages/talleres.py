@@ -48,7 +48,10 @@ workshops.needs_table(needs)
 workshops.need_panel(w, needs, drawn)
 
 st.markdown("#### Por territorio: lo que piden los vecinos y lo que responde el plan")
-workshops.needs_summary(w["territory_ids"])
+# The workshop's territories and those its needs lie in (a need may fall next door).
+workshops.needs_summary(
+    sorted(set(w["territory_ids"]) | {n["territory_id"] for n in needs if n["territory_id"]})
+)
 
 with st.expander("Kit en papel y planilla de captura"):
     version = state.data_version()

@@ -136,6 +136,7 @@ def _workshop_fields(prefix: str, w: dict[str, Any] | None) -> WorkshopValues:
         "Territorios que cubre (unidades vecinales y localidades)",
         list(territories),
         default=w["territory_ids"] if w else [],
+        placeholder="Elija una o más",
         format_func=lambda i: territories[i],
         key=f"{prefix}_territories",
     )
@@ -228,7 +229,10 @@ def workshop_header(w: dict[str, Any]) -> None:
     if w["attendance"]:
         groups = {**ATTENDANCE_SEXES, **ATTENDANCE_AGES}
         lines.append(
-            "**Asistencia por grupo:** " + ", ".join(f"{groups[k]}: {v}" for k, v in w["attendance"].items())
+            "**Asistencia por grupo:** "
+            + ", ".join(
+                f"{label}: {w['attendance'][k]}" for k, label in groups.items() if k in w["attendance"]
+            )
         )
     if w["organisations"]:
         lines.append("**Organizaciones:** " + clean_markdown(", ".join(w["organisations"].splitlines())))
@@ -491,6 +495,7 @@ def links_panel(n: dict[str, Any]) -> None:
         "Iniciativas que responden a esta necesidad",
         list(by_id),
         default=[s.initiative_id for s in suggestions if s.linked],
+        placeholder="Ninguna: elija las que la responden",
         format_func=lambda i: f"{by_id[i].code} · {by_id[i].name}",
         key=f"talleres_links_{n['id']}_{n['version']}",
     )
