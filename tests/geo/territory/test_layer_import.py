@@ -381,3 +381,27 @@ def test_two_dense_layers_compare_within_seconds_with_the_same_outcome(conn, tmp
     assert time.perf_counter() - started < 10
     assert [(u["code"], u["changes"]) for u in report.updated] == [("06", "geometría")]
     assert {"05", "07"} <= {u["code"] for u in report.unchanged} and len(report.unchanged) == 14
+
+
+def test_a_uv_with_a_workshop_and_its_needs_is_not_removed(conn, tmp_path):
+    from geo.store.workshops import NeedDraft, WorkshopValues, create_workshop, record_needs
+    from tests.support.workshops import point_in, territory_id
+
+    wid = create_workshop(
+        conn, TESTER, WorkshopValues("05-12-2026", "Sede Algarrobal", [territory_id(conn, "12")])
+    )
+    record_needs(conn, TESTER, wid, [NeedDraft("problema", None, "Luminaria", 2, point_in(conn, "12"))])
+    before = fingerprint(conn)
+    gdf = uv_layer()
+    path = tmp_path / "sin_uv12.geojson"
+    gdf[gdf.uv_carto != "12"].to_file(path, driver="GeoJSON", engine="pyogrio")
+    with pytest.raises(
+        DataError, match=r"«Algarrobal» \(código 12\) no está en el archivo pero tiene 1 taller"
+    ):
+        import_territories(conn, path, "unidad_vecinal", allow_orphans=True, actor=TESTER)
+    assert fingerprint(conn) == before
+    report = import_territories(conn, path, "unidad_vecinal", dry_run=True, actor=TESTER)
+    assert report.blocked == [
+        "«Algarrobal» (código 12) no está en el archivo pero tiene 1 taller(es) y 1 necesidad(es) "
+        "registradas; reasígnelas antes de eliminarlo o inclúyalo en el archivo."
+    ]
