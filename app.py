@@ -24,7 +24,7 @@ try:
         st.switch_page(by_file[navigation.LOGIN])
     if navigation.visible(navigation.HOME):
         # Drawn here, before the page runs, so the filters keep their values across pages.
-        draw_frame()
+        draw_frame(banner=not navigation.on_wall(page, by_file))
     if not navigation.shows_login(page, by_file):
         auth.show_notice()  # why a session ended, also on a page the public may see
     page.run()

@@ -184,14 +184,19 @@ def _symbol(style: ReferenceStyle) -> str:
     )
 
 
-def reference_layers_legend_html(encoded: EncodedReference | None) -> str:
-    """Legend rows of the reference layers, hidden until their layer is switched on."""
+def reference_layers_legend_html(encoded: EncodedReference | None, hidden: bool = True) -> str:
+    """Legend rows of the reference layers.
+
+    ``hidden``: inside a map, each row stays hidden until its layer is switched on
+    (``layers/js/reference.js``); beside a map (the projector) they are all shown.
+    """
     if encoded is None or encoded.empty:
         return ""
-    rows = ['<div data-sit-capas hidden style="margin-top:6px"><b>Capas de referencia</b></div>']
+    attr = " hidden" if hidden else ""
+    rows = [f'<div data-sit-capas{attr} style="margin-top:6px"><b>Capas de referencia</b></div>']
     for code, title in encoded.titles:
         rows.append(
-            f'<div data-sit-capa="{clean_text(code)}" hidden>{_symbol(STYLES.get(code, _DEFAULT))}'
+            f'<div data-sit-capa="{clean_text(code)}"{attr}>{_symbol(STYLES.get(code, _DEFAULT))}'
             f"{clean_text(title)}</div>"
         )
     return "".join(rows)

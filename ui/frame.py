@@ -35,18 +35,22 @@ log = logging.getLogger(__name__)
 _FRAME_KEY = "_sit_frame"
 
 
-def _draw() -> tuple[MapFilters, str]:
+def _draw(banner: bool = True) -> tuple[MapFilters, str]:
     version = state.data_version()
     ctx = get_script_run_ctx()
     with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash) if ctx else nullcontext():
         filters = sidebar_filters(state.filter_options(version))
-    state.demo_banner(version, shown=filters.include_demo)
+    if banner:
+        state.demo_banner(version, shown=filters.include_demo)
     return filters, version
 
 
-def draw_frame() -> tuple[MapFilters, str]:
-    """Draw the sidebar filters and the demo notice (router only); return (filters, version)."""
-    frame = _draw()
+def draw_frame(banner: bool = True) -> tuple[MapFilters, str]:
+    """Draw the sidebar filters and the demo notice (router only); return (filters, version).
+
+    ``banner``: False for a page shown on a wall, which announces demo data in its own way.
+    """
+    frame = _draw(banner)
     st.session_state[_FRAME_KEY] = frame
     return frame
 

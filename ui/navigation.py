@@ -61,6 +61,8 @@ class PageEntry:
     icon: str
     audience: str
     """A capability of :data:`geo.store.permissions.CAPABILITIES`, or PUBLIC, ACCOUNT, ANONYMOUS."""
+    wall: bool = False
+    """Shown on a wall (the projector): no sidebar and no banners above the page."""
 
     @property
     def url_path(self) -> str:
@@ -74,6 +76,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/brechas.py", "Brechas territoriales", ":material/query_stats:", PUBLIC),
     PageEntry("pages/inversion.py", "Inversión por territorio", ":material/payments:", PUBLIC),
     PageEntry("pages/calidad.py", "Calidad de datos", ":material/rule:", ACCOUNT),
+    PageEntry("pages/proyector.py", "Modo proyector", ":material/co_present:", ACCOUNT, wall=True),
     PageEntry("pages/iniciativas.py", "Iniciativas", ":material/edit_location_alt:", "initiatives"),
     # Facilitadores record workshops and needs; SECPLAC opens it to confirm which initiatives answer them.
     PageEntry("pages/talleres.py", "Talleres", ":material/groups:", "need_links"),
@@ -192,6 +195,11 @@ def pages_for_session() -> tuple[list, dict[str, object]]:
 def shows_login(page: object, by_file: dict[str, object]) -> bool:
     """Whether ``page`` (the one the router runs) draws the login form: the login page or a stand-in."""
     return page is by_file.get(LOGIN) or getattr(page, "title", "") == REFUSED_TITLE
+
+
+def on_wall(page: object, by_file: dict[str, object]) -> bool:
+    """Whether ``page`` (the one the router runs) is shown on a wall (:attr:`PageEntry.wall`)."""
+    return any(e.wall and by_file.get(e.file) is page for e in PAGES)
 
 
 def guard(script: str) -> PageEntry:

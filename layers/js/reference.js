@@ -10,11 +10,12 @@
 (function () {
     "use strict";
     if (window.sitReference) { return; }
-    var stores = {};  // sig -> promise of {layer: FeatureCollection}
+    var raw = {};     // sig -> base64 of the gzip (the first layer of a map brings it)
+    var stores = {};  // sig -> promise of {layer: FeatureCollection}, decoded on first use
 
-    function decode(sig, b64) {
+    function decode(sig) {
         if (!stores[sig]) {
-            var bin = atob(b64);
+            var bin = atob(raw[sig] || "");
             var bytes = new Uint8Array(bin.length);
             for (var i = 0; i < bin.length; i += 1) { bytes[i] = bin.charCodeAt(i); }
             var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -41,14 +42,16 @@
     }
 
     window.sitReference = {
-        /* Fill ``group`` with layer ``layer`` of store ``sig`` the first time it is added. */
+        /* Fill ``group`` with layer ``layer`` of store ``sig`` the first time it is added.
+         * Only the first layer of a map carries ``b64``; the others name the same ``sig``. */
         attach: function (sig, b64, group, layer, style) {
+            if (b64) { raw[sig] = b64; }
             var filled = false;
             group.on("add", function () {
                 legendRows(document, layer, true);
                 if (filled) { return; }
                 filled = true;
-                decode(sig, b64).then(function (all) {
+                decode(sig).then(function (all) {
                     var fc = all[layer] || {type: "FeatureCollection", features: []};
                     var options = {
                         style: function () { return style.path; },
@@ -72,7 +75,7 @@
                         on.push(layer);
                         box.setAttribute("data-sit-capas-dibujadas", on.join(" "));
                     }
-                });
+                }).catch(function (err) { console.error("sitReference: " + err); });
             });
             group.on("remove", function () { legendRows(document, layer, false); });
         }

@@ -48,7 +48,13 @@ ACCOUNTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-_COMMON = ["Mapa del PLADECO", "Brechas territoriales", "Inversión por territorio", "Calidad de datos"]
+_COMMON = [
+    "Mapa del PLADECO",
+    "Brechas territoriales",
+    "Inversión por territorio",
+    "Calidad de datos",
+    "Modo proyector",
+]
 #: The sidebar of each role, in order (the role table of issue 10, as a person sees it).
 PAGES_OF: dict[str, list[str]] = {
     "administrador": [

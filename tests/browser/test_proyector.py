@@ -1,0 +1,114 @@
+"""Modo proyector in a real browser at 1280x720 and 1920x1080: the map fills the screen, the
+legend sits beside it, names and numbers are readable, reference layers switch on, nothing
+leaves localhost."""
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.browser import (
+    IFRAME,
+    app_idle,
+    choose,
+    chromium_page,
+    log_in,
+    map_frame,
+    served_app,
+    switch_on,
+)
+from ui.projector import SCREENS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    with served_app("proyector", ("demo", "generate", "--initiatives", "300", "--seed", "1")) as app:
+        yield app
+
+
+def busiest_uv(engine):
+    """The UV with the most located demo initiatives: (label, how many are located, how many linked)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                """
+                SELECT t.code, t.name, count(*) AS linked,
+                       count(*) FILTER (WHERE i.geom IS NOT NULL) AS located
+                  FROM territory t
+                  JOIN initiative_territory it ON it.territory_id = t.id
+                  JOIN initiative i ON i.id = it.initiative_id AND i.archived_at IS NULL
+                 WHERE t.kind = 'unidad_vecinal'
+                 GROUP BY t.id ORDER BY located DESC, t.code LIMIT 1
+                """
+            )
+        ).one()
+    return f"UV {row.code} · {row.name}", row.located, row.linked
+
+
+def box(locator):
+    b = locator.bounding_box()
+    assert b is not None
+    return b
+
+
+def overlaps(a, b) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_the_projected_map_fills_the_screen_with_the_legend_beside_it(server, browser, width, height):
+    base, engine = server
+    label, located, linked = busiest_uv(engine)
+    assert located > 0
+    with chromium_page(browser, width=width, height=height) as page:
+        log_in(page, base, "facilitador")
+        switch_on(page, "Incluir datos de demostración")
+        app_idle(page)
+        page.get_by_test_id("stSidebarNav").get_by_text("Modo proyector").click()
+        screen = next(s for s, h in SCREENS.items() if s.startswith(str(width)))
+        choose(page, "Pantalla", screen)
+        choose(page, "Territorio", label)
+        frame = map_frame(page)
+        frame.locator(f'.leaflet-container[data-sit-proyector="{located}"]').wait_for(timeout=60_000)
+        app_idle(page)
+        assert not page.get_by_test_id("stSidebar").is_visible()  # no sidebar on the wall
+
+        iframe = box(page.locator(IFRAME))
+        legend = box(page.locator(".sit-proyector-leyenda"))
+        share = iframe["width"] * min(iframe["height"], height - iframe["y"]) / (width * height)
+        assert share >= 0.6, f"the map takes {share:.0%} of the screen"
+        assert iframe["y"] + iframe["height"] <= height + 1  # the whole map without scrolling
+        assert not overlaps(iframe, legend)  # the legend beside the map, never over it
+
+        # Names and numbers at least 16 px, on the map and beside it.
+        sizes = frame.locator(".sit-nombre div, .sit-numero div").evaluate_all(
+            "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        assert len(sizes) >= located + 1 and min(sizes) >= 16
+        assert frame.locator(".sit-numero").count() == located
+        assert frame.locator(".sit-nombre", has_text=label).count() == 1
+        legend_sizes = page.locator(".sit-proyector-leyenda div").evaluate_all(
+            "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        assert min(legend_sizes) >= 16
+        shown = page.locator(".sit-proyector-leyenda").inner_text()
+        assert "1" in shown and ("más" in shown or linked <= 16)
+        scale = frame.locator(".leaflet-control-scale-line").first.inner_text()
+        assert scale.endswith(" m") or scale.endswith(" km")  # metric only
+
+        # A reference layer switched on from the map's layer control.
+        frame.locator(".leaflet-control-layers").hover()
+        frame.get_by_text("Puntos críticos de invierno 2024 (SENAPRED)").click()
+        frame.locator('.leaflet-container[data-sit-capas-dibujadas~="punto_critico"]').wait_for(
+            timeout=30_000
+        )
+        assert not [
+            u
+            for u in page.requests
+            if not u.startswith(base) and not u.startswith(("data:", "blob:", "about:"))
+        ]
