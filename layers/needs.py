@@ -42,7 +42,14 @@ FRAME_STYLE = {
     "fillOpacity": 0.25,
     "className": FRAME_CLASS,
 }
-INITIATIVE_STYLE = {"color": "#444444", "weight": 2, "fillColor": "#FFFFFF", "fillOpacity": 0.9, "radius": 6}
+INITIATIVE_STYLE = {
+    "color": "#444444",
+    "weight": 2,
+    "fill": True,
+    "fillColor": "#FFFFFF",
+    "fillOpacity": 0.9,
+    "radius": 6,
+}
 
 
 def need_style(kind: str, state: str = "aceptada", votes: int = 0) -> dict[str, Any]:
@@ -51,6 +58,7 @@ def need_style(kind: str, state: str = "aceptada", votes: int = 0) -> dict[str, 
     return {
         "color": colour,
         "weight": 4,
+        "fill": True,  # folium's CircleMarker has none: a ring, hoverable only on its edge
         "fillColor": colour,
         "fillOpacity": 0.45,
         "radius": 7 + min(int(votes or 0), 20) / 2,
@@ -166,7 +174,7 @@ def build_workshop_map(
             frame,
             name="Territorio del taller",
             style_function=lambda _: FRAME_STYLE,
-            tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=["Territorio"]),
+            interactive=False,  # the mouse reaches the needs and initiatives inside it
         ).add_to(m)
     plan = clean_feature_collection(initiatives)
     if plan["features"]:

@@ -73,6 +73,13 @@ def test_a_facilitator_records_a_need_on_the_map_and_edits_it(server, page):
     # On the map at once, coloured as a proposal; the typed text stored as typed.
     assert wait_until(lambda: needs_on_map(page) == 1, 60)
     assert wait_until(lambda: len(map_layers(page, NEED_CLASS)) == 1, 30)
+    (dot,) = map_layers(page, NEED_CLASS)
+    page.mouse.move(dot["x"], dot["y"])  # its tooltip shows the text as typed, inert
+    tip = page.frame_locator(IFRAME).first.locator(".leaflet-tooltip", has_text="Necesidad")
+    tip.wait_for(timeout=30_000)
+    assert "<b>Los Aromos</b> {{ 7*7 }}" in tip.inner_text()
+    assert tip.locator("b", has_text="Los Aromos").count() == 0
+    page.mouse.move(1, 1)
     with engine.connect() as conn:
         need = conn.execute(
             text("SELECT id, kind, text, votes, version, GeometryType(geom) AS g, origin FROM need")
