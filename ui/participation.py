@@ -4,8 +4,9 @@
   resident with the workshop's code places a point on a small map (or chooses a place by
   name), writes a need with its kind and strategy, and sends it (as a participant actor:
   :func:`geo.store.participation.submit_need`).
-- :func:`participation_qr`: the QR code of the phone page's address and the short code, as
-  inline SVG, large enough for a projector.
+- :func:`participation_qr`: the QR code of the phone page's address and the short code, an SVG
+  drawn inline as an image (``data:`` URL: ``st.html`` drops ``<svg>``), large enough for a
+  projector.
 - :func:`participation_panel`: the facilitator's controls on the Talleres page: open or close
   participation, the QR, and the queue of pending needs to accept or reject.
 
@@ -15,6 +16,7 @@ table, or HTML-escaped in the QR's caption.
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 from urllib.parse import urlsplit
@@ -76,11 +78,14 @@ def _base_url() -> str:
 def participation_qr(code: str) -> None:
     """The QR code of the phone page for ``code`` (inline SVG) with the short code and the address."""
     url = participation_url(_base_url(), code)
-    svg = qr_svg(url, scale=8).replace("<svg ", '<svg width="100%" height="100%" ', 1)
+    # st.html drops <svg> elements (its sanitiser), so the SVG goes in as an image's data URL.
+    svg = base64.b64encode(qr_svg(url, scale=8, fluid=True).encode("utf-8")).decode("ascii")
     st.html(
         '<div class="sit-participacion-qr" '
         'style="display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap">'
-        f'<div style="width:min(320px,80vw)">{svg}</div>'
+        '<div style="width:min(320px,80vw)"><img alt="Código QR de la participación" '
+        'style="width:100%;height:auto;image-rendering:pixelated" '
+        f'src="data:image/svg+xml;base64,{svg}"/></div>'
         '<div><div style="font-size:1.2rem">Participe desde su teléfono: escanee el código o abra</div>'
         f'<div style="font-size:1.3rem;font-weight:bold;word-break:break-all">{html.escape(url)}</div>'
         '<div style="font-size:1.2rem;margin-top:0.8rem">Código del taller</div>'

@@ -108,10 +108,15 @@ def qr_payload(workshop_id: int, sheet: str) -> str:
     return f"SIT-PLADECO taller {workshop_id} hoja {sheet}"
 
 
-def qr_svg(payload: str, scale: int = 4) -> str:
-    """A QR code as a standalone SVG document (segno; error correction M, a quiet zone of 4 modules)."""
+def qr_svg(payload: str, scale: int = 4, fluid: bool = False) -> str:
+    """A QR code as a standalone SVG document (segno; error correction M, a quiet zone of 4 modules).
+
+    ``fluid``: no width and height but a viewBox, so a page can size it (the projector's QR).
+    """
     buf = io.BytesIO()
-    segno.make_qr(payload, error="m").save(buf, kind="svg", scale=scale, border=4, xmldecl=False)
+    segno.make_qr(payload, error="m").save(
+        buf, kind="svg", scale=scale, border=4, xmldecl=False, omitsize=fluid
+    )
     return buf.getvalue().decode("utf-8")
 
 

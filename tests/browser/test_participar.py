@@ -9,17 +9,23 @@ shown inert; nothing left localhost.
 
 from __future__ import annotations
 
+import io
+from urllib.parse import urlsplit
+
 import pytest
+import zxingcpp
+from PIL import Image
 from sqlalchemy import text
 
 from geo.store.participation import open_participation, pending_needs
 from geo.store.workshops import WorkshopValues, create_workshop
 from tests.support.actors import TESTER
-from tests.support.browser import app_idle, chromium_page, map_frame, served_app
+from tests.support.browser import app_idle, chromium_page, log_in, map_frame, served_app
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<img src=x onerror=alert(1)> La plaza sin luz {{ 7*7 }}"
+SECOND = "**Luminaria** [aquí](http://ejemplo.invalid) rota"
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +99,57 @@ def test_a_wrong_code_is_refused_in_spanish(server, browser):
         pg.get_by_text(
             "Ese código no corresponde a un taller que esté recibiendo necesidades ahora"
         ).wait_for(timeout=90_000)
+
+
+def test_the_facilitators_qr_leads_phones_to_the_page_and_the_queue_accepts_what_they_send(server, browser):
+    """The projector's QR (Talleres page) decodes to the phone page; a phone that follows it
+    sends a need; the facilitator sees it pending, inert, and accepts it."""
+    base, engine, wid, code = server
+    with chromium_page(browser, width=1280, height=900) as fac:
+        log_in(fac, base, role="facilitador", path="/talleres")
+        qr = fac.locator(".sit-participacion-qr img").first
+        qr.wait_for(timeout=60_000)
+        app_idle(fac)
+        qr.scroll_into_view_if_needed()
+        assert fac.locator(".sit-codigo").first.inner_text().strip() == code
+        fac.locator(".sit-participacion-qr").first.screenshot(path="/tmp/sit-participacion-qr.png")
+        (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+        target = urlsplit(decoded.text)
+        assert (target.path, target.query) == ("/participar", f"codigo={code}")
+        assert f"{target.scheme}://{target.netloc}" == base  # no --lan here: the address this browser uses
+        with chromium_page(browser, width=390, height=844) as phone:
+            phone.goto(decoded.text)
+            phone.get_by_role("heading", name="Participe en el taller", exact=True).wait_for(timeout=90_000)
+            app_idle(phone)
+            phone.get_by_label("Escriba la necesidad").fill(SECOND)
+            phone.keyboard.press("Tab")
+            app_idle(phone)
+            phone.get_by_role("button", name="Enviar necesidad").click()
+            phone.get_by_text("Falta el lugar").wait_for(timeout=30_000)  # no place yet: refused, kept
+            places = phone.get_by_test_id("stSelectbox").filter(
+                has=phone.get_by_text("Lugar por nombre", exact=True)
+            )
+            places.click()
+            phone.get_by_role("option", name="UV 05 · Carrera (en general)", exact=True).click()
+            app_idle(phone)
+            phone.get_by_role("button", name="Enviar necesidad").click()
+            phone.get_by_text("¡Gracias! Su necesidad llegó al equipo del taller").wait_for(timeout=60_000)
+        fac.reload()
+        log_in(fac, base, role="facilitador", path="/talleres")
+        with engine.connect() as conn:
+            need_id = conn.execute(
+                text("SELECT id FROM need WHERE workshop_id = :w AND text = :t"), {"w": wid, "t": SECOND}
+            ).scalar_one()
+        # the Markdown shown as typed (no bold, no link; a word joiner keeps the address from linking)
+        shown = fac.get_by_test_id("stMarkdownContainer").filter(has_text="**Luminaria** [aquí](http:")
+        shown.wait_for(timeout=60_000)
+        assert fac.get_by_role("link", name="aquí").count() == 0
+        fac.screenshot(path="/tmp/sit-talleres-participacion.png")
+        fac.locator(f".st-key-part_ok_{need_id} button").click()
+        app_idle(fac)
+    with engine.connect() as conn:
+        state = conn.execute(
+            text("SELECT state, origin FROM need WHERE workshop_id = :w AND text = :t"),
+            {"w": wid, "t": SECOND},
+        ).one()
+    assert tuple(state) == ("aceptada", "telefono")
