@@ -10,6 +10,7 @@ from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
 from ui.paged_table import paged_table
 from ui.plan_map import show_plan_map
+from ui.reference import reference_layers
 
 filters, version = page_frame(__file__)
 data = state.map_payload(filters.key(), version)
@@ -48,6 +49,7 @@ def map_and_details() -> None:
             selected=data["selected"],
             strategies=data["strategies"],
             basemap=BASEMAPS[basemap],
+            reference=reference_layers(),
         )
         out = show_plan_map(parts)
     with col_detail:
@@ -85,7 +87,12 @@ with st.expander(
         st.page_link("pages/calidad.py", label="Ver el detalle en «Calidad de datos»", icon=":material/rule:")
 
 st.subheader(f"Iniciativas filtradas ({format_int(n_total)})")
-paged_table(data["view"], key="mapa_tabla_pagina")
+paged_table(
+    data["view"],
+    key="mapa_tabla_pagina",
+    sort_keys={"Monto": table["total_clp"]},
+    label="Iniciativas filtradas",
+)
 if auth.can("reports"):
     st.download_button(
         "Descargar iniciativas filtradas (CSV)",

@@ -15,6 +15,7 @@ from geo.initiatives.filters import MapFilters
 from geo.territory.queries import base_layers, territory_features
 from layers.choropleth import build_choropleth, class_colour, classify, legend_ranges_html
 from layers.sanitize import clean_feature_collection
+from ui.reference import reference_layers
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,9 @@ def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: 
     legend = legend_ranges_html(
         title, classes, lambda v: format_metric(metric, v), has_missing=any(c < 0 for c in classes.index)
     )
-    return build_choropleth(territories=fc, base=data["base"], legend_html=legend, extent=extent), classes
+    return build_choropleth(
+        territories=fc, base=data["base"], legend_html=legend, extent=extent, reference=reference_layers()
+    ), classes
 
 
 def access_table(data: dict[str, Any]) -> pd.DataFrame:

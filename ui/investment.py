@@ -19,6 +19,7 @@ from geo.territory.queries import base_layers, territory_features
 from layers.choropleth import build_choropleth, classify, legend_ranges_html
 from layers.sanitize import SanitizedFeatureCollection, clean_feature_collection, clean_markdown, clean_text
 from ui import auth
+from ui.reference import reference_layers
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,12 @@ def investment_map(payload: dict[str, Any], indicator: str, method: str, extent:
         missing_label=missing,
     )
     return build_choropleth(
-        territories=fc, base=payload["base"], legend_html=legend, extent=extent, uv_names=True
+        territories=fc,
+        base=payload["base"],
+        legend_html=legend,
+        extent=extent,
+        uv_names=True,
+        reference=reference_layers(),
     )
 
 

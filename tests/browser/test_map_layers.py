@@ -221,3 +221,45 @@ def test_drawing_tools_speak_spanish(server, page):
     assert "Haga clic en el mapa para ubicar el punto." in hint.inner_text()
     page.screenshot(path="/tmp/sit_map_layers_draw.png")
     assert only_localhost(page) == []
+
+
+def switch_layer(frame, title: str) -> None:
+    """Tick ``title`` in the map's layer control (it opens under the mouse)."""
+    frame.locator(".leaflet-control-layers").hover()
+    frame.locator(".leaflet-control-layers-overlays label", has_text=title).locator("input").check()
+
+
+def test_reference_layers_switch_on_with_their_legend_row_on_mapa_and_brechas(server, page):
+    base, engine = server
+    with engine.connect() as conn:
+        critical = conn.execute(
+            text("SELECT count(*) FROM reference_feature WHERE layer = 'punto_critico'")
+        ).scalar()
+    assert critical == 52
+    log_in(page, base, "secplac")
+    frame = map_frame(page)
+    frame.locator(".leaflet-control-layers").wait_for(timeout=60_000)
+    legend = frame.locator(".sit-legend")
+    row = legend.locator('[data-sit-capa="punto_critico"]')
+    assert row.is_hidden()  # off at first, and so is its legend row
+    switch_layer(frame, "Puntos críticos de invierno 2024 (SENAPRED)")
+    frame.locator('.leaflet-container[data-sit-capas-dibujadas~="punto_critico"]').wait_for(timeout=30_000)
+    row.wait_for(state="visible", timeout=10_000)
+    assert legend.locator('[data-sit-capa="canal"]').is_hidden()
+    assert "Capas de referencia" in legend.inner_text()
+
+    go(page, "Brechas territoriales", "Brechas territoriales")
+    frame = page.frame_locator(IFRAME).last
+    frame.locator("path.sit-brecha").first.wait_for(timeout=120_000)
+    paths = frame.locator(".leaflet-overlay-pane path")
+    before = paths.count()
+    switch_layer(frame, "Puntos críticos de invierno 2024 (SENAPRED)")
+    frame.locator('.leaflet-container[data-sit-capas-dibujadas~="punto_critico"]').wait_for(timeout=30_000)
+    assert paths.count() == before + critical  # every point drawn (an SVG map)
+    page.mouse.move(1, 1)  # the layer control closes
+    point = paths.last.bounding_box()
+    page.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)
+    tip = frame.locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=10_000)
+    assert "SENAPRED" in tip.inner_text() and "Puntos críticos" in tip.inner_text()
+    assert only_localhost(page) == []

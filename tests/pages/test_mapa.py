@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from geo.domain import format_clp
 from geo.initiatives.demo import clear_demo, generate_demo
 from tests.pages.conftest import app_as
 from tests.support.actors import TESTER
@@ -193,5 +194,30 @@ def test_table_with_demo_and_catalogue_rows_mixes_known_and_unknown_amounts(app,
         assert "sin montos informados" in set(table["Monto"]) and "$ 0" not in set(table["Monto"])
         assert any(m.startswith("$ ") for m in table["Monto"])
         assert any("FNDR" in s or "Municipal" in s for s in table["Fuente de financiamiento"])
+    finally:
+        clear_demo(engine, TESTER)
+
+
+def test_sorting_by_amount_puts_the_largest_first_and_the_unknown_last(app, engine):
+    generate_demo(engine, 40, seed=5, actor=TESTER)
+    try:
+        app.run()
+        app.toggle(key="f_demo").set_value(True).run()
+        app.selectbox(key="mapa_tabla_pagina_orden").set_value("Monto").run()
+        app.checkbox(key="mapa_tabla_pagina_desc").check().run()
+        assert not app.exception
+        with engine.connect() as conn:
+            largest = conn.execute(
+                text(
+                    "SELECT max(t) FROM "
+                    "(SELECT sum(amount_clp) AS t FROM funding_line GROUP BY initiative_id) s"
+                )
+            ).scalar()
+        first = shown_table(app)["Monto"].iloc[0]
+        assert first == format_clp(largest)
+        app.number_input(key="mapa_tabla_pagina").set_value(
+            app.number_input(key="mapa_tabla_pagina").max
+        ).run()
+        assert shown_table(app)["Monto"].iloc[-1] == "sin montos informados"  # never $ 0, and last
     finally:
         clear_demo(engine, TESTER)
