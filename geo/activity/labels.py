@@ -83,6 +83,10 @@ ACTIONS: dict[str, str] = {
     "fusionar_necesidad": "Fusionar necesidad en otra",
     "recibir_fusion": "Recibir una necesidad fusionada",
     "vincular_necesidad": "Vincular necesidad con iniciativas",
+    "abrir_participacion": "Abrir la participación por teléfono",
+    "cerrar_participacion": "Cerrar la participación por teléfono",
+    "aceptar_necesidad": "Aceptar necesidad enviada por teléfono",
+    "rechazar_necesidad": "Rechazar necesidad enviada por teléfono",
 }
 
 #: Spanish labels of the fields of territories, population figures and accounts
