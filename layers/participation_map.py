@@ -7,6 +7,7 @@ network); the territories' names go through the one sanitiser.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import folium
@@ -38,18 +39,33 @@ def _bounds(area: dict[str, Any]) -> list[list[float]] | None:
     return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else None
 
 
+def _view(bounds: list[list[float]] | None) -> tuple[tuple[float, float], int]:
+    """Centre and zoom that frame ``bounds`` in a phone's map (about 340 x 280 px).
+
+    Computed here rather than with ``fit_bounds``: in the component's iframe Leaflet fits the
+    bounds before the frame has its final width, and the area ends up in a corner.
+    """
+    if bounds is None:
+        return VALLENAR_CENTER, 13
+    (s, w), (n, e) = bounds
+    lat = (s + n) / 2
+    metres_per_px_z0 = 156_543.03 * math.cos(math.radians(lat))
+    dx = max((e - w) * 111_320 * math.cos(math.radians(lat)), 50.0)
+    dy = max((n - s) * 110_574, 50.0)
+    zoom = math.floor(min(math.log2(metres_per_px_z0 * 340 / dx), math.log2(metres_per_px_z0 * 280 / dy)))
+    return (lat, (w + e) / 2), max(10, min(zoom, 18))
+
+
 def phone_map(area: dict[str, Any], chosen: tuple[float, float] | None) -> folium.Map:
     """The workshop's territories framed, and the chosen point (lon, lat) as a large dot."""
-    m = spanish_map(location=VALLENAR_CENTER, zoom_start=14)
+    centre, zoom = _view(_bounds(area))
+    m = spanish_map(location=centre, zoom_start=zoom)
     folium.GeoJson(
         clean_feature_collection(area),
         name="Territorio del taller",
         style_function=lambda _f: AREA_STYLE,
         interactive=False,
     ).add_to(m)
-    bounds = _bounds(area)
-    if bounds:
-        m.fit_bounds(bounds)
     if chosen is not None:
         folium.CircleMarker(
             location=[chosen[1], chosen[0]],

@@ -54,6 +54,8 @@ def test_a_phone_sends_a_need_that_lands_pending_and_nothing_leaves_localhost(se
         app_idle(pg)
         assert pg.get_by_text(f"Taller {wid}").first.is_visible()
         assert pg.get_by_text("UV 05 · Carrera", exact=False).first.is_visible()
+        map_frame(pg).locator(".leaflet-overlay-pane path").first.wait_for(timeout=60_000)
+        pg.screenshot(path="/tmp/sit-participar-top.png")
         sidebar = pg.locator('section[data-testid="stSidebar"]')
         assert sidebar.count() == 0 or not sidebar.first.is_visible()
         # 1. where: a tap on the middle of the small map (framed on UV 05)
