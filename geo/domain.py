@@ -301,3 +301,14 @@ NEED_FIELD_LABELS: dict[str, str] = {
     "merged_into_id": "Fusionada en",
     "initiatives": "Iniciativas que la responden",
 }
+
+
+# --- Evaluating the PLADECO (issue 13) -------------------------------------------------------
+
+#: State of an evaluation cut ("estado al 31-12"): a draft, or closed (frozen for good).
+CUT_STATES: dict[str, str] = {"borrador": "Borrador", "cerrada": "Cerrada"}
+
+#: Where an initiative's physical progress comes from: entered by a planner, or its status.
+PROGRESS_SOURCES: dict[str, str] = {"registrado": "Registrado", "estado": "Según su estado"}
+
+FIELD_LABELS["progress_pct"] = "Avance físico (%)"

@@ -44,6 +44,7 @@ from geo.domain import (
     BIP_STAGES,
     BOUNDARY_KINDS,
     CENSUS_AREA_KINDS,
+    CUT_STATES,
     FACILITY_KINDS,
     FUNDING_LINE_SOURCES,
     FUNDING_STAGES,
@@ -52,6 +53,7 @@ from geo.domain import (
     NEED_KINDS,
     NEED_ORIGINS,
     NEED_STATES,
+    PROGRESS_SOURCES,
     REFERENCE_LAYERS,
     ROLES,
     SCOPES,
@@ -172,6 +174,7 @@ class Initiative(Timestamps, Base):
         _one_of("initiative", "technical_result", TECHNICAL_RESULTS),
         _check("initiative", "start_year", "start_year BETWEEN 1990 AND 2100"),
         _check("initiative", "end_year", "end_year BETWEEN 1990 AND 2100"),
+        _check("initiative", "progress_pct", "progress_pct BETWEEN 0 AND 100"),
         _valid_geometry("initiative"),
         # A check on two columns: PostgreSQL named it after the table alone.
         CheckConstraint(
@@ -206,6 +209,8 @@ class Initiative(Timestamps, Base):
     geom: Mapped[WKBElement | None] = mapped_column(_geometry(), nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Physical progress a planner entered (issue 13); None: not entered (taken from the status).
+    progress_pct: Mapped[int | None] = mapped_column(SmallInteger)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
@@ -556,3 +561,81 @@ class NeedInitiative(Base):
     )
     confirmed_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EvaluationCut(Timestamps, Base):
+    """An evaluation cut of the PLADECO ("estado al 31-12"), issue 13.
+
+    Written only by ``geo/store/evaluation.py``. Closing it freezes every initiative into the
+    ``cut_*`` tables; a closed cut never changes: the trigger ``sit_cut_frozen`` of migration
+    0008 (migration-only, like ``sit_touch_updated_at``) refuses any change to it or its rows.
+    """
+
+    __tablename__ = "evaluation_cut"
+    __table_args__ = (
+        _one_of("evaluation_cut", "state", CUT_STATES),
+        Index("ix_evaluation_cut_date", "cut_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cut_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), server_default="borrador")
+    closed_by: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    with_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class CutInitiative(Base):
+    """An initiative as a closed cut froze it (codes and names as they were; no foreign key)."""
+
+    __tablename__ = "cut_initiative"
+    __table_args__ = (
+        _one_of("cut_initiative", "status", STATUSES),
+        _check("cut_initiative", "progress_pct", "progress_pct BETWEEN 0 AND 100"),
+        _one_of("cut_initiative", "progress_source", PROGRESS_SOURCES),
+    )
+    cut_id: Mapped[int] = mapped_column(ForeignKey("evaluation_cut.id", ondelete="CASCADE"), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(20))
+    strategy_code: Mapped[str] = mapped_column(String(20))
+    plan_code: Mapped[str | None] = mapped_column(String(20))
+    program_code: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30))
+    progress_pct: Mapped[int | None] = mapped_column(SmallInteger)
+    progress_source: Mapped[str | None] = mapped_column(String(20))
+    archived: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+
+class CutFundingLine(Base):
+    """A funding line as a closed cut froze it."""
+
+    __tablename__ = "cut_funding_line"
+    __table_args__ = (
+        _one_of("cut_funding_line", "source", FUNDING_LINE_SOURCES),
+        _check("cut_funding_line", "amount_clp", "amount_clp >= 0"),
+        _one_of("cut_funding_line", "stage", FUNDING_STAGES),
+        Index("ix_cut_funding_line_cut", "cut_id", "initiative_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cut_id: Mapped[int] = mapped_column(ForeignKey("evaluation_cut.id", ondelete="CASCADE"))
+    initiative_id: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(20))
+    source_detail: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    amount_clp: Mapped[int | None] = mapped_column(BigInteger)
+    stage: Mapped[str] = mapped_column(String(20))
+
+
+class CutTerritory(Base):
+    """A territory an initiative reached when a closed cut froze it, with its link weight."""
+
+    __tablename__ = "cut_territory"
+    cut_id: Mapped[int] = mapped_column(ForeignKey("evaluation_cut.id", ondelete="CASCADE"), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    weight: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))

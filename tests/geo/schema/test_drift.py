@@ -140,6 +140,11 @@ VOCABULARY = [
     ("need", "kind", domain.NEED_KINDS),
     ("need", "state", domain.NEED_STATES),
     ("need", "origin", domain.NEED_ORIGINS),
+    ("evaluation_cut", "state", domain.CUT_STATES),
+    ("cut_initiative", "status", domain.STATUSES),
+    ("cut_initiative", "progress_source", domain.PROGRESS_SOURCES),
+    ("cut_funding_line", "source", domain.FUNDING_LINE_SOURCES),
+    ("cut_funding_line", "stage", domain.FUNDING_STAGES),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Evaluating the PLADECO (issue 13): physical progress, roll-ups, evaluation cuts, report data."""
