@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,8 +145,14 @@ class SavesSince:
     at: datetime | None
     fields: list[str]  # column names, in the order they were first changed
 
-    def labels(self) -> list[str]:
-        """The changed fields' Spanish labels, in the form's order."""
+    def labels(self, names: Mapping[str, str] | None = None) -> list[str]:
+        """The changed fields' Spanish labels, in the form's order.
+
+        ``names``: the labels of another kind of row (a workshop's, a need's), in its form's
+        order; by default an initiative's (:data:`geo.domain.FIELD_LABELS`).
+        """
+        if names is not None:
+            return [names[k] for k in names if k in self.fields] + [f for f in self.fields if f not in names]
         order = list(FIELD_LABELS)
         keys = sorted(
             {COLUMN_FIELDS.get(f, f) for f in self.fields}, key=lambda k: order.index(k) if k in order else 99
@@ -179,12 +185,21 @@ def saves_since(conn: Connection, table: str, row_id: int, version: int) -> Save
 
 
 def conflict_error(
-    conn: Connection, table: str, row_id: int, expected: int, current: int, what: str
+    conn: Connection,
+    table: str,
+    row_id: int,
+    expected: int,
+    current: int,
+    what: str,
+    names: Mapping[str, str] | None = None,
 ) -> ConflictError:
-    """The Spanish message of a refused save: who saved after ``expected``, when, which fields."""
+    """The Spanish message of a refused save: who saved after ``expected``, when, which fields.
+
+    ``names``: the field labels of the row's kind (see :meth:`SavesSince.labels`).
+    """
     since = saves_since(conn, table, row_id, expected)
     who = since.by or "otra persona o un proceso de importación"
-    labels = since.labels()
+    labels = since.labels(names)
     what_changed = f" Cambió: {', '.join(labels)}." if labels else ""
     message = (
         f"No se guardó: {who} guardó {what} el {format_datetime(since.at)}, mientras usted "

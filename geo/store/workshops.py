@@ -263,7 +263,10 @@ def _locked_workshop(conn: Connection, workshop_id: int) -> Any:
 
 def _check_version(conn: Connection, row: Any, expected: int | None, table: str, what: str) -> None:
     if expected is not None and row["version"] != expected:
-        raise conflict_error(conn, table, row["id"], expected, row["version"], what)
+        names = (
+            WORKSHOP_FIELD_LABELS if table == "workshop" else {**NEED_FIELD_LABELS, "strategy": "Estrategia"}
+        )
+        raise conflict_error(conn, table, row["id"], expected, row["version"], what, names)
 
 
 def _cap(sentence: str) -> str:
