@@ -33,7 +33,7 @@ from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
 from geo.store.permissions import PARTICIPANT_ROLE, SYSTEM_ROLE, require
-from geo.store.workshops import NeedDraft, _locked_workshop, record_needs
+from geo.store.workshops import NeedDraft, _locked_need, _locked_workshop, record_needs
 
 log = logging.getLogger(__name__)
 
@@ -252,20 +252,8 @@ def submit_need(
 
 def _decide(bind: Engine | Connection, actor: Actor, need_id: int, state: str, action: str) -> int:
     with transaction(bind) as conn:
-        need = (
-            conn.execute(
-                text(
-                    "SELECT n.id, n.state, n.origin, n.version, w.state AS workshop_state FROM need n "
-                    "JOIN workshop w ON w.id = n.workshop_id WHERE n.id = :i FOR UPDATE OF n, w"
-                ),
-                {"i": need_id},
-            )
-            .mappings()
-            .first()
-        )
-        if need is None:
-            raise DataError(f"La necesidad n.º {need_id} no existe.")
-        if need["workshop_state"] == "cerrado":
+        need, workshop = _locked_need(conn, need_id, None)
+        if workshop["state"] == "cerrado":
             raise DataError("El taller está cerrado: sus necesidades quedan como se cerraron.")
         if need["state"] != "pendiente":
             raise DataError(f"La necesidad n.º {need_id} ya no está pendiente (está {need['state']}).")
