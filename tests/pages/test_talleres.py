@@ -165,3 +165,26 @@ def test_two_needs_that_say_the_same_are_merged_on_the_page(monkeypatch, world):
         assert any(f"fusionada en la n.º {keep}" in s.value for s in at.success)
         assert list(at.dataframe[0].value["Votos"]) == [6]  # one need left, with both votes
     assert query(url, "SELECT merged_into_id FROM need WHERE id = :i", i=gone) == [(keep,)]
+
+
+def test_a_workshop_is_closed_with_its_report_and_then_takes_no_needs(monkeypatch, world):
+    url, _ = world
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        wid = create_workshop(
+            conn, TESTER, WorkshopValues("09-12-2026", "Escuela Quinta Valle", [territory_id(conn, "03")])
+        )
+    engine.dispose()
+    with open_as(monkeypatch, world, "facilitador") as at:
+        at.selectbox(key="talleres_id").set_value(wid).run()
+        at.text_area(key=f"talleres_report_{wid}").set_value("Se priorizaron las veredas.")
+        next(b for b in at.button if b.label == "Cerrar el taller").click()
+        at.run()
+        assert not at.exception, at.exception
+        assert any("Taller cerrado." in s.value for s in at.success)
+        assert any("El taller está cerrado" in i.value for i in at.info)
+        assert [m.value for m in at.metric if m.label == "Estado"] == ["Cerrado"]
+        assert not [b for b in at.button if b.label == "Cerrar el taller"]
+    assert query(url, "SELECT state, closing_report FROM workshop WHERE id = :i", i=wid) == [
+        ("cerrado", "Se priorizaron las veredas.")
+    ]
