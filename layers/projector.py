@@ -18,6 +18,7 @@ from branca.element import MacroElement, Template
 
 from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
 from layers.locale import spanish_map
+from layers.needs import NEED_COLOURS, need_style
 from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import strategy_colour
@@ -29,7 +30,6 @@ PROJECTOR_DRAWN = "data-sit-proyector"
 #: Smallest text on the projected map and beside it, in px.
 MIN_FONT_PX = 16
 FOCUS_COLOUR = "#000000"
-NEED_COLOURS: dict[str, str] = {"problema": "#D7191C", "propuesta": "#2C7BB6", "valor": "#1A9641"}
 _HALO = "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 4px #fff"
 
 
@@ -185,20 +185,19 @@ def build_projector_map(
 
 
 def add_needs(m: folium.Map, needs: Mapping[str, Any]) -> None:
-    """Residents' needs: a point, line or area coloured by kind, its votes written on it."""
-    clean = clean_feature_collection(needs)
+    """Residents' needs, drawn as on the workshop's map, with their text and votes on hover.
+
+    ``needs``: :func:`layers.needs.needs_feature_collection`; style: :func:`layers.needs.need_style`.
+    """
     group = folium.FeatureGroup(name="Necesidades del taller", show=True)
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        colour = NEED_COLOURS.get(feature["properties"].get("tipo"), "#555")
-        return {"color": colour, "weight": 4, "fillColor": colour, "fillOpacity": 0.25, "radius": 9}
-
     folium.GeoJson(
-        clean,
-        style_function=style,
+        clean_feature_collection(needs),
+        style_function=lambda f: need_style(
+            f["properties"].get("kind", ""), f["properties"].get("state", ""), f["properties"].get("votos", 0)
+        ),
         marker=folium.CircleMarker(),
         tooltip=folium.GeoJsonTooltip(
-            fields=["tipo", "texto", "votos"], aliases=["Tipo", "Necesidad", "Votos"]
+            fields=["numero", "tipo", "texto", "votos"], aliases=["Necesidad", "Tipo", "Texto", "Votos"]
         ),
     ).add_to(group)
     group.add_to(m)
@@ -219,12 +218,14 @@ def projector_legend_html(
     reference: EncodedReference | None,
     needs: bool,
     limit: int = 12,
+    need_kinds: Mapping[str, str] | None = None,
 ) -> str:
     """The legend and the short list of numbered initiatives, beside the map (16 px and up).
 
     ``initiatives``: ``number``, ``code``, ``name``, ``strategy_position``, ``point``; the
     first ``limit`` are listed and the rest counted ("y N más").
     """
+    need_kinds = need_kinds or {}
     font = f"font:{MIN_FONT_PX}px/1.35 sans-serif"
     parts = [f'<div class="sit-proyector-leyenda" style="{font}">']
     parts.append(
@@ -261,7 +262,8 @@ def projector_legend_html(
     if needs:
         parts.append('<div style="font-weight:700;margin-top:10px">Necesidades del taller</div>')
         for kind, colour in NEED_COLOURS.items():
-            parts.append(f"<div>{_swatch(colour)}{kind.capitalize()}</div>")
+            parts.append(f"<div>{_swatch(colour)}{clean_text(need_kinds.get(kind, kind))}</div>")
+        parts.append("<div><i>Más votos, círculo más grande.</i></div>")
     parts.append(
         f'<div style="margin-top:10px">{_swatch("#FFF3B0", False)}Territorio elegido (borde negro)</div>'
     )

@@ -4,20 +4,22 @@ No sidebar and no page chrome, the map on about two thirds of the screen with th
 and the numbered initiatives beside it (never over it), 16 px text and up. The screen size
 is chosen (1280x720 or 1920x1080) so the map fills it without scrolling; the territory is
 chosen on the page or arrives in the address (``?territorio=<id>``, and ``&taller=<id>``
-shows that workshop's needs).
+shows that workshop's needs, refreshed every few seconds).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.domain import NEED_KINDS, format_int
 from geo.territory.focus import TerritoryFocus, focus_choices, territory_focus
+from geo.workshops.queries import workshop_list, workshop_needs, workshop_stamp
+from layers.needs import needs_feature_collection
 from layers.projector import build_projector_map, projector_legend_html
 from layers.sanitize import clean_text
 from ui import state
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 SCREENS: dict[str, int] = {"1280 × 720": 610, "1920 × 1080": 960}
 #: Screen -> how many initiatives the list beside the map names (the rest are counted).
 LIST_LIMIT: dict[str, int] = {"1280 × 720": 8, "1920 × 1080": 16}
+#: How often the wall looks for new needs of the chosen workshop.
+REFRESH = "5s"
 #: Share of the width the map takes (the rest is the legend).
 MAP_SHARE = 3
 LEGEND_SHARE = 1
@@ -99,14 +103,45 @@ def chosen_territory(options: list[tuple[int, str]]) -> int | None:
     )
 
 
-def show_projector(
-    include_demo: bool,
-    version: str,
-    needs_for: Callable[[int], tuple[dict[str, Any] | None, str | None]] | None = None,
-) -> TerritoryFocus | None:
+def _workshop_label(w: dict[str, Any]) -> str:
+    state_ = "" if w["state"] == "abierto" else " (cerrado)"
+    return f"{w['held_on']:%d-%m-%Y} · {w['place']}{state_}"
+
+
+def chosen_workshop(territory_id: int) -> dict[str, Any] | None:
+    """The workshop whose needs are shown: one of those covering the territory, or none."""
+    with state.engine().connect() as conn:
+        covering = [w for w in workshop_list(conn) if territory_id in w["territory_ids"]]
+    if "proyector_taller" not in ss:
+        wanted = _query_int("taller")
+        ss["proyector_taller"] = wanted if wanted in [w["id"] for w in covering] else None
+    by_id = {w["id"]: w for w in covering}
+    if ss.get("proyector_taller") not in (None, *by_id):
+        ss["proyector_taller"] = None  # another territory was chosen
+    choice = st.selectbox(
+        "Taller",
+        [None, *by_id],
+        format_func=lambda i: "Sin taller (solo el plan)" if i is None else _workshop_label(by_id[i]),
+        key="proyector_taller",
+        help="Las necesidades del taller elegido se ven en el mapa y se actualizan solas.",
+    )
+    return by_id.get(choice) if choice is not None else None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def workshop_needs_fc(workshop_id: int, stamp: str) -> dict[str, Any]:
+    """The accepted needs of a workshop as GeoJSON (cached per :func:`workshop_stamp`)."""
+    with state.engine().connect() as conn:
+        needs = [n for n in workshop_needs(conn, workshop_id) if n["state"] == "aceptada"]
+    return needs_feature_collection(needs, NEED_KINDS)
+
+
+def show_projector(include_demo: bool, version: str) -> TerritoryFocus | None:
     """Draw the projector page and return the territory shown.
 
-    ``needs_for(territory_id)`` gives (needs GeoJSON, workshop title) when a workshop is chosen.
+    With a workshop chosen, the map and its legend are a fragment that reruns every
+    :data:`REFRESH` and redraws when the workshop's needs change (a need recorded on
+    «Talleres» or accepted from a phone appears on the wall without touching it).
     """
     hide_chrome()
     options = choices(version)
@@ -115,16 +150,33 @@ def show_projector(
             "No hay unidades vecinales ni localidades ubicadas: cargue la capa base (`sit load base`)."
         )
         return None
-    top = st.columns([4, 2, 2], vertical_alignment="bottom")
+    top = st.columns([4, 3, 2, 2], vertical_alignment="bottom")
     with top[0]:
         territory_id = chosen_territory(options)
-    screen = top[1].selectbox("Pantalla", list(SCREENS), index=0, key="proyector_pantalla")
-    with top[2]:
-        st.page_link("pages/mapa.py", label="Salir del modo proyector", icon=":material/close_fullscreen:")
     if territory_id is None:
         return None
+    with top[1]:
+        workshop = chosen_workshop(int(territory_id))
+    screen = top[2].selectbox("Pantalla", list(SCREENS), index=0, key="proyector_pantalla")
+    with top[3]:
+        st.page_link("pages/mapa.py", label="Salir del modo proyector", icon=":material/close_fullscreen:")
     f = focus(int(territory_id), include_demo, version)
-    needs, workshop = needs_for(f.id) if needs_for else (None, None)
+
+    @st.fragment(run_every=REFRESH if workshop else None)
+    def wall() -> None:
+        needs = None
+        if workshop is not None:
+            with state.engine().connect() as conn:
+                stamp = workshop_stamp(conn, workshop["id"])
+            needs = workshop_needs_fc(workshop["id"], stamp)
+        draw_wall(f, screen, version, needs)
+
+    wall()
+    return f
+
+
+def draw_wall(f: TerritoryFocus, screen: str, version: str, needs: dict[str, Any] | None) -> None:
+    """The map (with the needs, when given) and, beside it, the legend and the numbered list."""
     items = [asdict(i) for i in f.initiatives]
     territory = {
         "type": "Feature",
@@ -150,21 +202,26 @@ def show_projector(
     with col_legend:
         st.markdown(
             projector_legend_html(
-                strategies(version), items, reference_layers(), needs=bool(needs), limit=LIST_LIMIT[screen]
+                strategies(version),
+                items,
+                reference_layers(),
+                needs=needs is not None,
+                limit=LIST_LIMIT[screen],
+                need_kinds=NEED_KINDS,
             ),
             unsafe_allow_html=True,
         )
         if f.population is not None:
+            source = f" ({clean_text(f.population_source)})" if f.population_source else ""
             st.markdown(
                 f'<div style="font:16px/1.35 sans-serif;margin-top:10px">Población: '
-                f"<b>{f.population:,}</b>".replace(",", ".")
-                + (f" ({clean_text(f.population_source)})" if f.population_source else "")
-                + "</div>",
+                f"<b>{format_int(f.population)}</b>{source}</div>",
                 unsafe_allow_html=True,
             )
-        if workshop:
+        if needs is not None:
+            n = len(needs["features"])
             st.markdown(
-                f'<div style="font:16px/1.35 sans-serif">Taller: {clean_text(workshop)}</div>',
+                f'<div style="font:16px/1.35 sans-serif;margin-top:6px">Necesidades en el mapa: '
+                f"<b>{format_int(n)}</b></div>",
                 unsafe_allow_html=True,
             )
-    return f

@@ -112,3 +112,46 @@ def test_the_projected_map_fills_the_screen_with_the_legend_beside_it(server, br
             for u in page.requests
             if not u.startswith(base) and not u.startswith(("data:", "blob:", "about:"))
         ]
+
+
+def test_a_workshops_needs_appear_on_the_wall_without_touching_it(server, browser):
+    from geo.store.actor import Actor
+    from geo.store.workshops import NeedDraft, WorkshopValues, create_workshop, record_needs
+    from tests.support.workshops import point_in, strategy_id, territory_id
+
+    base, engine = server
+    actor = Actor.system("pruebas automáticas")
+    with engine.begin() as conn:
+        uv05 = territory_id(conn, "05")
+        e1 = strategy_id(conn, "E1")
+        where = point_in(conn, "05")
+        name = conn.execute(text("SELECT name FROM territory WHERE id = :i"), {"i": uv05}).scalar_one()
+    workshop = create_workshop(
+        engine, actor, WorkshopValues("2026-12-05", "Sede social Carrera", [uv05], facilitator_name="Fede")
+    )
+    hostile = "<img src=x onerror=window.__sit_xss=1> {{ 7*7 }}"
+    record_needs(engine, actor, workshop, [NeedDraft("problema", e1, hostile, 4, where)])
+    with chromium_page(browser, width=1280, height=720) as page:
+        log_in(page, base, "facilitador")
+        page.get_by_test_id("stSidebarNav").get_by_text("Modo proyector").click()
+        choose(page, "Territorio", f"UV 05 · {name}")
+        choose(page, "Taller", "05-12-2026 · Sede social Carrera")
+        frame = map_frame(page)
+        needs = frame.locator("path.sit-necesidad")
+        needs.first.wait_for(timeout=60_000)
+        assert needs.count() == 1
+        # Recorded elsewhere (the Talleres page, a phone accepted): on the wall within seconds.
+        record_needs(engine, actor, workshop, [NeedDraft("propuesta", None, "Plaza con sombra", 2, where)])
+        seen = []
+        for _ in range(60):
+            iframes = page.locator(IFRAME).count()
+            drawn = map_frame(page).locator("path.sit-necesidad").count() if iframes == 1 else None
+            seen.append((iframes, drawn))
+            if drawn == 2:
+                break
+            page.wait_for_timeout(500)
+        assert seen[-1] == (1, 2), seen
+        legend = page.locator(".sit-proyector-leyenda").inner_text()
+        assert "Problema" in legend and "Propuesta" in legend
+        assert page.evaluate("() => window.__sit_xss") is None
+        assert not [u for u in page.requests if not u.startswith((base, "data:", "blob:", "about:"))]
