@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.workshops.queries import workshop_needs
 from layers.sanitize import clean_markdown
-from ui import auth, state, workshops
+from ui import auth, needs, state, workshops
 from ui.capture import capture_import_panel
 from ui.navigation import guard
 from ui.participation import participation_panel
@@ -31,26 +31,26 @@ if w is None:
 
 workshops.workshop_header(w)
 with engine().connect() as conn:
-    needs = workshop_needs(conn, w["id"])
+    need_rows = workshop_needs(conn, w["id"])
 open_for_needs = can_write and w["state"] == "abierto"
 
 col_map, col_form = st.columns([3, 2], gap="medium")
 with col_map:
-    drawn = workshops.workshop_map(w, needs, can_draw=open_for_needs)
+    drawn = workshops.workshop_map(w, need_rows, can_draw=open_for_needs)
 with col_form:
     if open_for_needs:
-        workshops.new_need_form(w, drawn)
+        needs.new_need_form(w, drawn)
     elif can_write:
         st.info("El taller está cerrado: sus necesidades quedan como se cerraron.")
 
 st.markdown("#### Necesidades del taller")
-workshops.needs_table(needs)
-workshops.need_panel(w, needs, drawn)
+needs.needs_table(need_rows)
+needs.need_panel(w, need_rows, drawn)
 
 st.markdown("#### Por territorio: lo que piden los vecinos y lo que responde el plan")
 # The workshop's territories and those its needs lie in (a need may fall next door).
 workshops.needs_summary(
-    sorted(set(w["territory_ids"]) | {n["territory_id"] for n in needs if n["territory_id"]})
+    sorted(set(w["territory_ids"]) | {n["territory_id"] for n in need_rows if n["territory_id"]})
 )
 
 with st.expander("Kit en papel y planilla de captura"):
