@@ -270,3 +270,13 @@ def parse_drawn_geometry(value: Any) -> BaseGeometry:
     if not geom.is_valid:
         raise ValueProblem("el polígono se cruza a sí mismo; dibújelo de nuevo sin cruces.")
     return geom
+
+
+def parse_percent(value: object) -> int | None:
+    """A whole percentage from 0 to 100 (``35``, ``35 %``); blank is None (not entered, never 0)."""
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%").strip()
+    pct = parse_count(value)
+    if pct is not None and pct > 100:
+        raise ValueProblem(f"se esperaba un porcentaje de 0 a 100 y se encontró «{pct}».")
+    return pct

@@ -42,6 +42,7 @@ OBJECT_KINDS: dict[str, str] = {
     "file": "Planilla, capa o copia de seguridad",
     "workshop": "Taller participativo",
     "need": "Necesidad de un taller",
+    "evaluation_cut": "Corte de evaluación del PLADECO",
 }
 
 #: Spanish name of every action the write path records.
@@ -87,6 +88,8 @@ ACTIONS: dict[str, str] = {
     "cerrar_participacion": "Cerrar la participación por teléfono",
     "aceptar_necesidad": "Aceptar necesidad enviada por teléfono",
     "rechazar_necesidad": "Rechazar necesidad enviada por teléfono",
+    "crear_corte": "Crear corte de evaluación",
+    "cerrar_corte": "Cerrar corte de evaluación",
 }
 
 #: Spanish labels of the fields of territories, population figures and accounts

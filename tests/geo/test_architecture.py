@@ -73,7 +73,8 @@ def test_geo_never_imports_streamlit_and_layers_never_touch_the_database():
 _WRITE = re.compile(
     r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(initiative|territory|initiative_territory|"
     r"initiative_facility|status_history|audit_log|app_user|reference_feature|workshop|"
-    r"workshop_territory|need|need_initiative|funding_line)\b",
+    r"workshop_territory|need|need_initiative|funding_line|evaluation_cut|cut_initiative|cut_funding_line|"
+    r"cut_territory)\b",
     re.I,
 )
 #: Derived data recomputed by the write path itself: geometry links and urban/rural sectors.
