@@ -65,6 +65,8 @@ def site_history(conn: Connection, territory_id: int, show_names: bool = True) -
                 "via": h["via"],
                 "action": PLACEMENT_ACTIONS.get(h["action"], h["action"]),
                 "geometry": json.loads(geometry) if geometry else None,
+                # A confirmed suggestion: the reference feature (layer, name, agency) it came from.
+                "origin": (h.get("details") or {}).get("origen"),
             }
         )
     return out

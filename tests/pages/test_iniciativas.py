@@ -314,3 +314,34 @@ def test_nul_or_too_long_text_is_refused_in_spanish_and_kept(app, engine, label,
     assert clean_markdown(label.rstrip(" *")) in errors  # the field is named
     assert field(app, label).value == typed  # what the person typed is kept
     assert stored(engine) is None
+
+
+def test_a_site_sin_ubicar_is_placed_by_confirming_a_suggestion_and_the_history_says_where_from(app, engine):
+    from geo.store.territories import unplace_site
+    from geo.territory.sites import find_site
+
+    with engine.connect() as conn:
+        site = find_site(conn, "Chamonate")
+    assert site["located"] is False
+    try:
+        open_page(app)
+        select(app, "Sitio").set_value(site["id"]).run()
+        offered = [m.value for m in app.markdown if "Fuente:" in m.value]
+        assert offered and "Chamonate" in offered[0] and "SENAPRED" in offered[0]
+        assert "Puntos críticos de invierno 2024" in offered[0]
+        button = next(b for b in app.button if b.label == "Ubicar aquí")
+        button.click().run()
+        assert not app.exception
+        assert any("ubicado donde está «Chamonate»" in s.value for s in app.success)
+        with engine.connect() as conn:
+            assert find_site(conn, "Chamonate")["located"] is True
+        placements = table(app, "Ubicación")
+        assert placements["Acción"].iloc[0] == "Ubicado"
+        assert "Chamonate" in placements["Origen"].iloc[0] and "SENAPRED" in placements["Origen"].iloc[0]
+        assert placements["Por"].iloc[0] == "Ana Rojas (apptest-ana)"
+        assert not any(b.label == "Ubicar aquí" for b in app.button)  # placed: nothing more to suggest
+    finally:
+        with engine.connect() as conn:
+            now = find_site(conn, "Chamonate")
+        if now["located"]:
+            unplace_site(engine, Actor.system("limpieza"), now["id"], now["version"])

@@ -14,9 +14,13 @@ from streamlit_folium import st_folium
 
 from geo.domain import FIELD_LABELS, format_datetime
 from geo.errors import ConflictError, DataError, ValidationError
+from geo.initiatives.queries import data_version
 from geo.store.territories import place_site, unplace_site
+from geo.territory.reference import reference_version
+from geo.territory.suggestions import Suggestion, confirm_suggestion, site_suggestions
 from geo.values import ValueProblem, parse_drawn_geometry
 from layers.editmap import build_edit_map
+from layers.sanitize import clean_markdown
 from ui import auth
 from ui.initiatives import data as editor_data
 from ui.initiatives.editor import id_selectbox, refresh_choice
@@ -25,6 +29,16 @@ from ui.state import engine
 
 log = logging.getLogger(__name__)
 ss = st.session_state
+#: How many suggestions a site lists (best first).
+MAX_SUGGESTIONS = 6
+GEOMETRY_WORDS = {
+    "POINT": "punto",
+    "MULTIPOINT": "puntos",
+    "LINESTRING": "línea",
+    "MULTILINESTRING": "línea",
+    "POLYGON": "área",
+    "MULTIPOLYGON": "área",
+}
 
 
 def _label(site: dict) -> str:
@@ -104,6 +118,8 @@ def place_sites_section(version: str) -> None:
                 "vinculadas recalculadas."
             )
             st.rerun()
+    if not site["located"]:
+        suggestions_panel(sid, site["name"], opened)
     history = editor_data.site_history(sid)
     if history:
         st.markdown("**Historial de ubicaciones**")
@@ -115,6 +131,7 @@ def place_sites_section(version: str) -> None:
                         "Por": h["by"] or "—",
                         "Acción": h["action"],
                         "Ubicación": _where(h["geometry"]),
+                        "Origen": _origin(h.get("origin")),
                     }
                     for h in history
                 ]
@@ -122,6 +139,68 @@ def place_sites_section(version: str) -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _suggestions(version: str, reference: str) -> dict[int, list[Suggestion]]:
+    return site_suggestions(engine())
+
+
+def suggestions_panel(site_id: int, site_name: str, opened: int) -> None:
+    """Reference features whose name matches the site: a person confirms one with a click."""
+    with engine().connect() as conn:
+        keys = (data_version(conn), reference_version(conn))
+    found = _suggestions(*keys).get(site_id, [])
+    if not found:
+        st.caption(
+            f"No hay sugerencias para «{clean_markdown(site_name)}» en las capas de referencia: dibújelo."
+        )
+        return
+    st.markdown(
+        f"**Sugerencias de ubicación para «{clean_markdown(site_name)}»** (de las capas de referencia)"
+    )
+    st.caption(
+        "Elementos de las capas de referencia cuyo nombre coincide con el del sitio. Nada se ubica "
+        "solo: confirme uno si es el lugar que el plan nombra, o dibuje el sitio en el mapa. El "
+        "historial guardará de qué capa y fuente vino la ubicación."
+    )
+    for s in found[:MAX_SUGGESTIONS]:
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            f"**{clean_markdown(s.feature_name)}** · {clean_markdown(s.layer_title)} · "
+            f"{GEOMETRY_WORDS.get(s.geometry_type, s.geometry_type.lower())}  \n"
+            f"Fuente: {clean_markdown(s.source)}"
+        )
+        if right.button("Ubicar aquí", key=f"site_suggest_{site_id}_{s.feature_id}"):
+            try:
+                result = confirm_suggestion(
+                    engine(),
+                    auth.actor("página Iniciativas: sugerencia de ubicación"),
+                    site_id,
+                    s.feature_id,
+                    opened,
+                )
+            except ConflictError as exc:
+                st.error(refused(exc))
+                ss["site_opened"][site_id] = exc.current_version
+            except (DataError, ValidationError) as exc:
+                st.error(refused(exc))
+            else:
+                ss["site_opened"][site_id] = result.version
+                refresh_choice("site_pick", site_id)
+                ss["ed_flash"] = (
+                    f"Sitio «{site_name}» ubicado donde está «{s.feature_name}» ({s.layer_title}); "
+                    f"{len(result.initiatives)} iniciativa(s) vinculadas recalculadas."
+                )
+                st.rerun()
+    if len(found) > MAX_SUGGESTIONS:
+        st.caption(f"y {len(found) - MAX_SUGGESTIONS} sugerencias más, con menor coincidencia.")
+
+
+def _origin(origin: dict | None) -> str:
+    if not origin:
+        return "dibujada"
+    return f"{origin.get('elemento')} ({origin.get('capa')}; {origin.get('fuente')})"
 
 
 def _where(geometry: dict | None) -> str:
