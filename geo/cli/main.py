@@ -18,6 +18,7 @@ from geo.cli import (
     admin,
     backup,
     coverage,
+    evaluation,
     initiatives,
     investment,
     reports,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sheets.register(sub, imp)
     territories.register(imp)
+    territories.register_reference(imp)
     coverage.register(sub)
     investment.register(sub)
     reports.register(sub)
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.register(sub)
     activity.register(sub)
     taller.register(sub)
+    evaluation.register(sub)
     return parser
 
 

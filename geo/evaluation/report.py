@@ -91,7 +91,8 @@ def _catalogue(
     return strategies, plans, programs
 
 
-def _uvs(conn: Connection) -> dict[int, Territory]:
+def uv_territories(conn: Connection) -> dict[int, Territory]:
+    """Every located UV with its population and census age groups (as Brechas shows them)."""
     return {
         r["id"]: Territory(r["id"], r["code"], r["name"], r["sector"], r["population"], r["ages"] or {})
         for r in population_table(conn).rows
@@ -145,7 +146,7 @@ def evaluation(conn: Connection, cut_id: int | None = None, *, with_demo: bool =
     """The evaluation of the live data (demo initiatives only with ``with_demo``) or of a closed cut."""
     states = live_states(conn, with_demo=with_demo) if cut_id is None else cut_states(conn, cut_id)
     strategies, plans, programs = _catalogue(conn)
-    uvs = _uvs(conn)
+    uvs = uv_territories(conn)
     out = []
     for code, name in strategies:
         mine = [s for s in states if s.strategy == code]

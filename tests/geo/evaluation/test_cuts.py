@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from geo.errors import DataError, ValidationError
 from geo.evaluation.cuts import compare, list_cuts
-from geo.evaluation.report import evaluation
+from geo.evaluation.report import evaluation, uv_territories
 from geo.store.actor import Actor
 from geo.store.evaluation import close_cut, create_cut, set_progress
 from geo.store.permissions import NotAuthorised
@@ -138,9 +138,7 @@ def test_two_cuts_compare_per_initiative_strategy_and_territory(conn, portfolio)
     set_portfolio(conn, [(a, "terminado", [(100_000_000, "ejecutado"), (100_000_000, "ejecutado")])])
     second = create_cut(conn, TESTER, "2016-12-31")
     close_cut(conn, TESTER, second)
-    from geo.evaluation.report import _uvs
-
-    diff = compare(conn, first, second, _uvs(conn))
+    diff = compare(conn, first, second, uv_territories(conn))
     by_code = {r["code"]: r for r in diff["initiatives"]}
     assert by_code[a["code"]]["outcome"] == "avanzo"
     assert (by_code[a["code"]]["progress_a"], by_code[a["code"]]["progress_b"]) == (60, 100)
