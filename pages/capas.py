@@ -11,6 +11,15 @@ from ui.territory import layers as capas
 
 page_frame(__file__)
 st.title("Importar capas oficiales")
+what = st.segmented_control(
+    "Qué capa",
+    ["Territorios oficiales", "Capas de referencia"],
+    default="Territorios oficiales",
+    key="capas_que",
+)
+if what == "Capas de referencia":
+    capas.reference_section()
+    st.stop()
 st.write(
     "Reemplace la capa de unidades vecinales, localidades o sitios con el archivo oficial "
     "del municipio: Shapefile comprimido (.zip con .shp, .shx, .dbf y .prj), GeoPackage o "

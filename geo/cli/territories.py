@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.cli.common import actor, engine
-from geo.domain import TERRITORY_KINDS
+from geo.domain import REFERENCE_LAYERS, TERRITORY_KINDS
 from geo.errors import DataError
 
 if TYPE_CHECKING:
@@ -107,6 +107,48 @@ def register(imp: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="informe en JSON")
     p.set_defaults(func=cmd_import_territories)
+
+
+def cmd_import_reference(args: argparse.Namespace) -> int:
+    """Replace (or preview) a reference layer with a new edition of its source."""
+    from geo.territory.reference import replace_reference_layer
+
+    report = replace_reference_layer(engine(), actor(args), args.layer, Path(args.file), dry_run=args.dry_run)
+    figures = {
+        "capa": args.layer,
+        "vista_previa": args.dry_run,
+        "nuevos": report.created,
+        "actualizados": report.updated,
+        "eliminados": report.removed,
+        "sin_cambios": report.unchanged,
+        "claves_cambiadas": report.changed_keys,
+    }
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        verb = "Se agregarían" if args.dry_run else "Capa reemplazada:"
+        print(
+            f"{verb} {report.created} nuevos, {report.updated} actualizados, {report.removed} "
+            f"eliminados; {report.unchanged} sin cambios."
+        )
+    return 0
+
+
+def register_reference(imp: argparse._SubParsersAction) -> None:
+    """Register ``sit import reference`` under the ``import`` sub-command."""
+    p = imp.add_parser(
+        "reference",
+        help="reemplazar una capa de referencia (SENAPRED, CNR, Plan Regulador...) con una nueva edición",
+        description="Reemplaza una capa de referencia con una nueva edición de su fuente (el mismo "
+        "tipo de archivo que data/referencia/, en cualquier SRC declarado). Los elementos se "
+        "reconocen por su clave: se agregan, se actualizan o se eliminan, y cada cambio queda "
+        "en la auditoría.",
+    )
+    p.add_argument("--layer", required=True, choices=list(REFERENCE_LAYERS), help="capa de referencia")
+    p.add_argument("file", help="archivo .geojson, .gpkg o .zip (Shapefile)")
+    p.add_argument("--dry-run", action="store_true", help="solo mostrar la vista previa")
+    p.add_argument("--json", action="store_true", help="informe en JSON")
+    p.set_defaults(func=cmd_import_reference)
 
 
 def _site(conn: Connection, name: str) -> dict[str, Any]:

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
+from geo.db import transaction
 from geo.domain import REFERENCE_LAYERS
 from geo.errors import DataError
 from geo.store.actor import Actor
+from geo.store.permissions import require
 from geo.store.reference import ReferenceRecord, ReferenceReport, save_reference_layer
 from geo.territory.names import place_title
 from geo.territory.vector import read_layer
@@ -163,15 +165,27 @@ LAYERS: tuple[LayerSpec, ...] = (
 )
 
 
-def read_reference_file(spec: LayerSpec, path: Path) -> list[ReferenceRecord]:
-    """The features of one file, as records (invalid geometries repaired, empty ones refused)."""
+def read_reference_file(spec: LayerSpec, path: Path, label: str | None = None) -> list[ReferenceRecord]:
+    """The features of one file, as records (invalid geometries repaired, empty ones refused).
+
+    Raises:
+        DataError: in Spanish, naming the file (``label``, or its name), when it cannot be read,
+            has no CRS, is not this layer's kind of file (none of its attributes) or a feature
+            has no geometry.
+    """
+    name = label or path.name
     gdf = read_layer(path)
+    if not any(k in gdf.columns for k in spec.keep):
+        raise DataError(
+            f"«{name}» no parece ser la capa «{REFERENCE_LAYERS[spec.layer]}»: no tiene ninguno de "
+            f"sus campos ({', '.join(spec.keep)})."
+        )
     records = []
     rows: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in gdf.to_dict("records")]
     for i, row in enumerate(rows):
         geom = row.pop("geometry")
         if geom is None or geom.is_empty:
-            raise DataError(f"«{path.name}», elemento {i + 1}: no tiene geometría.")
+            raise DataError(f"«{name}», elemento {i + 1}: no tiene geometría.")
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
         attrs = {k: v for k in spec.keep if (v := _text(row.get(k))) is not None}
@@ -198,6 +212,48 @@ def load_reference_layers(conn: Connection, pack: Path, actor: Actor) -> dict[st
             conn, actor, spec.layer, records, note={"archivo": f"{FOLDER}/{spec.file}"}
         )
     return reports
+
+
+def spec_of(layer: str) -> LayerSpec:
+    """How files of ``layer`` are read (a Spanish :class:`DataError` for an unknown layer)."""
+    for spec in LAYERS:
+        if spec.layer == layer:
+            return spec
+    raise DataError(f"«{layer}» no es una capa de referencia; use {', '.join(REFERENCE_LAYERS)}.")
+
+
+def replace_reference_layer(
+    bind: Engine | Connection,
+    actor: Actor,
+    layer: str,
+    path: Path,
+    *,
+    dry_run: bool,
+    label: str | None = None,
+) -> ReferenceReport:
+    """Replace ``layer`` with a new edition of its source (or preview it: ``dry_run``).
+
+    The file must be the same kind as the layer's file in ``data/referencia/`` (its
+    attributes: :data:`LAYERS`), in any declared CRS. Features are matched by their key:
+    new ones are added, changed ones updated, missing ones removed, all audited under the
+    actor (who needs the right of official layers, checked before the file is read). A
+    preview runs the same writes and rolls them back. An empty file is refused: a layer is
+    not emptied from a file.
+    """
+    require(actor, "official_layers")
+    spec = spec_of(layer)
+    name = label or path.name
+    records = read_reference_file(spec, path, label=name)
+    if not records:
+        raise DataError(f"«{name}» no tiene elementos: una capa de referencia no se vacía desde un archivo.")
+    with transaction(bind) as conn:
+        if not dry_run:
+            return save_reference_layer(conn, actor, layer, records, note={"archivo": name})
+        preview = conn.begin_nested()
+        try:
+            return save_reference_layer(conn, actor, layer, records, note={"archivo": name})
+        finally:
+            preview.rollback()
 
 
 #: What a map's tooltip says of a feature besides its name: (attribute, Spanish label).

@@ -7,7 +7,7 @@ from geo.territory.base_pack import load_base_pack
 from layers.sanitize import clean_markdown
 from tests.conftest import DATA
 from tests.pages.conftest import app_as
-from tests.support.layer_files import fingerprint, shapefile_zip, uv_layer
+from tests.support.layer_files import fingerprint, new_edition, shapefile_zip, uv_layer
 
 
 @pytest.fixture
@@ -108,3 +108,42 @@ def test_geopackage_with_several_layers_asks_which_one(page, engine, tmp_path):
     assert metric(page, "Sin cambios") == "15"
     assert any(clean_markdown("Capa «uv_2024» · SRC EPSG:32719") in c.value for c in page.caption)
     assert any("ya es igual al archivo" in s.value for s in page.success)
+
+
+def test_an_administrator_replaces_a_reference_layer_after_its_preview(page, engine, tmp_path):
+    from geo.territory.reference import load_reference_layers
+    from tests.support.actors import TESTER
+
+    path, _ = new_edition(tmp_path)
+
+    def names():
+        with engine.connect() as conn:
+            return set(
+                conn.execute(
+                    text("SELECT name FROM reference_feature WHERE layer = 'punto_critico'")
+                ).scalars()
+            )
+
+    before = names()
+    try:
+        page.segmented_control(key="capas_que").set_value("Capas de referencia").run()
+        page.selectbox(key="capas_ref_layer").set_value("punto_critico").run()
+        page.file_uploader(key="capas_ref_file").set_value(
+            ("senapred_2025.geojson", path.read_bytes(), "application/geo+json")
+        ).run()
+        page.button(key="capas_ref_preview_btn").click().run()
+        assert not page.exception and not page.error
+        assert (metric(page, "Nuevos"), metric(page, "Actualizados"), metric(page, "Eliminados")) == (
+            "1",
+            "1",
+            "1",
+        )
+        assert names() == before  # the preview wrote nothing
+        page.button(key="capas_ref_confirm").click().run()
+        assert not page.exception and not page.error
+        assert any("reemplazada: 1 nuevos, 1 actualizados, 1 eliminados" in s.value for s in page.success)
+        assert names() != before and len(names()) == len(before)
+    finally:
+        with engine.begin() as conn:
+            load_reference_layers(conn, DATA, TESTER)  # the real layer back for the other tests
+        assert names() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -61,3 +62,23 @@ def metres_apart(a: shapely.Geometry, b: shapely.Geometry) -> float:
     """Hausdorff distance in metres (both in EPSG:4326, measured in UTM 19S)."""
     s = gpd.GeoSeries([a, b], crs=4326).to_crs(32719)
     return float(s.iloc[0].hausdorff_distance(s.iloc[1]))
+
+
+def new_edition(tmp_path: Path) -> tuple[Path, dict]:
+    """The SENAPRED file with one point renamed, one gone and one new (the next winter's)."""
+    fc = json.loads(
+        (PROJECT_ROOT / "data" / "referencia" / "puntos_criticos_senapred_invierno2024.geojson").read_text(
+            encoding="utf-8"
+        )
+    )
+    features = fc["features"]
+    renamed = features[0]["properties"]
+    renamed["sector"] = "Sector renombrado"
+    gone = features.pop(1)
+    added = json.loads(json.dumps(features[2]))
+    added["properties"]["fid"] = 99999
+    added["properties"]["sector"] = "Punto nuevo 2025"
+    features.append(added)
+    path = tmp_path / "senapred_2025.geojson"
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    return path, gone["properties"]

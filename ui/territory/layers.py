@@ -12,10 +12,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.domain import REFERENCE_LAYERS
 from geo.errors import DataError
+from geo.store.reference import ReferenceReport
 from geo.territory.layer_file import ReadOptions, list_layers
 from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
-from geo.uploads import check_upload_size
+from geo.territory.reference import replace_reference_layer
+from geo.uploads import check_upload_size, size_hint
 from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
@@ -141,3 +144,71 @@ def show_report(report: LayerReport) -> None:
             f"Se conservan {report.kept_unlocated} territorio(s) sin ubicar que no están "
             "en el archivo (no provienen de una capa)."
         )
+
+
+REFERENCE_PREVIEW_KEY = "capas_ref_preview"
+
+
+def run_reference(upload, layer: str, *, dry_run: bool) -> tuple[ReferenceReport | None, str | None]:
+    """Preview or replace a reference layer with the uploaded file; (report, Spanish error)."""
+    try:
+        actor = auth.actor(f"página Importar capas: {upload.name}")
+        with saved(upload) as path:
+            report = replace_reference_layer(engine(), actor, layer, path, dry_run=dry_run, label=upload.name)
+    except DataError as exc:
+        refused(exc)
+        return None, str(exc)
+    return report, None
+
+
+def reference_section() -> None:
+    """Replace a reference layer: choose it, upload the new edition, preview, confirm."""
+    st.write(
+        "Reemplace una capa de referencia con una nueva edición de su fuente (por ejemplo, los "
+        "puntos críticos de SENAPRED del próximo invierno): el mismo tipo de archivo que la capa "
+        "cargada, GeoJSON, GeoPackage o Shapefile comprimido, en cualquier sistema de coordenadas "
+        "declarado. Los elementos se reconocen por su clave; nada se escribe hasta que confirme."
+    )
+    layer = st.selectbox(
+        "Capa de referencia", list(REFERENCE_LAYERS), format_func=REFERENCE_LAYERS.get, key="capas_ref_layer"
+    )
+    upload = st.file_uploader(
+        "Archivo de la nueva edición",
+        type=["zip", "gpkg", "geojson", "json"],
+        key="capas_ref_file",
+        help=size_hint(),
+    )
+    if upload is None:
+        st.info("Suba un archivo para ver la vista previa.")
+        return
+    key = f"{upload_key(upload, layer, ReadOptions())}"
+    if st.button("Vista previa", type="primary", key="capas_ref_preview_btn"):
+        st.session_state[REFERENCE_PREVIEW_KEY] = (key, *run_reference(upload, layer, dry_run=True))
+    preview = st.session_state.get(REFERENCE_PREVIEW_KEY)
+    if not preview or preview[0] != key:
+        return
+    _, report, error = preview
+    if error:
+        st.error(clean_markdown(error))
+        return
+    assert report is not None
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Nuevos", report.created)
+    c2.metric("Actualizados", report.updated)
+    c3.metric("Eliminados", report.removed)
+    c4.metric("Sin cambios", report.unchanged)
+    if not (report.created or report.updated or report.removed):
+        st.success("La capa de la base ya es igual al archivo: no hay nada que importar.")
+        return
+    if report.changed_keys:
+        st.caption("Claves con cambios: " + clean_markdown(", ".join(report.changed_keys[:30])))
+    if st.button("Confirmar el reemplazo", key="capas_ref_confirm"):
+        done, error = run_reference(upload, layer, dry_run=False)
+        st.session_state.pop(REFERENCE_PREVIEW_KEY, None)
+        if error or done is None:
+            st.error(clean_markdown(error or ""))
+        else:
+            st.success(
+                f"Capa «{REFERENCE_LAYERS[layer]}» reemplazada: {done.created} nuevos, {done.updated} "
+                f"actualizados, {done.removed} eliminados. Los mapas la muestran desde ya."
+            )

@@ -6,15 +6,16 @@ import shutil
 import pytest
 import shapely
 import shapely.geometry
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from geo.domain import REFERENCE_LAYERS
 from geo.initiatives.stats import collect_stats
 from geo.store.actor import Actor
 from geo.store.permissions import NotAuthorised
 from geo.territory.reference import LAYERS, load_reference_layers
-from tests.conftest import DATA, database_url_for_tests, run_sit
+from tests.conftest import DATA, database_url_for_tests, run_sit, set_up_database
 from tests.support.actors import TESTER
+from tests.support.layer_files import new_edition
 
 FOLDER = DATA / "referencia"
 
@@ -161,3 +162,64 @@ def test_the_maps_get_every_layer_light_and_still_where_it_was(conn):
         )
     )
     assert reference_version(conn) != before
+
+
+def test_an_administrator_replaces_a_reference_layer_from_the_console_after_a_preview(tmp_path):
+    from geo.territory.reference import spec_of
+
+    url = set_up_database("reference_import")
+    path, gone = new_edition(tmp_path)
+
+    def critical_names():
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                return set(
+                    conn.execute(
+                        text("SELECT name FROM reference_feature WHERE layer = 'punto_critico'")
+                    ).scalars()
+                )
+        finally:
+            engine.dispose()
+
+    before = critical_names()
+    preview = json.loads(
+        run_sit(
+            "import", "reference", "--layer", "punto_critico", str(path), "--dry-run", "--json", url=url
+        ).stdout
+    )
+    assert (preview["nuevos"], preview["actualizados"], preview["eliminados"]) == (1, 1, 1)
+    assert preview["sin_cambios"] == 50
+    assert critical_names() == before  # a preview writes nothing
+    done = run_sit("import", "reference", "--layer", "punto_critico", str(path), url=url)
+    assert "Capa reemplazada: 1 nuevos, 1 actualizados, 1 eliminados; 50 sin cambios." in done.stdout
+    after = critical_names()
+    named = spec_of("punto_critico").name  # the layer titles the names it reads
+    assert named({"sector": "Punto nuevo 2025"}) in after and named({"sector": "Sector renombrado"}) in after
+    assert spec_of("punto_critico").name(gone) not in after
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            notes = conn.execute(
+                text(
+                    "SELECT action, details->>'archivo' FROM audit_log "
+                    "WHERE table_name = 'reference_feature' AND details->>'archivo' = :f"
+                ),
+                {"f": "senapred_2025.geojson"},
+            ).all()
+    finally:
+        engine.dispose()
+    assert sorted(a for a, _ in notes) == ["crear_referencia", "editar_referencia", "eliminar_referencia"]
+    # Not the same kind of file: refused in Spanish, nothing written.
+    wrong = run_sit(
+        "import",
+        "reference",
+        "--layer",
+        "punto_critico",
+        str(FOLDER / "canales_cnr.geojson"),
+        url=url,
+        check=False,
+    )
+    assert wrong.returncode != 0
+    assert "no parece ser la capa «Puntos críticos de invierno 2024 (SENAPRED)»" in wrong.stderr
+    assert critical_names() == after
