@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 from urllib.parse import urlsplit
 
+import pypdf
 import pytest
 import zxingcpp
+from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import text
 
@@ -155,3 +157,43 @@ def test_the_facilitators_qr_leads_phones_to_the_page_and_the_queue_accepts_what
             {"w": wid, "t": SECOND},
         ).one()
     assert tuple(state) == ("aceptada", "telefono")
+
+
+def test_the_kit_and_the_capture_sheet_round_trip_on_the_talleres_page(server, browser, tmp_path):
+    """Download the kit and the capture template, fill the template, upload it: preview, then needs."""
+    base, engine, wid, _ = server
+    with chromium_page(browser, width=1280, height=900) as fac:
+        log_in(fac, base, role="facilitador", path="/talleres")
+        fac.get_by_text("Kit en papel y planilla de captura").click()
+        app_idle(fac)
+        fac.get_by_role("button", name="Kit en papel (PDF)").wait_for(timeout=60_000)
+        app_idle(fac)
+        with fac.expect_download(timeout=90_000) as kit:
+            fac.get_by_role("button", name="Kit en papel (PDF)").click()
+        pdf = pypdf.PdfReader(kit.value.path())
+        assert len(pdf.pages) == 2 and "UV 05 · Carrera" in pdf.pages[0].extract_text()
+        app_idle(fac)
+        with fac.expect_download(timeout=90_000) as tpl:
+            fac.get_by_role("button", name="Plantilla de captura (.xlsx)").click()
+        assert tpl.value.suggested_filename == f"captura_taller_{wid}_uv_05_carrera.xlsx"
+        template = tmp_path / tpl.value.suggested_filename
+        tpl.value.save_as(template)
+        wb = load_workbook(template)
+        for c, v in enumerate(
+            ("C4", "Problema", "E1 · Desarrollo Territorial", "Basural en la esquina", 6), 1
+        ):
+            wb["Captura"].cell(row=2, column=c, value=v)
+        filled = tmp_path / "captura_uv05.xlsx"
+        wb.save(filled)
+        uploader = fac.get_by_test_id("stFileUploader").filter(has_text="Planilla de captura llenada")
+        uploader.locator('input[type="file"]').set_input_files(str(filled))
+        fac.get_by_text("captura_uv05.xlsx · UV 05 · Carrera").wait_for(timeout=60_000)
+        app_idle(fac)
+        fac.get_by_role("button", name="Registrar 1 necesidades").click()
+        fac.get_by_text("Registradas 1 necesidades desde captura_uv05.xlsx").wait_for(timeout=60_000)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT origin, state, GeometryType(geom) FROM need WHERE workshop_id = :w AND text = :t"),
+            {"w": wid, "t": "Basural en la esquina"},
+        ).one()
+    assert tuple(row) == ("planilla", "aceptada", "POLYGON")
