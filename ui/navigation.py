@@ -77,6 +77,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/inversion.py", "Inversión por territorio", ":material/payments:", PUBLIC),
     PageEntry("pages/calidad.py", "Calidad de datos", ":material/rule:", ACCOUNT),
     PageEntry("pages/proyector.py", "Modo proyector", ":material/co_present:", ACCOUNT, wall=True),
+    # Everyone with an account reads the evaluation (the Concejo too); cuts need ``evaluation``.
+    PageEntry("pages/evaluacion.py", "Evaluación del PLADECO", ":material/fact_check:", ACCOUNT),
     PageEntry("pages/iniciativas.py", "Iniciativas", ":material/edit_location_alt:", "initiatives"),
     # Facilitadores record workshops and needs; SECPLAC opens it to confirm which initiatives answer them.
     PageEntry("pages/talleres.py", "Talleres", ":material/groups:", "need_links"),

@@ -11,7 +11,8 @@ import argparse
 import logging
 
 from geo.cli.common import actor, engine, indented_json, print_section
-from geo.domain import CUT_STATES, format_clp, status_label
+from geo.domain import CUT_STATES, status_label
+from geo.investment.labels import money
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"  Reformuladas (estrategia o territorios): {diff['rescoped']}")
     print_section(
         "Diferencia de inversión programada por estrategia:",
-        [f"{r['strategy']}: {format_clp(r['planned_diff'])}" for r in diff["by_strategy"]],
+        [f"{r['strategy']}: {money(r['planned_diff'])}" for r in diff["by_strategy"]],
     )
     changed = [
         f"{r['code']}: {status_label(r['status_a'])} → {status_label(r['status_b'])}"

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geo.evaluation.snapshot import InitiativeState, cut_states
-from geo.evaluation.territorial import Territory, money_by_place
+from geo.evaluation.territorial import Territory, add_known, money_by_place
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +71,18 @@ def _outcome(a: InitiativeState | None, b: InitiativeState | None) -> str:
     return "retrocedio"
 
 
-def _by_strategy(states: list[InitiativeState]) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def _by_strategy(states: list[InitiativeState]) -> dict[str, list[int | None]]:
+    out: dict[str, list[int | None]] = defaultdict(lambda: [None, None])
     for s in states:
         if not s.archived:
-            out[s.strategy][0] += s.planned_clp or 0
-            out[s.strategy][1] += s.executed_clp or 0
+            out[s.strategy][0] = add_known(out[s.strategy][0], s.planned_clp)
+            out[s.strategy][1] = add_known(out[s.strategy][1], s.executed_clp)
     return out
+
+
+def _diff(after: int | None, before: int | None) -> int | None:
+    """B - A; None when neither is known (never a difference of invented zeros)."""
+    return None if after is None and before is None else (after or 0) - (before or 0)
 
 
 def compare(conn: Connection, cut_a: int, cut_b: int, uvs: dict[int, Territory]) -> dict[str, Any]:
@@ -123,10 +128,10 @@ def compare(conn: Connection, cut_a: int, cut_b: int, uvs: dict[int, Territory])
             "strategy": code,
             "planned_a": sa[code][0],
             "planned_b": sb[code][0],
-            "planned_diff": sb[code][0] - sa[code][0],
+            "planned_diff": _diff(sb[code][0], sa[code][0]),
             "executed_a": sa[code][1],
             "executed_b": sb[code][1],
-            "executed_diff": sb[code][1] - sa[code][1],
+            "executed_diff": _diff(sb[code][1], sa[code][1]),
         }
         for code in sorted(set(sa) | set(sb))
     ]
@@ -138,8 +143,8 @@ def compare(conn: Connection, cut_a: int, cut_b: int, uvs: dict[int, Territory])
         places.append(
             {
                 "territory": name,
-                "planned_diff": pb[key]["planned_clp"] - pa[key]["planned_clp"],
-                "executed_diff": pb[key]["executed_clp"] - pa[key]["executed_clp"],
+                "planned_diff": _diff(pb[key]["planned_clp"], pa[key]["planned_clp"]),
+                "executed_diff": _diff(pb[key]["executed_clp"], pa[key]["executed_clp"]),
             }
         )
     return {

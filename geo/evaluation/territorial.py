@@ -79,12 +79,20 @@ def _split(amount: int | None, shares: dict[int, float] | str) -> dict[Any, int]
     return largest_remainder({k: v / total * (amount or 0) for k, v in exact.items()}, amount or 0)
 
 
+def add_known(total: int | None, part: int | None) -> int | None:
+    """``total + part`` where unknown (None) adds nothing and two unknowns stay unknown."""
+    return total if part is None else (total or 0) + part
+
+
 def money_by_place(
     states: Iterable[InitiativeState], uvs: Mapping[int, Territory]
-) -> dict[Any, dict[str, int]]:
-    """Initiatives, programmed and executed pesos per UV id or special row (not archived only)."""
-    out: dict[Any, dict[str, int]] = defaultdict(
-        lambda: {"initiatives": 0, "planned_clp": 0, "executed_clp": 0}
+) -> dict[Any, dict[str, Any]]:
+    """Initiatives, programmed and executed pesos per UV id or special row (not archived only).
+
+    An amount stays None ("sin montos informados") where no initiative there has a known one.
+    """
+    out: dict[Any, dict[str, Any]] = defaultdict(
+        lambda: {"initiatives": 0, "planned_clp": None, "executed_clp": None}
     )
     for s in states:
         if s.archived:
@@ -93,8 +101,10 @@ def money_by_place(
         planned, executed = _split(s.planned_clp, shares), _split(s.executed_clp, shares)
         for key in planned:
             out[key]["initiatives"] += 1
-            out[key]["planned_clp"] += planned[key]
-            out[key]["executed_clp"] += executed[key]
+            if s.planned_clp is not None:
+                out[key]["planned_clp"] = add_known(out[key]["planned_clp"], planned[key])
+            if s.executed_clp is not None:
+                out[key]["executed_clp"] = add_known(out[key]["executed_clp"], executed[key])
     return out
 
 
@@ -102,7 +112,7 @@ def by_sector(states: Sequence[InitiativeState], uvs: Mapping[int, Territory]) -
     """Initiatives and money per sector (urbano, rural, comunal, fuera, sin territorio)."""
     money = money_by_place(states, uvs)
     rows: dict[str, dict[str, Any]] = {
-        code: {"sector": code, "label": label, "initiatives": 0, "planned_clp": 0, "executed_clp": 0}
+        code: {"sector": code, "label": label, "initiatives": 0, "planned_clp": None, "executed_clp": None}
         for code, label in SECTOR_ROWS.items()
     }
     reached: dict[str, set[int]] = defaultdict(set)
@@ -114,8 +124,8 @@ def by_sector(states: Sequence[InitiativeState], uvs: Mapping[int, Territory]) -
             reached[key if isinstance(key, str) else (uvs[key].sector or "sin_territorio")].add(s.id)
     for key, m in money.items():
         sector = key if isinstance(key, str) else (uvs[key].sector or "sin_territorio")
-        rows[sector]["planned_clp"] += m["planned_clp"]
-        rows[sector]["executed_clp"] += m["executed_clp"]
+        rows[sector]["planned_clp"] = add_known(rows[sector]["planned_clp"], m["planned_clp"])
+        rows[sector]["executed_clp"] = add_known(rows[sector]["executed_clp"], m["executed_clp"])
     for row in rows.values():
         row["initiatives"] = len(reached[row["sector"]])
     return list(rows.values())
@@ -124,11 +134,11 @@ def by_sector(states: Sequence[InitiativeState], uvs: Mapping[int, Territory]) -
 def by_territory(states: Sequence[InitiativeState], uvs: Mapping[int, Territory]) -> list[dict[str, Any]]:
     """Each UV: initiatives reaching it, its money, its share of the UVs' money and of their people."""
     money = money_by_place(states, uvs)
-    uv_money = sum(m["planned_clp"] for k, m in money.items() if isinstance(k, int))
+    uv_money = sum(m["planned_clp"] or 0 for k, m in money.items() if isinstance(k, int))
     people = sum(t.population or 0 for t in uvs.values())
     rows = []
     for t in sorted(uvs.values(), key=lambda t: t.code):
-        m = money.get(t.id, {"initiatives": 0, "planned_clp": 0, "executed_clp": 0})
+        m = money.get(t.id, {"initiatives": 0, "planned_clp": None, "executed_clp": None})
         rows.append(
             {
                 "id": t.id,
@@ -138,7 +148,9 @@ def by_territory(states: Sequence[InitiativeState], uvs: Mapping[int, Territory]
                 "initiatives": int(m["initiatives"]),
                 "planned_clp": m["planned_clp"],
                 "executed_clp": m["executed_clp"],
-                "investment_share_pct": round(100 * m["planned_clp"] / uv_money, 1) if uv_money else None,
+                "investment_share_pct": round(100 * (m["planned_clp"] or 0) / uv_money, 1)
+                if uv_money
+                else None,
                 "population": t.population,
                 "population_share_pct": (
                     round(100 * t.population / people, 1) if people and t.population is not None else None

@@ -54,6 +54,7 @@ _COMMON = [
     "Inversión por territorio",
     "Calidad de datos",
     "Modo proyector",
+    "Evaluación del PLADECO",
 ]
 #: The sidebar of each role, in order (the role table of issue 10, as a person sees it).
 PAGES_OF: dict[str, list[str]] = {

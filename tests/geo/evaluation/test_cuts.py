@@ -146,4 +146,4 @@ def test_two_cuts_compare_per_initiative_strategy_and_territory(conn, portfolio)
     assert by_code[c["code"]]["outcome"] == "estancada"
     e1 = next(r for r in diff["by_strategy"] if r["strategy"] == "E1")
     assert (e1["planned_diff"], e1["executed_diff"]) == (0, 100_000_000)
-    assert sum(r["executed_diff"] for r in diff["by_territory"]) == 100_000_000
+    assert sum(r["executed_diff"] or 0 for r in diff["by_territory"]) == 100_000_000
