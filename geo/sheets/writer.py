@@ -229,37 +229,12 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
     fs = _funding_sheet(wb, [ln for row in rows for ln in row.get("lines", [])])
     ls = wb.create_sheet(LISTS_SHEET)
     for col, key in enumerate(VALIDATED, start=1):
-        ls.cell(row=1, column=col, value=BY_KEY[key].header)
-        for r, ch in enumerate(lists.lists[key], start=2):
-            set_cell(ls.cell(row=r, column=col), ch.label)
-        letter = get_column_letter(col)
-        dv = DataValidation(
-            type="list",
-            allow_blank=True,
-            showErrorMessage=True,
-            formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(lists.lists[key]) + 1}",
-            errorTitle="Valor no válido",
-            error="Elija un valor de la lista.",
-        )
-        target = get_column_letter(HEADERS.index(BY_KEY[key].header) + 1)
-        dv.add(f"{target}2:{target}{last}")
-        ws.add_data_validation(dv)
+        labels = [ch.label for ch in lists.lists[key]]
+        _list_column(ls, col, BY_KEY[key].header, labels, ws, HEADERS.index(BY_KEY[key].header) + 1, last)
     for col, (key, choices) in enumerate(FUNDING_VALIDATED.items(), start=len(VALIDATED) + 1):
-        ls.cell(row=1, column=col, value=FUNDING_BY_KEY[key].header)
-        for r, label in enumerate(choices.values(), start=2):
-            ls.cell(row=r, column=col, value=label)
-        letter = get_column_letter(col)
-        dv = DataValidation(
-            type="list",
-            allow_blank=True,
-            showErrorMessage=True,
-            formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(choices) + 1}",
-            errorTitle="Valor no válido",
-            error="Elija un valor de la lista.",
-        )
-        target = get_column_letter(FUNDING_HEADERS.index(FUNDING_BY_KEY[key].header) + 1)
-        dv.add(f"{target}2:{target}{max(fs.max_row + 1000, 2000)}")
-        fs.add_data_validation(dv)
+        target = FUNDING_HEADERS.index(FUNDING_BY_KEY[key].header) + 1
+        header = FUNDING_BY_KEY[key].header
+        _list_column(ls, col, header, list(choices.values()), fs, target, max(fs.max_row + 1000, 2000))
     ls.sheet_state = "hidden"
     ins = wb.create_sheet("Instrucciones")
     ins.column_dimensions["A"].width = 120
@@ -276,6 +251,27 @@ def write_workbook(rows: list[dict], lists: Lists, out: Path | io.BytesIO) -> No
     for i, c in enumerate(FUNDING_COLUMNS, start=start + 1):
         ins.cell(row=i, column=1, value=f"{c.header}: {c.help}")
     wb.save(out)
+
+
+def _list_column(
+    ls: Worksheet, col: int, header: str, labels: list[str], ws: Worksheet, target_col: int, last: int
+) -> None:
+    """A list of the hidden «Listas» sheet (column ``col``) offered in ``ws``'s column ``target_col``."""
+    ls.cell(row=1, column=col, value=header)
+    for r, label in enumerate(labels, start=2):
+        set_cell(ls.cell(row=r, column=col), label)
+    letter = get_column_letter(col)
+    dv = DataValidation(
+        type="list",
+        allow_blank=True,
+        showErrorMessage=True,
+        formula1=f"{LISTS_SHEET}!${letter}$2:${letter}${len(labels) + 1}",
+        errorTitle="Valor no válido",
+        error="Elija un valor de la lista.",
+    )
+    target = get_column_letter(target_col)
+    dv.add(f"{target}2:{target}{last}")
+    ws.add_data_validation(dv)
 
 
 def _header(ws: Worksheet, columns: tuple[Column, ...]) -> None:

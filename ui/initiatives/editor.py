@@ -134,6 +134,20 @@ def _idx(options: list, value: Any) -> int | None:
     return options.index(value) if value in options else None
 
 
+def _optional_choice(
+    where: Any, label: str, labels: dict[str, str], value: str | None, key: str
+) -> str | None:
+    """A selectbox of a code list that may be left «Sin información» (None)."""
+    options = [None, *labels]
+    return where.selectbox(
+        label,
+        options,
+        index=_idx(options, value) or 0,
+        key=key,
+        format_func=lambda s: "Sin información" if s is None else labels[s],
+    )
+
+
 def _drop_if_invalid(key: str, options: list) -> None:
     if key in ss and ss[key] not in options:
         del ss[key]
@@ -204,21 +218,9 @@ def initiative_form(inp: InitiativeInput, prefix: str, ch: dict[str, Any]) -> In
     )
     c1, c2, c3 = st.columns(3)
     bip = c1.text_input("Código BIP", value=inp.bip_code or "", key=k("bip"), max_chars=30)
-    bip_stages = [None, *BIP_STAGES]
-    bip_stage = c2.selectbox(
-        "Etapa BIP",
-        bip_stages,
-        index=_idx(bip_stages, inp.bip_stage) or 0,
-        key=k("bip_stage"),
-        format_func=lambda s: "Sin información" if s is None else BIP_STAGES[s],
-    )
-    results = [None, *TECHNICAL_RESULTS]
-    technical_result = c3.selectbox(
-        "Resultado técnico (RATE)",
-        results,
-        index=_idx(results, inp.technical_result) or 0,
-        key=k("technical_result"),
-        format_func=lambda s: "Sin información" if s is None else TECHNICAL_RESULTS[s],
+    bip_stage = _optional_choice(c2, "Etapa BIP", BIP_STAGES, inp.bip_stage, k("bip_stage"))
+    technical_result = _optional_choice(
+        c3, "Resultado técnico (RATE)", TECHNICAL_RESULTS, inp.technical_result, k("technical_result")
     )
     funding = funding_editor(inp.funding or (), k("funding"))
     c1, c2, c3 = st.columns(3)

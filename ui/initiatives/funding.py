@@ -57,18 +57,21 @@ def funding_editor(lines: Sequence[FundingLineInput], key: str) -> tuple[Funding
         width="stretch",
         column_config={
             "source": st.column_config.SelectboxColumn(
-                LINE_FIELDS["source"], options=list(FUNDING_LINE_SOURCES.values())
+                LINE_FIELDS["source"], options=list(FUNDING_LINE_SOURCES.values()), width=85
             ),
             "source_detail": st.column_config.TextColumn(
-                LINE_FIELDS["source_detail"], help="El ministerio o servicio de una fuente Sectorial."
+                "Detalle", help="El ministerio o servicio de una fuente Sectorial.", width=80
             ),
-            "year": st.column_config.TextColumn(LINE_FIELDS["year"], help="Año de la línea, p. ej. 2016."),
+            "year": st.column_config.TextColumn(
+                LINE_FIELDS["year"], help="Año de la línea, p. ej. 2016.", width=55
+            ),
             "amount_clp": st.column_config.TextColumn(
-                LINE_FIELDS["amount_clp"],
+                "Monto",
                 help="Pesos enteros: $ 12.500.000; vacío = monto no informado (nunca $ 0).",
+                width=100,
             ),
             "stage": st.column_config.SelectboxColumn(
-                LINE_FIELDS["stage"], options=list(FUNDING_STAGES.values()), required=True
+                LINE_FIELDS["stage"], options=list(FUNDING_STAGES.values()), width=85
             ),
         },
     )
