@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from geo.workshops.queries import workshop_needs
+from geo.workshops.queries import workshop_needs, workshop_stamp
 from layers.sanitize import clean_markdown
 from ui import auth, needs, state, workshops
 from ui.capture import capture_import_panel
 from ui.navigation import guard
 from ui.participation import participation_panel
-from ui.reports import workshop_kit_buttons
+from ui.reports import workshop_acta_button, workshop_kit_buttons
 from ui.state import engine
 
 guard(__file__)
@@ -52,6 +52,15 @@ st.markdown("#### Por territorio: lo que piden los vecinos y lo que responde el 
 workshops.needs_summary(
     sorted(set(w["territory_ids"]) | {n["territory_id"] for n in need_rows if n["territory_id"]})
 )
+
+with st.expander("Acta del taller (PDF)"):
+    st.caption(
+        "Asistencia, organizaciones, necesidades por tipo y estrategia con el mapa, las necesidades "
+        "frente al plan y el informe de cierre; siempre con los datos de este momento."
+    )
+    with state.engine().connect() as conn:
+        stamp = workshop_stamp(conn, w["id"])
+    workshop_acta_button(w["id"], stamp)
 
 with st.expander("Kit en papel y planilla de captura"):
     version = state.data_version()

@@ -90,9 +90,16 @@ def _query_int(name: str) -> int | None:
 def chosen_territory(options: list[tuple[int, str]]) -> int | None:
     """The territory's id: the page's choice, first taken from the address when it names one."""
     ids = [i for i, _ in options]
-    if "proyector_territorio" not in ss:
-        wanted = _query_int("territorio")
-        ss["proyector_territorio"] = wanted if wanted in ids else (ids[0] if ids else None)
+    # An address that names a territory (and a workshop) wins once, when it is new: the
+    # «Proyectar» link of Talleres, also after the projector was used for another one.
+    address = (st.query_params.get("territorio"), st.query_params.get("taller"))
+    if address != ss.get("_proyector_address"):
+        ss["_proyector_address"] = address
+        if _query_int("territorio") in ids:
+            ss["proyector_territorio"] = _query_int("territorio")
+            ss.pop("proyector_taller", None)
+    if ss.get("proyector_territorio") not in ids:
+        ss["proyector_territorio"] = ids[0] if ids else None
     labels = dict(options)
     return st.selectbox(
         "Territorio",

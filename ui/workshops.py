@@ -229,6 +229,15 @@ def workshop_header(w: dict[str, Any]) -> None:
     if w["closing_report"]:
         lines.append("**Informe de cierre:** " + clean_markdown(w["closing_report"]))
     st.markdown("  \n".join(lines))
+    if w["territory_ids"]:
+        st.page_link(
+            "pages/proyector.py",
+            label="Proyectar este taller (modo proyector)",
+            icon=":material/co_present:",
+            query_params={"territorio": str(w["territory_ids"][0]), "taller": str(w["id"])},
+            help="Abre el mapa para el proyector: el territorio encuadrado y las necesidades del taller, "
+            "que se actualizan solas.",
+        )
 
 
 # --- the map ----------------------------------------------------------------------------------------

@@ -133,9 +133,22 @@ def test_a_workshops_needs_appear_on_the_wall_without_touching_it(server, browse
     record_needs(engine, actor, workshop, [NeedDraft("problema", e1, hostile, 4, where)])
     with chromium_page(browser, width=1280, height=720) as page:
         log_in(page, base, "facilitador")
-        page.get_by_test_id("stSidebarNav").get_by_text("Modo proyector").click()
-        choose(page, "Territorio", f"UV 05 · {name}")
-        choose(page, "Taller", "05-12-2026 · Sede social Carrera")
+        # From the workshop's page: «Proyectar este taller» opens the wall on its territory.
+        page.get_by_test_id("stSidebarNav").get_by_text("Talleres").click()
+        page.get_by_role("heading", name="Taller del 05-12-2026 en Sede social Carrera").wait_for(
+            timeout=60_000
+        )
+        app_idle(page)
+        page.get_by_role("link", name="Proyectar este taller").click()
+        page.wait_for_url("**/proyector?territorio=*", timeout=60_000)
+        app_idle(page)
+        for label, value in (
+            ("Territorio", f"UV 05 · {name}"),
+            ("Taller", "05-12-2026 · Sede social Carrera"),
+        ):
+            box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+            shown = box.locator("input").input_value() or box.inner_text()
+            assert value in shown, shown
         frame = map_frame(page)
         needs = frame.locator("path.sit-necesidad")
         needs.first.wait_for(timeout=60_000)

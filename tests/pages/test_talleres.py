@@ -58,6 +58,9 @@ def test_a_facilitator_creates_a_workshop_on_the_page(monkeypatch, world):
         assert not at.exception, at.exception
         assert any("creado" in s.value for s in at.success)
         assert any("Sede social Carrera" in h.value for h in at.subheader)
+        # Its acta is one click away, and so is the wall.
+        assert [b.label for b in at.get("download_button") if b.label == "Acta del taller (PDF)"]
+        assert any("Proyectar este taller" in str(p.proto) for p in at.get("page_link"))
     rows = query(
         world[0], "SELECT place, attendance_total, attendance, state FROM workshop ORDER BY id DESC LIMIT 1"
     )
