@@ -18,11 +18,12 @@ from streamlit_folium import st_folium
 
 from geo.domain import NEED_KINDS, format_int
 from geo.territory.focus import TerritoryFocus, focus_choices, territory_focus
-from geo.workshops.queries import workshop_list, workshop_needs, workshop_stamp
+from geo.workshops.queries import workshop_detail, workshop_list, workshop_needs, workshop_stamp
 from layers.needs import needs_feature_collection
 from layers.projector import build_projector_map, projector_legend_html
 from layers.sanitize import clean_text
 from ui import state
+from ui.participation import participation_qr
 from ui.reference import reference_layers
 
 log = logging.getLogger(__name__)
@@ -171,19 +172,27 @@ def show_projector(include_demo: bool, version: str) -> TerritoryFocus | None:
 
     @st.fragment(run_every=REFRESH if workshop else None)
     def wall() -> None:
-        needs = None
+        needs, code = None, None
         if workshop is not None:
             with state.engine().connect() as conn:
                 stamp = workshop_stamp(conn, workshop["id"])
+                now = workshop_detail(conn, workshop["id"]) or workshop
             needs = workshop_needs_fc(workshop["id"], stamp)
-        draw_wall(f, screen, version, needs)
+            # Residents' phones (issue 12): the QR and the short code while participation is open.
+            code = now["participation_code"] if now["participation_open"] else None
+        draw_wall(f, screen, version, needs, code)
 
     wall()
     return f
 
 
-def draw_wall(f: TerritoryFocus, screen: str, version: str, needs: dict[str, Any] | None) -> None:
-    """The map (with the needs, when given) and, beside it, the legend and the numbered list."""
+def draw_wall(
+    f: TerritoryFocus, screen: str, version: str, needs: dict[str, Any] | None, code: str | None = None
+) -> None:
+    """The map (with the needs, when given) and, beside it, the legend and the numbered list.
+
+    With ``code`` (participation open), the phones' QR and short code come first.
+    """
     items = [asdict(i) for i in f.initiatives]
     territory = {
         "type": "Feature",
@@ -207,13 +216,15 @@ def draw_wall(f: TerritoryFocus, screen: str, version: str, needs: dict[str, Any
             returned_objects=[],
         )
     with col_legend:
+        if code:
+            participation_qr(code)
         st.markdown(
             projector_legend_html(
                 strategies(version),
                 items,
                 reference_layers(),
                 needs=needs is not None,
-                limit=LIST_LIMIT[screen],
+                limit=LIST_LIMIT[screen] // 2 if code else LIST_LIMIT[screen],
                 need_kinds=NEED_KINDS,
             ),
             unsafe_allow_html=True,

@@ -164,6 +164,11 @@ def test_a_workshops_needs_appear_on_the_wall_without_touching_it(server, browse
                 break
             page.wait_for_timeout(500)
         assert seen[-1] == (1, 2), seen
+        # The facilitator opens participation: the wall shows the QR and the short code.
+        from geo.store.participation import open_participation
+
+        code = open_participation(engine, actor, workshop)
+        page.locator(".sit-participacion-qr .sit-codigo").filter(has_text=code).wait_for(timeout=30_000)
         legend = page.locator(".sit-proyector-leyenda").inner_text()
         assert "Problema" in legend and "Propuesta" in legend
         assert page.evaluate("() => window.__sit_xss") is None
