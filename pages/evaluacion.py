@@ -19,6 +19,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui import evaluation as ui
 from ui.frame import page_frame
+from ui.reports import avance_buttons
 
 filters, version = page_frame(__file__)
 st.title("Evaluación del PLADECO")
@@ -31,6 +32,8 @@ all_cuts = ui.cuts()
 cut_id = ui.choose_source(all_cuts)
 data = ui.evaluation_data(cut_id, "" if cut_id else version, filters.include_demo and cut_id is None)
 st.caption(clean_markdown(data["source"]["label"]))
+if cut_id is not None:
+    avance_buttons(cut_id)
 with st.expander("¿Cómo se calcula? Reglas de la evaluación"):
     ui.rules()
 

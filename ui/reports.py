@@ -167,3 +167,42 @@ def workshop_acta_button(workshop_id: int, version: str) -> None:
         on_click="ignore",
         key=f"acta_{workshop_id}",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def avance_bytes(cut_id: int) -> tuple[bytes, bytes]:
+    """The «Informe de avance» PDF and its xlsx annex of a closed cut (frozen: cached by its id)."""
+    from geo.reports.avance import avance_annex, avance_pdf
+
+    with engine().connect() as conn:
+        return avance_pdf(conn, cut_id), avance_annex(conn, cut_id)
+
+
+def avance_buttons(cut_id: int) -> None:
+    """«Informe de avance (PDF)» and «Anexo de iniciativas (.xlsx)» of a closed cut, made on click.
+
+    For roles that download reports (every account).
+    """
+    if not auth.can("reports"):
+        return
+    cols = st.columns(2)
+    with cols[0]:
+        st.download_button(
+            "Informe de avance (PDF)",
+            _logged(lambda: avance_bytes(cut_id)[0], f"the progress report of cut {cut_id}"),
+            file_name=f"informe_avance_pladeco_corte_{cut_id}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+            key=f"avance_pdf_{cut_id}",
+        )
+    with cols[1]:
+        st.download_button(
+            "Anexo de iniciativas (.xlsx)",
+            _logged(lambda: avance_bytes(cut_id)[1], f"the annex of cut {cut_id}"),
+            file_name=f"informe_avance_pladeco_corte_{cut_id}_anexo.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/table_view:",
+            on_click="ignore",
+            key=f"avance_xlsx_{cut_id}",
+        )

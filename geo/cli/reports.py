@@ -1,4 +1,8 @@
-"""``sit report ficha``: the Ficha territorial as PDF, of one territory or of all (a booklet)."""
+"""``sit report``: PDF reports from the console.
+
+``ficha``: the Ficha territorial, of one territory or of all (a booklet); ``avance``: the
+«Informe de avance del PLADECO» of a closed cut, with its xlsx annex beside it.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,23 @@ def cmd_ficha(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_avance(args: argparse.Namespace) -> int:
+    """Write the «Informe de avance del PLADECO» of a closed cut and its xlsx annex beside it."""
+    from geo.reports.avance import avance_annex, avance_pdf
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise DataError(f"No existe la carpeta de «{out}».")
+    annex = out.with_name(out.stem + "_anexo.xlsx")
+    with engine().connect() as conn:
+        pdf = avance_pdf(conn, args.cut)
+        xlsx = avance_annex(conn, args.cut)
+    out.write_bytes(pdf)
+    annex.write_bytes(xlsx)
+    print(f"Informe de avance del corte n.º {args.cut}: {out} (anexo: {annex}).")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``report`` (``report ficha``) to the ``sit`` parser."""
     report = sub.add_parser("report", help="reportes en PDF").add_subparsers(
@@ -46,3 +67,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     ficha.add_argument("--out", required=True, metavar="ARCHIVO.pdf", help="dónde escribir el PDF")
     add_filter_arguments(ficha)
     ficha.set_defaults(func=cmd_ficha)
+    avance = report.add_parser(
+        "avance", help="informe de avance del PLADECO de un corte cerrado (PDF y anexo xlsx)"
+    )
+    avance.add_argument(
+        "--cut", required=True, type=int, metavar="ID", help="el corte cerrado (sit cut list)"
+    )
+    avance.add_argument("--out", required=True, metavar="ARCHIVO.pdf", help="dónde escribir el PDF")
+    avance.set_defaults(func=cmd_avance)

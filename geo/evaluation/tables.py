@@ -159,10 +159,11 @@ def social_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
             {
                 "Estrategia": f"{r['strategy']} {r['name']}",
                 "Iniciativas": r["initiatives"],
-                "UV alcanzadas": "todas (alcance comunal)" if r["commune_wide"] else r["territories_reached"],
+                "UV alcanzadas": r["territories_reached"],
                 "Población": n(r["population"]),
                 "Niños (0 a 14)": n(r["children"]),
                 "Personas mayores (65 y más)": n(r["elderly"]),
+                "Comunales (toda la comuna)": r["commune_wide"],
             }
             for r in rows
         ]

@@ -9,8 +9,8 @@
   sin territorio as above. An initiative counts once in each sector it reaches.
 * **By territory**: each UV's programmed and executed investment against its share of the
   UVs' population (the population shown on Brechas).
-* **Social**: per strategy, the population of the UVs its initiatives reach (the whole commune
-  when one of them is commune-wide), with the census age groups of those UVs: children (0-14),
+* **Social**: per strategy, the population of the UVs its initiatives are linked to (the
+  commune-wide ones counted beside), with the census age groups of those UVs: children (0-14),
   elderly (65 and over). The census table groups 15 to 64 together, so young people (15-29)
   cannot be told apart: the output says so rather than guess.
 
@@ -163,13 +163,16 @@ def by_territory(states: Sequence[InitiativeState], uvs: Mapping[int, Territory]
 def social(
     states: Sequence[InitiativeState], uvs: Mapping[int, Territory], strategies: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
-    """Per strategy: population of the UVs reached, children and elderly there (census groups)."""
+    """Per strategy: the UVs its initiatives are linked to, their population, children and elderly.
+
+    Commune-wide initiatives without UV links reach everyone: they are counted beside
+    (``commune_wide``), not added as "every UV", so the column still tells strategies apart.
+    """
     have_ages = any(t.ages for t in uvs.values())
     rows = []
     for code, name in strategies:
         mine = [s for s in states if s.strategy == code and not s.archived]
-        commune_wide = any(s.scope == "comunal" for s in mine)
-        reached = set(uvs) if commune_wide else {tid for s in mine for tid, _ in s.territories if tid in uvs}
+        reached = {tid for s in mine for tid, _ in s.territories if tid in uvs}
         places = [uvs[t] for t in reached]
         population = sum(t.population or 0 for t in places) if places else None
         rows.append(
@@ -177,7 +180,7 @@ def social(
                 "strategy": code,
                 "name": name,
                 "initiatives": len(mine),
-                "commune_wide": commune_wide,
+                "commune_wide": sum(1 for s in mine if uv_shares(s, uvs) == "comunal"),
                 "territories_reached": len(reached),
                 "population": population,
                 "children": sum(t.ages.get(a, 0) for t in places for a in CHILD_AGES)
@@ -188,7 +191,12 @@ def social(
                 else None,
             }
         )
-    notes = [YOUTH_NOTE]
+    notes = [
+        "Población de las unidades vecinales a las que están vinculadas las iniciativas de cada estrategia "
+        "(Censo 2017, como en Brechas). Las iniciativas de alcance comunal sin unidad vecinal alcanzan a "
+        "toda la comuna y se cuentan aparte.",
+        YOUTH_NOTE,
+    ]
     if not have_ages:
         notes.append(
             "Los grupos de edad del censo no están cargados: no se informan niños ni personas mayores."

@@ -95,6 +95,8 @@ def test_secplac_closes_a_cut_and_the_page_answers_for_it(monkeypatch, world):
         assert e1["physical_pct"] == 56.7
         assert metric(at, "Avance físico") == pct(expected["summary"]["physical_pct"])
         assert metric(at, "Avance financiero") == "75,0 %"
+        buttons = [b.label for b in at.get("download_button")]
+        assert "Informe de avance (PDF)" in buttons and "Anexo de iniciativas (.xlsx)" in buttons
         shown = next(d.value for d in at.dataframe if "Avance físico" in d.value.columns)
         assert shown.equals(group_table(expected["strategies"]))
         assert shown.loc[shown["Código"] == "E1", "Avance físico"].item() == "56,7 %"
