@@ -39,6 +39,7 @@ from geo.reports.map_svg import (
 )
 from geo.reports.render import render_pdf
 from geo.territory.gazetteer import Gazetteer
+from geo.workshops.plan import TerritoryNeeds, territory_needs_summary
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 #: initiatives as fit under the rest and counts the others ("y N más").
 MAX_INITIATIVES = 40
 MAX_GAPS = 6
+#: The needs without an answer a page lists (most votes first; the rest counted).
+MAX_UNANSWERED = 3
 #: Longest initiative name and strategy name printed on one line of a table.
 NAME_CHARS = 78
 STRATEGY_CHARS = 46
@@ -213,12 +216,37 @@ def _access(cov: Coverage, tid: int) -> list[str]:
     ]
 
 
+def _needs(summary: TerritoryNeeds | None) -> dict[str, Any] | None:
+    """What residents asked for in the territory's workshops, and what the plan answers (issue 12)."""
+    if summary is None or not summary.total:
+        return None
+    return {
+        "line": (
+            f"{format_int(summary.total)} "
+            + ("necesidad registrada" if summary.total == 1 else "necesidades registradas")
+            + f" en talleres: {format_int(summary.answered)} con respuesta del plan, "
+            f"{format_int(summary.unanswered_count)} sin respuesta."
+        ),
+        "by_strategy": [
+            f"{_short(g.strategy_name, STRATEGY_CHARS)}: {format_int(g.total)} "
+            f"({format_int(g.answered)} con respuesta)"
+            for g in summary.strategies
+        ],
+        "unanswered": [
+            f"«{_short(u['text'], 70)}» ({u['kind'].lower()}, {_count(int(u['votes']), 'voto')})"
+            for u in sorted(summary.unanswered, key=lambda u: -int(u["votes"]))[:MAX_UNANSWERED]
+        ],
+        "more_unanswered": _more(len(summary.unanswered) - MAX_UNANSWERED),
+    }
+
+
 def _page(
     t: Located,
     inv: TerritoryInvestment,
     commune_total: int | None,
     cov: Coverage,
     layers: MapLayers,
+    needs: TerritoryNeeds | None = None,
 ) -> dict[str, Any]:
     row = inv.row
     has_amounts = row.attributed_clp is not None
@@ -285,6 +313,7 @@ def _page(
         "access": _access(cov, t.id),
         "gaps": gaps[:MAX_GAPS],
         "more_gaps": _more(len(gaps) - MAX_GAPS),
+        "needs": _needs(needs),
     }
 
 
@@ -295,7 +324,11 @@ def ficha_pages(
     layers = load_map_layers(conn, filters.map)
     cov = compute_coverage(conn, filters.map, GapRules())
     report, investments = territories_investment(conn, [t.id for t in chosen], filters)
-    pages = [_page(t, inv, report.total_clp, cov, layers) for t, inv in zip(chosen, investments, strict=True)]
+    needs = {n.territory_id: n for n in territory_needs_summary(conn, [t.id for t in chosen])}
+    pages = [
+        _page(t, inv, report.total_clp, cov, layers, needs.get(t.id))
+        for t, inv in zip(chosen, investments, strict=True)
+    ]
     rules = GapRules()
     return {
         "generated": f"Generado el {format_datetime(now)}",

@@ -181,3 +181,36 @@ def test_the_booklet_computes_once_the_same_figures_as_one_territory_at_a_time(f
         assert report.as_json() == investment_report(conn, DEMO).as_json()
         for t, inv in zip(chosen, batch, strict=True):
             assert inv.as_json() == territory_investment(conn, t.id, DEMO).as_json(), t.label
+
+
+def test_the_ficha_says_what_residents_asked_for_and_what_the_plan_answers(ficha_engine):
+    from geo.reports.ficha import find_territory
+    from geo.store.actor import Actor
+    from geo.store.workshops import NeedDraft, WorkshopValues, create_workshop, record_needs, set_need_links
+    from tests.support.workshops import point_in, strategy_id, territory_id
+
+    actor = Actor.system("pruebas automáticas")
+    with ficha_engine.connect() as conn:
+        uv05, e1, where = territory_id(conn, "05"), strategy_id(conn, "E1"), point_in(conn, "05")
+        initiative = conn.execute(text("SELECT min(id) FROM initiative")).scalar_one()
+        chosen = [find_territory(conn, "UV 05")]
+        before = pages_text(ficha_pdf(conn, chosen, DEMO))[0]
+    assert "Lo que piden los vecinos" not in before  # no workshop there yet: no section
+    workshop = create_workshop(ficha_engine, actor, WorkshopValues("2026-12-05", "Sede social", [uv05]))
+    answered, open_ = record_needs(
+        ficha_engine,
+        actor,
+        workshop,
+        [
+            NeedDraft("problema", e1, "Luminarias en el pasaje", 3, where),
+            NeedDraft("propuesta", None, "Una plaza con sombra", 7, where),
+        ],
+    )
+    set_need_links(ficha_engine, actor, answered, [initiative])
+    with ficha_engine.connect() as conn:
+        page = pages_text(ficha_pdf(conn, chosen, DEMO))
+    assert len(page) == 1  # still one page
+    assert "Lo que piden los vecinos (talleres participativos)" in page[0]
+    assert "2 necesidades registradas en talleres: 1 con respuesta del plan, 1 sin respuesta." in page[0]
+    assert "«Una plaza con sombra» (propuesta, 7 votos)" in page[0]
+    assert "Luminarias en el pasaje" not in page[0]  # answered needs are counted, not listed
