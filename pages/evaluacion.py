@@ -68,6 +68,8 @@ with t_plan:
     mine = [i for i in data["initiatives"] if i["strategy"] == chosen]
     st.markdown(f"**Iniciativas de {clean_markdown(chosen)}** ({format_int(len(mine))})")
     st.dataframe(initiatives_table(mine), hide_index=True, width="stretch")
+    if cut_id is None and auth.can("initiatives"):
+        ui.progress_form(mine)
 
 with t_terr:
     st.subheader("Por sector")

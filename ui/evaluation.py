@@ -21,8 +21,9 @@ from geo.evaluation.cuts import compare, list_cuts
 from geo.evaluation.progress import progress_table
 from geo.evaluation.report import RULES, evaluation, uv_territories
 from geo.evaluation.rollup import WEIGHTINGS
+from geo.evaluation.snapshot import initiative_version
 from geo.evaluation.tables import status_counts
-from geo.store.evaluation import close_cut, create_cut
+from geo.store.evaluation import close_cut, create_cut, set_progress
 from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
@@ -141,4 +142,27 @@ def cut_forms(all_cuts: list[dict[str, Any]]) -> None:
             _write(
                 lambda: close_cut(engine(), auth.actor(VIA), cut["id"], cut["version"]),
                 f"Corte n.º {cut['id']} cerrado: {{}} iniciativas congeladas.",
+            )
+
+
+def progress_form(initiatives: list[dict[str, Any]]) -> None:
+    """Enter (or clear) an initiative's physical progress (live data; capability ``initiatives``)."""
+    live = {i["id"]: i for i in initiatives if not i["archived"]}
+    if not live:
+        return
+    with st.form("eval_progress"):
+        st.markdown("**Registrar avance físico** (en blanco: se toma del estado)")
+        chosen = st.selectbox(
+            "Iniciativa",
+            list(live),
+            format_func=lambda i: f"{live[i]['code']} {live[i]['name']}",
+            key="eval_prog_id",
+        )
+        typed = st.text_input("Avance físico (%)", placeholder="0 a 100", key="eval_prog_pct")
+        if st.form_submit_button("Guardar avance"):
+            with engine().connect() as conn:
+                version = initiative_version(conn, chosen)
+            _write(
+                lambda: set_progress(engine(), auth.actor(VIA), chosen, typed or None, version),
+                f"Avance de {live[chosen]['code']} guardado.",
             )

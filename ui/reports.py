@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo.initiatives.filters import MapFilters
 from geo.investment.lines import InvestmentFilters
+from geo.investment.tables import XLSX_MIME
 from geo.reports.ficha import ficha_pdf, territories
 from geo.territory.gazetteer import normalize
 from ui import auth
@@ -185,24 +186,18 @@ def avance_buttons(cut_id: int) -> None:
     """
     if not auth.can("reports"):
         return
-    cols = st.columns(2)
-    with cols[0]:
-        st.download_button(
-            "Informe de avance (PDF)",
-            _logged(lambda: avance_bytes(cut_id)[0], f"the progress report of cut {cut_id}"),
-            file_name=f"informe_avance_pladeco_corte_{cut_id}.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
+    name = f"informe_avance_pladeco_corte_{cut_id}"
+    files = (
+        ("Informe de avance (PDF)", f"{name}.pdf", "application/pdf", ":material/picture_as_pdf:"),
+        ("Anexo de iniciativas (.xlsx)", f"{name}_anexo.xlsx", XLSX_MIME, ":material/table_view:"),
+    )
+    for i, (column, (label, file_name, mime, icon)) in enumerate(zip(st.columns(2), files, strict=True)):
+        column.download_button(
+            label,
+            _logged(lambda i=i: avance_bytes(cut_id)[i], f"file {i} of the progress report of cut {cut_id}"),
+            file_name=file_name,
+            mime=mime,
+            icon=icon,
             on_click="ignore",
-            key=f"avance_pdf_{cut_id}",
-        )
-    with cols[1]:
-        st.download_button(
-            "Anexo de iniciativas (.xlsx)",
-            _logged(lambda: avance_bytes(cut_id)[1], f"the annex of cut {cut_id}"),
-            file_name=f"informe_avance_pladeco_corte_{cut_id}_anexo.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/table_view:",
-            on_click="ignore",
-            key=f"avance_xlsx_{cut_id}",
+            key=f"avance_{i}_{cut_id}",
         )

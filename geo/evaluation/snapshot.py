@@ -141,25 +141,39 @@ def live_states(conn: Connection, *, with_demo: bool = False) -> list[Initiative
     for r in conn.execute(text(_LIVE_SQL), params).mappings():
         progress = effective_progress(r["status"], r["progress_pct"], r["before_suspension"])
         states.append(
-            InitiativeState(
-                id=r["id"],
-                code=r["code"],
-                name=r["name"],
-                kind=r["kind"],
-                scope=r["scope"],
-                strategy=r["strategy"],
-                plan=r["plan"],
-                program=r["program"],
-                status=r["status"],
-                progress_pct=progress.pct,
-                progress_source=progress.source,
-                archived=r["archived"],
-                is_demo=r["is_demo"],
-                lines=tuple(lines.get(r["id"], ())),
-                territories=tuple(territories.get(r["id"], ())),
+            _state(
+                {**r, "progress_pct": progress.pct, "progress_source": progress.source}, lines, territories
             )
         )
     return states
+
+
+def _state(
+    r: Any, lines: dict[int, list[Line]], territories: dict[int, list[tuple[int, float | None]]]
+) -> InitiativeState:
+    """An initiative's state from a row with the fields' names (and its lines and territories)."""
+    return InitiativeState(
+        **{f: r[f] for f in _ROW_FIELDS},
+        lines=tuple(lines.get(r["id"], ())),
+        territories=tuple(territories.get(r["id"], ())),
+    )
+
+
+_ROW_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "kind",
+    "scope",
+    "strategy",
+    "plan",
+    "program",
+    "status",
+    "progress_pct",
+    "progress_source",
+    "archived",
+    "is_demo",
+)
 
 
 def cut_states(conn: Connection, cut_id: int) -> list[InitiativeState]:
@@ -183,29 +197,23 @@ def cut_states(conn: Connection, cut_id: int) -> list[InitiativeState]:
     rows = conn.execute(
         text(
             """
-            SELECT ci.* FROM cut_initiative ci LEFT JOIN strategy s ON s.code = ci.strategy_code
+            SELECT ci.initiative_id AS id, ci.code, ci.name, ci.kind, ci.scope, ci.strategy_code AS strategy,
+                   ci.plan_code AS plan, ci.program_code AS program, ci.status, ci.progress_pct,
+                   ci.progress_source, ci.archived, ci.is_demo
+              FROM cut_initiative ci LEFT JOIN strategy s ON s.code = ci.strategy_code
              WHERE ci.cut_id = :c ORDER BY s.position NULLS LAST, ci.code
             """
         ),
         params,
     ).mappings()
-    return [
-        InitiativeState(
-            id=r["initiative_id"],
-            code=r["code"],
-            name=r["name"],
-            kind=r["kind"],
-            scope=r["scope"],
-            strategy=r["strategy_code"],
-            plan=r["plan_code"],
-            program=r["program_code"],
-            status=r["status"],
-            progress_pct=r["progress_pct"],
-            progress_source=r["progress_source"],
-            archived=r["archived"],
-            is_demo=r["is_demo"],
-            lines=tuple(lines.get(r["initiative_id"], ())),
-            territories=tuple(territories.get(r["initiative_id"], ())),
-        )
-        for r in rows
-    ]
+    return [_state(r, lines, territories) for r in rows]
+
+
+def initiative_version(conn: Connection, initiative_id: int) -> int:
+    """The version of an initiative now (what a save of its progress must present)."""
+    version = conn.execute(
+        text("SELECT version FROM initiative WHERE id = :i"), {"i": initiative_id}
+    ).scalar()
+    if version is None:
+        raise DataError(f"La iniciativa n.º {initiative_id} no existe.")
+    return int(version)

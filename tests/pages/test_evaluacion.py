@@ -17,7 +17,7 @@ from tests.conftest import set_up_database
 from tests.pages.conftest import app_as
 from tests.support.activity import FAST, PASSWORD
 from tests.support.actors import TESTER
-from tests.support.evaluation import e1_initiatives, set_portfolio
+from tests.support.evaluation import hand_portfolio
 from tests.support.workshops import query
 
 PAGE = "pages/evaluacion.py"
@@ -66,15 +66,7 @@ def test_secplac_closes_a_cut_and_the_page_answers_for_it(monkeypatch, world):
     url, _ = world
     engine = create_engine(url)
     with engine.begin() as conn:
-        a, b, c = e1_initiatives(conn)
-        set_portfolio(
-            conn,
-            [
-                (a, "en_ejecucion", [(100_000_000, "aprobado"), (100_000_000, "ejecutado")]),
-                (b, "terminado", [(200_000_000, "ejecutado")]),
-                (c, "perfil", [(None, "postulado")]),
-            ],
-        )
+        a, b, c = hand_portfolio(conn)
     with open_as(monkeypatch, world, "secplac") as at:
         assert not at.exception, at.exception
         at.text_input(key="eval_cut_date").set_value("31-12-2015")
@@ -104,6 +96,23 @@ def test_secplac_closes_a_cut_and_the_page_answers_for_it(monkeypatch, world):
         at.selectbox(key="eval_strategy").set_value("E1").run()
         listed = next(d.value for d in at.dataframe if "Origen del avance" in d.value.columns)
         assert listed.loc[listed["Código"] == a["code"], "Avance físico (%)"].item() == 60
+        # A planner enters A's progress on the live data: the live figures move, the cut's do not.
+        at.selectbox(key="eval_source").set_value(0).run()
+        at.selectbox(key="eval_strategy").set_value("E1").run()
+        at.selectbox(key="eval_prog_id").set_value(a["id"])
+        at.text_input(key="eval_prog_pct").set_value("150")
+        next(b for b in at.button if b.label == "Guardar avance").click()
+        at.run()
+        assert any("Avance físico (%)" in e.value and "150" in e.value for e in at.error)
+        at.text_input(key="eval_prog_pct").set_value("90 %")
+        next(b for b in at.button if b.label == "Guardar avance").click()
+        at.run()
+        assert any("guardado" in s.value for s in at.success), [e.value for e in at.error]
+        listed = next(d.value for d in at.dataframe if "Origen del avance" in d.value.columns)
+        row = listed.loc[listed["Código"] == a["code"]]
+        assert (row["Avance físico (%)"].item(), row["Origen del avance"].item()) == (90, "Registrado")
+        at.selectbox(key="eval_source").set_value(cut).run()
+        assert metric(at, "Avance físico") == pct(expected["summary"]["physical_pct"])
     who = query(url, "SELECT user_name FROM audit_log WHERE action = 'cerrar_corte'")
     assert who == [("Ana Rojas",)]
     engine.dispose()

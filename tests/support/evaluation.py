@@ -44,3 +44,23 @@ def set_portfolio(conn: Connection, plan: list[tuple[dict, str, list[tuple[int |
             for row, status, lines in plan
         ],
     )
+
+
+def hand_portfolio(conn: Connection) -> tuple[dict, dict, dict]:
+    """The portfolio the tests compute by hand; return its three initiatives (A, B, C).
+
+    A: en ejecución (60 %), 100 M aprobado + 100 M ejecutado; B: terminado (100 %), 200 M
+    ejecutado; C: perfil (10 %), a line without amount. E1's physical progress is then
+    (200 x 60 + 200 x 100 + 200 (C weighs the mean cost) x 10) / 600 = 56,7 %, its financial
+    progress 300 / 400 = 75 %.
+    """
+    a, b, c = e1_initiatives(conn)
+    set_portfolio(
+        conn,
+        [
+            (a, "en_ejecucion", [(100_000_000, "aprobado"), (100_000_000, "ejecutado")]),
+            (b, "terminado", [(200_000_000, "ejecutado")]),
+            (c, "perfil", [(None, "postulado")]),
+        ],
+    )
+    return a, b, c

@@ -11,7 +11,7 @@ from geo.accounts.users import create_user
 from tests.conftest import run_sit, set_up_database
 from tests.support.activity import FAST, PASSWORD
 from tests.support.actors import TESTER
-from tests.support.evaluation import e1_initiatives, set_portfolio
+from tests.support.evaluation import e1_initiatives, hand_portfolio, set_portfolio
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +21,7 @@ def url():
     with engine.begin() as conn:
         create_user(conn, TESTER, "sofia", "Sofía Secplac", "secplac", PASSWORD, hasher=FAST)
         create_user(conn, TESTER, "concejal", "Carmen Concejal", "concejo", PASSWORD, hasher=FAST)
-        a, b, c = e1_initiatives(conn)
-        set_portfolio(
-            conn,
-            [
-                (a, "en_ejecucion", [(100_000_000, "aprobado"), (100_000_000, "ejecutado")]),
-                (b, "terminado", [(200_000_000, "ejecutado")]),
-                (c, "perfil", [(None, "postulado")]),
-            ],
-        )
+        a, b, c = hand_portfolio(conn)
     engine.dispose()
     return url
 

@@ -14,7 +14,7 @@ from geo.store.actor import Actor
 from geo.store.evaluation import close_cut, create_cut, set_progress
 from geo.store.permissions import NotAuthorised
 from tests.support.actors import TESTER
-from tests.support.evaluation import e1_initiatives, set_portfolio
+from tests.support.evaluation import hand_portfolio, set_portfolio
 
 CONCEJAL = Actor("Concejala", "prueba", role="concejo")
 
@@ -25,18 +25,7 @@ def strategy(ev, code):
 
 @pytest.fixture
 def portfolio(conn):
-    a, b, c = e1_initiatives(conn)
-    # A: en ejecución (60 %), 100 aprobado + 100 ejecutado; B: terminado (100 %), 200 ejecutado;
-    # C: perfil (10 %), no amount known.
-    set_portfolio(
-        conn,
-        [
-            (a, "en_ejecucion", [(100_000_000, "aprobado"), (100_000_000, "ejecutado")]),
-            (b, "terminado", [(200_000_000, "ejecutado")]),
-            (c, "perfil", [(None, "postulado")]),
-        ],
-    )
-    return a, b, c
+    return hand_portfolio(conn)
 
 
 def test_a_closed_cut_keeps_its_figures_whatever_happens_to_the_live_data(conn, portfolio):

@@ -20,7 +20,7 @@ from geo.store.evaluation import close_cut, create_cut
 from geo.store.initiatives import InitiativeChange, save_initiatives
 from tests.conftest import run_sit, set_up_database
 from tests.support.actors import TESTER
-from tests.support.evaluation import e1_initiatives, set_portfolio
+from tests.support.evaluation import hand_portfolio
 
 HOSTILE = '=HYPERLINK("http://x") #panic("x") $x$ *b* {{ 7*7 }}'
 
@@ -30,15 +30,7 @@ def world():
     url = set_up_database("report_avance")
     engine = create_engine(url)
     with engine.begin() as conn:
-        a, b, c = e1_initiatives(conn)
-        set_portfolio(
-            conn,
-            [
-                (a, "en_ejecucion", [(100_000_000, "aprobado"), (100_000_000, "ejecutado")]),
-                (b, "terminado", [(200_000_000, "ejecutado")]),
-                (c, "perfil", [(None, "postulado")]),
-            ],
-        )
+        a, b, c = hand_portfolio(conn)
         save_initiatives(conn, TESTER, [InitiativeChange(values={"name": HOSTILE}, id=b["id"])])
     cut = create_cut(engine, TESTER, "31-12-2015", "Cuenta Pública 2016")
     close_cut(engine, TESTER, cut)
