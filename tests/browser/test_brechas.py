@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.support.browser import IFRAME, chromium_page, log_in, served_app
+from tests.support.browser import IFRAME, choose, chromium_page, log_in, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +25,6 @@ def page(server, browser):
 def legend(pg) -> str:
     # While Streamlit reruns, the old map iframe may linger next to the new one: read the last.
     return pg.frame_locator(IFRAME).last.locator(".sit-legend").inner_text(timeout=60_000)
-
-
-def choose(pg, label: str, option: str) -> None:
-    pg.get_by_test_id("stSelectbox").filter(has_text=label).click()
-    pg.get_by_role("option", name=option).click()
 
 
 def test_metric_changes_legend_and_click_lists_initiatives(server, page):

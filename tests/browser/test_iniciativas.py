@@ -8,7 +8,6 @@ with the vendored Leaflet.draw toolbar, saves, and then sees the point on the ma
 from dataclasses import replace
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geo.initiatives.form import update_initiative
@@ -17,6 +16,7 @@ from geo.store.actor import Actor
 from tests.support.browser import (
     IFRAME,
     app_idle,
+    choose,
     chromium_page,
     draw_point,
     log_in,
@@ -40,26 +40,6 @@ def server():
 def page(server, browser):
     with chromium_page(browser) as pg:
         yield pg
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label``; reopen it if a rerun closed it."""
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    choice = page.get_by_role("option", name=option).first
-    for _ in range(3):
-        app_idle(page)  # a rerun ending closes an open list
-        box.click()
-        try:
-            # Typed before the list is open, the keys are lost: wait for it first.
-            page.get_by_role("listbox").first.wait_for(timeout=10_000)
-            page.keyboard.type(option)  # filters the list: a long one only renders what is in view
-            choice.wait_for(timeout=10_000)
-            choice.click(timeout=10_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            continue
-        return
-    raise AssertionError(f"option {option!r} never appeared in {label!r}")
 
 
 def open_initiative(page, base: str, code: str) -> None:

@@ -272,7 +272,7 @@ def choose(pg, label: str, option: str) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     box = pg.get_by_test_id("stSelectbox").filter(has=pg.get_by_text(label, exact=True))
-    choice = pg.get_by_role("option", name=option, exact=True).first
+    choice = pg.get_by_role("option", name=option).first
     for _ in range(3):
         app_idle(pg)  # a rerun ending closes an open list
         box.click()
