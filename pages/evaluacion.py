@@ -14,6 +14,7 @@ from geo.evaluation.tables import (
     social_table,
     territory_table,
 )
+from geo.evaluation.territorial import SCOPE_NOTE
 from geo.investment.labels import NO_AMOUNTS, millions
 from layers.sanitize import clean_markdown
 from ui import auth
@@ -31,14 +32,18 @@ ui.show_flash()
 all_cuts = ui.cuts()
 cut_id = ui.choose_source(all_cuts)
 data = ui.evaluation_data(cut_id, "" if cut_id else version, filters.include_demo and cut_id is None)
-st.caption(clean_markdown(data["source"]["label"]))
+st.caption(
+    clean_markdown(data["source"]["label"])
+    + ". Los filtros de la barra lateral no se aplican aquí (el PLADECO se evalúa entero), salvo «Incluir "
+    "datos de demostración» para los datos vigentes."
+)
 if cut_id is not None:
     avance_buttons(cut_id)
 with st.expander("¿Cómo se calcula? Reglas de la evaluación"):
     ui.rules()
 
 total = data["summary"]
-m1, m2, m3, m4, m5 = st.columns(5)
+m1, m2, m3, m4, m5 = st.columns([2, 2, 3, 3, 2])
 m1.metric("Avance físico", pct(total["physical_pct"]))
 m2.metric("Avance financiero", pct(total["financial_pct"], NO_AMOUNTS))
 m3.metric("Programado", millions(total["planned_clp"]))
@@ -72,6 +77,7 @@ with t_plan:
         ui.progress_form(mine)
 
 with t_terr:
+    st.caption(SCOPE_NOTE)
     st.subheader("Por sector")
     st.dataframe(sector_table(data["territorial"]["by_sector"]), hide_index=True, width="stretch")
     st.subheader("Por unidad vecinal, frente a su parte de la población")

@@ -38,6 +38,12 @@ SECTOR_ROWS: dict[str, str] = {
     "fuera_comuna": "Fuera de la comuna",
     "sin_territorio": "Sin territorio",
 }
+#: Said beside the territorial view: it counts more initiatives than the percentages do.
+SCOPE_NOTE = (
+    "Aquí cuentan todas las iniciativas no archivadas, en cualquier estado (sin información y "
+    "suspendidas incluidas): es el alcance del plan, por eso sus montos pueden superar el programado "
+    "del resumen, que solo suma las iniciativas incluidas en los porcentajes."
+)
 CHILD_AGES = ("0 a 5", "6 a 14")
 ELDER_AGES = ("65 y mas",)
 YOUTH_NOTE = (

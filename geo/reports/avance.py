@@ -30,6 +30,7 @@ from geo.evaluation.tables import (
     social_table,
     territory_table,
 )
+from geo.evaluation.territorial import SCOPE_NOTE
 from geo.investment.labels import NO_AMOUNTS, money
 from geo.reports.render import render_pdf
 
@@ -106,6 +107,7 @@ def avance_data(conn: Connection, cut_id: int, now: datetime) -> dict[str, Any]:
         "progress_table": [[s, p] for s, p in progress_table()],
         "strategy_table": _rows(group_table(data["strategies"])),
         "strategies": strategies,
+        "territorial_note": SCOPE_NOTE,
         "sectors": _rows(sector_table(data["territorial"]["by_sector"])),
         "territories": _rows(territory_table(data["territorial"]["by_territory"])),
         "social": _rows(social_table(data["social"]["strategies"])),
