@@ -6,6 +6,7 @@ the council sees the money on «Inversión por territorio».
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geo.initiatives.filters import MapFilters
@@ -47,12 +48,13 @@ COLUMN_X = {"source": 75, "source_detail": 158, "year": 225, "amount_clp": 303, 
 HEADER, ROW = 36, 35
 
 
-def type_cell(page, g, row: int, column: str, value: str, replace: int = 30) -> None:
+def type_cell(page, g, row: int, column: str, value: str) -> None:
     """Type ``value`` into a cell (every edit reruns the app: wait for it before the next one).
 
-    The cell's editor is opened with a double click (``replace`` characters of what a text
-    cell held are deleted first); a list cell is filtered by the typed text and chosen with Enter, which
-    may open the next (new, blank: no line) row's editor, closed with Escape.
+    The cell's editor is opened with a double click: a text cell's editor (a textarea in the
+    grid's portal) is filled, replacing what it held; a list cell is filtered by the typed
+    text and chosen with Enter, which may open the next (new, blank: no line) row's editor,
+    closed with Escape.
     """
     app_idle(page)
     g.scroll_into_view_if_needed()  # a message above may have moved it
@@ -60,14 +62,16 @@ def type_cell(page, g, row: int, column: str, value: str, replace: int = 30) -> 
     x, y = box["x"] + COLUMN_X[column], box["y"] + HEADER + ROW * row + ROW / 2
     page.mouse.click(x, y)
     page.mouse.dblclick(x, y)
-    time.sleep(0.3)
-    if column not in ("source", "stage"):
-        for _ in range(replace):
-            page.keyboard.press("Backspace")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
     if column in ("source", "stage"):
+        time.sleep(0.6)
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
         page.keyboard.press("Escape")
+    else:
+        editor = page.locator("#portal textarea").first
+        editor.wait_for(timeout=5_000)
+        editor.fill(value)
+        editor.press("Enter")
     time.sleep(1.5)  # the edit's rerun starts a moment later: an edit sent during it is lost
     app_idle(page)
 
@@ -85,7 +89,10 @@ def fill_row(page, g, values: dict[str, str]) -> None:
         if not missing:
             return
         for column, value in missing.items():
-            type_cell(page, g, 0, column, value)
+            try:
+                type_cell(page, g, 0, column, value)
+            except PlaywrightTimeout:  # the editor did not open (a rerun redrew the grid): again
+                page.keyboard.press("Escape")
     raise AssertionError(f"the grid never showed {missing}")
 
 
