@@ -101,7 +101,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     changed = [
         f"{r['code']}: {status_label(r['status_a'])} → {status_label(r['status_b'])}"
         for r in diff["initiatives"]
-        if r["outcome"] != "estancada"
+        if r["outcome"] not in ("estancada", "terminada")
     ]
     print_section("Iniciativas que cambiaron:", changed)
     return 0

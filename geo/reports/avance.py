@@ -90,6 +90,11 @@ def avance_data(conn: Connection, cut_id: int, now: datetime) -> dict[str, Any]:
         "subtitle": source["label"],
         "closed": closed,
         "note": source["note"] or "",
+        "demo": (
+            "Este corte incluye datos de demostración: iniciativas sintéticas (DEMO-…), no del PLADECO."
+            if source["with_demo"]
+            else ""
+        ),
         "generated": f"Generado el {format_datetime(now)}",
         "summary": [
             ["Avance físico del PLADECO", pct(total["physical_pct"])],

@@ -72,6 +72,7 @@ def test_secplac_closes_a_cut_and_downloads_its_report(server, page):
     pdf = info.value.path().read_bytes()
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert f"Avance físico del PLADECO {shown}" in text and "Corte n.º 1: estado al 31-12-2015" in text
+    assert "Este corte incluye datos de demostración" in text  # announced, as on every page
     page.screenshot(path="/tmp/sit-evaluacion.png", full_page=True)
     for tab in ("Por estrategia y plan", "Territorial", "Social"):  # looked at, not asserted
         page.get_by_role("tab", name=tab).click()

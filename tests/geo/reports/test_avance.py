@@ -52,6 +52,7 @@ def test_the_pdf_says_what_sit_evaluation_says(world, tmp_path):
     text = page_text(pdf)
     assert "Informe de avance del PLADECO" in text
     assert f"Corte n.º {cut}: estado al 31-12-2015" in text and "Cuenta Pública 2016" in text
+    assert "datos de demostración" not in text  # a cut of the real data says nothing of demo data
     total = data["summary"]
     assert f"Avance físico del PLADECO {pct(total['physical_pct'])}" in text
     assert f"Avance financiero {pct(total['financial_pct'], NO_AMOUNTS)}" in text
