@@ -136,3 +136,28 @@ def test_two_cuts_compare_per_initiative_strategy_and_territory(conn, portfolio)
     e1 = next(r for r in diff["by_strategy"] if r["strategy"] == "E1")
     assert (e1["planned_diff"], e1["executed_diff"]) == (0, 100_000_000)
     assert sum(r["executed_diff"] or 0 for r in diff["by_territory"]) == 100_000_000
+
+
+# The roles written out (not read from geo.store.permissions): a change of the table fails here.
+MAY_EVALUATE = {"administrador", "secplac"}
+
+
+@pytest.mark.parametrize("role", ["administrador", "secplac", "facilitador", "concejo", None])
+def test_only_administrador_and_secplac_make_cuts_and_enter_progress(conn, role):
+    actor = Actor("Alguien", "prueba", role=role)
+    draft = create_cut(conn, TESTER, "2015-12-31")
+    iid, version = conn.execute(text("SELECT id, version FROM initiative ORDER BY id LIMIT 1")).one()
+    writes = [
+        lambda: create_cut(conn, actor, "2016-12-31"),
+        lambda: close_cut(conn, actor, draft),
+        lambda: set_progress(conn, actor, iid, 50, version),
+    ]
+    for write in writes:
+        before = conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+        if role in MAY_EVALUATE:
+            write()
+            assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == before + 1
+        else:
+            with pytest.raises(NotAuthorised, match="No autorizado"):
+                write()
+            assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == before
