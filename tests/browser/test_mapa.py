@@ -101,7 +101,7 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     assert figure.get_by_test_id("stMetricValue").inner_text() == str(e1)
     filtered = page.get_by_test_id("stMetric").filter(has_text="Iniciativas filtradas")
     assert filtered.get_by_test_id("stMetricValue").inner_text() == str(e1_all)
-    page.get_by_text(f"de {e1_all}. Ordenar").wait_for(timeout=10_000)
+    page.get_by_text(f"de {e1_all}, en el orden del plan").wait_for(timeout=10_000)
 
     outside = [
         u
