@@ -18,7 +18,8 @@ try:
     who = auth.check_session()
     st.session_state[navigation.CHECKED_KEY] = True
     pages, by_file = navigation.pages_for_session()
-    page = st.navigation(pages)
+    # expanded: past 12 pages Streamlit folds the menu to 10 and hides the rest behind «View more».
+    page = st.navigation(pages, expanded=True)
     if who is not None and auth.sidebar_account(who):
         auth.end_session("Sesión cerrada. Para seguir, ingrese de nuevo.")
         st.switch_page(by_file[navigation.LOGIN])
