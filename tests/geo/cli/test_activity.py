@@ -62,7 +62,7 @@ def test_the_text_shows_who_what_and_each_field_before_and_after(url):
     lines = out.splitlines()
     assert "Ana Rojas (arojas)  Editar iniciativa  E1.P1.G1.01 · " in lines[0]
     assert "      Estado: Idea → Perfil" in lines
-    assert "      Monto (CLP): (vacío) → $ 12.500.000" in lines
+    assert "      Financiamiento: (vacío) → FNDR, 2016, $ 12.500.000, Aprobado" in lines
     assert any(
         line.startswith("10-03-2025 12:00  Patricio Vega (nombre escrito, sin cuenta)") for line in lines
     )

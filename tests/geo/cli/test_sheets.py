@@ -31,7 +31,7 @@ def test_template_import_dry_run_strict_and_reimport(url, tmp_path):
     assert "fila 3, columna «Ubicación»: «Huasco»: ambiguo" in out
     assert "no se escribió nada" in out and total(url) == base
     err = load_workbook(tmp_path / "e.xlsx")["Errores"]
-    assert [c.value for c in err[2]][:2] == [3, "Ubicación"]
+    assert [c.value for c in err[2]][:3] == ["Iniciativas", 3, "Ubicación"]
 
     strict = run_sit("import", "initiatives", str(f), "--strict", url=url, check=False)
     assert strict.returncode == 2 and "modo estricto" in strict.stderr and "Traceback" not in strict.stderr
