@@ -170,9 +170,13 @@ def test_a_viewer_finds_no_write_control_on_any_page_it_can_see(server, page):
     log_in(page, base, "concejo")
     for title in PAGES_OF["concejo"]:
         page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        wall = title == "Modo proyector"  # no title and no sidebar: the map for a hall's wall
         heading = "Mapa del PLADECO 2014-2017" if title == "Mapa del PLADECO" else title
         heading = "Planillas de iniciativas" if title == "Planillas" else heading
-        page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+        if wall:
+            page.get_by_role("link", name="Salir del modo proyector").wait_for(timeout=90_000)
+        else:
+            page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
         time.sleep(1.5)  # the rest of the page (maps, tables) arrives after the title
         names = button_names(page)
         assert [n for n in names if WRITE_BUTTON.search(n)] == [], (title, names)
@@ -180,6 +184,11 @@ def test_a_viewer_finds_no_write_control_on_any_page_it_can_see(server, page):
         for frame in page.frames:
             assert frame.locator(".leaflet-draw").count() == 0, title
         assert page.get_by_test_id("stException").count() == 0, title
+        if wall:  # back to a page with the sidebar, as a person would leave the projector
+            app_idle(page)
+            page.get_by_role("link", name="Salir del modo proyector").click()
+            page.get_by_role("heading", name="Mapa del PLADECO 2014-2017").wait_for(timeout=90_000)
+            app_idle(page)
 
 
 def test_logout_returns_to_the_login_page_and_forgets_the_session(server, page):
