@@ -19,7 +19,9 @@ try:
     st.session_state[navigation.CHECKED_KEY] = True
     pages, by_file = navigation.pages_for_session()
     # expanded: past 12 pages Streamlit folds the menu to 10 and hides the rest behind «View more».
-    page = st.navigation(pages, expanded=True)
+    # One page (the login form): no menu, as before the menu was always expanded.
+    listed = sum(1 for p in pages if getattr(p, "visibility", "visible") != "hidden")
+    page = st.navigation(pages, expanded=True, position="sidebar" if listed > 1 else "hidden")
     if who is not None and auth.sidebar_account(who):
         auth.end_session("Sesión cerrada. Para seguir, ingrese de nuevo.")
         st.switch_page(by_file[navigation.LOGIN])

@@ -123,10 +123,28 @@ def test_five_failures_lock_the_account_and_the_sixth_is_refused_with_the_right_
     base, engine = server
     username, _, password = LOCKED
     page.goto(base)
+
+    def failures() -> int:
+        """Failed attempts counted so far (the fifth locks the account and resets the count)."""
+        with engine.connect() as conn:
+            return conn.execute(
+                text(
+                    "SELECT CASE WHEN locked_until > now() THEN 5 ELSE failed_attempts END "
+                    "FROM app_user WHERE username = :u"
+                ),
+                {"u": username},
+            ).scalar_one()
+
     for attempt in range(5):
         fill_login(page, username, f"equivocada-{attempt}")
         page.get_by_text(REFUSED).wait_for(timeout=30_000)
-        time.sleep(0.3)
+        # The refusal of the previous attempt is still on screen: wait until this one counted
+        # (a click while the app runs the previous one is lost, and the test would race it).
+        deadline = time.time() + 30
+        while failures() < attempt + 1 and time.time() < deadline:
+            time.sleep(0.2)
+        assert failures() == attempt + 1
+        app_idle(page)
     fill_login(page, username, password)
     page.get_by_text(REFUSED).wait_for(timeout=30_000)
     time.sleep(1)
