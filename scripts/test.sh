@@ -21,7 +21,7 @@ say "Type check (mypy)"
 say "Running the tests"
 set +e
 workers="${SIT_TEST_WORKERS:-$(( $(nproc) < 2 ? 1 : 2 ))}"
-"$VENV/bin/python" -m pytest -n "$workers" --dist loadfile "$@"
+"$VENV/bin/python" -m pytest -n "$workers" --dist loadfile --durations=25 "$@"
 rc=$?
 set -e
 # pytest exits 5 when no test ran: that must fail loudly, not pass.
