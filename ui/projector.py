@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.domain import NEED_KINDS, format_int
-from geo.territory.focus import TerritoryFocus, focus_choices, territory_focus
+from geo.territory.focus import TerritoryFocus, located_territories, territory_focus
 from geo.workshops.queries import workshop_detail, workshop_list, workshop_needs, workshop_stamp
 from layers.needs import needs_feature_collection
 from layers.projector import build_projector_map, projector_legend_html
@@ -25,6 +25,7 @@ from layers.sanitize import clean_text
 from ui import state
 from ui.participation import participation_qr
 from ui.reference import reference_layers
+from ui.workshops import workshop_label
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def hide_chrome() -> None:
 def choices(version: str) -> list[tuple[int, str]]:
     """The located UVs and localities, as (id, label)."""
     with state.engine().connect() as conn:
-        return focus_choices(conn)
+        return [(i, label) for i, _, label in located_territories(conn)]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -111,11 +112,6 @@ def chosen_territory(options: list[tuple[int, str]]) -> int | None:
     )
 
 
-def _workshop_label(w: dict[str, Any]) -> str:
-    state_ = "" if w["state"] == "abierto" else " (cerrado)"
-    return f"{w['held_on']:%d-%m-%Y} · {w['place']}{state_}"
-
-
 def chosen_workshop(territory_id: int) -> dict[str, Any] | None:
     """The workshop whose needs are shown: one of those covering the territory, or none."""
     with state.engine().connect() as conn:
@@ -129,7 +125,7 @@ def chosen_workshop(territory_id: int) -> dict[str, Any] | None:
     choice = st.selectbox(
         "Taller",
         [None, *by_id],
-        format_func=lambda i: "Sin taller (solo el plan)" if i is None else _workshop_label(by_id[i]),
+        format_func=lambda i: "Sin taller (solo el plan)" if i is None else workshop_label(by_id[i]),
         key="proyector_taller",
         help="Las necesidades del taller elegido se ven en el mapa y se actualizan solas.",
     )
@@ -194,6 +190,7 @@ def draw_wall(
     With ``code`` (participation open), the phones' QR and short code come first.
     """
     items = [asdict(i) for i in f.initiatives]
+    reference = reference_layers()
     territory = {
         "type": "Feature",
         "geometry": f.geometry,
@@ -203,7 +200,7 @@ def draw_wall(
         territory=territory,
         neighbours=f.neighbours,
         initiatives=items,
-        reference=reference_layers(),
+        reference=reference,
         needs=needs,
     )
     col_map, col_legend = st.columns([MAP_SHARE, LEGEND_SHARE], gap="small")
@@ -222,7 +219,7 @@ def draw_wall(
             projector_legend_html(
                 strategies(version),
                 items,
-                reference_layers(),
+                reference,
                 needs=needs is not None,
                 limit=LIST_LIMIT[screen] // 2 if code else LIST_LIMIT[screen],
                 need_kinds=NEED_KINDS,

@@ -85,7 +85,8 @@ def show_flash() -> None:
 # --- choosing, creating and editing a workshop ------------------------------------------------
 
 
-def _label(w: dict[str, Any]) -> str:
+def workshop_label(w: dict[str, Any]) -> str:
+    """A workshop as people choose it: date, place, territories, and whether it is closed."""
     state = "" if w["state"] == "abierto" else f" · {WORKSHOP_STATES[w['state']].lower()}"
     return f"{w['held_on']:%d-%m-%Y} · {w['place']} ({', '.join(w['territories'])}){state}"
 
@@ -99,7 +100,7 @@ def choose_workshop() -> dict[str, Any] | None:
     by_id = {w["id"]: w for w in workshops}
     if ss.get(CHOSEN) not in by_id:
         ss[CHOSEN] = workshops[0]["id"]
-    chosen = st.selectbox("Taller", list(by_id), key=CHOSEN, format_func=lambda i: _label(by_id[i]))
+    chosen = st.selectbox("Taller", list(by_id), key=CHOSEN, format_func=lambda i: workshop_label(by_id[i]))
     return by_id[chosen]
 
 

@@ -38,6 +38,7 @@ from geo.reports.map_svg import (
     territory_map_svg,
 )
 from geo.reports.render import render_pdf
+from geo.territory.focus import located_territories
 from geo.territory.gazetteer import Gazetteer
 from geo.workshops.plan import TerritoryNeeds, territory_needs_summary
 
@@ -117,19 +118,7 @@ def _per_inhabitant(value: float | None, has_amounts: bool) -> str:
 
 def territories(conn: Connection) -> list[Located]:
     """Every located UV and rural locality, UVs first (the order of a booklet)."""
-    rows = conn.execute(
-        text(
-            """
-        SELECT id, kind, code, name FROM territory
-         WHERE kind IN ('unidad_vecinal', 'localidad') AND geom IS NOT NULL
-         ORDER BY kind DESC, code
-        """
-        )
-    ).all()
-    return [
-        Located(r.id, r.kind, f"UV {r.code} · {r.name}" if r.kind == "unidad_vecinal" else r.name)
-        for r in rows
-    ]
+    return [Located(i, kind, label) for i, kind, label in located_territories(conn)]
 
 
 def find_territory(conn: Connection, written: str) -> Located:

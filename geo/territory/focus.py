@@ -67,8 +67,11 @@ def focus_label(kind: str, code: str, name: str) -> str:
     return f"UV {code} · {name}" if kind == "unidad_vecinal" else name
 
 
-def focus_choices(conn: Connection) -> list[tuple[int, str]]:
-    """(id, label) of every located UV, then every located locality."""
+def located_territories(conn: Connection) -> list[tuple[int, str, str]]:
+    """(id, kind, label) of every located UV, then every located locality.
+
+    The projector's choices and the order of the Ficha territorial's booklet.
+    """
     rows = conn.execute(
         text(
             """
@@ -78,7 +81,7 @@ def focus_choices(conn: Connection) -> list[tuple[int, str]]:
             """
         )
     ).all()
-    return [(r.id, focus_label(r.kind, r.code, r.name)) for r in rows]
+    return [(r.id, r.kind, focus_label(r.kind, r.code, r.name)) for r in rows]
 
 
 def territory_focus(
