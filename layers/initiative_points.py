@@ -20,11 +20,11 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from branca.element import MacroElement, Template
 
+from layers.assets import page_script
 from layers.sanitize import clean_feature_collection
 from layers.styles import STRATEGY_PALETTE, UNKNOWN_COLOUR
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 #: Coordinates are sent as integers of 1/SCALE degree: 1e-5 degree is about 1.1 m.
 SCALE = 100_000
 INITIATIVE_CLASS = "sit-iniciativa"
-JS_LIBRARY = (Path(__file__).parent / "js" / "initiatives.js").read_text(encoding="utf-8")
+JS_LIBRARY = page_script("gzip.js", "initiatives.js")
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,34 @@ class Legend(MacroElement):
 DRAWN_ATTRIBUTE = "data-sit-drawn"
 
 
+class DrawnSignal(MacroElement):
+    """Sets ``attribute`` = ``count`` on its map's container once the map is drawn.
+
+    Tests and benchmarks wait for such an attribute (the workshop map's needs, the
+    projector's numbered initiatives) instead of guessing when Leaflet is done: set two
+    frames after the map is ready, when what was added with it has been painted.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.whenReady(function () {
+            var map = this;
+            requestAnimationFrame(function () { requestAnimationFrame(function () {
+                map.getContainer().setAttribute({{ this.attribute|tojson }}, {{ this.count|tojson }});
+            }); });
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, attribute: str, count: int) -> None:
+        super().__init__()
+        self._name = "SitDrawnSignal"
+        self.attribute = attribute
+        self.count = str(count)
+
+
 def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = True) -> str:
     """HTML of the legend; ``strategies`` are (position, code, name) tuples."""
     rows = ["<b>Iniciativas por estrategia</b>"]

@@ -16,13 +16,12 @@ from typing import Any
 
 import folium
 import shapely
-from branca.element import MacroElement, Template
 from shapely.geometry import shape
 
 from layers.assets import STATIC_URL_PREFIX
 from layers.editmap import add_commune, add_drawing_tools
 from layers.locale import spanish_map
-from layers.map import VALLENAR_CENTER, Legend
+from layers.map import VALLENAR_CENTER, DrawnSignal, Legend
 from layers.sanitize import clean_feature_collection, clean_text
 
 log = logging.getLogger(__name__)
@@ -65,29 +64,6 @@ def need_style(kind: str, state: str = "aceptada", votes: int = 0) -> dict[str, 
         "dashArray": "6 4" if state == "pendiente" else None,
         "className": NEED_CLASS,
     }
-
-
-class _NeedsDrawn(MacroElement):
-    """Sets :data:`NEEDS_ATTRIBUTE` on the map container once the needs layer is on it."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.whenReady(function () {
-            var map = this;
-            requestAnimationFrame(function () {
-                map.getContainer().setAttribute({{ this.attribute|tojson }}, {{ this.count|tojson }});
-            });
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, count: int) -> None:
-        super().__init__()
-        self._name = "SitNeedsDrawn"
-        self.attribute = NEEDS_ATTRIBUTE
-        self.count = str(count)
 
 
 def needs_feature_collection(
@@ -199,7 +175,7 @@ def build_workshop_map(
                 aliases=["Necesidad", "Tipo", "Texto", "Votos", "Estrategia"],
             ),
         ).add_to(m)
-    _NeedsDrawn(len(drawn["features"])).add_to(m)
+    DrawnSignal(NEEDS_ATTRIBUTE, len(drawn["features"])).add_to(m)
     Legend(legend_body(kind_labels, len(plan["features"]))).add_to(m)
     if draw:
         add_drawing_tools(m, static_prefix)

@@ -18,6 +18,7 @@ from branca.element import MacroElement, Template
 
 from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
 from layers.locale import spanish_map
+from layers.map import DrawnSignal
 from layers.needs import NEED_COLOURS, need_style
 from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
@@ -31,27 +32,6 @@ PROJECTOR_DRAWN = "data-sit-proyector"
 MIN_FONT_PX = 16
 FOCUS_COLOUR = "#000000"
 _HALO = "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 4px #fff"
-
-
-class _Drawn(MacroElement):
-    """Sets :data:`PROJECTOR_DRAWN` on the map container two frames after the map is built."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        requestAnimationFrame(function () { requestAnimationFrame(function () {
-            {{ this._parent.get_name() }}.getContainer().setAttribute({{ this.attribute|tojson }},
-                                                                   {{ this.count|tojson }});
-        }); });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, count: int) -> None:
-        super().__init__()
-        self._name = "SitProjectorDrawn"
-        self.attribute = PROJECTOR_DRAWN
-        self.count = str(count)
 
 
 class _BigControls(MacroElement):
@@ -180,7 +160,7 @@ def build_projector_map(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
     m.fit_bounds([[south, west], [north, east]], padding=(30, 30))
-    _Drawn(drawn).add_to(m)
+    DrawnSignal(PROJECTOR_DRAWN, drawn).add_to(m)
     return m
 
 

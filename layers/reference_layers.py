@@ -18,17 +18,17 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import folium
 from branca.element import MacroElement, Template
 
+from layers.assets import page_script
 from layers.sanitize import clean_feature_collection, clean_text
 
 log = logging.getLogger(__name__)
 
-JS_LIBRARY = (Path(__file__).parent / "js" / "reference.js").read_text(encoding="utf-8")
+JS_LIBRARY = page_script("gzip.js", "reference.js")
 #: Attribute of the map container listing the reference layers drawn so far (tests wait on it).
 DRAWN_REFERENCE_ATTRIBUTE = "data-sit-capas-dibujadas"
 

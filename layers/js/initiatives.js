@@ -2,8 +2,7 @@
  *
  * layers/initiative_points.py inlines this file in the map (it is not fetched). The map's
  * fixed part calls sitInitiatives.load(sig, b64, style): a gzip of the compact columns
- * (layers.initiative_points.encode_initiatives), decoded here with the browser's
- * DecompressionStream, becomes one Leaflet layer per initiative, built once. Each filter
+ * (layers.initiative_points.encode_initiatives), decoded by layers/js/gzip.js, becomes one Leaflet layer per initiative, built once. Each filter
  * change sends only a bitset of which of them to show (sitInitiatives.show), which moves
  * the chosen layers into the filtered feature group that streamlit-folium swaps in place,
  * then sets data-sit-drawn on the map container two frames later.
@@ -23,18 +22,6 @@
     function mark(name) { marks[name] = Math.round(performance.now()); }
     var stores = {};  // sig -> promise of {cols, layers}
     var built = {};   // sig -> {cols, layers}, once decoded
-
-    function bytesOf(b64) {
-        var bin = atob(b64);
-        var out = new Uint8Array(bin.length);
-        for (var i = 0; i < bin.length; i += 1) { out[i] = bin.charCodeAt(i); }
-        return out;
-    }
-
-    function gunzipJson(b64) {
-        var stream = new Blob([bytesOf(b64)]).stream().pipeThrough(new DecompressionStream("gzip"));
-        return new Response(stream).json();
-    }
 
     function tooltip(cols, i) {
         var rows = [["Código", cols.code[i]], ["Iniciativa", cols.name[i]],
@@ -88,7 +75,7 @@
         load: function (sig, b64, style) {
             if (!stores[sig]) {
                 mark("sit-load");
-                stores[sig] = gunzipJson(b64).then(function (cols) {
+                stores[sig] = window.sitGzip.json(b64).then(function (cols) {
                     mark("sit-decoded");
                     built[sig] = {cols: cols, layers: build(cols, style)};
                     mark("sit-built");
@@ -105,7 +92,7 @@
                 return;
             }
             store.then(function (s) {
-                var mask = bytesOf(bits);
+                var mask = window.sitGzip.bytes(bits);
                 var chosen = [];
                 for (var i = 0; i < s.layers.length; i += 1) {
                     if (mask[i >> 3] & (1 << (i & 7))) { chosen.push(s.layers[i]); }

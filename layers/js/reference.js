@@ -3,7 +3,7 @@
  *
  * layers/reference_layers.py inlines this file in the map (it is not fetched). Every layer
  * of the layer control starts as an empty group; the first time one is added, the gzip of
- * all reference layers (base64, decoded once with the browser's DecompressionStream) gives
+ * all reference layers (base64, decoded once by layers/js/gzip.js) gives
  * its features. The legend's row of a layer shows while the layer is on the map. Texts
  * arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
  */
@@ -14,13 +14,7 @@
     var stores = {};  // sig -> promise of {layer: FeatureCollection}, decoded on first use
 
     function decode(sig) {
-        if (!stores[sig]) {
-            var bin = atob(raw[sig] || "");
-            var bytes = new Uint8Array(bin.length);
-            for (var i = 0; i < bin.length; i += 1) { bytes[i] = bin.charCodeAt(i); }
-            var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-            stores[sig] = new Response(stream).json();
-        }
+        if (!stores[sig]) { stores[sig] = window.sitGzip.json(raw[sig] || ""); }
         return stores[sig];
     }
 
