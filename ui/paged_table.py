@@ -44,7 +44,7 @@ def _text_key(values: pd.Series) -> pd.Series:
     """Text as a person sorts it: case and accents do not count (``Ñ`` after ``N``)."""
 
     def fold(v: object) -> str:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+        if _missing(v):
             return ""
         text = str(v).casefold().replace("ñ", "n\uffff")
         return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

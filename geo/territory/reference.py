@@ -247,13 +247,12 @@ def replace_reference_layer(
     if not records:
         raise DataError(f"«{name}» no tiene elementos: una capa de referencia no se vacía desde un archivo.")
     with transaction(bind) as conn:
-        if not dry_run:
-            return save_reference_layer(conn, actor, layer, records, note={"archivo": name})
-        preview = conn.begin_nested()
+        preview = conn.begin_nested() if dry_run else None
         try:
             return save_reference_layer(conn, actor, layer, records, note={"archivo": name})
         finally:
-            preview.rollback()
+            if preview is not None:
+                preview.rollback()
 
 
 #: What a map's tooltip says of a feature besides its name: (attribute, Spanish label).

@@ -181,7 +181,7 @@ def reference_section() -> None:
     if upload is None:
         st.info("Suba un archivo para ver la vista previa.")
         return
-    key = f"{upload_key(upload, layer, ReadOptions())}"
+    key = upload_key(upload, layer, ReadOptions())
     if st.button("Vista previa", type="primary", key="capas_ref_preview_btn"):
         st.session_state[REFERENCE_PREVIEW_KEY] = (key, *run_reference(upload, layer, dry_run=True))
     preview = st.session_state.get(REFERENCE_PREVIEW_KEY)

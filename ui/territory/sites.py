@@ -14,7 +14,6 @@ from streamlit_folium import st_folium
 
 from geo.domain import FIELD_LABELS, format_datetime
 from geo.errors import ConflictError, DataError, ValidationError
-from geo.initiatives.queries import data_version
 from geo.store.territories import place_site, unplace_site
 from geo.territory.reference import reference_version
 from geo.territory.suggestions import Suggestion, confirm_suggestion, site_suggestions
@@ -119,7 +118,7 @@ def place_sites_section(version: str) -> None:
             )
             st.rerun()
     if not site["located"]:
-        suggestions_panel(sid, site["name"], opened)
+        suggestions_panel(sid, site["name"], opened, version)
     history = editor_data.site_history(sid)
     if history:
         st.markdown("**Historial de ubicaciones**")
@@ -146,11 +145,11 @@ def _suggestions(version: str, reference: str) -> dict[int, list[Suggestion]]:
     return site_suggestions(engine())
 
 
-def suggestions_panel(site_id: int, site_name: str, opened: int) -> None:
+def suggestions_panel(site_id: int, site_name: str, opened: int, version: str) -> None:
     """Reference features whose name matches the site: a person confirms one with a click."""
     with engine().connect() as conn:
-        keys = (data_version(conn), reference_version(conn))
-    found = _suggestions(*keys).get(site_id, [])
+        reference = reference_version(conn)
+    found = _suggestions(version, reference).get(site_id, [])
     if not found:
         st.caption(
             f"No hay sugerencias para «{clean_markdown(site_name)}» en las capas de referencia: dibújelo."
