@@ -149,6 +149,7 @@ def test_five_failures_lock_the_account_and_the_sixth_is_refused_with_the_right_
     page.get_by_text(REFUSED).wait_for(timeout=30_000)
     time.sleep(1)
     page.get_by_role("heading", name="Ingresar").wait_for(timeout=30_000)  # still out
+    app_idle(page)
     assert page.get_by_test_id("stSidebarNav").count() == 0
     with engine.connect() as conn:
         locked = conn.execute(
@@ -219,6 +220,7 @@ def test_logout_returns_to_the_login_page_and_forgets_the_session(server, page):
     page.get_by_test_id("stSidebar").get_by_role("button", name="Cerrar sesión").click()
     page.get_by_text("Sesión cerrada").wait_for(timeout=30_000)
     page.get_by_role("heading", name="Ingresar").wait_for(timeout=30_000)
+    app_idle(page)  # the logged-in run's menu stays on screen, stale, until this run ends
     assert page.get_by_test_id("stSidebarNav").count() == 0
     assert page.get_by_text(ACCOUNTS["secplac"][1]).count() == 0
 
