@@ -20,6 +20,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui import evaluation as ui
 from ui.frame import page_frame
+from ui.messages import show_flash
 from ui.reports import avance_buttons
 
 filters, version = page_frame(__file__)
@@ -28,7 +29,7 @@ st.caption(
     "Cumplimiento del Plan de Desarrollo Comunal en lo físico, financiero-presupuestario, territorial "
     "y social, con los datos vigentes o con un corte cerrado («estado al 31-12»)."
 )
-ui.show_flash()
+show_flash(ui.FLASH)
 all_cuts = ui.cuts()
 cut_id = ui.choose_source(all_cuts)
 data = ui.evaluation_data(cut_id, "" if cut_id else version, filters.include_demo and cut_id is None)

@@ -3,17 +3,16 @@
 import streamlit as st
 
 from geo.initiatives.form import InitiativeInput
-from layers.sanitize import clean_markdown
 from ui import auth
 from ui.frame import page_frame
 from ui.initiatives import data as editor_data
 from ui.initiatives import editor, history
+from ui.messages import show_flash
 from ui.territory.sites import place_sites_section
 
 filters, version = page_frame(__file__)
 st.title("Iniciativas")
-if flash := st.session_state.pop("ed_flash", None):
-    st.success(clean_markdown(flash), icon=":material/check_circle:")
+show_flash("iniciativas")
 
 chosen = editor.pick_initiative(filters, version)
 data = None if chosen == editor.NEW else editor_data.initiative(chosen)

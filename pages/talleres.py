@@ -6,6 +6,7 @@ from geo.workshops.queries import workshop_needs, workshop_stamp
 from layers.sanitize import clean_markdown
 from ui import auth, needs, state, workshops
 from ui.capture import capture_import_panel
+from ui.messages import show_flash
 from ui.navigation import guard
 from ui.participation import participation_panel
 from ui.reports import workshop_acta_button, workshop_kit_buttons
@@ -17,7 +18,7 @@ st.caption(
     "Diagnóstico participativo: las necesidades que los vecinos marcan en el mapa (problemas, "
     "propuestas y valores), por estrategia del PLADECO, y qué iniciativas del plan las responden."
 )
-workshops.show_flash()
+show_flash(workshops.FLASH)
 can_write = auth.can("workshops")
 
 if can_write:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import accounts
+from ui.messages import show_flash
 from ui.navigation import guard
 
 guard(__file__)
@@ -12,8 +13,7 @@ st.caption(
     "defecto: escriba una de al menos 10 caracteres y entréguela a la persona, que puede "
     "cambiarla en «Mi cuenta»."
 )
-if flash := st.session_state.pop("users_flash", None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash("usuarios")
 accounts.accounts_table()
 tab_new, tab_reset, tab_active = st.tabs(["Nueva cuenta", "Restablecer contraseña", "Desactivar o activar"])
 with tab_new:

@@ -14,14 +14,13 @@ from geo.domain import ROLES, format_datetime
 from geo.errors import DataError, ValidationError
 from layers.sanitize import clean_markdown
 from ui import auth
-from ui.messages import refused
+from ui.messages import flash, refused, show_flash
 from ui.state import engine
 
 log = logging.getLogger(__name__)
 
 ss = st.session_state
 VIA = "página Usuarios"
-FLASH = "users_flash"
 _PASSWORD_HELP = f"Al menos {MIN_LENGTH} caracteres; no use el nombre de usuario."
 
 
@@ -48,8 +47,7 @@ def change_password_form() -> None:
     who = auth.signed_in()
     if who is None:
         return
-    if notice := ss.pop("own_password_flash", None):
-        st.success(notice, icon=":material/check_circle:")
+    show_flash("mi_cuenta")
     with st.form("own_password", clear_on_submit=True):
         current = st.text_input("Contraseña actual", type="password", key="own_current")
         new = st.text_input("Contraseña nueva", type="password", key="own_new", help=_PASSWORD_HELP)
@@ -70,12 +68,12 @@ def change_password_form() -> None:
         _problem(exc)
         return
     auth.remember_new_password(account)
-    ss["own_password_flash"] = "Contraseña cambiada. Las demás sesiones abiertas con esta cuenta se cerrarán."
+    flash("mi_cuenta", "Contraseña cambiada. Las demás sesiones abiertas con esta cuenta se cerrarán.")
     st.rerun()
 
 
 def _flash_and_rerun(message: str) -> None:
-    ss[FLASH] = message
+    flash("usuarios", message)
     st.rerun()
 
 

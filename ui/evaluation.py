@@ -26,7 +26,7 @@ from geo.evaluation.tables import status_counts
 from geo.store.evaluation import close_cut, create_cut, set_progress
 from layers.sanitize import clean_markdown
 from ui import auth
-from ui.messages import refused
+from ui.messages import flash, refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 VIA = "página Evaluación del PLADECO"
 LIVE = 0  # the source choice's value for the live data
 SOURCE = "eval_source"
-FLASH = "eval_flash"
+FLASH = "evaluacion"  # the page whose confirmations these are
 
 
 @st.cache_data(show_spinner="Calculando la evaluación…", max_entries=16)
@@ -101,19 +101,13 @@ def status_bars(rows: list[dict[str, Any]]) -> alt.Chart:
     )
 
 
-def show_flash() -> None:
-    """The message of the last write, once."""
-    if message := ss.pop(FLASH, None):
-        st.success(message, icon=":material/check_circle:")
-
-
 def _write(action: Any, message: str) -> None:
     try:
         result = action()
     except DataError as exc:
         st.error(refused(exc))
         return
-    ss[FLASH] = message.format(result)
+    flash(FLASH, message.format(result))
     st.rerun()
 
 

@@ -1,12 +1,14 @@
-"""Refusals shown to a person: logged with their traceback first, then shown in Spanish.
+"""What a page tells a person about a write: refusals and confirmations.
 
 Every page that turns an error into a message on screen goes through :func:`refused`, so
-a maintainer finds the traceback in the server log while the person reads what went wrong.
+a maintainer finds the traceback in the server log while the person reads what went wrong;
+every confirmation shown after the rerun that follows a write goes through :func:`flash`.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import streamlit as st
 
@@ -33,3 +35,31 @@ def unexpected(exc: BaseException) -> None:
     """An error no page expected: log it with its traceback (ERROR) and show the Spanish notice."""
     log.error("unexpected error while running the page", exc_info=exc)
     st.error(UNEXPECTED, icon=":material/error:")
+
+
+_FLASH = "sit_flash"
+#: How long a confirmation stays. A page whose map remounts after a save (its key carries the
+#: version) reruns a second time when the map reports itself; the confirmation must survive
+#: that rerun instead of flashing for a moment.
+LINGER_S = 8.0
+
+
+def flash(scope: str, message: str) -> None:
+    """Confirm a write on the page ``scope`` after the rerun that follows it.
+
+    ``message`` is Markdown: escape what a person typed in it (``clean_markdown``).
+    """
+    st.session_state.setdefault(_FLASH, {})[scope] = (message, time.monotonic())
+
+
+def show_flash(scope: str) -> None:
+    """The confirmation of the last write on page ``scope``, for :data:`LINGER_S` seconds of reruns."""
+    shown = st.session_state.get(_FLASH, {})
+    entry = shown.get(scope)
+    if entry is None:
+        return
+    message, at = entry
+    if time.monotonic() - at > LINGER_S:
+        del shown[scope]
+        return
+    st.success(message, icon=":material/check_circle:")

@@ -40,7 +40,7 @@ from geo.workshops import plan, queries
 from layers.needs import build_workshop_map, needs_feature_collection
 from layers.sanitize import clean_markdown
 from ui import auth
-from ui.messages import refused
+from ui.messages import flash, refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,7 @@ log = logging.getLogger(__name__)
 ss = st.session_state
 VIA = "página Talleres"
 CHOSEN = "talleres_id"
-FLASH = "talleres_flash"
-
-
-def flash(message: str) -> None:
-    """Show ``message`` after the rerun that follows a save."""
-    ss[FLASH] = message
+FLASH = "talleres"  # the page whose confirmations these are
 
 
 def saved(write: Callable[[], Any], message: str) -> None:
@@ -66,7 +61,7 @@ def saved(write: Callable[[], Any], message: str) -> None:
     except DataError as exc:
         st.error(refused(exc))
         return
-    flash(message.format(result))
+    flash(FLASH, message.format(result))
     st.rerun()
 
 
@@ -74,12 +69,6 @@ def _chosen(workshop_id: int) -> int:
     """Make ``workshop_id`` the chosen workshop (after creating it); return it."""
     ss[CHOSEN] = workshop_id
     return workshop_id
-
-
-def show_flash() -> None:
-    """The message of the last save, once."""
-    if message := ss.pop(FLASH, None):
-        st.success(message, icon=":material/check_circle:")
 
 
 # --- choosing, creating and editing a workshop ------------------------------------------------

@@ -37,7 +37,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.initiatives import data as editor_data
 from ui.initiatives.funding import funding_editor, lines_text
-from ui.messages import refused
+from ui.messages import flash, refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -353,7 +353,7 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
         return
     ss.setdefault("ed_opened", {})[result.id] = result.version
     ss.pop("ed_conflict", None)
-    ss["ed_flash"] = f"Guardado: {inp.code.strip()} (versión {result.version})."
+    flash("iniciativas", clean_markdown(f"Guardado: {inp.code.strip()} (versión {result.version})."))
     if initiative_id == NEW:
         ss["ed_pick_next"] = result.id
     else:

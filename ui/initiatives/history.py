@@ -13,7 +13,7 @@ from geo.errors import ConflictError, DataError, ValidationError
 from geo.store.initiatives import set_archived
 from ui import auth
 from ui.initiatives import data as editor_data
-from ui.messages import refused
+from ui.messages import flash, refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ def archive_panel(data: dict[str, Any], expected_version: int) -> None:
         st.error(refused(exc))
         return
     ss.setdefault("ed_opened", {})[iid] = result.version
-    ss["ed_flash"] = f"Iniciativa {'restaurada' if archived else 'archivada'} (versión {result.version})."
+    flash(
+        "iniciativas", f"Iniciativa {'restaurada' if archived else 'archivada'} (versión {result.version})."
+    )
     st.rerun()
 
 

@@ -23,7 +23,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.initiatives import data as editor_data
 from ui.initiatives.editor import id_selectbox, refresh_choice
-from ui.messages import refused
+from ui.messages import flash, refused
 from ui.state import engine
 
 log = logging.getLogger(__name__)
@@ -112,9 +112,12 @@ def place_sites_section(version: str) -> None:
         else:
             ss["site_opened"][sid] = result.version
             refresh_choice("site_pick", sid)  # its label says whether it is placed
-            ss["ed_flash"] = (
-                f"Sitio «{site['name']}» {done}; {len(result.initiatives)} iniciativa(s) "
-                "vinculadas recalculadas."
+            flash(
+                "iniciativas",
+                clean_markdown(
+                    f"Sitio «{site['name']}» {done}; {len(result.initiatives)} iniciativa(s) "
+                    "vinculadas recalculadas."
+                ),
             )
             st.rerun()
     if not site["located"]:
@@ -187,9 +190,12 @@ def suggestions_panel(site_id: int, site_name: str, opened: int, version: str) -
             else:
                 ss["site_opened"][site_id] = result.version
                 refresh_choice("site_pick", site_id)
-                ss["ed_flash"] = (
-                    f"Sitio «{site_name}» ubicado donde está «{s.feature_name}» ({s.layer_title}); "
-                    f"{len(result.initiatives)} iniciativa(s) vinculadas recalculadas."
+                flash(
+                    "iniciativas",
+                    clean_markdown(
+                        f"Sitio «{site_name}» ubicado donde está «{s.feature_name}» ({s.layer_title}); "
+                        f"{len(result.initiatives)} iniciativa(s) vinculadas recalculadas."
+                    ),
                 )
                 st.rerun()
     if len(found) > MAX_SUGGESTIONS:
