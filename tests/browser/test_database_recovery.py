@@ -10,7 +10,15 @@ that button brings the map back in the same tab (no reload, no app restart).
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from tests.support.browser import chromium_page, log_in, served_app, settle, switch_on, wait_for_drawn
+from tests.support.browser import (
+    chromium_page,
+    log_in,
+    open_and_type,
+    served_app,
+    settle,
+    switch_on,
+    wait_for_drawn,
+)
 
 pytestmark = pytest.mark.browser
 N_DEMO = 60
@@ -66,8 +74,7 @@ def allow_connections(engine: Engine, allowed: bool) -> None:
 
 def choose_strategy(pg, code: str) -> None:
     box = pg.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
-    box.click()
-    pg.keyboard.type(f"{code} ·")
+    open_and_type(pg, box, f"{code} ·")
     pg.keyboard.press("Enter")
     pg.keyboard.press("Escape")
 

@@ -12,7 +12,16 @@ from geo.initiatives.filters import MapFilters
 from geo.investment.attribution import investment_report, territory_investment
 from geo.investment.labels import millions, money
 from geo.investment.lines import InvestmentFilters
-from tests.support.browser import ACCOUNTS, IFRAME, app_idle, chromium_page, log_in, served_app, settle
+from tests.support.browser import (
+    ACCOUNTS,
+    IFRAME,
+    app_idle,
+    choose,
+    chromium_page,
+    log_in,
+    served_app,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -53,10 +62,7 @@ def ranking_and_map(pg) -> None:
 
 
 def choose_uv05(pg) -> None:
-    app_idle(pg)
-    pg.get_by_test_id("stSelectbox").filter(has_text="Territorio (o haga clic en el mapa)").click()
-    pg.keyboard.type("Carrera")  # the list is virtual: only the options on screen exist
-    pg.get_by_role("option", name=UV05).click()
+    choose(pg, "Territorio (o haga clic en el mapa)", UV05)
     pg.get_by_test_id("stMetric").filter(has_text="Inversión atribuida").wait_for(timeout=60_000)
     app_idle(pg)
 

@@ -19,6 +19,7 @@ from tests.support.browser import (
     log_in,
     map_frame,
     map_layers,
+    open_and_type,
     served_app,
     switch_on,
     wait_for_drawn,
@@ -88,8 +89,7 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     page.get_by_text("se muestran 300 iniciativas sintéticas").wait_for(timeout=10_000)
 
     strategy = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
-    strategy.click()
-    page.keyboard.type("E1 ·")
+    open_and_type(page, strategy, "E1 ·")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     assert wait_for_drawn(page, e1) == e1

@@ -16,7 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geo.domain import format_int
-from tests.support.browser import chromium_page, log_in, served_app, switch_on
+from tests.support.browser import chromium_page, log_in, open_and_type, served_app, switch_on
 
 pytestmark = pytest.mark.browser
 N_DEMO = 40
@@ -95,8 +95,7 @@ def test_strategy_and_demo_switch_follow_the_user_across_pages(server, page):
     page.get_by_text("no se muestran").first.wait_for(timeout=10_000)
 
     strategy = sidebar(page).get_by_test_id("stMultiSelect").filter(has_text="Estrategia")
-    strategy.click()
-    page.keyboard.type("E4 ·")
+    open_and_type(page, strategy, "E4 ·")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     assert wait_until(lambda: metric(page, "Iniciativas filtradas") == format_int(counts.real_e4))

@@ -267,6 +267,17 @@ def app_idle(pg, timeout: float = 60, calm_for: float = 0.5) -> None:
     raise AssertionError("the app did not finish its run")
 
 
+def open_and_type(pg, box, typed: str) -> None:
+    """Open the list of ``box`` (a selectbox or multiselect) and type ``typed`` to filter it.
+
+    Keys typed before the list is open are lost (then Enter picks nothing, or the first
+    option of the whole list): wait for the list first.
+    """
+    box.click()
+    pg.get_by_role("listbox").first.wait_for(timeout=10_000)
+    pg.keyboard.type(typed)
+
+
 def choose(pg, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label``; reopen it if a rerun closed it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -275,11 +286,8 @@ def choose(pg, label: str, option: str) -> None:
     choice = pg.get_by_role("option", name=option).first
     for _ in range(3):
         app_idle(pg)  # a rerun ending closes an open list
-        box.click()
         try:
-            # Typed before the list is open, the keys are lost: wait for it first.
-            pg.get_by_role("listbox").first.wait_for(timeout=10_000)
-            pg.keyboard.type(option)  # filters the list: a long one only renders what is in view
+            open_and_type(pg, box, option)  # filters the list: a long one only renders what is in view
             choice.wait_for(timeout=10_000)
             choice.click(timeout=10_000)
         except PlaywrightTimeout:
