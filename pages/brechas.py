@@ -1,7 +1,6 @@
 """Brechas territoriales: where the plan leaves people out, strategy by strategy."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.coverage.allocation import METRICS
 from geo.coverage.gaps import GAP_TYPES
@@ -10,6 +9,7 @@ from layers.choropleth import CLASS_METHODS
 from layers.map import EXTENTS
 from ui import auth, workshops
 from ui import coverage as ui
+from ui.folium_map import show_folium
 from ui.frame import page_frame
 from ui.initiatives.details import show_territory
 from ui.reports import ficha_button
@@ -76,7 +76,7 @@ def map_and_detail() -> None:
             or "comuna"
         )
         m, classes = ui.choropleth(data, metric, None if strategy == "__all__" else strategy, method, extent)
-        out = st_folium(
+        out = show_folium(
             m,
             height=600,
             use_container_width=True,

@@ -1,7 +1,6 @@
 """Inversión por territorio: how much goes to each UV, per inhabitant, against the commune."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import FUNDING_LINE_SOURCES, format_int
 from geo.investment import labels as L
@@ -11,6 +10,7 @@ from layers.choropleth import CLASS_METHODS
 from layers.map import EXTENTS
 from layers.sanitize import clean_markdown
 from ui import investment as ui
+from ui.folium_map import show_folium
 from ui.frame import page_frame
 from ui.reports import ficha_button
 
@@ -102,7 +102,7 @@ extent = (
     )
     or "comuna"
 )
-out = st_folium(
+out = show_folium(
     ui.investment_map(data, indicator, method, extent),
     height=560,
     use_container_width=True,

@@ -22,7 +22,6 @@ import logging
 from urllib.parse import urlsplit
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import NEED_KINDS, OTHER_STRATEGY
 from geo.errors import DataError
@@ -43,6 +42,7 @@ from geo.workshops.phone import participation_state, point_wkb, workshop_area, w
 from layers.participation_map import phone_map
 from layers.sanitize import clean_markdown
 from ui import auth
+from ui.folium_map import show_folium
 from ui.messages import refused
 from ui.state import engine
 
@@ -181,7 +181,7 @@ def phone_page() -> None:
     _thanks()
     st.markdown("**1. ¿Dónde?** Toque el mapa, o elija un lugar por su nombre.")
     chosen = ss.get("part_punto")
-    out = st_folium(
+    out = show_folium(
         phone_map(area, chosen),
         height=300,
         use_container_width=True,

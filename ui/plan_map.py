@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from streamlit_folium import st_folium
-
 from layers.map import MapParts
+from ui.folium_map import show_folium
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +17,7 @@ def show_plan_map(parts: MapParts, height: int = 660) -> dict[str, Any] | None:
     Only the filtered layers change with the filters: streamlit-folium swaps them in place,
     so the map keeps its centre and zoom instead of reloading (:class:`layers.map.MapParts`).
     """
-    return st_folium(
+    return show_folium(
         parts.map,
         height=height,
         use_container_width=True,

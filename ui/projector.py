@@ -14,7 +14,6 @@ from dataclasses import asdict
 from typing import Any
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import NEED_KINDS, format_int
 from geo.territory.focus import TerritoryFocus, located_territories, territory_focus
@@ -23,6 +22,7 @@ from layers.needs import needs_feature_collection
 from layers.projector import build_projector_map, projector_legend_html
 from layers.sanitize import clean_text
 from ui import state
+from ui.folium_map import show_folium
 from ui.participation import participation_qr
 from ui.reference import reference_layers
 from ui.workshops import workshop_label
@@ -205,7 +205,7 @@ def draw_wall(
     )
     col_map, col_legend = st.columns([MAP_SHARE, LEGEND_SHARE], gap="small")
     with col_map:
-        st_folium(
+        show_folium(
             m,
             height=SCREENS[screen],
             use_container_width=True,

@@ -20,7 +20,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import (
     ATTENDANCE_AGES,
@@ -40,6 +39,7 @@ from geo.workshops import plan, queries
 from layers.needs import build_workshop_map, needs_feature_collection
 from layers.sanitize import clean_markdown
 from ui import auth
+from ui.folium_map import show_folium
 from ui.messages import flash, refused
 from ui.state import engine
 
@@ -261,7 +261,7 @@ def workshop_map(w: dict[str, Any], needs: list[dict[str, Any]], can_draw: bool)
         draw=can_draw,
     )
     # The key follows the data: after a save the map starts afresh, without the old drawing.
-    out = st_folium(
+    out = show_folium(
         m,
         height=560,
         use_container_width=True,

@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import (
     BIP_STAGES,
@@ -35,6 +34,7 @@ from geo.initiatives.funding import FundingLineInput
 from layers.editmap import build_edit_map
 from layers.sanitize import clean_markdown
 from ui import auth
+from ui.folium_map import show_folium
 from ui.initiatives import data as editor_data
 from ui.initiatives.funding import funding_editor, lines_text
 from ui.messages import flash, refused
@@ -284,7 +284,7 @@ def geometry_section(
         current_label=inp.name,
         target=target,
     )
-    out = st_folium(
+    out = show_folium(
         m, height=520, use_container_width=True, key=f"{prefix}_map", returned_objects=["all_drawings"]
     )
     drawings = (out or {}).get("all_drawings") or []

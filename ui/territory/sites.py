@@ -10,7 +10,6 @@ import logging
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.domain import FIELD_LABELS, format_datetime
 from geo.errors import ConflictError, DataError, ValidationError
@@ -21,6 +20,7 @@ from geo.values import ValueProblem, parse_drawn_geometry
 from layers.editmap import build_edit_map
 from layers.sanitize import clean_markdown
 from ui import auth
+from ui.folium_map import show_folium
 from ui.initiatives import data as editor_data
 from ui.initiatives.editor import id_selectbox, refresh_choice
 from ui.messages import flash, refused
@@ -73,7 +73,7 @@ def place_sites_section(version: str) -> None:
         current=site["geometry"],
         current_label=site["name"],
     )
-    out = st_folium(
+    out = show_folium(
         m,
         height=420,
         use_container_width=True,
