@@ -16,7 +16,11 @@ then measures, with the same functions the map page calls (``ui.state.map_payloa
 * the page in a real browser: ``streamlit run app.py`` on a free port, Debian chromium via
   Playwright, time from ``page.goto`` until the ``streamlit_folium.st_folium`` iframe
   signals (``data-sit-drawn``) every initiative drawn, plus the requests that left
-  localhost (must be 0) and the websocket bytes the browser received.
+  localhost (must be 0) and the websocket bytes the browser received;
+* three baselines in the same run: a page with only a title (``bench/baseline_app.py``,
+  the "bare page" of the targets), a title and the map with nothing on it
+  (``baseline_map_app.py``), and, per size, a title and the Mapa page's map with the same
+  data and nothing else (``baseline_data_map_app.py``: the floor of the page's first paint).
 
 Each measurement runs once cold, then ``--repeats`` times warm; the table shows the warm
 median and the cold figure. The bench database is left with its demo data cleared.
@@ -724,6 +728,9 @@ def verdicts(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None
         if "page_ratio" in target and page is not None and bare:
             ok = "OK" if page / bare <= target["page_ratio"] else "MISSED"
             parts.append(f"first paint {page / bare:.2f}x bare {ok} (<= {target['page_ratio']}x)")
+            alone = ((r.get("map_alone") or {}).get("first_visit") or {}).get("page_s", {}).get("median")
+            if alone is not None:
+                parts.append(f"the map alone (floor) {alone / bare:.2f}x bare")
         # The target holds for selections the server has not computed yet (the slow case).
         change = (((r.get("browser") or {}).get("filters") or {}).get("change_new_s") or {}).get("median")
         if "change_s" in target and change is not None:
@@ -808,6 +815,14 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
         add("  websocket bytes received", lambda r, b=b: fmt_b(b(r)["ws_received_bytes"]["median"]))
         add("  requests per load (median)", lambda r, b=b: f"{b(r)['requests']['median']:.0f}")
         add("  requests off localhost (must be 0)", lambda r, b=b: str(b(r)["external_requests"]))
+
+    section("BROWSER the map alone (a title and the same map, nothing else: the floor)")
+    alone = lambda r: r.get("map_alone") or {}  # noqa: E731
+    for scenario, name in (("first_visit", "first visit"), ("return_visit", "return visit")):
+        add(
+            f"  goto -> all drawn, {name}",
+            lambda r, scenario=scenario: fmt_s((alone(r).get(scenario) or {}).get("page_s")),
+        )
 
     section("BROWSER filter changes (E1 on, off, E2 on, off, ...)")
     f = lambda r: r["browser"]["filters"]  # noqa: E731
@@ -1014,6 +1029,18 @@ def main(argv: list[str] | None = None) -> int:
                 log(
                     f"  server script (AppTest): {res['server']['script_s']['median']:.2f} s"
                     + (f", exceptions: {res['server']['exceptions']}" if res["server"]["exceptions"] else "")
+                )
+            if browser is not None and not args.no_baseline:
+                log("  the map alone: a title and the same map with the same data")
+                res["map_alone"] = browser_bench(
+                    env,
+                    n_features,
+                    args.repeats,
+                    args.timeout,
+                    log_dir,
+                    browser,
+                    app="bench/baseline_data_map_app.py",
+                    label="map alone",
                 )
             if browser is not None:
                 res["browser"] = browser_bench(
