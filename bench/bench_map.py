@@ -987,27 +987,21 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[int, dict[str, Any]] = {}
     baseline: dict[str, Any] | None = None
+
+    def in_browser(n_features: int | None, **kwargs: Any) -> dict[str, Any]:
+        return browser_bench(env, n_features, args.repeats, args.timeout, log_dir, browser, **kwargs)
+
     try:
         if browser is not None and not args.no_baseline:
             log("baseline: a Streamlit page with only a title")
-            baseline = browser_bench(
-                env,
+            baseline = in_browser(
                 None,
-                args.repeats,
-                args.timeout,
-                log_dir,
-                browser,
                 app="bench/baseline_app.py",
                 label="baseline",
             )
             log("baseline: a title and the same map with nothing on it")
-            baseline["empty_map"] = browser_bench(
-                env,
+            baseline["empty_map"] = in_browser(
                 0,
-                args.repeats,
-                args.timeout,
-                log_dir,
-                browser,
                 app="bench/baseline_map_app.py",
                 label="empty map",
             )
@@ -1032,24 +1026,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             if browser is not None and not args.no_baseline:
                 log("  the map alone: a title and the same map with the same data")
-                res["map_alone"] = browser_bench(
-                    env,
+                res["map_alone"] = in_browser(
                     n_features,
-                    args.repeats,
-                    args.timeout,
-                    log_dir,
-                    browser,
                     app="bench/baseline_data_map_app.py",
                     label="map alone",
                 )
             if browser is not None:
-                res["browser"] = browser_bench(
-                    env,
+                res["browser"] = in_browser(
                     n_features,
-                    args.repeats,
-                    args.timeout,
-                    log_dir,
-                    browser,
                     filters={
                         "by_strategy": res["python"]["features_by_strategy"],
                         "changes": args.filter_changes,

@@ -9,10 +9,13 @@ shows its maps through :func:`show_folium`.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import folium
 from streamlit_folium import st_folium
+
+log = logging.getLogger(__name__)
 
 
 def show_folium(m: folium.Map, **kwargs: Any) -> Any:

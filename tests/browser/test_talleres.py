@@ -13,7 +13,7 @@ from tests.support.browser import (
     draw_point,
     log_in,
     map_layers,
-    open_and_type,
+    pick,
     served_app,
     settle,
     wait_until,
@@ -53,10 +53,7 @@ def test_a_facilitator_records_a_need_on_the_map_and_edits_it(server, page):
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Crear taller"))
     form.get_by_role("textbox", name="Lugar").fill("Sede social Carrera")
     territories = form.get_by_test_id("stMultiSelect")
-    open_and_type(page, territories, "UV 05")
-    page.get_by_role("option", name="UV 05 · Carrera").click()
-    page.keyboard.press("Escape")
-    territories.get_by_text("UV 05 · Carrera").wait_for(timeout=10_000)  # chosen, not only listed
+    pick(page, territories, "UV 05", "UV 05 · Carrera")
     form.get_by_role("button", name="Crear taller").click()
     page.get_by_text("creado.").wait_for(timeout=60_000)
     app_idle(page)

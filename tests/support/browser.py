@@ -278,6 +278,27 @@ def open_and_type(pg, box, typed: str) -> None:
     pg.keyboard.type(typed)
 
 
+def pick(pg, box, typed: str, option: str) -> None:
+    """Add ``option`` to the multiselect ``box`` (typing ``typed`` to find it), and check it is
+    chosen; a click that a rerun swallowed is tried again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        app_idle(pg)
+        try:
+            open_and_type(pg, box, typed)
+            pg.get_by_role("option", name=option).first.click(timeout=10_000)
+        except PlaywrightTimeout:
+            pass
+        pg.keyboard.press("Escape")
+        try:
+            box.get_by_text(option).first.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"option {option!r} could not be chosen")
+
+
 def choose(pg, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label``; reopen it if a rerun closed it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
