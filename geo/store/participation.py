@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -32,8 +32,8 @@ from geo.db import transaction
 from geo.errors import DataError
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
-from geo.store.permissions import PARTICIPANT_ROLE, SYSTEM_ROLE, require
-from geo.store.workshops import NeedDraft, _locked_need, _locked_workshop, record_needs
+from geo.store.permissions import PARTICIPANT_ROLE, require
+from geo.store.workshops import NeedDraft, locked_need, locked_workshop, record_needs
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def open_participation(
     """Open phone participation for an open workshop; return its code (the same if already open)."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        row = _locked_workshop(conn, workshop_id)
+        row = locked_workshop(conn, workshop_id)
         if expected_version is not None and row["version"] != expected_version:
             raise conflict_error(
                 conn,
@@ -158,7 +158,7 @@ def close_participation(bind: Engine | Connection, actor: Actor, workshop_id: in
     """Stop taking phone needs (the code is kept: opening again gives the same one)."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        row = _locked_workshop(conn, workshop_id)
+        row = locked_workshop(conn, workshop_id)
         if not row["participation_open"]:
             return
         version = conn.execute(
@@ -232,9 +232,9 @@ def submit_need(
                 f"Ya envió {RATE_LIMIT} necesidades en los últimos {RATE_WINDOW_MINUTES} minutos desde este "
                 "teléfono: espere unos minutos antes de enviar otra (así todos alcanzan a participar)."
             )
-        # Validated, inserted and audited by the one write path of needs, on the resident's behalf:
-        # the participant was checked above; the audit names it (name and via), never an account.
-        on_behalf = replace(actor, role=SYSTEM_ROLE)
+        # Validated, inserted and audited by the one write path of needs, as the resident: a phone's
+        # pending need takes the ``participate`` capability there; the audit names the participant
+        # (name and via), never an account.
         draft = NeedDraft(
             kind=kind,
             strategy_id=strategy_id,
@@ -246,13 +246,13 @@ def submit_need(
             device_key=key,
             where="Su necesidad",
         )
-        (need_id,) = record_needs(conn, on_behalf, int(row["id"]), [draft])
+        (need_id,) = record_needs(conn, actor, int(row["id"]), [draft])
     return need_id
 
 
 def _decide(bind: Engine | Connection, actor: Actor, need_id: int, state: str, action: str) -> int:
     with transaction(bind) as conn:
-        need, workshop = _locked_need(conn, need_id, None)
+        need, workshop = locked_need(conn, need_id, None)
         if workshop["state"] == "cerrado":
             raise DataError("El taller está cerrado: sus necesidades quedan como se cerraron.")
         if need["state"] != "pendiente":

@@ -250,7 +250,8 @@ def _territory_codes(conn: Connection, ids: Sequence[int]) -> list[str]:
     )
 
 
-def _locked_workshop(conn: Connection, workshop_id: int) -> Any:
+def locked_workshop(conn: Connection, workshop_id: int) -> Any:
+    """The workshop's row, locked until the transaction ends (the workshop stores share it)."""
     row = (
         conn.execute(text("SELECT * FROM workshop WHERE id = :i FOR UPDATE"), {"i": workshop_id})
         .mappings()
@@ -312,7 +313,7 @@ def update_workshop(
     """Save the workshop's new values (only what differs); return its version."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        row = _locked_workshop(conn, workshop_id)
+        row = locked_workshop(conn, workshop_id)
         _check_version(conn, row, expected_version, "workshop", _workshop_name(row))
         columns, territory_ids = _workshop_columns(conn, values)
         changes = {k: [row[k], v] for k, v in columns.items() if row[k] != v}
@@ -363,7 +364,7 @@ def close_workshop(
     except ValueProblem as exc:
         raise ValidationError({"closing_report": str(exc)}, WORKSHOP_FIELD_LABELS) from None
     with transaction(bind) as conn:
-        row = _locked_workshop(conn, workshop_id)
+        row = locked_workshop(conn, workshop_id)
         _check_version(conn, row, expected_version, "workshop", _workshop_name(row))
         if row["state"] == "cerrado":
             raise DataError(f"{_cap(_workshop_name(row))} ya está cerrado.")
@@ -399,13 +400,24 @@ def _refuse_closed(row: Any, what: str) -> None:
 # --- needs -----------------------------------------------------------------------------------
 
 
+def _from_phones(drafts: Sequence[NeedDraft]) -> bool:
+    """Whether every draft is a resident's need from a phone, waiting in the facilitator's queue."""
+    return bool(drafts) and all(d.origin == "telefono" and d.state == "pendiente" for d in drafts)
+
+
 def record_needs(
     bind: Engine | Connection, actor: Actor, workshop_id: int, drafts: Sequence[NeedDraft]
 ) -> list[int]:
-    """Record needs in an open workshop, all or none; return their ids in the drafts' order."""
-    require(actor, "workshops")
+    """Record needs in an open workshop, all or none; return their ids in the drafts' order.
+
+    Recording needs takes the ``workshops`` capability; a resident's need from a phone (origin
+    «telefono», waiting in the queue as «pendiente») takes ``participate``
+    (:func:`geo.store.participation.submit_need` checks the code and the device's rate first),
+    so the audit names the real sender and role.
+    """
+    require(actor, "participate" if _from_phones(drafts) else "workshops")
     with transaction(bind) as conn:
-        workshop = _locked_workshop(conn, workshop_id)
+        workshop = locked_workshop(conn, workshop_id)
         _refuse_closed(workshop, "registrar necesidades nuevas")
         strategies = _strategy_codes(conn)
         rows: list[dict[str, Any]] = []
@@ -494,7 +506,7 @@ def record_needs(
     return new_ids
 
 
-def _locked_need(conn: Connection, need_id: int, expected_version: int | None) -> tuple[Any, Any]:
+def locked_need(conn: Connection, need_id: int, expected_version: int | None) -> tuple[Any, Any]:
     """The need and its workshop, both locked; refuse a merged need or an old version."""
     need = (
         conn.execute(
@@ -510,7 +522,7 @@ def _locked_need(conn: Connection, need_id: int, expected_version: int | None) -
     )
     if need is None:
         raise DataError(f"La necesidad n.º {need_id} no existe.")
-    workshop = _locked_workshop(conn, need["workshop_id"])
+    workshop = locked_workshop(conn, need["workshop_id"])
     _check_version(conn, need, expected_version, "need", f"la necesidad n.º {need_id}")
     if need["merged_into_id"] is not None:
         raise DataError(
@@ -542,7 +554,7 @@ def update_need(
     """Save a need's kind, strategy, text, votes, state and photo (only what differs); return its version."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        need, workshop = _locked_need(conn, need_id, expected_version)
+        need, workshop = locked_need(conn, need_id, expected_version)
         _refuse_closed(workshop, "editar sus necesidades")
         strategies = _strategy_codes(conn)
         values, errors = _need_fields(edit.kind, edit.strategy_id, edit.text, edit.votes, strategies)
@@ -588,7 +600,7 @@ def move_need(
     """Move a need to a newly drawn point, line or area; return its version."""
     require(actor, "workshops")
     with transaction(bind) as conn:
-        need, workshop = _locked_need(conn, need_id, expected_version)
+        need, workshop = locked_need(conn, need_id, expected_version)
         _refuse_closed(workshop, "mover sus necesidades")
         wkb, why = _need_geometry(conn, geometry_wkb)
         if why:
@@ -626,7 +638,7 @@ def merge_needs(
         locked = {}
         for need_id in sorted((keep_id, merged_id)):
             expected = keep_version if need_id == keep_id else merged_version
-            locked[need_id] = _locked_need(conn, need_id, expected)
+            locked[need_id] = locked_need(conn, need_id, expected)
         (keep, workshop), (gone, _) = locked[keep_id], locked[merged_id]
         if keep["workshop_id"] != gone["workshop_id"]:
             raise DataError("Solo se fusionan necesidades del mismo taller.")
