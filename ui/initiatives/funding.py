@@ -54,6 +54,7 @@ def funding_editor(lines: Sequence[FundingLineInput], key: str) -> tuple[Funding
         key=key,
         num_rows="dynamic",
         hide_index=True,
+        placeholder="",  # an empty cell is one nothing was typed in, not Streamlit's «None»
         width="stretch",
         column_config={
             "source": st.column_config.SelectboxColumn(
