@@ -86,6 +86,8 @@ With ``server.baseUrlPath = "sit"`` pass ``prefix="/sit/app/static/vendor"``.
 """
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+"""Directory holding the vendored files (``<project>/static/vendor``)."""
+
 #: The project's own small scripts, inlined in the maps that use them (never fetched).
 JS_DIR = Path(__file__).resolve().parent / "js"
 
@@ -94,8 +96,6 @@ def page_script(*names: str) -> str:
     """The scripts ``names`` of ``layers/js`` in that order, as one text to inline in a map."""
     return "\n".join((JS_DIR / name).read_text(encoding="utf-8") for name in names)
 
-
-"""Directory holding the vendored files (``<project>/static/vendor``)."""
 
 Asset = tuple[str, str]
 """A folium asset entry: (folium link name, path relative to ``VENDOR_DIR``)."""

@@ -2,10 +2,11 @@
  *
  * layers/initiative_points.py inlines this file in the map (it is not fetched). The map's
  * fixed part calls sitInitiatives.load(sig, b64, style): a gzip of the compact columns
- * (layers.initiative_points.encode_initiatives), decoded by layers/js/gzip.js, becomes one Leaflet layer per initiative, built once. Each filter
- * change sends only a bitset of which of them to show (sitInitiatives.show), which moves
- * the chosen layers into the filtered feature group that streamlit-folium swaps in place,
- * then sets data-sit-drawn on the map container two frames later.
+ * (layers.initiative_points.encode_initiatives), decoded by layers/js/gzip.js, becomes one
+ * Leaflet layer per initiative, built once. Each filter change sends only a bitset of which
+ * of them to show (sitInitiatives.show), which moves the chosen layers into the filtered
+ * feature group that streamlit-folium swaps in place, then sets data-sit-drawn on the map
+ * container two frames later.
  *
  * The map draws on a canvas (preferCanvas): 10,000 SVG paths cost the browser about twice
  * as long. Texts arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
