@@ -1,8 +1,12 @@
 """``show_folium`` renders a map once: what reaches the browser is what ``st_folium`` sends
-after rendering it twice (its default), for the plan's map and for a drawing map."""
+after rendering it twice (its default), for the plan's map and for a drawing map; and branca
+no longer compiles text without Jinja in it, with the same result."""
 
+import copy
 import re
 
+import branca.element
+import jinja2
 import pytest
 import streamlit_folium
 from streamlit_folium import st_folium
@@ -13,7 +17,8 @@ from geo.territory.queries import base_layers, territory_features
 from layers.editmap import build_edit_map
 from layers.initiative_points import encode_initiatives
 from layers.map import build_map
-from ui.folium_map import show_folium
+from ui import folium_map
+from ui.folium_map import LiteralTemplate, branca_template, show_folium
 
 #: folium names every element with 32 random hex digits: two builds differ only there.
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -67,3 +72,67 @@ def test_a_drawing_map_sends_the_same_whether_rendered_once_or_twice(monkeypatch
     sent_once = _sent(monkeypatch, show_folium, edit_map(), key="dibujo")
     assert sent_once == sent_twice
     assert "new L.Control.Draw" in sent_once["script"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "",
+        "\n",
+        "var a = {b: 1};\n",
+        "línea 1\r\nlínea 2\r\n",
+        "a\rb\n\n",
+        "x\n\n\n",
+        "<style>.sit {color: red} 50% { }</style>",
+        "{ a: { b } }",
+    ],
+)
+def test_text_without_jinja_renders_as_jinja_renders_it(source):
+    assert isinstance(branca_template(source), LiteralTemplate)
+    assert branca_template(source).render(this=None, kwargs={}) == jinja2.Template(source).render()
+
+
+@pytest.mark.parametrize("source", ["{{ 7*7 }}", "{% if true %}x{% endif %}", "a {# c #} b"])
+def test_text_with_jinja_is_still_compiled(source):
+    assert branca_template(source).render() == jinja2.Template(source).render()
+
+
+def _hostile(territories: dict) -> dict:
+    """The territories with a name a person could type: Jinja, HTML and a newline."""
+    fc = copy.deepcopy(territories)
+    fc["features"][0]["properties"]["name"] = "{{ 7*7 }} {% raw %}<script>alert(1)</script>\r\nUV"
+    return fc
+
+
+def test_the_plan_map_sends_the_same_as_when_branca_compiled_every_text(monkeypatch, layers):
+    base, territories, store = layers
+    territories = _hostile(territories)
+
+    def sent(template) -> dict:
+        monkeypatch.setattr(branca.element, "Template", template)
+        parts = build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
+        return _sent(monkeypatch, show_folium, parts.map, key="mapa", feature_group_to_add=parts.dynamic)
+
+    assert sent(branca_template) == sent(jinja2.Template)
+    assert "{{ 7*7 }}" not in str(sent(branca_template))  # the sanitiser still neutralises it
+
+
+def test_showing_the_plan_map_again_compiles_no_template(monkeypatch, layers):
+    base, territories, store = layers
+    folium_map.remember_templates()
+
+    def show() -> None:
+        parts = build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
+        _sent(monkeypatch, show_folium, parts.map, key="mapa", feature_group_to_add=parts.dynamic)
+
+    show()
+    compiled = []
+    real = jinja2.Environment.compile
+
+    def counting(self, *args, **kwargs):
+        compiled.append(args[0][:60] if args and isinstance(args[0], str) else "?")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    show()
+    assert compiled == []
