@@ -2,6 +2,9 @@
 
 With ``sit --user``, both need the right to administer accounts (an administrator's): a copy
 holds every account with its password hash, and a restore replaces them all.
+
+:mod:`geo.schema.backup` and :mod:`geo.schema.migrate` (alembic, geoalchemy2: ~0.3 s) are
+imported by the commands that use them: ``sit`` registers every command in every process.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from sqlalchemy.engine import make_url
 from geo.cli.common import actor, engine
 from geo.domain import format_int
 from geo.errors import DataError
-from geo.schema import backup, migrate
 from geo.settings import get_settings, normalise_database_url
 from geo.store import audit
 from geo.store.permissions import require
@@ -36,6 +38,7 @@ def _size(n: int) -> str:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Dump the configured database to ``OUT`` (pg_dump custom format) and audit it."""
     from geo.initiatives.stats import collect_stats
+    from geo.schema import backup
 
     require(actor(args), "accounts")
     out = Path(args.out)
@@ -87,6 +90,8 @@ def _target_url(args: argparse.Namespace) -> str:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Restore ``FILE`` into the configured database, ``--target-url`` or a new ``--create-db``."""
+    from geo.schema import backup, migrate
+
     require(actor(args), "accounts")
     archive = Path(args.file)
     backup.check_archive(archive)
@@ -140,6 +145,8 @@ def _record_restore(url: str, archive: Path, args: argparse.Namespace) -> None:
 
 
 def _report_revision(url: str) -> int:
+    from geo.schema import backup, migrate
+
     restored, head = migrate.current_revision(url), backup.head_revision()
     if restored == head:
         print(f"Esquema en la revisión {restored}, la que espera esta versión del programa.")

@@ -29,7 +29,6 @@ from geo.cli import (
 )
 from geo.cli.common import log_in
 from geo.errors import DataError
-from geo.schema.backup import describe
 from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -90,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OperationalError as exc:
         log.info("database unreachable", exc_info=True)
+        from geo.schema.backup import describe  # alembic: not for every command
+
         # The database by name and server only: the URL may carry a password.
         where = describe(get_settings().database_url)
         print(

@@ -14,7 +14,6 @@ import pandas as pd
 
 from geo.coverage.allocation import Coverage
 from geo.domain import STATUSES, TERRITORY_KINDS
-from geo.sheets.cells import table_csv, tables_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +65,15 @@ def gaps_table(cov: Coverage) -> pd.DataFrame:
 
 def to_csv(df: pd.DataFrame) -> bytes:
     """CSV for Excel (UTF-8 with BOM, ``;``), formulas neutralised (:mod:`geo.sheets.cells`)."""
+    from geo.sheets.cells import table_csv  # openpyxl: not for sit coverage --json
+
     return table_csv(df)
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per table, formulas neutralised (:mod:`geo.sheets.cells`)."""
+    from geo.sheets.cells import tables_xlsx
+
     return tables_xlsx(sheets)
 
 
