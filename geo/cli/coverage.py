@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 from pathlib import Path
@@ -70,10 +71,19 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         per_capita_share=args.per_capita_share, max_health_m=args.max_health_m, max_school_m=args.max_school_m
     )
     cov = compute_coverage(engine(), filters, rules)  # an engine: two connections at once
-    data = coverage_json(cov)
-    if args.json:
-        print(indented_json(data))
-        return 0
+    # The output is ~100,000 dicts and strings at national scale, none in a reference cycle:
+    # the cyclic collector would only walk them (and every imported module's objects) again
+    # and again while they are built (~0.2-0.3 s of coverage_json's ~0.5 s).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        data = coverage_json(cov)
+        if args.json:
+            print(indented_json(data))
+            return 0
+    finally:
+        if collecting:
+            gc.enable()
     t = data["totals"]
     print(
         f"Iniciativas: {format_int(t['initiatives'])} · inversión conocida "
