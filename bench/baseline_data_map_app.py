@@ -32,5 +32,6 @@ show_plan_map(
         strategies=data["strategies"],
         basemap=BASEMAPS[next(iter(BASEMAPS))],
         reference=reference_layers(),
+        territory_store=data["territory_store"],
     )
 )

@@ -27,11 +27,13 @@ from layers.locale import spanish_map
 from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
-from layers.styles import (
-    BASE_STYLES,
-    COUNT_COLOURS,
-    count_colour,
-    strategy_colour,
+from layers.styles import BASE_STYLES, COUNT_COLOURS, strategy_colour
+from layers.territory_shading import (
+    COUNT_BREAKS,
+    EncodedTerritories,
+    TerritoryShading,
+    TerritoryStore,
+    encode_territories,
 )
 
 log = logging.getLogger(__name__)
@@ -47,19 +49,6 @@ BASEMAPS: dict[str, str | None] = {
     "Sin mapa base (funciona sin internet)": None,
     "OpenStreetMap (requiere internet)": "OpenStreetMap",
 }
-TERRITORY_CLASS = "sit-territorio"
-COUNT_BREAKS = (0, 1, 3, 6, 10, 20)
-
-
-def _territory_style(feature: dict[str, Any]) -> dict[str, Any]:
-    props = feature["properties"]
-    base = BASE_STYLES["village"] if props.get("layer") == "localidad" else BASE_STYLES["uv"]
-    return {
-        **base,
-        "fillColor": count_colour(int(props.get("iniciativas", 0)), COUNT_BREAKS),
-        "fillOpacity": 0.45,
-        "className": TERRITORY_CLASS,
-    }
 
 
 class Legend(MacroElement):
@@ -145,11 +134,12 @@ class MapParts:
     """The map in two parts, so that a filter change does not reload it.
 
     ``map`` holds what never changes with the filters (limits, sites, facilities, legend,
-    and every initiative with a geometry, encoded once: :class:`InitiativeStore`);
-    streamlit-folium keys its component by that map's JavaScript, so it stays mounted and
-    keeps its view. ``dynamic`` (territories shaded by the filtered count, their UV names,
-    and which initiatives of the store to show) and ``control`` go to ``st_folium(...,
-    feature_group_to_add=..., layer_control=...)``, which swaps them in place.
+    the UVs' names, every territory's shape and every initiative with a geometry, encoded
+    once: :class:`TerritoryStore`, :class:`InitiativeStore`); streamlit-folium keys its
+    component by that map's JavaScript, so it stays mounted and keeps its view. ``dynamic``
+    (each territory's filtered count and colour, and which initiatives of the store to show)
+    and ``control`` go to ``st_folium(..., feature_group_to_add=..., layer_control=...)``,
+    which swaps them in place.
     """
 
     map: folium.Map
@@ -204,6 +194,7 @@ def build_map(
     static_prefix: str = STATIC_URL_PREFIX,
     show_facilities: bool = True,
     reference: EncodedReference | None = None,
+    territory_store: EncodedTerritories | None = None,
 ) -> MapParts:
     """Return the map: base layers, territories shaded by linked initiatives, initiatives.
 
@@ -221,6 +212,9 @@ def build_map(
         show_facilities: whether the school and health layers start visible.
         reference: the reference layers (:func:`layers.reference_layers.encode_reference`),
             switchable and hidden at first; None draws none.
+        territory_store: the shapes of ``territories`` encoded once
+            (:func:`layers.territory_shading.encode_territories`, cache it); None: encoded
+            here from ``territories``.
     """
     # One canvas for every vector layer: 10,000 initiatives as SVG paths took the browser
     # about twice as long to draw (bench/). On a canvas the last drawn takes the click, so
@@ -236,21 +230,13 @@ def build_map(
                 interactive=False,
                 style_function=lambda _, k=key: BASE_STYLES[k],
             ).add_to(m)
-    terr = clean_feature_collection(territories)
+    # Shapes and names once, in the fixed part; the filtered part only shades them.
+    shapes = territory_store or encode_territories(territories)
+    TerritoryStore(shapes).add_to(m)
     shaded = folium.FeatureGroup(name="Unidades vecinales y localidades")
     Underneath().add_to(shaded)
-    if terr["features"]:
-        folium.GeoJson(
-            terr,
-            style_function=_territory_style,
-            highlight_function=lambda _: {"weight": 3, "color": "#000"},
-            tooltip=folium.GeoJsonTooltip(
-                fields=["nombre", "codigo", "sector", "iniciativas"],
-                aliases=["Territorio", "Código", "Sector", "Iniciativas vinculadas"],
-            ),
-        ).add_to(shaded)
-    # The names follow the territories the filters keep (the sector filter drops some).
-    labels = uv_name_labels(terr["features"])
+    TerritoryShading(shapes, shapes.shading(territories)).add_to(shaded)
+    uv_name_labels(clean_feature_collection(territories)["features"]).add_to(m)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
     add_reference_layers(m, reference)
@@ -267,4 +253,4 @@ def build_map(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
     m.fit_bounds(EXTENTS["ciudad"][1])
-    return MapParts(m, [shaded, labels, located], folium.LayerControl(collapsed=True))
+    return MapParts(m, [shaded, located], folium.LayerControl(collapsed=True))

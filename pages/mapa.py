@@ -50,6 +50,7 @@ def map_and_details() -> None:
             strategies=data["strategies"],
             basemap=BASEMAPS[basemap],
             reference=reference_layers(),
+            territory_store=data["territory_store"],
         )
         out = show_plan_map(parts)
     with col_detail:

@@ -22,6 +22,7 @@ from geo.territory.population import population_table
 from geo.territory.queries import base_layers, territory_features
 from layers.initiative_points import EncodedInitiatives, encode_initiatives
 from layers.sanitize import clean_feature_collection
+from layers.territory_shading import encode_territories
 from ui.filters import DEMO_TOGGLE
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
     filters = MapFilters(*key)
     with engine().connect() as conn:
         table = mapdata.filtered_initiatives(conn, filters)
+        territories = clean_feature_collection(territory_features(conn, filters))
         # Sanitised once here, where the result is cached, not on every rerun.
         view = initiatives_table(table)
         payload = {
@@ -108,7 +110,9 @@ def map_payload(key: tuple, version: str) -> dict[str, Any]:
             "csv": table_csv(view),
             # Which initiatives of the map's store (initiative_store) the filters show.
             "selected": tuple(int(i) for i in table.loc[table["has_geometry"], "id"]),
-            "territories": clean_feature_collection(territory_features(conn, filters)),
+            "territories": territories,
+            # Their shapes and names for the map's fixed part: the same for every selection.
+            "territory_store": encode_territories(territories),
             "base": {k: clean_feature_collection(v) for k, v in base_layers(conn).items()},
             "strategies": [
                 tuple(r)

@@ -120,6 +120,10 @@ def test_clicking_a_territory_shows_its_details(server, page):
         page, "Iniciativas con ubicación", "Establecimientos de salud", "Establecimientos educacionales"
     )
     uv = next(t for t in map_layers(page, "sit-territorio") if t["inside"])
+    page.mouse.move(uv["x"], uv["y"])  # its tooltip: name and the filtered count
+    tip = map_frame(page).locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=10_000)
+    assert uv["props"]["nombre"] in tip.inner_text() and "Iniciativas vinculadas" in tip.inner_text()
     page.mouse.click(uv["x"], uv["y"])
     page.get_by_role("heading", name=uv["props"]["nombre"]).wait_for(timeout=30_000)
     page.get_by_text("Iniciativas vinculadas (con los filtros)").wait_for(timeout=30_000)
