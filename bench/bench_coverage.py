@@ -114,7 +114,12 @@ def measure(url: str, repeats: int, label: str) -> None:
 
         rows.append(("exports (xlsx + 2 csv)", *timed(exports, max(1, repeats // 2))))
         if n_terr <= 500:
+            from geo.settings import get_settings
             from ui.coverage import choropleth
+
+            # The map's reference layers are read through the app's engine (the settings' URL).
+            os.environ["DATABASE_URL"] = url
+            get_settings.cache_clear()
 
             data = {
                 "cov": cov,
