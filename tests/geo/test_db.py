@@ -49,7 +49,9 @@ def test_app_and_cli_engines_carry_the_timeout_and_admin_loads_do_not(monkeypatc
     try:
         with common.engine().connect() as c:
             assert c.execute(text("SHOW statement_timeout")).scalar() == "1500ms"
+            assert c.execute(text("SHOW jit")).scalar() == "off"  # compiling cost more than it saved
         with common.admin_engine().connect() as c:
             assert c.execute(text("SHOW statement_timeout")).scalar() == "0"
+            assert c.execute(text("SHOW jit")).scalar() == "off"
     finally:
         get_settings.cache_clear()
