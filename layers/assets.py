@@ -43,6 +43,10 @@ vendored either. ``localize_tree`` reports both.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -95,6 +99,17 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 def page_script(*names: str) -> str:
     """The scripts ``names`` of ``layers/js`` in that order, as one text to inline in a map."""
     return "\n".join((JS_DIR / name).read_text(encoding="utf-8") for name in names)
+
+
+def pack_json(value: Any, level: int = 6) -> tuple[str, str]:
+    """``value`` as compact JSON, gzip (``level``) and base64, for ``layers/js/gzip.js``.
+
+    Returns (signature, data): the signature is 12 hex digits of the gzip's SHA-1, the same
+    for the same value, so a map that carries the same data keeps the same script.
+    """
+    raw = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    packed = gzip.compress(raw, compresslevel=level, mtime=0)
+    return hashlib.sha1(packed).hexdigest()[:12], base64.b64encode(packed).decode("ascii")
 
 
 Asset = tuple[str, str]

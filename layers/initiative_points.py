@@ -14,9 +14,6 @@ encoded: the tooltip inserts them as HTML. Base64 carries no Jinja or HTML delim
 from __future__ import annotations
 
 import base64
-import gzip
-import hashlib
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from typing import Any
 
 from branca.element import MacroElement, Template
 
-from layers.assets import page_script
+from layers.assets import pack_json, page_script
 from layers.sanitize import clean_feature_collection
 from layers.styles import STRATEGY_PALETTE, UNKNOWN_COLOUR
 
@@ -113,11 +110,10 @@ def encode_initiatives(fc: Mapping[str, Any]) -> EncodedInitiatives:
             status_index[label] = len(statuses)
             statuses.append(label)
         cols["status"].append(status_index[label])
-    raw = json.dumps(cols, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    packed = gzip.compress(raw, compresslevel=6, mtime=0)
+    sig, data = pack_json(cols)
     return EncodedInitiatives(
-        sig=hashlib.sha1(packed).hexdigest()[:12],
-        data=base64.b64encode(packed).decode("ascii"),
+        sig=sig,
+        data=data,
         ids=tuple(f["properties"]["id"] for f in features),
     )
 

@@ -11,10 +11,6 @@ them as HTML); base64 carries no Jinja or HTML delimiters.
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +19,7 @@ from typing import Any
 import folium
 from branca.element import MacroElement, Template
 
-from layers.assets import page_script
+from layers.assets import pack_json, page_script
 from layers.sanitize import clean_feature_collection, clean_text
 
 log = logging.getLogger(__name__)
@@ -115,13 +111,8 @@ def encode_reference(layers: Mapping[str, Mapping[str, Any]]) -> EncodedReferenc
     """
     clean = {code: clean_feature_collection(fc) for code, fc in layers.items() if fc.get("features")}
     titles = tuple((code, fc["features"][0]["properties"].get("capa") or code) for code, fc in clean.items())
-    raw = json.dumps(clean, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    packed = gzip.compress(raw, mtime=0)
-    return EncodedReference(
-        titles=titles,
-        data=base64.b64encode(packed).decode("ascii"),
-        sig="ref-" + hashlib.sha1(packed).hexdigest()[:12],
-    )
+    sig, data = pack_json(clean, level=9)
+    return EncodedReference(titles=titles, data=data, sig="ref-" + sig)
 
 
 class _Attach(MacroElement):

@@ -12,10 +12,6 @@ them as HTML. Base64 carries no Jinja or HTML delimiters.
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +19,7 @@ from typing import Any
 
 from branca.element import MacroElement, Template
 
-from layers.assets import page_script
+from layers.assets import pack_json, page_script
 from layers.sanitize import clean_feature_collection
 from layers.styles import BASE_STYLES, count_colour
 
@@ -76,11 +72,10 @@ def encode_territories(fc: Mapping[str, Any]) -> EncodedTerritories:
         for key in ("layer", "id", "codigo", "nombre", "sector"):
             cols[key].append(p.get(key, ""))
         cols["geom"].append(f["geometry"])
-    raw = json.dumps(cols, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    packed = gzip.compress(raw, compresslevel=6, mtime=0)
+    sig, data = pack_json(cols)
     return EncodedTerritories(
-        sig=hashlib.sha1(packed).hexdigest()[:12],
-        data=base64.b64encode(packed).decode("ascii"),
+        sig=sig,
+        data=data,
         ids=tuple(f["properties"]["id"] for f in features),
     )
 
