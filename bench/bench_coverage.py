@@ -67,10 +67,12 @@ def measure(url: str, repeats: int, label: str) -> None:
     from geo.coverage.access import access_to_services, forget_access
     from geo.coverage.allocation import compute_coverage
     from geo.coverage.export import gaps_table, matrix_table, to_csv, to_xlsx
+    from geo.db import get_engine
     from geo.initiatives.filters import MapFilters
     from geo.territory.population import population_table
 
-    engine = create_engine(url)
+    # The app's engine (geo.db: JIT off, the statement limit), as the page and sit coverage.
+    engine = get_engine(url)
     with engine.connect() as conn:
         n_terr = conn.execute(
             text(

@@ -34,9 +34,10 @@ def get_engine(url: str | None = None, statement_timeout_ms: int | None = None) 
 @lru_cache(maxsize=8)
 def _engine(url: str, timeout_ms: int) -> Engine:
     # JIT off for every statement of the app: PostgreSQL compiles a query whose estimated cost
-    # passes jit_above_cost, and the joins on funding lines and territories pass it at 10,000
-    # initiatives, where compiling took longer than running (the map's filtered selection
-    # 0.61 -> 0.22-0.28 s, its initiatives 0.31 -> 0.17 s; Brechas' statements alike: bench/).
+    # passes jit_above_cost, and the joins on funding lines (MONEY_JOIN) and territories pass
+    # it at 10,000 initiatives, where compiling took longer than running: the map's filtered
+    # selection 0.61 -> 0.22-0.28 s, its initiatives 0.31 -> 0.17 s; Brechas' allocation and
+    # totals spent 0.7-0.8 s of 0.8-2.2 s compiling, at Vallenar and national scale (bench/).
     engine = create_engine(
         url,
         pool_pre_ping=True,

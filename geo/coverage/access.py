@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from geo.coverage.nearest import nearest_distance_m
-from geo.db import fetch_tuples, local_settings
+from geo.db import fetch_tuples
 from geo.territory.population import PIECES_CTE, UNIT_WEIGHTS_SQL, UnitWeights, unit_weights_from_rows
 
 log = logging.getLogger(__name__)
@@ -110,12 +110,9 @@ def access_and_unit_weights(conn: Connection) -> tuple[pd.DataFrame, UnitWeights
     ~23,000 look-ups at national scale, which one KNN subquery each made the floor of the
     statement (0.7 of 0.9 s).
     """
-    # At national scale the planner's cost estimate of the "inside" counts (one index probe
-    # per territory) can reach the JIT threshold; compiling costs more than the query.
-    with local_settings(conn, jit="off"):
-        rows = fetch_tuples(conn, _POINTS_SQL)
-        places = fetch_tuples(conn, _PLACES_SQL.replace("{inside}", _INSIDE))
-        facilities = fetch_tuples(conn, _FACILITIES_SQL)
+    rows = fetch_tuples(conn, _POINTS_SQL)
+    places = fetch_tuples(conn, _PLACES_SQL.replace("{inside}", _INSIDE))
+    facilities = fetch_tuples(conn, _FACILITIES_SQL)
     weights = unit_weights_from_rows((r[1], r[0], r[4]) for r in rows if r[1] is not None)
     pts = [r for r in rows if r[1] is None]
     tids = np.array([r[0] for r in places], dtype=np.int64)

@@ -43,7 +43,7 @@ from geo.coverage.access import (
     remember_access,
     remembered_access_and_unit_weights,
 )
-from geo.db import fetch_tuples, local_settings
+from geo.db import fetch_tuples
 from geo.domain import STATUSES
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 from geo.investment.money import MONEY_JOIN
@@ -182,22 +182,18 @@ class _Selection:
 
 
 def _selection(conn: Connection, f: MapFilters) -> _Selection:
-    # One funding-line probe per initiative (MONEY_JOIN) puts the planner's cost estimate
-    # past the JIT thresholds: compiling took 0.7-0.8 s of 0.8-2.2 s, at Vallenar and
-    # national scale alike, for statements that run in 0.1-0.4 s without it.
-    with local_settings(conn, jit="off"):
-        rows = _allocation_rows(conn, f)
-        amounts = conn.execute(
-            text(
-                f"""
-            WITH sel AS ({FILTERED_SQL})
-            SELECT count(*), coalesce(sum(money.total_clp), 0), count(money.total_clp)
-              FROM sel JOIN initiative i ON i.id = sel.id
-              {MONEY_JOIN}
-            """
-            ),
-            filter_params(f),
-        ).one()
+    rows = _allocation_rows(conn, f)
+    amounts = conn.execute(
+        text(
+            f"""
+        WITH sel AS ({FILTERED_SQL})
+        SELECT count(*), coalesce(sum(money.total_clp), 0), count(money.total_clp)
+          FROM sel JOIN initiative i ON i.id = sel.id
+          {MONEY_JOIN}
+        """
+        ),
+        filter_params(f),
+    ).one()
     return _Selection(rows, tuple(amounts))
 
 
