@@ -12,7 +12,7 @@ from ui.territory.sites import place_sites_section
 
 filters, version = page_frame(__file__)
 st.title("Iniciativas")
-show_flash("iniciativas")
+show_flash(editor.FLASH)
 
 chosen = editor.pick_initiative(filters, version)
 data = None if chosen == editor.NEW else editor_data.initiative(chosen)

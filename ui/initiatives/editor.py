@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 NEW = 0
 MAX_CHOICES = 300
 ss = st.session_state
+FLASH = "iniciativas"  # the page whose confirmations these are (and history's, the sites')
 
 
 def _fold(value: str) -> str:
@@ -353,7 +354,7 @@ def save_button(initiative_id: int, expected_version: int | None, inp: Initiativ
         return
     ss.setdefault("ed_opened", {})[result.id] = result.version
     ss.pop("ed_conflict", None)
-    flash("iniciativas", clean_markdown(f"Guardado: {inp.code.strip()} (versión {result.version})."))
+    flash(FLASH, clean_markdown(f"Guardado: {inp.code.strip()} (versión {result.version})."))
     if initiative_id == NEW:
         ss["ed_pick_next"] = result.id
     else:

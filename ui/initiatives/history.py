@@ -13,6 +13,7 @@ from geo.errors import ConflictError, DataError, ValidationError
 from geo.store.initiatives import set_archived
 from ui import auth
 from ui.initiatives import data as editor_data
+from ui.initiatives.editor import FLASH
 from ui.messages import flash, refused
 from ui.state import engine
 
@@ -52,9 +53,7 @@ def archive_panel(data: dict[str, Any], expected_version: int) -> None:
         st.error(refused(exc))
         return
     ss.setdefault("ed_opened", {})[iid] = result.version
-    flash(
-        "iniciativas", f"Iniciativa {'restaurada' if archived else 'archivada'} (versión {result.version})."
-    )
+    flash(FLASH, f"Iniciativa {'restaurada' if archived else 'archivada'} (versión {result.version}).")
     st.rerun()
 
 

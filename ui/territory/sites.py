@@ -22,7 +22,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.folium_map import show_folium
 from ui.initiatives import data as editor_data
-from ui.initiatives.editor import id_selectbox, refresh_choice
+from ui.initiatives.editor import FLASH, id_selectbox, refresh_choice
 from ui.messages import flash, refused
 from ui.state import engine
 
@@ -113,7 +113,7 @@ def place_sites_section(version: str) -> None:
             ss["site_opened"][sid] = result.version
             refresh_choice("site_pick", sid)  # its label says whether it is placed
             flash(
-                "iniciativas",
+                FLASH,
                 clean_markdown(
                     f"Sitio «{site['name']}» {done}; {len(result.initiatives)} iniciativa(s) "
                     "vinculadas recalculadas."
@@ -191,7 +191,7 @@ def suggestions_panel(site_id: int, site_name: str, opened: int, version: str) -
                 ss["site_opened"][site_id] = result.version
                 refresh_choice("site_pick", site_id)
                 flash(
-                    "iniciativas",
+                    FLASH,
                     clean_markdown(
                         f"Sitio «{site_name}» ubicado donde está «{s.feature_name}» ({s.layer_title}); "
                         f"{len(result.initiatives)} iniciativa(s) vinculadas recalculadas."
