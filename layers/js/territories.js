@@ -13,7 +13,7 @@
 (function () {
     "use strict";
     if (window.sitTerritories) { return; }
-    var stores = {};  // sig -> promise of {cols, layers, style}
+    var stores = {};  // sig -> promise of {layers, style}
 
     function build(cols, style) {
         return cols.id.map(function (id, i) {
@@ -56,7 +56,7 @@
         load: function (sig, b64, style) {
             if (!stores[sig]) {
                 stores[sig] = window.sitGzip.json(b64).then(function (cols) {
-                    return {cols: cols, layers: build(cols, style), style: style};
+                    return {layers: build(cols, style), style: style};
                 });
             }
             return stores[sig];
