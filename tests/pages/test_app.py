@@ -50,6 +50,18 @@ def test_streamlit_is_told_not_to_show_error_details():
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE == "none"
 
 
+def test_the_server_runs_on_uvloop_and_httptools():
+    """Declared in pyproject.toml (issue 9): Streamlit runs its server on uvloop when it is
+    installed, and uvicorn parses HTTP with httptools; the Mapa page's first visit fetches ~45
+    script chunks, which queued behind each other on asyncio and the pure-Python parser."""
+    import uvloop
+    from streamlit.web import bootstrap
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    assert bootstrap._get_uvloop_loop_factory() is uvloop.new_event_loop
+    assert AutoHTTPProtocol.__name__ == "HttpToolsProtocol"
+
+
 def test_the_readme_says_what_a_reverse_proxy_must_add():
     """Streamlit 1.67 cannot send security headers nor close /_stcore/metrics: the proxy must."""
     from pathlib import Path
