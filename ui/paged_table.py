@@ -1,9 +1,12 @@
 """A table shown one page at a time: the browser receives only the rows on screen.
 
-The table is plain HTML (``st.markdown``), not ``st.dataframe``: the data grid's JavaScript
-(about 1.5 MB: the grid, Arrow, moment) is fetched and parsed the first time a page shows
-one, and on the Mapa page that parse sat in front of the map's iframe (bench/README.md,
-issue 9). Sorting is done here, on every row, not only on the page shown.
+The table is plain HTML, not ``st.dataframe``: the data grid's JavaScript (about 1.5 MB: the
+grid, Arrow, moment) is fetched and parsed the first time a page shows one, and on the Mapa
+page that parse sat in front of the map's iframe (bench/README.md, issue 9). It goes out with
+``st.html``, not ``st.markdown(..., unsafe_allow_html=True)``: Markdown passes raw HTML through
+rehype-raw, a script chunk more and about 20 ms of the browser's main thread before the map
+(the same table on screen; every cell is escaped here first, and Streamlit's DOMPurify
+runs on top). Sorting is done here, on every row, not only on the page shown.
 """
 
 from __future__ import annotations
@@ -74,10 +77,7 @@ def sort_rows(
 
 
 def table_html(df: pd.DataFrame, caption: str) -> str:
-    """``df`` as an accessible HTML table, every cell and header escaped.
-
-    All on one line: Markdown ends an HTML block at a blank line.
-    """
+    """``df`` as an accessible HTML table, every cell and header escaped."""
     head = "".join(f'<th scope="col">{clean_text(c)}</th>' for c in df.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{clean_text('' if _missing(v) else v)}</td>" for v in row) + "</tr>"
@@ -127,5 +127,5 @@ def paged_table(
         f"{'en el orden del plan' if column == GIVEN_ORDER else 'ordenadas por ' + column}. "
         "La descarga CSV incluye todas las filas."
     )
-    st.markdown(table_html(shown, label), unsafe_allow_html=True)
+    st.html(table_html(shown, label))
     return shown

@@ -43,7 +43,7 @@ class _TableParser(HTMLParser):
 
 def shown_table(at) -> pd.DataFrame:
     """The rows of the page's HTML table as the browser reads them (entities decoded)."""
-    html = next(m.value for m in at.markdown if TABLE_CLASS in m.value)
+    html = next(h.value for h in at.html if TABLE_CLASS in h.value)
     parser = _TableParser()
     parser.feed(html)
     header, *rows = parser.rows
