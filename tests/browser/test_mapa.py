@@ -109,6 +109,10 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
         if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
     ]
     assert outside == []
+    # The map links Leaflet and its plugins, not folium's jQuery, Bootstrap or icon fonts.
+    vendored = {u.split("/app/static/vendor/", 1)[1].split("/")[0] for u in page.requests if "/vendor/" in u}
+    assert "leaflet-1.9.3" in vendored
+    assert not vendored & {"jquery-3.7.1", "bootstrap-5.2.2", "fontawesome-free-6.2.0", "bootstrap-3.4.1"}
 
 
 def test_clicking_a_territory_shows_its_details(server, page):
