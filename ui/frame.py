@@ -72,8 +72,8 @@ def _draw(banner: bool = True, filters_first: bool = True) -> tuple[MapFilters, 
 def opens_map_first(page: object, by_file: dict[str, object]) -> bool:
     """Whether the router, about to run ``page``, should leave the filters for after the map.
 
-    The Mapa page, in a session that has not had its map-first run yet and whose filters
-    are still their defaults (so they are known without drawing them).
+    The Mapa page, in a session that has not drawn it whole yet and whose filters are still
+    their defaults (so they are known without drawing them).
     """
     return by_file.get(HOME) is page and not st.session_state.get(_MAP_FIRST_DONE) and filters_untouched()
 
