@@ -25,8 +25,7 @@ filters are still their defaults, the router leaves the filters out and the page
 title, the map and a space where the figures go; once the map says its initiatives
 are on screen (``layers/js/initiatives.js``, through streamlit-folium's value), the whole app
 runs again with everything (:func:`map_drawn`). If the map never says it (its JavaScript
-failed), a button under it draws the rest (:data:`SHOW_REST`); any later run of the session
-draws the whole page at once.
+failed), the rest comes after :data:`MAP_FIRST_TIMEOUT_S` anyway.
 The main area keeps the same elements in the same places in both runs, so the map's iframe
 is not replaced.
 """
@@ -47,13 +46,13 @@ from ui.navigation import HOME, guard
 log = logging.getLogger(__name__)
 #: Session key holding this run's (filters, data version), set by the router, read by the page.
 _FRAME_KEY = "_sit_frame"
-#: Set while a map-first run waits for its map; cleared when the rest is drawn.
+#: Set while a map-first visit waits for its map; cleared when the rest is drawn.
 _MAP_FIRST = "_sit_map_first"
-#: Set by a session's map-first run: every later run draws the whole page at once.
-_MAP_FIRST_DONE = "_sit_map_first_done"
-#: The button under a map-first run's map that draws the rest at once (a map that never
-#: says it is drawn: its JavaScript failed).
-SHOW_REST = "Mostrar ahora los filtros, las cifras y la tabla"
+#: Set once the rest of a map-first visit has been drawn: later runs draw everything at once.
+_MAP_SHOWN = "_sit_map_shown"
+#: Seconds after which a map-first visit draws the rest even if the map never reported.
+MAP_FIRST_TIMEOUT_S = 4.0
+_WAITED = "_sit_map_first_waited"
 
 
 def _draw(banner: bool = True, filters_first: bool = True) -> tuple[MapFilters, str]:
@@ -75,7 +74,7 @@ def opens_map_first(page: object, by_file: dict[str, object]) -> bool:
     The Mapa page, in a session that has not drawn it whole yet and whose filters are still
     their defaults (so they are known without drawing them).
     """
-    return by_file.get(HOME) is page and not st.session_state.get(_MAP_FIRST_DONE) and filters_untouched()
+    return by_file.get(HOME) is page and not st.session_state.get(_MAP_SHOWN) and filters_untouched()
 
 
 def draw_frame(banner: bool = True, map_first: bool = False) -> tuple[MapFilters, str]:
@@ -87,8 +86,6 @@ def draw_frame(banner: bool = True, map_first: bool = False) -> tuple[MapFilters
     frame = _draw(banner, filters_first=not map_first)
     st.session_state[_FRAME_KEY] = frame
     st.session_state[_MAP_FIRST] = map_first
-    if map_first:
-        st.session_state[_MAP_FIRST_DONE] = True
     return frame
 
 
@@ -98,23 +95,36 @@ def map_first() -> bool:
 
 
 def map_drawn(reported: bool) -> None:
-    """In a map-first run, once the map has said it is drawn, run the whole app again.
+    """In a map-first visit, once the map has said it is drawn, run the whole app again.
 
     ``reported``: :func:`ui.plan_map.map_reported` of what the map's component returned.
     """
     if reported and map_first():
-        st.session_state[_MAP_FIRST] = False
-        st.rerun(scope="app")
+        _draw_the_rest()
+
+
+def _draw_the_rest() -> None:
+    st.session_state[_MAP_FIRST] = False
+    st.session_state[_MAP_SHOWN] = True
+    st.rerun(scope="app")
 
 
 def rest_after_map() -> None:
-    """End a map-first run under the map, with a button that draws the rest at once.
+    """End a map-first run here; the rest comes with the map's report or the next run.
 
-    The rest comes with the map's report (:func:`map_drawn`) or with any later run of the
-    page: that button's, or any other (AppTest's next ``run``). No timer: a run it started
-    after the person had gone to another page would land on that page's run.
+    The next run of the page, if it comes first: the timer's, :data:`MAP_FIRST_TIMEOUT_S`
+    later (a map that never reports), or any other (AppTest's next ``run``).
     """
-    st.button(SHOW_REST, type="tertiary", icon=":material/expand_more:")
+
+    @st.fragment(run_every=MAP_FIRST_TIMEOUT_S)
+    def _fallback() -> None:
+        # Its first run is part of this run; the next one comes MAP_FIRST_TIMEOUT_S later.
+        if st.session_state.pop(_WAITED, False) and map_first():
+            log.warning("the map did not report within %.0f s: drawing the rest", MAP_FIRST_TIMEOUT_S)
+            _draw_the_rest()
+        st.session_state[_WAITED] = True
+
+    _fallback()
     st.stop()
 
 
