@@ -5,11 +5,11 @@ import streamlit as st
 from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
 from layers.sanitize import clean_markdown
-from ui import auth, frame, navigation, state
+from ui import auth, navigation, state
 from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
 from ui.paged_table import paged_table
-from ui.plan_map import map_reported, show_plan_map
+from ui.plan_map import show_plan_map
 from ui.reference import reference_layers
 
 filters, version = page_frame(__file__)
@@ -23,25 +23,18 @@ n_drawn = len(data["selected"])
 n_linked = int((table["territory_count"] > 0).sum()) if n_total else 0
 n_comunal = int((table["scope"] == "comunal").sum()) if n_total else 0
 known = table["total_clp"].dropna()
-#: Height of the row of figures (px): in a map-first visit (ui.frame) a space keeps their
-#: place, so the map does not move down when they come.
-FIGURES_HEIGHT = 76
-map_first = frame.map_first()
-if map_first:
-    st.space(FIGURES_HEIGHT)
-else:
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric("Iniciativas filtradas", format_int(n_total))
-    c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
-    c3.metric("Vinculadas a territorios", format_int(n_linked))
-    c4.metric("De alcance comunal", format_int(n_comunal))
-    c5.metric(
-        "Inversión informada",
-        format_clp_millions(known.sum()) if len(known) else "Sin datos",
-        help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
-        f"{len(known)} iniciativas con montos informados en sus líneas de financiamiento; "
-        "el resto no tiene montos informados.",
-    )
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Iniciativas filtradas", format_int(n_total))
+c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
+c3.metric("Vinculadas a territorios", format_int(n_linked))
+c4.metric("De alcance comunal", format_int(n_comunal))
+c5.metric(
+    "Inversión informada",
+    format_clp_millions(known.sum()) if len(known) else "Sin datos",
+    help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
+    f"{len(known)} iniciativas con montos informados en sus líneas de financiamiento; "
+    "el resto no tiene montos informados.",
+)
 
 
 @st.fragment
@@ -60,7 +53,6 @@ def map_and_details() -> None:
             territory_store=data["territory_store"],
         )
         out = show_plan_map(parts)
-        frame.map_drawn(map_reported(out))
     with col_detail:
         clicked = (out or {}).get("last_active_drawing") or {}
         props = clicked.get("properties") or {}
@@ -77,8 +69,6 @@ def map_and_details() -> None:
 
 
 map_and_details()
-if map_first:
-    frame.rest_after_map()
 
 q = state.quality(version)
 with st.expander(

@@ -11,16 +11,6 @@ from ui.folium_map import show_folium
 log = logging.getLogger(__name__)
 
 
-def map_reported(out: dict[str, Any] | None) -> bool:
-    """Whether the map in the browser has said that its initiatives are on screen.
-
-    ``layers/js/initiatives.js`` adds ``sit_drawn`` to streamlit-folium's value the first time
-    (streamlit-folium's own first report, which it sends when the map is created, comes
-    before the initiatives are decoded and drawn); a later click's value replaces it.
-    """
-    return "sit_drawn" in (out or {})
-
-
 def show_plan_map(parts: MapParts, height: int = 660) -> dict[str, Any] | None:
     """Show ``parts`` and return what the last click selected (``last_active_drawing``).
 

@@ -63,26 +63,11 @@
         return layers;
     }
 
-    // The first time the initiatives are on screen, the page hears it (ui/frame.py: a
-    // session's first visit draws the map before the rest of the page): through
-    // streamlit-folium's own component value, which it then compares its next report with.
-    // streamlit-folium's own first report comes before the store is decoded.
-    var reported = false;
-    function report(n) {
-        var data = window.__GLOBAL_DATA__;
-        if (reported || !window.Streamlit || !data) { return; }
-        reported = true;
-        var value = Object.assign({}, data.previous_data || {}, {sit_drawn: n});
-        data.previous_data = value;
-        window.Streamlit.setComponentValue(value);
-    }
-
     function signal(attribute, n) {
         requestAnimationFrame(function () { requestAnimationFrame(function () {
             var box = document.querySelector(".leaflet-container");
             if (box) { box.setAttribute(attribute, String(n)); }
             mark("sit-drawn");
-            report(n);
         }); });
     }
 

@@ -24,7 +24,6 @@ from tests.support.browser import (
     switch_on,
     wait_for_drawn,
 )
-from ui.frame import MAP_FIRST_TIMEOUT_S
 from ui.paged_table import TABLE_CLASS
 
 pytestmark = pytest.mark.browser
@@ -114,73 +113,6 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     vendored = {u.split("/app/static/vendor/", 1)[1].split("/")[0] for u in page.requests if "/vendor/" in u}
     assert "leaflet-1.9.3" in vendored
     assert not vendored & {"jquery-3.7.1", "bootstrap-5.2.2", "fontawesome-free-6.2.0", "bootstrap-3.4.1"}
-
-
-#: Records, in the page, what the sidebar held when the map first said it was drawn.
-_AT_FIRST_DRAW = """(() => {
-  if (window !== window.top) return;
-  const timer = setInterval(() => {
-    const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-    const box = frame && frame.contentDocument && frame.contentDocument.querySelector("[data-sit-drawn]");
-    if (!box) return;
-    window.__atFirstDraw = {
-      filters: document.querySelectorAll('[data-testid="stMultiSelect"]').length,
-      figures: document.querySelectorAll('[data-testid="stMetric"]').length,
-      mapTop: frame.getBoundingClientRect().top,
-    };
-    clearInterval(timer);
-  }, 10);
-})();"""
-
-
-def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(server, page):
-    """The session's first Mapa page: the map alone, then filters, figures and table, the map
-    neither replaced nor moved (ui/frame.py, issue 9)."""
-    base, _ = server
-    page.context.add_init_script(_AT_FIRST_DRAW)
-    log_in(page, base, "secplac")
-    page.wait_for_function("() => window.__atFirstDraw", timeout=60_000)
-    first = page.evaluate("window.__atFirstDraw")
-    assert first["filters"] == first["figures"] == 0  # the map came first
-    iframe = page.locator(IFRAME).element_handle()
-    page.locator(f".{TABLE_CLASS}").wait_for(timeout=30_000)
-    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
-    assert page.get_by_test_id("stMetric").count() == 5
-    assert iframe.evaluate("(a, b) => a === b", page.locator(IFRAME).element_handle())  # not remounted
-    assert abs(page.locator(IFRAME).bounding_box()["y"] - first["mapTop"]) <= 2  # the figures took its space
-    # Later pages and reruns draw everything at once.
-    page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
-    page.get_by_role("heading", name="Brechas territoriales").wait_for(timeout=60_000)
-    page.get_by_test_id("stSidebarNav").get_by_text("Mapa del PLADECO").click()
-    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
-    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
-
-
-#: Records, in the page, when the map's iframe and the sidebar's filters first appear.
-_APPEARANCES = """(() => {
-  if (window !== window.top) return;
-  const seen = window.__seen = {};
-  new MutationObserver(() => {
-    if (!seen.iframe && document.querySelector('iframe[title="streamlit_folium.st_folium"]'))
-      seen.iframe = performance.now();
-    if (seen.iframe && !seen.filters && document.querySelector('[data-testid="stMultiSelect"]'))
-      seen.filters = performance.now();
-  }).observe(document, {childList: true, subtree: true});
-})();"""
-
-
-def test_a_map_that_never_draws_still_brings_the_rest_of_the_page(server, page):
-    """Leaflet blocked: the map cannot say it is drawn; the filters and table come anyway,
-    MAP_FIRST_TIMEOUT_S later."""
-    base, _ = server
-    page.route("**/leaflet.js", lambda route: route.abort())
-    page.context.add_init_script(_APPEARANCES)
-    log_in(page, base, "secplac")
-    page.locator(f".{TABLE_CLASS}").wait_for(timeout=30_000)
-    seen = page.evaluate("window.__seen")
-    assert seen["filters"] - seen["iframe"] >= (MAP_FIRST_TIMEOUT_S - 1) * 1000
-    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
-    assert page.get_by_test_id("stMetric").count() == 5
 
 
 def test_clicking_a_territory_shows_its_details(server, page):

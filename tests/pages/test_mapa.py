@@ -59,19 +59,6 @@ def count(engine, sql):
         return conn.execute(text(sql)).scalar()
 
 
-def test_a_sessions_first_map_page_draws_the_map_before_the_rest(app):
-    """The app fixture's first run (ui/frame.py: the map first); the next run brings the rest
-    (in the browser: when the map says it is drawn; tests/browser/test_mapa.py)."""
-    assert app.title[0].value == "Mapa del PLADECO 2014-2017"
-    assert [type(e).__name__ for e in app.main if type(e).__name__ == "UnknownElement"]  # the map
-    assert not app.sidebar.multiselect and not app.metric and not app.html  # filters, figures, table
-    app.run()
-    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and app.html
-    app.switch_page("pages/calidad.py").run()
-    app.switch_page("pages/mapa.py").run()
-    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5  # then at once
-
-
 def test_map_page_shows_the_whole_plan(app, engine):
     app.run()
     assert not app.exception
