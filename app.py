@@ -4,7 +4,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from ui import auth, navigation, state
-from ui.frame import draw_frame
+from ui.frame import draw_frame, map_first_run
 from ui.messages import unexpected
 
 st.set_page_config(page_title="SIT PLADECO Vallenar", page_icon="🗺️", layout="wide")
@@ -27,7 +27,8 @@ try:
         st.switch_page(by_file[navigation.LOGIN])
     if navigation.visible(navigation.HOME):
         # Drawn here, before the page runs, so the filters keep their values across pages.
-        draw_frame(banner=not navigation.on_wall(page, by_file))
+        map_first = map_first_run(page, pages, by_file)
+        draw_frame(banner=not navigation.on_wall(page, by_file), map_first=map_first)
     if not navigation.shows_login(page, by_file):
         auth.show_notice()  # why a session ended, also on a page the public may see
     page.run()

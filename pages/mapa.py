@@ -5,7 +5,7 @@ import streamlit as st
 from geo.domain import format_clp, format_clp_millions, format_int
 from layers.map import BASEMAPS, build_map
 from layers.sanitize import clean_markdown
-from ui import auth, navigation, state
+from ui import auth, frame, navigation, state
 from ui.frame import page_frame
 from ui.initiatives.details import show_initiative, show_territory
 from ui.paged_table import paged_table
@@ -23,21 +23,27 @@ n_drawn = len(data["selected"])
 n_linked = int((table["territory_count"] > 0).sum()) if n_total else 0
 n_comunal = int((table["scope"] == "comunal").sum()) if n_total else 0
 known = table["total_clp"].dropna()
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Iniciativas filtradas", format_int(n_total))
-c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
-c3.metric("Vinculadas a territorios", format_int(n_linked))
-c4.metric("De alcance comunal", format_int(n_comunal))
-c5.metric(
-    "Inversión informada",
-    format_clp_millions(known.sum()) if len(known) else "Sin datos",
-    help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
-    f"{len(known)} iniciativas con montos informados en sus líneas de financiamiento; "
-    "el resto no tiene montos informados.",
-)
+#: Height of the row of figures (px): in a map-first visit (ui.frame) a space keeps their
+#: place, so the map does not move down when they come.
+FIGURES_HEIGHT = 76
+map_first = frame.map_first()
+if map_first:
+    st.space(FIGURES_HEIGHT)
+else:
+    c1, c2, c3, c4, c5 = st.columns(5)
+    c1.metric("Iniciativas filtradas", format_int(n_total))
+    c2.metric("Dibujadas en el mapa", format_int(n_drawn), help="Iniciativas con geometría propia.")
+    c3.metric("Vinculadas a territorios", format_int(n_linked))
+    c4.metric("De alcance comunal", format_int(n_comunal))
+    c5.metric(
+        "Inversión informada",
+        format_clp_millions(known.sum()) if len(known) else "Sin datos",
+        help=f"{format_clp(known.sum()) if len(known) else 'Sin información'}: suma de "
+        f"{len(known)} iniciativas con montos informados en sus líneas de financiamiento; "
+        "el resto no tiene montos informados.",
+    )
 
 
-@st.fragment
 def map_and_details() -> None:
     col_map, col_detail = st.columns([7, 4], gap="medium")
     with col_map:
@@ -68,7 +74,11 @@ def map_and_details() -> None:
             )
 
 
+# Not a fragment: the map's first report must rerun the whole app (ui/frame.py), and a map
+# that moved into a fragment in the next run would be a new iframe, drawn again.
 map_and_details()
+if map_first:
+    frame.rest_after_map()
 
 q = state.quality(version)
 with st.expander(

@@ -21,6 +21,20 @@ DEMO_TOGGLE = "Incluir datos de demostración"
 #: The filters keep their values through a run that cannot draw them (the database is down,
 #: a page the frame is not drawn on): Streamlit otherwise forgets an undrawn widget's value.
 PERSIST: Literal["session"] = "session"
+#: The keys of the multiselects (empty: everything).
+CHOICE_KEYS = ("f_strategies", "f_plans", "f_kinds", "f_statuses", "f_sectors")
+
+
+def default_filters() -> MapFilters:
+    """What the filters give before anyone touches them: everything, demo data as configured."""
+    return MapFilters(include_demo=get_settings().show_demo_by_default)
+
+
+def filters_untouched() -> bool:
+    """Whether this session's filters hold their defaults (never drawn, or drawn and not changed)."""
+    ss = st.session_state
+    demo = default_filters().include_demo
+    return not any(ss.get(k) for k in CHOICE_KEYS) and ss.get("f_demo", demo) == demo
 
 
 def sidebar_filters(options: dict) -> MapFilters:
@@ -73,7 +87,7 @@ def sidebar_filters(options: dict) -> MapFilters:
     )
     include_demo = sb.toggle(
         DEMO_TOGGLE,
-        value=get_settings().show_demo_by_default,
+        value=default_filters().include_demo,
         key="f_demo",
         persist_state=PERSIST,
         help="Iniciativas sintéticas generadas con `sit demo generate`; no son del PLADECO.",

@@ -5,10 +5,38 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import streamlit as st
+
 from layers.map import MapParts
 from ui.folium_map import show_folium
 
 log = logging.getLogger(__name__)
+
+
+#: The map's key: streamlit-folium keeps its last value in ``st.session_state[MAP_KEY]``.
+MAP_KEY = "mapa"
+#: Set by the map's ``on_change`` for the run the map's value started (cleared by the router).
+RUN_BY_MAP = "_sit_run_by_map"
+
+
+def map_reported(value: dict[str, Any] | None) -> bool:
+    """Whether the map in the browser has said that its initiatives are on screen.
+
+    ``layers/js/initiatives.js`` adds ``sit_drawn`` to streamlit-folium's value the first time
+    (streamlit-folium's own first report, which it sends when the map is created, comes
+    before the initiatives are decoded and drawn); a later click's value replaces it.
+    """
+    return "sit_drawn" in (value or {})
+
+
+def map_changed() -> None:
+    """``on_change`` of the map: Streamlit calls it before the run the map's new value starts."""
+    st.session_state[RUN_BY_MAP] = True
+
+
+def ran_for_map() -> bool:
+    """Whether this run is the one the map's value started (once per run: the flag is cleared)."""
+    return bool(st.session_state.pop(RUN_BY_MAP, False))
 
 
 def show_plan_map(parts: MapParts, height: int = 660) -> dict[str, Any] | None:
@@ -21,8 +49,9 @@ def show_plan_map(parts: MapParts, height: int = 660) -> dict[str, Any] | None:
         parts.map,
         height=height,
         use_container_width=True,
-        key="mapa",
+        key=MAP_KEY,
         feature_group_to_add=parts.dynamic,
         layer_control=parts.control,
         returned_objects=["last_active_drawing"],
+        on_change=map_changed,
     )

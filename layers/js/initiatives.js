@@ -63,11 +63,25 @@
         return layers;
     }
 
+    // The first time the initiatives are on screen, the page hears it (ui/frame.py: a
+    // session's first visit draws the map before the rest of the page), through
+    // streamlit-folium's component value. streamlit-folium's own first report comes before
+    // the store is decoded. Its record of what it last sent (previous_data) is left as it
+    // is: it compares its next report with that and would otherwise send it again at once.
+    var reported = false;
+    function report(n) {
+        var data = window.__GLOBAL_DATA__;
+        if (reported || !window.Streamlit || !data) { return; }
+        reported = true;
+        window.Streamlit.setComponentValue(Object.assign({}, data.previous_data || {}, {sit_drawn: n}));
+    }
+
     function signal(attribute, n) {
         requestAnimationFrame(function () { requestAnimationFrame(function () {
             var box = document.querySelector(".leaflet-container");
             if (box) { box.setAttribute(attribute, String(n)); }
             mark("sit-drawn");
+            report(n);
         }); });
     }
 

@@ -22,9 +22,11 @@ from tests.support.browser import (
     map_layers,
     open_and_type,
     served_app,
+    server_log_tail,
     switch_on,
     wait_for_drawn,
 )
+from ui.frame import SHOW_REST
 from ui.paged_table import TABLE_CLASS
 
 pytestmark = pytest.mark.browser
@@ -120,6 +122,80 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     assert "leaflet-1.9.3" in vendored
     assert {"jquery-3.7.1", "bootstrap-5.2.2", "fontawesome-free-6.2.0", "bootstrap-3.4.1"} <= folium_extras
     assert not vendored & folium_extras
+
+
+#: Records, in the page, what the sidebar held when the map first said it was drawn.
+_AT_FIRST_DRAW = """(() => {
+  if (window !== window.top) return;
+  const timer = setInterval(() => {
+    const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const box = frame && frame.contentDocument && frame.contentDocument.querySelector("[data-sit-drawn]");
+    if (!box) return;
+    window.__atFirstDraw = {
+      filters: document.querySelectorAll('[data-testid="stMultiSelect"]').length,
+      figures: document.querySelectorAll('[data-testid="stMetric"]').length,
+      mapTop: frame.getBoundingClientRect().top,
+    };
+    clearInterval(timer);
+  }, 10);
+})();"""
+
+
+def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(server, page):
+    """The session's first Mapa page: the map alone, then filters, figures and table, the map
+    neither replaced nor moved (ui/frame.py, issue 9)."""
+    base, _ = server
+    page.context.add_init_script(_AT_FIRST_DRAW)
+    log_in(page, base, "secplac")
+    page.wait_for_function("() => window.__atFirstDraw", timeout=60_000)
+    first = page.evaluate("window.__atFirstDraw")
+    assert first["filters"] == first["figures"] == 0  # the map came first
+    iframe = page.locator(IFRAME).element_handle()
+    page.locator(f".{TABLE_CLASS}").wait_for(timeout=30_000)
+    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
+    assert page.get_by_test_id("stMetric").count() == 5
+    assert iframe.evaluate("(a, b) => a === b", page.locator(IFRAME).element_handle())  # not remounted
+    assert abs(page.locator(IFRAME).bounding_box()["y"] - first["mapTop"]) <= 2  # the figures took its space
+    # Later pages and reruns draw everything at once.
+    page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
+    page.get_by_role("heading", name="Brechas territoriales").wait_for(timeout=60_000)
+    page.get_by_test_id("stSidebarNav").get_by_text("Mapa del PLADECO").click()
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
+
+
+def test_leaving_the_map_before_it_reports_keeps_the_page_the_person_chose(server, browser):
+    """The map reports that it is drawn after the person has gone to another page: that page
+    is drawn whole and stays (the report must not stop it or bring the map back)."""
+    base, _ = server
+    for _ in range(3):  # the report lands at a different moment of the new page's run
+        with chromium_page(browser) as page:
+            log_in(page, base, "secplac")
+            page.locator(IFRAME).wait_for(timeout=60_000)  # the map alone, about to report
+            page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
+            page.get_by_role("heading", name="Brechas territoriales").wait_for(timeout=60_000)
+            page.wait_for_timeout(2_500)  # past the map's report
+            app_idle(page)
+            assert page.get_by_role("heading", name="Brechas territoriales").count() == 1
+            assert page.get_by_role("heading", name="Mapa del PLADECO 2014-2017").count() == 0
+            assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
+            assert page.locator(IFRAME).count() == 1  # Brechas' own map, drawn
+    assert "Couldn't find fragment" not in server_log_tail(base, lines=400)
+
+
+def test_a_map_that_never_draws_leaves_a_button_for_the_rest_of_the_page(server, page):
+    """Leaflet blocked: the map cannot say it is drawn; the button under it brings the rest."""
+    base, _ = server
+    page.route("**/leaflet.js", lambda route: route.abort())
+    log_in(page, base, "secplac")
+    button = page.get_by_role("button", name=SHOW_REST)
+    button.wait_for(timeout=30_000)
+    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 0
+    button.click()
+    page.locator(f".{TABLE_CLASS}").wait_for(timeout=30_000)
+    assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
+    assert page.get_by_test_id("stMetric").count() == 5
+    assert page.get_by_role("button", name=SHOW_REST).count() == 0
 
 
 def test_clicking_a_territory_shows_its_details(server, page):

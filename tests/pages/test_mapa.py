@@ -10,7 +10,9 @@ from geo.domain import format_clp
 from geo.initiatives.demo import clear_demo, generate_demo
 from tests.pages.conftest import app_as
 from tests.support.actors import TESTER
+from ui.frame import SHOW_REST
 from ui.paged_table import TABLE_CLASS
+from ui.plan_map import MAP_KEY, RUN_BY_MAP
 
 
 @pytest.fixture
@@ -57,6 +59,52 @@ def metric(at, label):
 def count(engine, sql):
     with engine.connect() as conn:
         return conn.execute(text(sql)).scalar()
+
+
+def test_a_sessions_first_map_page_draws_the_map_before_the_rest(app):
+    """The app fixture's first run (ui/frame.py: the map first); any run the map did not ask
+    for brings the rest (in the browser: the map's report; tests/browser/test_mapa.py)."""
+    assert app.title[0].value == "Mapa del PLADECO 2014-2017"
+    assert [type(e).__name__ for e in app.main if type(e).__name__ == "UnknownElement"]  # the map
+    assert not app.sidebar.multiselect and not app.metric and not app.html  # filters, figures, table
+    assert [b.label for b in app.main.button] == [SHOW_REST]  # under the map, if it never says it is drawn
+    app.run()
+    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and app.html
+    app.switch_page("pages/calidad.py").run()
+    app.switch_page("pages/mapa.py").run()
+    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5  # then at once
+
+
+def _map_reports(app, value):
+    """What Streamlit does before the run a new value of the map starts: streamlit-folium keeps
+    the value under the map's key, then calls the map's on_change (ui.plan_map)."""
+    app.session_state[MAP_KEY] = value
+    app.session_state[RUN_BY_MAP] = True
+    app.run()
+
+
+def test_the_map_first_waits_for_the_maps_report_that_its_initiatives_are_drawn(app):
+    # streamlit-folium reports once when the map is created, before the initiatives are drawn.
+    _map_reports(app, {"last_active_drawing": None})
+    assert not app.sidebar.multiselect and not app.metric and app.main.button[0].label == SHOW_REST
+    _map_reports(app, {"last_active_drawing": None, "sit_drawn": 12})  # layers/js/initiatives.js
+    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and app.html
+    assert not [b for b in app.main.button if b.label == SHOW_REST]
+
+
+def test_a_report_of_the_map_after_the_page_changed_goes_back_to_that_page(app):
+    """The person left the map before it reported; the browser sent the report as a rerun of
+    the Mapa page, and Streamlit kept it over the person's page change (ui/frame.py)."""
+    app.switch_page("pages/calidad.py").run()
+    assert app.title[0].value == "Calidad de datos"
+    app.switch_page("pages/mapa.py")
+    _map_reports(app, {"last_active_drawing": None, "sit_drawn": 12})
+    assert not app.exception
+    assert app.title[0].value == "Calidad de datos"
+    # The person's own way back to the map draws it whole.
+    app.run()
+    app.switch_page("pages/mapa.py").run()
+    assert app.title[0].value == "Mapa del PLADECO 2014-2017" and len(app.metric) == 5
 
 
 def test_map_page_shows_the_whole_plan(app, engine):
