@@ -23,9 +23,10 @@ n_drawn = len(data["selected"])
 n_linked = int((table["territory_count"] > 0).sum()) if n_total else 0
 n_comunal = int((table["scope"] == "comunal").sum()) if n_total else 0
 known = table["total_clp"].dropna()
-#: Height of the row of figures (px): in a map-first visit (ui.frame) a space keeps their
-#: place, so the map does not move down when they come.
+#: Heights (px) of the row of figures and of the base map's choice: in a map-first visit
+#: (ui.frame) a space keeps each one's place, so the map does not move when they come.
 FIGURES_HEIGHT = 76
+BASEMAP_HEIGHT = 68
 map_first = frame.map_first()
 if map_first:
     st.space(FIGURES_HEIGHT)
@@ -47,7 +48,11 @@ else:
 def map_and_details() -> None:
     col_map, col_detail = st.columns([7, 4], gap="medium")
     with col_map:
-        basemap = st.selectbox("Mapa base", list(BASEMAPS), key="basemap")
+        if map_first:
+            st.space(BASEMAP_HEIGHT)
+            basemap = st.session_state.get("basemap", next(iter(BASEMAPS)))
+        else:
+            basemap = st.selectbox("Mapa base", list(BASEMAPS), key="basemap")
         parts = build_map(
             base=data["base"],
             territories=data["territories"],

@@ -67,9 +67,11 @@ def test_a_sessions_first_map_page_draws_the_map_before_the_rest(app):
     assert app.title[0].value == "Mapa del PLADECO 2014-2017"
     assert [type(e).__name__ for e in app.main if type(e).__name__ == "UnknownElement"]  # the map
     assert not app.sidebar.multiselect and not app.metric and not app.html  # filters, figures, table
+    assert not app.main.selectbox  # the base map's choice: a space holds its place
     assert [b.label for b in app.main.button] == [SHOW_REST]  # under the map, if it never says it is drawn
     app.run()
     assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and app.html
+    assert [s.label for s in app.main.selectbox] == ["Mapa base"]
     app.switch_page("pages/calidad.py").run()
     app.switch_page("pages/mapa.py").run()
     assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5  # then at once
