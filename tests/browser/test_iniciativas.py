@@ -125,8 +125,10 @@ def test_places_a_site_sin_ubicar_and_it_leaves_the_quality_list(server, page):
     log_in(page, base, "secplac", "/iniciativas")
     page.get_by_role("heading", name="Sitios nombrados por el plan").wait_for(timeout=60_000)
     choose(page, "Sitio", "Chamonate")
-    page.get_by_text("Historial de ubicaciones").wait_for(timeout=30_000)
+    # While the run is under way the previous run's panel can still be on screen beside the new one.
+    page.get_by_text("Historial de ubicaciones").first.wait_for(timeout=30_000)
     app_idle(page)  # a click on the previous run's button, still on screen, is lost
+    assert page.get_by_text("Historial de ubicaciones").count() == 1
     page.get_by_role("button", name="Devolver a «sin ubicar»").click()
     page.get_by_text("Sitio «Chamonate» devuelto a «sin ubicar»").wait_for(timeout=30_000)
     with engine.connect() as conn:
