@@ -87,7 +87,7 @@ def map_first_run(page: Any, pages: list[Any], by_file: dict[str, Any]) -> bool:
     Called once per full run, before :func:`draw_frame`. True for the Mapa page in a session
     that has shown no page but the login form, while its filters hold their defaults (so they are
     known without drawing them), and again for the runs the map itself asks for before it
-    says its initiatives are drawn (streamlit-folium reports once when the map is created).
+    says its initiatives are drawn (a click on the map then: its detail, the map still alone).
     A run the map asked for after the person went to another page goes back to that page.
     """
     ss = st.session_state

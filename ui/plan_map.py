@@ -23,8 +23,7 @@ def map_reported(value: dict[str, Any] | None) -> bool:
     """Whether the map in the browser has said that its initiatives are on screen.
 
     ``layers/js/initiatives.js`` adds ``sit_drawn`` to streamlit-folium's value the first time
-    (streamlit-folium's own first report, which it sends when the map is created, comes
-    before the initiatives are decoded and drawn); a later click's value replaces it.
+    they are; a value streamlit-folium sends of its own (a click on the map) has none.
     """
     return "sit_drawn" in (value or {})
 

@@ -65,9 +65,9 @@
 
     // The first time the initiatives are on screen, the page hears it (ui/frame.py: a
     // session's first visit draws the map before the rest of the page), through
-    // streamlit-folium's component value. streamlit-folium's own first report comes before
-    // the store is decoded. Its record of what it last sent (previous_data) is left as it
-    // is: it compares its next report with that and would otherwise send it again at once.
+    // streamlit-folium's component value. Its record of what it last sent (previous_data)
+    // is left as it is: it compares its next report with that and would otherwise send its
+    // own value again at once.
     var reported = false;
     function report(n) {
         var data = window.__GLOBAL_DATA__;
