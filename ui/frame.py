@@ -56,10 +56,9 @@ from ui.plan_map import MAP_KEY, map_reported, ran_for_map
 log = logging.getLogger(__name__)
 #: Session key holding this run's (filters, data version), set by the router, read by the page.
 _FRAME_KEY = "_sit_frame"
-#: This run draws the map before the rest (set by the router, read by the page).
-_MAP_FIRST = "_sit_map_first"
 #: Where the session is in its map-first visit: absent (not yet), "waiting" (the map is
-#: on screen alone, waiting for its report), "done" (every run draws the whole page).
+#: on screen alone, waiting for its report: every Mapa run the router lets through in this
+#: phase is a map-first run), "done" (every run draws the whole page).
 _MAP_FIRST_PHASE = "_sit_map_first_phase"
 #: The address (``url_path``) of the page the previous full run ran.
 _LAST_PAGE = "_sit_last_page"
@@ -119,13 +118,12 @@ def draw_frame(banner: bool = True, map_first: bool = False) -> tuple[MapFilters
     """
     frame = _draw(banner, filters_first=not map_first)
     st.session_state[_FRAME_KEY] = frame
-    st.session_state[_MAP_FIRST] = map_first
     return frame
 
 
 def map_first() -> bool:
     """Whether this run draws the map before the rest of the page (the router left the filters out)."""
-    return bool(st.session_state.get(_MAP_FIRST))
+    return st.session_state.get(_MAP_FIRST_PHASE) == "waiting"
 
 
 def rest_after_map() -> None:
@@ -146,7 +144,7 @@ def page_frame(script: str) -> tuple[MapFilters, str]:
     """
     guard(script)
     frame = st.session_state.pop(_FRAME_KEY, None)
-    if frame is None:  # no router in this run: nothing was left out
-        st.session_state[_MAP_FIRST] = False
+    if frame is None:  # no router in this run: the filters are drawn, the map-first visit is over
+        st.session_state[_MAP_FIRST_PHASE] = "done"
         frame = _draw()
     return frame
