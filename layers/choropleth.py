@@ -25,6 +25,7 @@ from layers.reference import add_facilities, add_sites, reference_legend_html
 from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
+from layers.view import fit_bounds
 
 log = logging.getLogger(__name__)
 
@@ -171,5 +172,5 @@ def build_choropleth(
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
-    m.fit_bounds(EXTENTS[extent][1])
+    fit_bounds(m, EXTENTS[extent][1])
     return m

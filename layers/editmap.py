@@ -19,6 +19,7 @@ from layers.map import VALLENAR_CENTER, Legend
 from layers.reference import add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
+from layers.view import fit_bounds
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def build_edit_map(
     focus = current or (target["features"][0]["geometry"] if target and target.get("features") else None)
     if focus:
         minx, miny, maxx, maxy = shape(focus).bounds
-        m.fit_bounds([[miny - FOCUS_PAD, minx - FOCUS_PAD], [maxy + FOCUS_PAD, maxx + FOCUS_PAD]])
+        fit_bounds(m, [[miny - FOCUS_PAD, minx - FOCUS_PAD], [maxy + FOCUS_PAD, maxx + FOCUS_PAD]])
     else:
-        m.fit_bounds([[-28.62, -70.80], [-28.54, -70.71]])
+        fit_bounds(m, [[-28.62, -70.80], [-28.54, -70.71]])
     return m

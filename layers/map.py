@@ -35,6 +35,7 @@ from layers.territory_shading import (
     TerritoryStore,
     encode_territories,
 )
+from layers.view import fit_bounds
 
 log = logging.getLogger(__name__)
 
@@ -252,5 +253,5 @@ def build_map(
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
-    m.fit_bounds(EXTENTS["ciudad"][1])
+    fit_bounds(m, EXTENTS["ciudad"][1])
     return MapParts(m, [shaded, located], folium.LayerControl(collapsed=True))

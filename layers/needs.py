@@ -23,6 +23,7 @@ from layers.editmap import add_commune, add_drawing_tools
 from layers.locale import spanish_map
 from layers.map import VALLENAR_CENTER, DrawnSignal, Legend
 from layers.sanitize import clean_feature_collection, clean_text
+from layers.view import fit_bounds
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def build_workshop_map(
     folium.LayerControl(collapsed=True).add_to(m)
     bounds = _bounds(frame) or _bounds(drawn)
     if bounds:
-        m.fit_bounds(bounds)
+        fit_bounds(m, bounds)
     return m
 
 

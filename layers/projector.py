@@ -23,6 +23,7 @@ from layers.needs import NEED_COLOURS, need_style
 from layers.reference_layers import EncodedReference, add_reference_layers, reference_layers_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import strategy_colour
+from layers.view import fit_bounds
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def build_projector_map(
     offline_fullscreen(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
-    m.fit_bounds([[south, west], [north, east]], padding=(30, 30))
+    fit_bounds(m, [[south, west], [north, east]], padding=(30, 30))
     DrawnSignal(PROJECTOR_DRAWN, drawn).add_to(m)
     return m
 
