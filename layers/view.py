@@ -12,9 +12,12 @@ the map's own script, before anything is drawn.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import folium
+
+log = logging.getLogger(__name__)
 
 
 def fit_bounds(
