@@ -141,6 +141,7 @@ _AT_FIRST_DRAW = """(() => {
       filters: document.querySelectorAll('[data-testid="stMultiSelect"]').length,
       figures: document.querySelectorAll('[data-testid="stMetric"]').length,
       mapTop: frame.getBoundingClientRect().top,
+      mapWidth: frame.getBoundingClientRect().width,
     };
     clearInterval(timer);
   }, 10);
@@ -149,7 +150,7 @@ _AT_FIRST_DRAW = """(() => {
 
 def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(server, page):
     """The session's first Mapa page: the map alone, then filters, figures and table, the map
-    neither replaced nor moved (ui/frame.py, issue 9)."""
+    neither replaced, moved nor resized (ui/frame.py, issue 9)."""
     base, _ = server
     page.context.add_init_script(_AT_FIRST_DRAW)
     log_in(page, base, "secplac")
@@ -166,6 +167,7 @@ def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(server, page):
     assert page.get_by_test_id("stMetric").count() == 5
     assert iframe.evaluate("(a, b) => a === b", page.locator(IFRAME).element_handle())  # not remounted
     assert abs(page.locator(IFRAME).bounding_box()["y"] - first["mapTop"]) <= 2  # the figures took its space
+    assert page.locator(IFRAME).bounding_box()["width"] == first["mapWidth"]  # nor resized
     # Later pages and reruns draw everything at once.
     page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
     page.get_by_role("heading", name="Brechas territoriales").wait_for(timeout=60_000)
