@@ -6,23 +6,18 @@ import re
 import folium
 import pytest
 
-from layers.choropleth import build_choropleth
-from layers.editmap import build_edit_map
-from layers.map import EXTENTS, build_map
+from layers.map import EXTENTS
 from layers.needs import build_workshop_map
 from layers.projector import build_projector_map
 from layers.view import fit_bounds
+from tests.layers.test_locale import EMPTY
+from tests.layers.test_locale import MAPS as LOCALE_MAPS
 from tests.layers.test_needs import UV
 from tests.layers.test_projector import ITEMS, NEIGHBOURS, TERRITORY
 
-EMPTY = {"type": "FeatureCollection", "features": []}
-BASE = {"commune": EMPTY, "urban": EMPTY, "schools": EMPTY, "health": EMPTY}
-
 #: Every map of the app that frames itself, as its builder makes it.
 MAPS = {
-    "mapa": lambda: build_map(base=BASE, territories=EMPTY, initiatives=EMPTY, strategies=[]).whole(),
-    "brechas": lambda: build_choropleth(territories=EMPTY, base=BASE, legend_html=""),
-    "editmap": lambda: build_edit_map(commune=EMPTY, territories=EMPTY),
+    **LOCALE_MAPS,
     "proyector": lambda: build_projector_map(territory=TERRITORY, neighbours=NEIGHBOURS, initiatives=ITEMS),
     "taller": lambda: build_workshop_map(
         commune=EMPTY, framed=UV, initiatives=EMPTY, needs=EMPTY, kind_labels={}
