@@ -15,7 +15,7 @@ from shapely.geometry import shape
 
 from layers.assets import STATIC_URL_PREFIX, offline_draw
 from layers.locale import SpanishDrawLocal, spanish_map
-from layers.map import VALLENAR_CENTER, Legend
+from layers.map import EXTENTS, VALLENAR_CENTER, Legend
 from layers.reference import add_sites, reference_legend_html
 from layers.sanitize import clean_feature_collection, clean_text
 from layers.styles import BASE_STYLES
@@ -158,5 +158,5 @@ def build_edit_map(
         minx, miny, maxx, maxy = shape(focus).bounds
         fit_bounds(m, [[miny - FOCUS_PAD, minx - FOCUS_PAD], [maxy + FOCUS_PAD, maxx + FOCUS_PAD]])
     else:
-        fit_bounds(m, [[-28.62, -70.80], [-28.54, -70.71]])
+        fit_bounds(m, EXTENTS["ciudad"][1])
     return m
