@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ipaddress
-import json
 import logging
 import os
 import socket
@@ -16,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from geo.cli.common import actor, admin_engine, engine, print_counts
+from geo.cli.common import actor, admin_engine, engine, indented_json, print_counts
 from geo.errors import DataError
 from geo.schema.roles import DEFAULT_APP_ROLE
 from geo.settings import PROJECT_ROOT, get_settings
@@ -147,7 +146,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with engine().connect() as conn:
         stats = collect_stats(conn)
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(indented_json(stats))
     else:
         print(f"Estrategias: {stats['strategies']}  Planes: {stats['plans']}  Programas: {stats['programs']}")
         for kind, t in stats["territories"].items():

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import sys
-from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Engine
 
 from geo.db import get_engine
@@ -122,57 +120,14 @@ def print_section(title: str, lines: list[str], limit: int = 50, more_hint: str 
 
 
 def indented_json(data: Any) -> str:
-    """Exactly ``json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)``, faster.
+    """``data`` as JSON indented by two spaces, UTF-8 text unescaped (orjson).
 
-    With ``indent`` the standard library encodes in Python (1.3 s for the 60,000 cells of a
-    national ``sit coverage --json``). A container whose values are all scalars (or empty
-    containers) is encoded by the C encoder instead, its item separator carrying the line
-    break and indentation; the others are assembled here.
+    The same text as ``json.dumps(data, ensure_ascii=False, indent=2)`` but for two things
+    no reader tells apart: a number below 1e-4 may be written in full (``0.00001``, not
+    ``1e-05``), and a NaN or an infinity is written ``null`` (JSON's unknown value; the
+    standard library writes ``NaN``, which strict parsers such as ``jq`` and browsers refuse).
+    Keys that are not strings are written as ``json`` writes them. orjson encodes the ~60,000
+    cells of a national ``sit coverage --json`` (57 MB) in 0.1 s, the standard library's
+    indented encoder in 1.6 s.
     """
-    return _indented(data, 0)
-
-
-@cache
-def _encoder(depth: int) -> Callable[[Any], str]:
-    """Encode a flat container whose items sit at ``depth`` (C encoder, built once)."""
-    separators = (",\n" + "  " * depth, ": ")
-    make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
-    if make is None:  # an interpreter without the C accelerator
-        return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=separators).encode
-
-    def refuse(o: Any) -> Any:
-        raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
-
-    encode = make(
-        None, refuse, json.encoder.encode_basestring, None, separators[1], separators[0], False, False, False
-    )
-    return lambda obj: "".join(encode(obj, 0))
-
-
-def _flat(values: Any) -> bool:
-    return all(not isinstance(v, dict | list | tuple) or not v for v in values)
-
-
-def _indented(obj: Any, depth: int) -> str:
-    inner, outer = "  " * (depth + 1), "  " * depth
-    if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        if all(isinstance(k, str) for k in obj) and _flat(obj.values()):
-            return f"{{\n{inner}{_encoder(depth + 1)(obj)[1:-1]}\n{outer}}}"
-        items = [f"{inner}{_indented(_key(k), 0)}: {_indented(v, depth + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + f"\n{outer}}}"
-    if isinstance(obj, list | tuple):
-        if not obj:
-            return "[]"
-        if _flat(obj):
-            return f"[\n{inner}{_encoder(depth + 1)(obj)[1:-1]}\n{outer}]"
-        return "[\n" + ",\n".join(inner + _indented(v, depth + 1) for v in obj) + f"\n{outer}]"
-    return _encoder(0)(obj)
-
-
-def _key(k: Any) -> str:
-    """A dict key as ``json`` writes it (a string; numbers, booleans and null as their text)."""
-    if isinstance(k, str):
-        return k
-    return json.dumps(k, allow_nan=False) if not isinstance(k, int) or isinstance(k, bool) else str(k)
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()

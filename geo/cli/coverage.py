@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 from pathlib import Path
 
@@ -22,7 +21,7 @@ def cmd_population(args: argparse.Namespace) -> int:
         table = population_table(conn)
     data = table.as_json()
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(indented_json(data))
         return 0
     for r in data["territories"]:
         label = f"UV {r['code']} {r['name']}" if r["kind"] == "unidad_vecinal" else r["name"]

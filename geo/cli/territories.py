@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.cli.common import actor, engine
+from geo.cli.common import actor, engine, indented_json
 from geo.domain import REFERENCE_LAYERS, TERRITORY_KINDS
 from geo.errors import DataError
 
@@ -124,7 +124,7 @@ def cmd_import_reference(args: argparse.Namespace) -> int:
         "claves_cambiadas": report.changed_keys,
     }
     if args.json:
-        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        print(indented_json(figures))
     else:
         verb = "Se agregarían" if args.dry_run else "Capa reemplazada:"
         print(
