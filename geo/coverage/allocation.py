@@ -28,6 +28,7 @@ population of the UVs.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,65 +148,56 @@ def _allocation_rows(conn: Connection, f: MapFilters) -> list[tuple[Any, ...]]:
 def compute_coverage(bind: Engine | Connection, f: MapFilters, rules: GapRules = GapRules()) -> Coverage:
     """The territory x strategy matrix, access to services and the ranked gaps.
 
-    Given an :class:`Engine`, when access to services has to be computed (nothing remembered
-    for the current tables) its statement (~0.9 s national) and the filter-dependent
-    statements (allocation ~0.4 s, totals) run at the same time on two connections of the
-    engine; the server works on both while the GIL is released. Given a
+    Given an :class:`Engine`, the allocation statement (the longest that depends on the
+    filters: ~1 s national) starts at once on a second connection of the engine, while the
+    first reads everything else: the key of the remembered access to services, access
+    itself when it is not remembered (~0.6 s national), the selection's totals, the
+    territories. The server works on both while the GIL is released. Given a
     :class:`Connection`, everything runs on it, one statement after another: a second
     connection would not see what that connection has not committed (the tests' transaction).
     """
     if isinstance(bind, Connection):
         access, weights = remembered_access_and_unit_weights(bind)
-        return _compute(bind, access, weights, bind, f, rules)
-    with bind.connect() as conn:
+        return _compute(bind, access, weights, lambda: _allocation_rows(bind, f), f, rules)
+    with bind.connect() as conn, ThreadPoolExecutor(max_workers=1) as pool:
+        rows = pool.submit(_allocation_rows_on, bind, f)
         key = access_inputs_key(conn)
         hit = recall_access(key)
-        if hit is not None:  # remembered: nothing worth a second connection
-            return _compute(conn, *hit, conn, f, rules)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            selection = pool.submit(_selection_on, bind, f)
-            access, weights = remember_access(key, access_and_unit_weights(conn))
-            return _compute(conn, access, weights, selection.result(), f, rules)
+        access, weights = hit if hit is not None else remember_access(key, access_and_unit_weights(conn))
+        return _compute(conn, access, weights, rows.result, f, rules)
 
 
-def _selection_on(engine: Engine, f: MapFilters) -> _Selection:
+def _allocation_rows_on(engine: Engine, f: MapFilters) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
-        return _selection(conn, f)
+        return _allocation_rows(conn, f)
 
 
-@dataclass
-class _Selection:
-    """What depends on the filters: the allocation rows and the selection's totals."""
-
-    rows: list[tuple[Any, ...]]
-    amounts: tuple[Any, ...]
-
-
-def _selection(conn: Connection, f: MapFilters) -> _Selection:
-    rows = _allocation_rows(conn, f)
-    amounts = conn.execute(
-        text(
-            f"""
+def _amounts(conn: Connection, f: MapFilters) -> tuple[Any, ...]:
+    """The selection's initiatives, their known amount and how many have one."""
+    return tuple(
+        conn.execute(
+            text(
+                f"""
         WITH sel AS ({FILTERED_SQL})
         SELECT count(*), coalesce(sum(money.total_clp), 0), count(money.total_clp)
           FROM sel JOIN initiative i ON i.id = sel.id
           {MONEY_JOIN}
         """
-        ),
-        filter_params(f),
-    ).one()
-    return _Selection(rows, tuple(amounts))
+            ),
+            filter_params(f),
+        ).one()
+    )
 
 
 def _compute(
     conn: Connection,
     access: pd.DataFrame,
     weights: UnitWeights,
-    sel: Connection | _Selection,
+    allocation: Callable[[], list[tuple[Any, ...]]],
     f: MapFilters,
     rules: GapRules,
 ) -> Coverage:
-    """:func:`compute_coverage` on ``conn``; ``sel``: the selection, or the connection to read it.
+    """:func:`compute_coverage` on ``conn``; ``allocation``: the allocation rows, when ready.
 
     The population estimate and access to services intersect the same census pieces with
     the UVs: one statement (:func:`access_and_unit_weights`) gives ``access`` and ``weights``,
@@ -220,13 +212,10 @@ def _compute(
         .mappings()
         .all()
     ]
-    selection = _selection(sel, f) if isinstance(sel, Connection) else sel
-    rows = pd.DataFrame(
-        selection.rows, columns=["commune", "tid", "strategy_id", "status", "n", "investment"]
-    )
+    amounts = _amounts(conn, f)
+    rows = pd.DataFrame(allocation(), columns=["commune", "tid", "strategy_id", "status", "n", "investment"])
     rows["investment"] = rows["investment"].astype(float)
     matrix = _matrix(terr, strategies, rows)
-    amounts = selection.amounts
     allocated = float(matrix["inversion"].sum())
     uv_pop = float(terr.loc[terr["kind"] == "unidad_vecinal", "population"].fillna(0).sum())
     totals: dict[str, Any] = {

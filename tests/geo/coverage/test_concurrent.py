@@ -1,4 +1,4 @@
-"""Given an engine, compute_coverage runs access and allocation on two connections at once."""
+"""Given an engine, compute_coverage runs the allocation on a second connection meanwhile."""
 
 import threading
 
@@ -34,13 +34,13 @@ def committed_engine():
 )
 def test_concurrent_path_gives_what_the_sequential_one_gives(committed_engine, filters, monkeypatch):
     threads = []
-    on = allocation._selection_on
+    on = allocation._allocation_rows_on
 
     def spy(engine, f):
         threads.append(threading.current_thread())
         return on(engine, f)
 
-    monkeypatch.setattr(allocation, "_selection_on", spy)
+    monkeypatch.setattr(allocation, "_allocation_rows_on", spy)
     forget_access()
     with committed_engine.connect() as conn:
         sequential = coverage_json(compute_coverage(conn, filters))
@@ -51,5 +51,5 @@ def test_concurrent_path_gives_what_the_sequential_one_gives(committed_engine, f
     assert concurrent == sequential
     assert concurrent["totals"]["initiatives"] > 0 and concurrent["matrix"]
     remembered = coverage_json(compute_coverage(committed_engine, filters))
-    assert len(threads) == 1  # access remembered: no second connection
+    assert len(threads) == 2 and threads[1] is not threading.main_thread()  # access remembered
     assert remembered == sequential
