@@ -21,6 +21,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geo.accounts.login import REFUSED
@@ -192,10 +193,14 @@ def test_a_viewer_finds_no_write_control_on_any_page_it_can_see(server, page):
         wall = title == "Modo proyector"  # no title and no sidebar: the map for a hall's wall
         heading = "Mapa del PLADECO 2014-2017" if title == "Mapa del PLADECO" else title
         heading = "Planillas de iniciativas" if title == "Planillas" else heading
-        if wall:
-            page.get_by_role("link", name="Salir del modo proyector").wait_for(timeout=90_000)
-        else:
-            page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+        try:
+            if wall:
+                page.get_by_role("link", name="Salir del modo proyector").wait_for(timeout=90_000)
+            else:
+                page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+        except PlaywrightTimeout as exc:  # once in CI (2026-12-02): say where the page was
+            shown = page.locator("h1").all_inner_texts()
+            raise AssertionError(f"{title!r} not shown after 90 s; at {page.url}, headings {shown}") from exc
         time.sleep(1.5)  # the rest of the page (maps, tables) arrives after the title
         names = button_names(page)
         assert [n for n in names if WRITE_BUTTON.search(n)] == [], (title, names)
