@@ -522,11 +522,11 @@ def browser_scenarios(
         res: dict[str, Any] = {"runs": runs, "ok": all(r["ok"] for r in runs)}
         if res["ok"]:
             res["page_s"] = summarise([r["page_s"] for r in runs])
+            if all("title" in r["marks_s"] for r in runs):
+                res["title_to_all_s"] = summarise([r["page_s"] - r["marks_s"]["title"] for r in runs])
         if paired and all(r["ok"] for r in paired):
             res["paired_bare_s"] = summarise([r["page_s"] for r in paired])
             log(f"  {label} {scenario}: the bare page, loaded before each: {fmt_s(res['paired_bare_s'])}")
-            if all("title" in r["marks_s"] for r in runs):
-                res["title_to_all_s"] = summarise([r["page_s"] - r["marks_s"]["title"] for r in runs])
         mark_names = {k for r in runs for k in r["marks_s"]}
         res["marks_s"] = {
             k: summarise([r["marks_s"][k] for r in runs])
