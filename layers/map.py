@@ -77,6 +77,12 @@ class Legend(MacroElement):
 
 #: Attribute of the map container set once the initiatives are on screen (their number).
 DRAWN_ATTRIBUTE = "data-sit-drawn"
+#: Key of the page element that waits for the map (ui/frame.py: the button under a map-first
+#: run's map). Only while the page around the map shows it does the map report that its
+#: initiatives are drawn (layers/js/initiatives.js): the report reruns the whole app, which
+#: is what a map-first run waits for and, on any other visit, a run for nothing that could
+#: land the person back on the map after a click on another page.
+WAITING_KEY = "sit_waiting_for_map"
 
 
 class DrawnSignal(MacroElement):
@@ -246,7 +252,7 @@ def build_map(
     encoded = initiatives if isinstance(initiatives, EncodedInitiatives) else encode_initiatives(initiatives)
     InitiativeStore(encoded).add_to(m)
     located = folium.FeatureGroup(name="Iniciativas con ubicación")
-    InitiativeSelection(encoded, encoded.bits(selected), DRAWN_ATTRIBUTE).add_to(located)
+    InitiativeSelection(encoded, encoded.bits(selected), DRAWN_ATTRIBUTE, WAITING_KEY).add_to(located)
     Legend(
         legend_html(strategies) + reference_legend_html(base) + reference_layers_legend_html(reference)
     ).add_to(m)

@@ -25,7 +25,10 @@ the first time a session draws the Mapa page, while its filters are still their 
 the router leaves the filters out and the page draws its title, a space where the figures
 go and the map. Once the map says its initiatives are on
 screen (``layers/js/initiatives.js`` adds ``sit_drawn`` to streamlit-folium's value), that
-report reruns the whole app, which draws everything (:func:`map_first_run`). If the map
+report reruns the whole app, which draws everything (:func:`map_first_run`). The map says it
+only while the page shows the button under it (keyed :data:`layers.map.WAITING_KEY`): every
+other map visit draws the whole page at once and needs no report, and a report's run could
+take a person who had just clicked another page back to the map. If the map
 never says it (its JavaScript failed), a button under it draws the rest (:data:`SHOW_REST`);
 any run the map did not ask for draws the whole page at once.
 The main area keeps the same elements in the same places in both runs, so the map's iframe
@@ -48,6 +51,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from geo.initiatives.filters import MapFilters
+from layers.map import WAITING_KEY
 from ui import state
 from ui.filters import default_filters, filters_untouched, sidebar_filters
 from ui.navigation import HOME, guard, shows_login
@@ -133,7 +137,8 @@ def rest_after_map() -> None:
     button's, or any other (AppTest's next ``run``). No timer: a run it started after the
     person had gone to another page would land on that page's run.
     """
-    st.button(SHOW_REST, type="tertiary", icon=":material/expand_more:")
+    # Its key is what the map looks for in the page before it reports (layers.map.WAITING_KEY).
+    st.button(SHOW_REST, key=WAITING_KEY, type="tertiary", icon=":material/expand_more:")
     st.stop()
 
 

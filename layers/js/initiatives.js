@@ -63,25 +63,36 @@
         return layers;
     }
 
-    // The first time the initiatives are on screen, the page hears it (ui/frame.py: a
-    // session's first visit draws the map before the rest of the page), through
-    // streamlit-folium's component value. Its record of what it last sent (previous_data)
-    // is left as it is: it compares its next report with that and would otherwise send its
-    // own value again at once.
+    // The first time the initiatives are on screen, the page hears it through
+    // streamlit-folium's component value, if it waits for that (ui/frame.py: a session's first
+    // visit draws the map before the rest of the page, with an element under the map that
+    // matches ``waiting``, a selector in the page around the map's frame). On any other visit
+    // the report would only rerun the app for nothing, and a report sent just after a click on
+    // another page carries the map's page and can take the person back to the map. Its record
+    // of what it last sent (previous_data) is left as it is: it compares its next report with
+    // that and would otherwise send its own value again at once.
     var reported = false;
-    function report(n) {
+    function waitedFor(waiting) {
+        if (!waiting) { return false; }
+        try {
+            return window.parent.document.querySelector(waiting) !== null;
+        } catch (e) {
+            return true;  // a page we cannot look into: report, as before
+        }
+    }
+    function report(n, waiting) {
         var data = window.__GLOBAL_DATA__;
-        if (reported || !window.Streamlit || !data) { return; }
+        if (reported || !window.Streamlit || !data || !waitedFor(waiting)) { return; }
         reported = true;
         window.Streamlit.setComponentValue(Object.assign({}, data.previous_data || {}, {sit_drawn: n}));
     }
 
-    function signal(attribute, n) {
+    function signal(attribute, n, waiting) {
         requestAnimationFrame(function () { requestAnimationFrame(function () {
             var box = document.querySelector(".leaflet-container");
             if (box) { box.setAttribute(attribute, String(n)); }
             mark("sit-drawn");
-            report(n);
+            report(n, waiting);
         }); });
     }
 
@@ -99,8 +110,9 @@
             }
             return stores[sig];
         },
-        /* Put the initiatives whose bit is set in ``bits`` into ``group``, then signal. */
-        show: function (sig, bits, group, attribute) {
+        /* Put the initiatives whose bit is set in ``bits`` into ``group``, then signal (and
+         * report, if the page shows ``waiting``). */
+        show: function (sig, bits, group, attribute, waiting) {
             var store = stores[sig];
             if (!store) {
                 console.error("sitInitiatives: no store " + sig);
@@ -121,7 +133,7 @@
                 });
                 chosen.forEach(function (layer) { group.addLayer(layer); });
                 mark("sit-added");
-                signal(attribute, chosen.length);
+                signal(attribute, chosen.length, waiting);
             });
         },
         /* Keep ``group`` (the shaded territories, swapped in after the fixed layers) under

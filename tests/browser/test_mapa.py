@@ -153,6 +153,8 @@ def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(server, page):
     neither replaced, moved nor resized (ui/frame.py, issue 9)."""
     base, _ = server
     page.context.add_init_script(_AT_FIRST_DRAW)
+    sent: list[int] = []  # what the browser sends to the app (each a run's request or a widget's value)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
     log_in(page, base, "secplac")
     page.wait_for_function("() => window.__atFirstDraw", timeout=60_000)
     first = page.evaluate("window.__atFirstDraw")
@@ -171,9 +173,17 @@ def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(server, page):
     # Later pages and reruns draw everything at once.
     page.get_by_test_id("stSidebarNav").get_by_text("Brechas territoriales").click()
     page.get_by_role("heading", name="Brechas territoriales").wait_for(timeout=60_000)
+    app_idle(page)
+    before = len(sent)
     page.get_by_test_id("stSidebarNav").get_by_text("Mapa del PLADECO").click()
     page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
     assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
+    # That map has nothing to report: once drawn it sends nothing, so the app does not run
+    # again (a run that, after a click on another page, could bring the person back here).
+    drawn_initiatives(page)
+    page.wait_for_timeout(2_000)
+    app_idle(page)
+    assert len(sent) - before == 1, sent[before:]  # the click on «Mapa del PLADECO» only
 
 
 def test_leaving_the_map_before_it_reports_keeps_the_page_the_person_chose(server, browser):
