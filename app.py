@@ -4,8 +4,11 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from ui import auth, navigation, state
+from ui.collector import freeze_long_lived
 from ui.frame import draw_frame, map_first_run
 from ui.messages import unexpected
+
+freeze_long_lived()  # before the run makes its own objects: ui/collector.py
 
 st.set_page_config(page_title="SIT PLADECO Vallenar", page_icon="🗺️", layout="wide")
 

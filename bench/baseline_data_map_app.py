@@ -16,8 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from geo.initiatives.filters import MapFilters  # noqa: E402
 from layers.map import BASEMAPS, build_map  # noqa: E402
 from ui import state  # noqa: E402
+from ui.collector import freeze_long_lived  # noqa: E402
 from ui.plan_map import show_plan_map  # noqa: E402
 from ui.reference import reference_layers  # noqa: E402
+
+# As the app does (app.py): the map's page pays no full collection after its run either.
+freeze_long_lived()
 
 st.set_page_config(page_title="SIT PLADECO Vallenar", layout="wide")
 version = state.data_version()

@@ -14,7 +14,11 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from layers.map import build_map  # noqa: E402
+from ui.collector import freeze_long_lived  # noqa: E402
 from ui.plan_map import show_plan_map  # noqa: E402
+
+# As the app does (app.py): the map's page pays no full collection after its run either.
+freeze_long_lived()
 
 EMPTY = {"type": "FeatureCollection", "features": []}
 
