@@ -712,6 +712,13 @@ def fmt_b(n: float | None) -> str:
     return f"{n:>12,.0f} B ({n / 1e6:5.2f} MB)"
 
 
+def _paired_ratio(visit: dict[str, Any] | None) -> float | None:
+    """A first visit's goto -> all drawn over the bare page loaded right before each (medians)."""
+    page = ((visit or {}).get("page_s") or {}).get("median")
+    pair = ((visit or {}).get("paired_bare_s") or {}).get("median")
+    return page / pair if page is not None and pair else None
+
+
 def _in_page_ratio(r: dict[str, Any], baseline: dict[str, Any] | None) -> float | None:
     """First visit: the page's ``map_all`` mark over the bare page's ``title`` mark (medians)."""
     marks = ((r.get("browser") or {}).get("first_visit") or {}).get("marks_s", {})
@@ -739,20 +746,20 @@ def verdicts(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None
         page = first.get("page_s", {}).get("median")
         alone_visit = (r.get("map_alone") or {}).get("first_visit") or {}
         alone = alone_visit.get("page_s", {}).get("median")
-        pair = first.get("paired_bare_s", {}).get("median")
-        if "page_ratio" in target and page is not None and pair:
+        paired = _paired_ratio(first)
+        if "page_ratio" in target and paired is not None:
             # The verdict: against the bare page loaded right before each load of the page.
-            ok = "OK" if page / pair <= target["page_ratio"] else "MISSED"
+            ok = "OK" if paired <= target["page_ratio"] else "MISSED"
             parts.append(
-                f"first paint {page / pair:.2f}x the bare page loaded alternately {ok} "
+                f"first paint {paired:.2f}x the bare page loaded alternately {ok} "
                 f"(<= {target['page_ratio']}x)"
             )
-            alone_pair = alone_visit.get("paired_bare_s", {}).get("median")
-            if alone is not None and alone_pair:
-                parts.append(f"the map alone (floor) {alone / alone_pair:.2f}x")
+            alone_paired = _paired_ratio(alone_visit)
+            if alone_paired is not None:
+                parts.append(f"the map alone (floor) {alone_paired:.2f}x")
         if "page_ratio" in target and page is not None and bare:
             ok = "OK" if page / bare <= target["page_ratio"] else "MISSED"
-            word = "against the bare page measured at the start" if pair else "bare"
+            word = "against the bare page measured at the start" if paired is not None else "bare"
             parts.append(f"first paint {page / bare:.2f}x {word} {ok} (<= {target['page_ratio']}x)")
             if alone is not None:
                 parts.append(f"the map alone (floor) {alone / bare:.2f}x")
@@ -833,10 +840,7 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
         add("  goto -> all initiatives drawn (data-sit-drawn)", lambda r, b=b: fmt_s(b(r)["page_s"]))
         if scenario == "first_visit":
             add("  the bare page, loaded before each of these", lambda r, b=b: fmt_s(b(r)["paired_bare_s"]))
-            add(
-                "  all drawn / that bare page (medians)",
-                lambda r, b=b: f"{b(r)['page_s']['median'] / b(r)['paired_bare_s']['median']:.2f}x",
-            )
+            add("  all drawn / that bare page (medians)", lambda r, b=b: f"{_paired_ratio(b(r)):.2f}x")
         add("    same, seen in the page (10 ms poll)", lambda r, b=b: fmt_s(b(r)["marks_s"]["map_all"]))
         add("  page title -> ALL (the map's share)", lambda r, b=b: fmt_s(b(r)["title_to_all_s"]))
         add("  main-thread script (CDP)", lambda r, b=b: fmt_s(b(r)["cdp_s"]["ScriptDuration"]))
@@ -862,10 +866,7 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
         )
     alone_first = lambda r: alone(r)["first_visit"]  # noqa: E731
     add("  the bare page, loaded before each first visit", lambda r: fmt_s(alone_first(r)["paired_bare_s"]))
-    add(
-        "  all drawn / that bare page (medians)",
-        lambda r: f"{alone_first(r)['page_s']['median'] / alone_first(r)['paired_bare_s']['median']:.2f}x",
-    )
+    add("  all drawn / that bare page (medians)", lambda r: f"{_paired_ratio(alone_first(r)):.2f}x")
 
     section("BROWSER filter changes (E1 on, off, E2 on, off, ...)")
     f = lambda r: r["browser"]["filters"]  # noqa: E731
