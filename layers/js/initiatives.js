@@ -2,11 +2,12 @@
  *
  * layers/initiative_points.py inlines this file in the map (it is not fetched). The map's
  * fixed part calls sitInitiatives.load(sig, b64, style): a gzip of the compact columns
- * (layers.initiative_points.encode_initiatives), decoded by layers/js/gzip.js, becomes one
- * Leaflet layer per initiative, built once. Each filter change sends only a bitset of which
- * of them to show (sitInitiatives.show), which moves the chosen layers into the filtered
- * feature group that streamlit-folium swaps in place, then sets data-sit-drawn on the map
- * container two frames later.
+ * (layers.initiative_points.encode_initiatives), decoded by layers/js/gzip.js, is built once
+ * into the points' columns (and a Leaflet layer for each line or polygon). Each filter change
+ * sends only a bitset of which of them to show (sitInitiatives.show), which puts one SitPoints
+ * layer with the chosen points (and the chosen shapes) into the filtered feature group that
+ * streamlit-folium swaps in place, then sets data-sit-drawn on the map container two frames
+ * later.
  *
  * The map draws on a canvas (preferCanvas): 10,000 SVG paths cost the browser about twice
  * as long. Texts arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
@@ -35,32 +36,249 @@
         return html + "</table>";
     }
 
-    function build(cols, style) {
-        var layers = new Array(cols.id.length);
-        var scale = cols.scale;
-        var id = 0;
-        cols.id.forEach(function (delta, i) {
-            id += delta;
-            var pos = cols.pos[i];
-            var colour = pos >= 1 ? style.palette[(pos - 1) % style.palette.length] : style.unknown;
-            var options = {color: "#ffffff", weight: 1.2, fill: true, fillOpacity: 0.9,
-                           radius: 6, className: style.className, fillColor: colour};
-            var props = {layer: "iniciativa", id: id};
-            var g = cols.geom[i];
-            var layer;
-            if (Array.isArray(g)) {
-                layer = L.circleMarker([g[1] / scale, g[0] / scale], options);
-                layer.feature = {type: "Feature", properties: props};
-            } else {
-                layer = L.geoJSON({type: "Feature", properties: props, geometry: g},
-                                  {style: function () { return options; },
-                                   pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }});
+    // Every point initiative of a selection is one Leaflet layer, SitPoints, drawn on the map's
+    // canvas (the renderer the territories, sites and facilities share) by stamping one small
+    // pre-drawn circle per strategy colour: one L.circleMarker per initiative cost a fill and a
+    // stroke each (at 10,000, from decoded to drawn 0.24 s, now 0.13 s: bench/README.md,
+    // 2026-12-02). Hit testing goes through a grid of the projected points, so hovering and
+    // clicking still name the initiative under the mouse. Lines and polygons stay Leaflet
+    // paths, drawn under the points.
+    var RADIUS = 6, WEIGHT = 1.2, HOVER_WEIGHT = 4, CELL = 32;
+
+    function sprite(colour, retina) {
+        var m = retina ? 2 : 1, half = Math.ceil(RADIUS + HOVER_WEIGHT / 2) + 1, size = 2 * half;
+        var canvas = document.createElement("canvas");
+        canvas.width = canvas.height = size * m;
+        var ctx = canvas.getContext("2d");
+        ctx.scale(m, m);
+        ctx.beginPath();
+        ctx.arc(half, half, RADIUS, 0, Math.PI * 2, false);
+        ctx.globalAlpha = 0.9;
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = WEIGHT;
+        ctx.strokeStyle = "#ffffff";
+        ctx.stroke();
+        return {canvas: canvas, half: half, size: size};
+    }
+
+    var SitPoints = L.Path.extend({
+        options: {radius: RADIUS, weight: WEIGHT, fill: true, interactive: true},
+
+        /* ``pts``: the store's points (lat, lng, colour index, store index); ``chosen``: which
+         * of them (positions in ``pts``, in drawing order). */
+        initialize: function (pts, chosen, palette, options) {
+            L.setOptions(this, options);
+            this._pts = pts;
+            this._chosen = chosen;
+            this._palette = palette;
+            this._hit = -1;
+            this._hover = -1;
+            this.on({mouseover: this._over, mouseout: this._out, mousemove: this._moved}, this);
+        },
+
+        count: function () { return this._chosen.length; },
+
+        /* Store index (into the decoded columns) of the point under the mouse, or -1. */
+        hitIndex: function () {
+            return this._hit < 0 ? -1 : this._pts.index[this._chosen[this._hit]];
+        },
+
+        /* The point under the mouse as a GeoJSON Feature (streamlit-folium reports it). */
+        toGeoJSON: function () {
+            if (this._hit < 0) { return null; }
+            var k = this._chosen[this._hit], pts = this._pts;
+            return {type: "Feature", properties: {layer: "iniciativa", id: pts.id[k]},
+                    geometry: {type: "Point", coordinates: [pts.lng[k], pts.lat[k]]}};
+        },
+
+        /* Every point as {latlng, props} (tests aim the mouse at them). */
+        sitPoints: function () {
+            var pts = this._pts, out = [];
+            for (var j = 0; j < this._chosen.length; j += 1) {
+                var k = this._chosen[j];
+                out.push({latlng: L.latLng(pts.lat[k], pts.lng[k]),
+                          props: {layer: "iniciativa", id: pts.id[k]}});
             }
-            layer.sitIndex = i;
-            if (layer.eachLayer) { layer.eachLayer(function (part) { part.sitIndex = i; }); }
-            layers[i] = layer;
-        });
-        return layers;
+            return out;
+        },
+
+        getBounds: function () {
+            var b = L.latLngBounds([]), pts = this._pts;
+            for (var j = 0; j < this._chosen.length; j += 1) {
+                var k = this._chosen[j];
+                b.extend([pts.lat[k], pts.lng[k]]);
+            }
+            return b;
+        },
+
+        beforeAdd: function (map) {
+            L.Path.prototype.beforeAdd.call(this, map);
+            if (!(this._renderer instanceof L.Canvas)) {
+                console.error("sitInitiatives: the map must draw on a canvas (preferCanvas)");
+            }
+            var retina = L.Browser.retina;
+            if (!this._sprites || this._retina !== retina) {
+                this._retina = retina;
+                this._sprites = this._palette.map(function (c) { return sprite(c, retina); });
+            }
+        },
+
+        _project: function () {
+            var map = this._map, pts = this._pts, n = this._chosen.length;
+            var x = this._x = new Float64Array(n), y = this._y = new Float64Array(n);
+            var grid = this._grid = new Map();
+            if (!n) { this._pxBounds = null; return; }
+            var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+            for (var j = 0; j < n; j += 1) {
+                var k = this._chosen[j];
+                // As L.CircleMarker places itself (latLngToLayerPoint rounds the point).
+                var p = map.latLngToLayerPoint([pts.lat[k], pts.lng[k]]);
+                x[j] = p.x;
+                y[j] = p.y;
+                if (p.x < minX) { minX = p.x; }
+                if (p.y < minY) { minY = p.y; }
+                if (p.x > maxX) { maxX = p.x; }
+                if (p.y > maxY) { maxY = p.y; }
+                var key = Math.floor(p.x / CELL) + "," + Math.floor(p.y / CELL);
+                var cell = grid.get(key);
+                if (cell) { cell.push(j); } else { grid.set(key, [j]); }
+            }
+            var pad = RADIUS + this._clickTolerance();
+            this._pxBounds = L.bounds([minX - pad, minY - pad], [maxX + pad, maxY + pad]);
+        },
+
+        _update: function () {
+            if (this._map) { this._updatePath(); }
+        },
+
+        /* Draw the points the renderer is redrawing (all, or those in its redraw bounds). */
+        _updatePath: function () {
+            var r = this._renderer;
+            if (!r._drawing || !this._x) { return; }
+            var ctx = r._ctx, pts = this._pts, x = this._x, y = this._y;
+            var area = r._redrawBounds || r._bounds, h = this._sprites[0].half;
+            // The layers drawn before leave their alpha and dashes on the shared context.
+            ctx.globalAlpha = 1;
+            if (ctx.setLineDash) { ctx.setLineDash([]); }
+            var x0 = area.min.x - h, y0 = area.min.y - h, x1 = area.max.x + h, y1 = area.max.y + h;
+            for (var j = 0; j < x.length; j += 1) {
+                var px = x[j], py = y[j];
+                if (px < x0 || px > x1 || py < y0 || py > y1) { continue; }
+                var s = this._sprites[pts.colour[this._chosen[j]]];
+                ctx.drawImage(s.canvas, px - s.half, py - s.half, s.size, s.size);
+            }
+            if (this._hover >= 0) {
+                var k = this._chosen[this._hover];
+                ctx.beginPath();
+                ctx.arc(x[this._hover], y[this._hover], RADIUS, 0, Math.PI * 2, false);
+                ctx.globalAlpha = 0.9;
+                ctx.fillStyle = this._palette[pts.colour[k]];
+                ctx.fill();
+                ctx.globalAlpha = 1;
+                ctx.lineWidth = HOVER_WEIGHT;
+                ctx.strokeStyle = "#ffffff";
+                ctx.stroke();
+            }
+        },
+
+        /* The renderer asks, for a hover or a click, whether the mouse is on this layer:
+         * on the topmost (last drawn) point within reach, remembered for the event. */
+        _containsPoint: function (p) {
+            this._hit = -1;
+            if (!this._grid) { return false; }
+            var reach = RADIUS + this._clickTolerance(), best = -1;
+            var cx0 = Math.floor((p.x - reach) / CELL), cx1 = Math.floor((p.x + reach) / CELL);
+            var cy0 = Math.floor((p.y - reach) / CELL), cy1 = Math.floor((p.y + reach) / CELL);
+            for (var cx = cx0; cx <= cx1; cx += 1) {
+                for (var cy = cy0; cy <= cy1; cy += 1) {
+                    var cell = this._grid.get(cx + "," + cy);
+                    if (!cell) { continue; }
+                    for (var i = 0; i < cell.length; i += 1) {
+                        var j = cell[i], dx = this._x[j] - p.x, dy = this._y[j] - p.y;
+                        if (j > best && dx * dx + dy * dy <= reach * reach) { best = j; }
+                    }
+                }
+            }
+            this._hit = best;
+            return best >= 0;
+        },
+
+        _redrawAround: function (j) {
+            if (j < 0 || !this._renderer || !this._x) { return; }
+            var pad = RADIUS + HOVER_WEIGHT, p = L.point(this._x[j], this._y[j]);
+            // The renderer redraws the union of what it is asked for in its next frame.
+            this._renderer._requestRedraw({_pxBounds: L.bounds(p.subtract([pad, pad]), p.add([pad, pad])),
+                                           options: {weight: HOVER_WEIGHT}});
+        },
+
+        _over: function () {
+            this._hover = this._hit;
+            this._redrawAround(this._hover);
+        },
+
+        _out: function () {
+            this._redrawAround(this._hover);
+            this._hover = -1;
+        },
+
+        /* From one point straight onto a neighbour: to the tooltip and the highlight, that is
+         * leaving one initiative and entering another. */
+        _moved: function (e) {
+            if (this._hit >= 0 && this._hit !== this._hover) {
+                this.fire("mouseout", e, true);
+                this.fire("mouseover", e, true);
+            }
+        }
+    });
+
+    /* A line or polygon initiative as the Leaflet paths it is drawn with. Only paths go into
+     * the feature group: Leaflet 1.9.3 throws when a tooltip opens on a group holding a layer
+     * group (Leaflet/Leaflet#8890), which stopped the canvas from tracking the mouse. */
+    function shape(geometry, id, index, options) {
+        var parts = [];
+        (function leaves(layer) {
+            if (layer.getElement) {
+                layer.sitIndex = index;
+                layer.feature = layer.feature || {type: "Feature", properties: {layer: "iniciativa", id: id}};
+                parts.push(layer);
+            } else if (layer.eachLayer) {
+                layer.eachLayer(leaves);
+            }
+        })(L.geoJSON({type: "Feature", properties: {layer: "iniciativa", id: id}, geometry: geometry},
+                     {style: function () { return options; },
+                      pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }}));
+        return {index: index, parts: parts};
+    }
+
+    function build(cols, style) {
+        var n = cols.id.length, scale = cols.scale;
+        var palette = style.palette.concat([style.unknown]);
+        var pts = {id: [], lat: [], lng: [], colour: [], index: []};
+        var others = [];  // lines and polygons: {index in the store, Leaflet paths}
+        var options = {color: "#ffffff", weight: WEIGHT, fill: true, fillOpacity: 0.9,
+                       radius: RADIUS, className: style.className};
+        var id = 0;
+        for (var i = 0; i < n; i += 1) {
+            id += cols.id[i];
+            var pos = cols.pos[i];
+            var colour = pos >= 1 ? (pos - 1) % style.palette.length : style.palette.length;
+            var g = cols.geom[i];
+            if (Array.isArray(g)) {
+                pts.id.push(id);
+                pts.lat.push(g[1] / scale);
+                pts.lng.push(g[0] / scale);
+                pts.colour.push(colour);
+                pts.index.push(i);
+            } else {
+                others.push(shape(g, id, i, Object.assign({}, options, {fillColor: palette[colour]})));
+            }
+        }
+        // Where each store index is among the points (-1: not a point).
+        var at = new Int32Array(n).fill(-1);
+        pts.index.forEach(function (i, k) { at[i] = k; });
+        return {pts: pts, at: at, others: others, palette: palette, className: style.className};
     }
 
     // The first time the initiatives are on screen, the page hears it through
@@ -120,20 +338,29 @@
             }
             store.then(function (s) {
                 var mask = window.sitGzip.bytes(bits);
-                var chosen = [];
-                for (var i = 0; i < s.layers.length; i += 1) {
-                    if (mask[i >> 3] & (1 << (i & 7))) { chosen.push(s.layers[i]); }
+                var chosen = [], others = [];
+                for (var i = 0; i < s.cols.id.length; i += 1) {
+                    if (!(mask[i >> 3] & (1 << (i & 7)))) { continue; }
+                    if (s.layers.at[i] >= 0) { chosen.push(s.layers.at[i]); }
                 }
-                // One tooltip and one hover handler for the group, not one per initiative.
-                group.bindTooltip(function (layer) { return tooltip(s.cols, layer.sitIndex); },
-                                  {sticky: true});
-                group.on({
-                    mouseover: function (e) { e.layer.setStyle({weight: 4}); },
-                    mouseout: function (e) { e.layer.setStyle({weight: 1.2}); }
+                s.layers.others.forEach(function (shape) {
+                    if (mask[shape.index >> 3] & (1 << (shape.index & 7))) { others.push(shape); }
                 });
-                chosen.forEach(function (layer) { group.addLayer(layer); });
+                // One tooltip and one hover handler for the group, not one per initiative.
+                group.bindTooltip(function (layer) {
+                    return tooltip(s.cols, layer.hitIndex ? layer.hitIndex() : layer.sitIndex);
+                }, {sticky: true});
+                group.on({
+                    mouseover: function (e) { if (!e.layer.hitIndex) { e.layer.setStyle({weight: HOVER_WEIGHT}); } },
+                    mouseout: function (e) { if (!e.layer.hitIndex) { e.layer.setStyle({weight: WEIGHT}); } }
+                });
+                // Lines and polygons under the points, as maps draw them: a shape never hides
+                // a point.
+                others.forEach(function (shape) { shape.parts.forEach(function (part) { group.addLayer(part); }); });
+                group.addLayer(new SitPoints(s.layers.pts, chosen, s.layers.palette,
+                                             {className: s.layers.className}));
                 mark("sit-added");
-                signal(attribute, chosen.length, waiting);
+                signal(attribute, chosen.length + others.length, waiting);
             });
         },
         /* Keep ``group`` (the shaded territories, swapped in after the fixed layers) under
@@ -142,13 +369,17 @@
         underneath: function (group) {
             group.on("add", function () { group.bringToBack(); });
         },
-        /* How many initiative layers are on the map now (tests compare it with the signal). */
+        /* How many initiatives are on the map now (tests compare it with the signal). */
         onMap: function (map) {
             var n = 0;
+            map.eachLayer(function (layer) { if (layer instanceof SitPoints) { n += layer.count(); } });
             Object.keys(built).forEach(function (sig) {
-                built[sig].layers.forEach(function (layer) { if (map.hasLayer(layer)) { n += 1; } });
+                built[sig].layers.others.forEach(function (shape) {
+                    if (shape.parts.length && map.hasLayer(shape.parts[0])) { n += 1; }
+                });
             });
             return n;
-        }
+        },
+        SitPoints: SitPoints
     };
 })();

@@ -6,6 +6,8 @@ drawn initiative features change, clicks a territory, and records that no reques
 localhost.
 """
 
+import math
+
 import pytest
 from sqlalchemy import text
 
@@ -270,6 +272,83 @@ def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server,
         # st.dataframe draws on a canvas; its cells exist as accessible (hidden) grid cells.
         page.get_by_text(value, exact=True).first.wait_for(state="attached", timeout=10_000)
     page.get_by_text(FUNDING_LINE_SOURCES[row.source]).first.wait_for(state="attached", timeout=10_000)
+
+
+#: For each initiative point on the map: where it is drawn (container pixels), the colour of
+#: its strategy, what the map's canvas shows at its centre, and its closest neighbour (px).
+POINTS_JS = """() => {
+  const map = window.map, out = [];
+  const canvas = map.getPanes().overlayPane.querySelector("canvas");
+  const ctx = canvas.getContext("2d"), rect = canvas.getBoundingClientRect();
+  const frame = map.getContainer().getBoundingClientRect(), scale = canvas.width / rect.width;
+  map.eachLayer(l => {
+    if (!l.sitPoints) return;
+    l.sitPoints().forEach((pt, j) => {
+      const p = map.latLngToContainerPoint(pt.latlng);
+      const px = ctx.getImageData(Math.round((frame.left + p.x - rect.left) * scale),
+                                  Math.round((frame.top + p.y - rect.top) * scale), 1, 1).data;
+      out.push({x: p.x, y: p.y, id: pt.props.id, shown: Array.from(px),
+                colour: l._palette[l._pts.colour[l._chosen[j]]]});
+    });
+  });
+  const gap = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
+  out.forEach(a => { a.near = Math.min(...out.filter(b => b !== a).map(b => gap(a, b))); });
+  return out;
+}"""
+
+
+def _rgb(colour: str) -> list[int]:
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def test_each_initiative_is_drawn_in_its_colour_and_neighbours_keep_their_own_tooltip(server, page):
+    """The initiatives are stamped on the map's canvas by one layer (layers/js/initiatives.js):
+    each shows its strategy's colour where it stands, and moving the mouse from one onto a
+    neighbour that touches it names the neighbour."""
+    base, engine = server
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    open_with_demo(page, base)
+    drawn_initiatives(page)
+    map_layers(page, "sit-iniciativa")  # the frame centred and settled
+    size = map_frame(page).locator("body").evaluate("() => window.map.getSize()")
+    points = [
+        p
+        for p in map_frame(page).locator("body").evaluate(POINTS_JS)
+        if 20 < p["x"] < size["x"] - 250 and 20 < p["y"] < size["y"] - 20  # clear of the legend
+    ]
+    alone = [p for p in points if p["near"] > 14]
+    assert alone
+    for p in alone:  # filled at 90 %, over a territory's shade or nothing: within 10 % of the colour
+        assert p["shown"][3] >= 229
+        expected = _rgb(p["colour"])
+        assert all(abs(a - b) <= 26 for a, b in zip(p["shown"][:3], expected, strict=True)), p
+    # Two that touch, each centre out of the other's reach (radius 6 + 4.6 px of tolerance):
+    # the mouse goes from one straight onto the other, never off the layer of points.
+    a, b = next(
+        (p, q)
+        for p in points
+        for q in points
+        if p is not q
+        and 11 <= math.dist((p["x"], p["y"]), (q["x"], q["y"])) <= 12.5
+        and min(p["near"], q["near"]) >= 11  # no third one within reach
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, code FROM initiative WHERE id IN (:a, :b)"), {"a": a["id"], "b": b["id"]}
+        )
+        code = dict(rows.all())
+    frame_box = map_frame(page).locator(".leaflet-container").bounding_box()
+    tip = map_frame(page).locator(".leaflet-tooltip").last
+    for p in (a, b):
+        x, y = frame_box["x"] + p["x"], frame_box["y"] + p["y"]
+        page.mouse.move(x, y, steps=4)
+        # Leaflet looks at the mouse at most every 32 ms: a person's hand stays on the point.
+        page.wait_for_timeout(60)
+        page.mouse.move(x + 0.5, y)
+        tip.filter(has_text=code[p["id"]]).wait_for(timeout=10_000)
+    assert errors == []  # Leaflet 1.9.3 threw on every hover over a group holding a layer group
+    page.mouse.move(1, 1)
 
 
 def test_table_sends_one_page_and_the_download_has_every_row(server, page):

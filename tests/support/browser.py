@@ -351,14 +351,21 @@ def wait_for_drawn(pg, expected: int, timeout: float = 60) -> int:
 _LAYERS_JS = """(body, cls) => {
   const map = window.map, box = map.getContainer().getBoundingClientRect(), size = map.getSize();
   const out = [];
+  const add = (ll, props, point) => {
+    const p = map.latLngToContainerPoint(ll);
+    out.push({x: box.left + p.x, y: box.top + p.y, props: props, point: point,
+              inside: p.x > 8 && p.y > 8 && p.x < size.x - 8 && p.y < size.y - 8});
+  };
   for (const l of Object.values(map._layers)) {
     if (!(l instanceof L.Path) || l.options.className !== cls) continue;
+    if (l.sitPoints) {  // the initiatives' points: one layer, drawn by layers/js/initiatives.js
+      for (const pt of l.sitPoints()) add(pt.latlng, pt.props, true);
+      continue;
+    }
     const props = (l.feature && l.feature.properties) || {};
     const ll = l.getLatLng ? l.getLatLng()
       : props.label ? L.latLng(props.label[1], props.label[0]) : l.getCenter();
-    const p = map.latLngToContainerPoint(ll);
-    out.push({x: box.left + p.x, y: box.top + p.y, props: props, point: !!l.getLatLng,
-              inside: p.x > 8 && p.y > 8 && p.x < size.x - 8 && p.y < size.y - 8});
+    add(ll, props, !!l.getLatLng);
   }
   return out;
 }"""
