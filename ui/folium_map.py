@@ -27,6 +27,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import branca.element
+import branca.utilities
 import folium
 import folium.features
 import folium.template
@@ -94,10 +95,18 @@ def folium_template(source: str) -> folium.template.Template:
     return folium.template.Template(source)
 
 
+#: branca's ``Element.get_name`` spells the element's class name in snake case on every call
+#: (``_camelify``, a character-by-character pass), and the templates call it for every
+#: reference to an element: ~500 times per Mapa map, 9 of its 21 ms at 1,000 initiatives
+#: (bench/README.md, 2026-12-02). The spelling depends on the class name only.
+_snake_case = lru_cache(maxsize=256)(branca.utilities._camelify)
+
+
 def remember_templates() -> None:
-    """Make branca and ``folium.features`` build templates as above (idempotent)."""
+    """Make branca and ``folium.features`` build templates as above, class names spelled once."""
     branca.element.Template = branca_template  # type: ignore[assignment,misc]
     folium.features.Template = folium_template  # type: ignore[assignment,misc]
+    branca.element._camelify = _snake_case
 
 
 remember_templates()

@@ -164,3 +164,17 @@ def test_showing_the_plan_map_again_compiles_no_template(monkeypatch, layers):
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
     show()
     assert compiled == []
+
+
+def test_the_plan_map_sends_the_same_with_each_class_name_spelled_once(monkeypatch, layers):
+    import branca.utilities
+
+    base, territories, store = layers
+
+    def sent(spell) -> dict:
+        monkeypatch.setattr(branca.element, "_camelify", spell)
+        parts = build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
+        return _sent(monkeypatch, show_folium, parts.map, key="mapa", feature_group_to_add=parts.dynamic)
+
+    assert sent(folium_map._snake_case) == sent(branca.utilities._camelify)
+    assert folium_map._snake_case.cache_info().hits > 0  # the memo is what was used
