@@ -43,7 +43,7 @@
     // 2026-12-02). Hit testing goes through a grid of the projected points, so hovering and
     // clicking still name the initiative under the mouse. Lines and polygons stay Leaflet
     // paths, drawn under the points.
-    var RADIUS = 6, WEIGHT = 1.2, HOVER_WEIGHT = 4, CELL = 32;
+    var RADIUS = 6, WEIGHT = 1.2, HOVER_WEIGHT = 4, LINE_WEIGHT = 4, CELL = 32;
 
     function sprite(colour, retina) {
         var m = retina ? 2 : 1, half = Math.ceil(RADIUS + HOVER_WEIGHT / 2) + 1, size = 2 * half;
@@ -240,6 +240,12 @@
         var parts = [];
         (function leaves(layer) {
             if (layer.getElement) {
+                if (layer instanceof L.Polyline && !(layer instanceof L.Polygon)) {
+                    // A line has no fill: drawn in its strategy's colour, not as the white
+                    // outline the points and polygons have.
+                    layer.setStyle({color: options.fillColor, weight: LINE_WEIGHT, opacity: 0.9, fill: false});
+                }
+                layer.sitWeight = layer.options.weight;
                 layer.sitIndex = index;
                 layer.feature = layer.feature || {type: "Feature", properties: {layer: "iniciativa", id: id}};
                 parts.push(layer);
@@ -351,8 +357,12 @@
                     return tooltip(s.cols, layer.hitIndex ? layer.hitIndex() : layer.sitIndex);
                 }, {sticky: true});
                 group.on({
-                    mouseover: function (e) { if (!e.layer.hitIndex) { e.layer.setStyle({weight: HOVER_WEIGHT}); } },
-                    mouseout: function (e) { if (!e.layer.hitIndex) { e.layer.setStyle({weight: WEIGHT}); } }
+                    mouseover: function (e) {
+                        if (!e.layer.hitIndex) { e.layer.setStyle({weight: e.layer.sitWeight + HOVER_WEIGHT - WEIGHT}); }
+                    },
+                    mouseout: function (e) {
+                        if (!e.layer.hitIndex) { e.layer.setStyle({weight: e.layer.sitWeight}); }
+                    }
                 });
                 // Lines and polygons under the points, as maps draw them: a shape never hides
                 // a point.

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from layers.assets import MAP_CSS, MAP_JS, STATIC_URL_PREFIX
+from layers.styles import strategy_colour
 from tests.support.browser import (
     IFRAME,
     app_idle,
@@ -297,6 +298,27 @@ POINTS_JS = """() => {
 }"""
 
 
+#: For each initiative line on the map: the middle of its first segment (container pixels),
+#: what the canvas shows there, and its initiative.
+LINES_JS = """() => {
+  const map = window.map, out = [];
+  const canvas = map.getPanes().overlayPane.querySelector("canvas");
+  const ctx = canvas.getContext("2d"), rect = canvas.getBoundingClientRect();
+  const frame = map.getContainer().getBoundingClientRect(), scale = canvas.width / rect.width;
+  map.eachLayer(l => {
+    const line = l instanceof L.Polyline && !(l instanceof L.Polygon);
+    if (!line || l.options.className !== "sit-iniciativa") return;
+    const ll = l.getLatLngs().flat(Infinity);
+    const a = map.latLngToContainerPoint(ll[0]), b = map.latLngToContainerPoint(ll[1]);
+    const p = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2};
+    const px = ctx.getImageData(Math.round((frame.left + p.x - rect.left) * scale),
+                                Math.round((frame.top + p.y - rect.top) * scale), 1, 1).data;
+    out.push({x: p.x, y: p.y, id: l.feature.properties.id, shown: Array.from(px)});
+  });
+  return out;
+}"""
+
+
 def _rgb(colour: str) -> list[int]:
     return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
 
@@ -323,6 +345,30 @@ def test_each_initiative_is_drawn_in_its_colour_and_neighbours_keep_their_own_to
         assert p["shown"][3] >= 229
         expected = _rgb(p["colour"])
         assert all(abs(a - b) <= 26 for a, b in zip(p["shown"][:3], expected, strict=True)), p
+    # Lines (roads, canals) in their strategy's colour, under the points.
+    lines = [
+        line
+        for line in map_frame(page).locator("body").evaluate(LINES_JS)
+        if 20 < line["x"] < size["x"] - 250
+        and 20 < line["y"] < size["y"] - 20
+        and all(math.dist((line["x"], line["y"]), (p["x"], p["y"])) > 12 for p in points)
+    ]
+    with engine.connect() as conn:
+        position = dict(
+            conn.execute(
+                text("SELECT i.id, s.position FROM initiative i JOIN strategy s ON s.id = i.strategy_id")
+            ).all()
+        )
+    assert lines
+    coloured = [
+        line
+        for line in lines
+        if all(
+            abs(a - b) <= 26
+            for a, b in zip(line["shown"][:3], _rgb(strategy_colour(position[line["id"]])), strict=True)
+        )
+    ]
+    assert len(coloured) >= 0.8 * len(lines), lines  # a few cross another line or shape there
     # Two that touch, each centre out of the other's reach (radius 6 + 4.6 px of tolerance):
     # the mouse goes from one straight onto the other, never off the layer of points.
     a, b = next(
