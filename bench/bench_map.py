@@ -49,7 +49,7 @@ from urllib.parse import urlparse
 
 from geo.initiatives.filters import MapFilters
 from geo.territory.queries import base_layers, territory_features
-from layers.map import DRAWN_ATTRIBUTE
+from layers.map import DRAWN_ATTRIBUTE, selection_html
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -210,14 +210,16 @@ def python_run(engine, n_expected: int | None = None) -> dict[str, Any]:
     real = streamlit_folium._component_func
     streamlit_folium._component_func = fake_component
     try:
-        out["st_folium_s"], _ = timed(show_plan_map, build_map(**kwargs))
+        parts = build_map(**kwargs)
+        out["st_folium_s"], _ = timed(show_plan_map, parts)
     finally:
         streamlit_folium._component_func = real
     sent = {k: v for k, v in captured.items() if not callable(v)}
     out["component_args_bytes"] = len(json.dumps(sent).encode("utf-8"))
     out["component_script_bytes"] = len(captured.get("script", "").encode("utf-8"))
-    # What a filter change sends: the swapped-in layers (the map itself stays as it is).
-    out["filtered_part_bytes"] = len((captured.get("feature_group") or "").encode("utf-8"))
+    # What a filter change sends: the selection beside the map (the map's arguments are the
+    # same, which Streamlit sends as a reference; the browser figure below counts the bytes).
+    out["filtered_part_bytes"] = len(selection_html(parts.selection).encode("utf-8"))
 
     layers = {
         "initiatives": initiatives,
@@ -571,6 +573,15 @@ def filter_changes(
     out: dict[str, Any] = {"ok": False, "rss_kb": {"start": rss_kb(server.proc.pid)}, "rss_series_mb": []}
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    received = {"bytes": 0}
+
+    def on_frame(payload) -> None:
+        received["bytes"] += len(payload)
+
+    def on_websocket(ws) -> None:
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_websocket)
     view_js = "() => JSON.stringify({z: window.map.getZoom(), c: window.map.getCenter()})"
     try:
         page.goto(server.url + "/", timeout=timeout_s * 1000)
@@ -601,9 +612,11 @@ def filter_changes(
         new: list[float] = []
         cached: list[float] = []
         seen: set[str] = set()
+        sent: list[int] = []  # websocket bytes of each change's run (the map, the table, ...)
         codes = sorted((c for c, n in by_strategy.items() if 0 < n < n_all), key=lambda c: int(c[1:]))
         for i in range(changes):
             strategy.click()
+            before = received["bytes"]
             if i % 2 == 0:
                 code = codes[(i // 2) % len(codes)]
                 page.keyboard.type(f"{code} ·")
@@ -620,6 +633,8 @@ def filter_changes(
             wait_drawn(expected)
             times.append(time.perf_counter() - t0)
             (new if first else cached).append(times[-1])
+            page.wait_for_timeout(400)  # the rest of the run's messages (figures, table)
+            sent.append(received["bytes"] - before)
             page.keyboard.press("Escape")
             if (i + 1) % 5 == 0:
                 out["rss_series_mb"].append(round(rss_kb(server.proc.pid)["VmRSS"] / 1024, 1))
@@ -629,6 +644,7 @@ def filter_changes(
         out["change_s"] = summarise(times)
         out["change_new_s"] = summarise(new) if new else None
         out["change_cached_s"] = summarise(cached) if cached else None
+        out["change_ws_bytes"] = statistics.median(sent) if sent else None
         out["same_iframe"] = bool(handle.evaluate("(a, b) => a === b", page.query_selector(IFRAME)))
         out["same_view"] = handle.content_frame().evaluate(view_js) == view
         out["ok"] = True
@@ -806,7 +822,11 @@ def report(results: dict[int, dict[str, Any]], baseline: dict[str, Any] | None, 
         add(f"  GeoJSON {layer}", lambda r, layer=layer: fmt_b(py(r)["geojson_bytes"][layer]))
     add("  GeoJSON total (json.dumps)", lambda r: fmt_b(py(r)["geojson_total_bytes"]))
     add("  initiatives as sent (gzip columns, base64)", lambda r: fmt_b(py(r)["store_bytes"]))
-    add("  a filter change sends (swapped layers)", lambda r: fmt_b(py(r)["filtered_part_bytes"]))
+    add("  a filter change sends (the selection)", lambda r: fmt_b(py(r)["filtered_part_bytes"]))
+    add(
+        "  websocket bytes of a filter change's run (median, browser)",
+        lambda r: fmt_b((r.get("browser") or {}).get("filters", {}).get("change_ws_bytes")),
+    )
     add("  table under the map, one page (Arrow IPC)", lambda r: fmt_b(py(r)["table_arrow_bytes"]))
     section("PYTHON (same calls as the page)")
     add("  q filtered_initiatives", lambda r: fmt_s(py(r)["q_table_s"]))

@@ -143,35 +143,6 @@ class InitiativeStore(MacroElement):
         }
 
 
-class InitiativeSelection(MacroElement):
-    """The filtered part: which initiatives of the store to show, inside its feature group.
-
-    Once they are on screen the map container gets ``attribute`` (``data-sit-drawn``) with
-    their number: tests and the benchmark wait for that one signal. If the page around the
-    map shows the element keyed ``waiting_key`` (Streamlit gives it the class
-    ``st-key-<key>``), the map also reports the number through streamlit-folium's value, once.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.sitInitiatives.show({{ this.sig|tojson }}, {{ this.bits|tojson }},
-            {{ this._parent.get_name() }}, {{ this.attribute|tojson }}, {{ this.waiting|tojson }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self, encoded: EncodedInitiatives, bits: str, attribute: str, waiting_key: str | None = None
-    ) -> None:
-        super().__init__()
-        self._name = "SitInitiativeSelection"
-        self.sig = encoded.sig
-        self.bits = bits
-        self.attribute = attribute
-        self.waiting = f".st-key-{waiting_key}" if waiting_key else None
-
-
 class Underneath(MacroElement):
     """Keeps its feature group under every other layer of the map's canvas.
 

@@ -7,6 +7,7 @@ the map works without internet; an online basemap is added only when the user pi
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,10 +16,9 @@ from typing import Any
 import folium
 from branca.element import MacroElement, Template
 
-from layers.assets import STATIC_URL_PREFIX, offline_fullscreen
+from layers.assets import STATIC_URL_PREFIX, offline_fullscreen, page_script
 from layers.initiative_points import (
     EncodedInitiatives,
-    InitiativeSelection,
     InitiativeStore,
     Underneath,
     encode_initiatives,
@@ -31,7 +31,6 @@ from layers.styles import BASE_STYLES, COUNT_COLOURS, strategy_colour
 from layers.territory_shading import (
     COUNT_BREAKS,
     EncodedTerritories,
-    TerritoryShading,
     TerritoryStore,
     encode_territories,
 )
@@ -136,29 +135,81 @@ def legend_html(strategies: Sequence[tuple[int, str, str]], show_counts: bool = 
     return "".join(rows)
 
 
+class MapSelection(MacroElement):
+    """Fills the map's groups of territories and initiatives with a selection.
+
+    The selection is read from the page around the map's frame (``inline`` None: the app,
+    see :func:`selection_html`) or given inline (a standalone document); the page's is
+    followed as it changes (``layers/js/selection.js``).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.library }}
+        window.sitSelection.attach({
+            territories: {{ this.territories|tojson }}, initiatives: {{ this.initiatives|tojson }},
+            shaded: {{ this.shaded.get_name() }}, located: {{ this.located.get_name() }},
+            attribute: {{ this.attribute|tojson }}, waiting: {{ this.waiting|tojson }}
+        }, {{ this.inline|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        territories: EncodedTerritories,
+        initiatives: EncodedInitiatives,
+        shaded: folium.FeatureGroup,
+        located: folium.FeatureGroup,
+    ) -> None:
+        super().__init__()
+        self._name = "SitSelection"
+        self.library = SELECTION_JS
+        self.territories = territories.sig
+        self.initiatives = initiatives.sig
+        self.shaded = shaded
+        self.located = located
+        self.attribute = DRAWN_ATTRIBUTE
+        self.waiting = f".st-key-{WAITING_KEY}"
+        self.inline: str | None = None
+
+
+SELECTION_JS = page_script("selection.js")
+
+
 @dataclass
 class MapParts:
-    """The map in two parts, so that a filter change does not reload it.
+    """The map, and what of it the filters change.
 
-    ``map`` holds what never changes with the filters (limits, sites, facilities, legend,
-    the UVs' names, every territory's shape and every initiative with a geometry, encoded
-    once: :class:`TerritoryStore`, :class:`InitiativeStore`); streamlit-folium keys its
-    component by that map's JavaScript, so it stays mounted and keeps its view. ``dynamic``
-    (each territory's filtered count and colour, and which initiatives of the store to show)
-    and ``control`` go to ``st_folium(..., feature_group_to_add=..., layer_control=...)``,
-    which swaps them in place.
+    ``map`` holds everything, none of it dependent on the filters (limits, sites,
+    facilities, legend, the UVs' names, every territory's shape and every initiative with a
+    geometry, encoded once: :class:`TerritoryStore`, :class:`InitiativeStore`, and the
+    groups they are shown in), so streamlit-folium receives the same arguments on every run:
+    the map stays mounted and keeps its view, and Streamlit sends it once. ``selection`` (each
+    territory's filtered count and colour, and which initiatives of the store to show) goes
+    beside it in the page (:func:`selection_html`).
     """
 
     map: folium.Map
-    dynamic: list[folium.FeatureGroup]
-    control: folium.LayerControl
+    selection: str
+    target: MapSelection
 
     def whole(self) -> folium.Map:
-        """Everything in one map (a standalone document: tests, benchmark)."""
-        for group in self.dynamic:
-            group.add_to(self.map)
-        self.control.add_to(self.map)
+        """The map with its selection inline (a standalone document: tests, benchmark)."""
+        self.target.inline = self.selection
         return self.map
+
+
+#: The page element that carries a map's selection: a style element (no room on the page).
+SELECTION_ATTRIBUTE = "data-sit-selection"
+
+
+def selection_html(selection: str) -> str:
+    """The page element with ``selection`` (JSON of signatures, base64 and colours only)."""
+    if "*/" in selection or "<" in selection:
+        raise ValueError("a map selection holds only signatures, counts, colours and base64")
+    return f'<style {SELECTION_ATTRIBUTE}="">/*{selection}*/</style>'
 
 
 def uv_name_labels(features: Iterable[Mapping[str, Any]]) -> folium.FeatureGroup:
@@ -237,22 +288,26 @@ def build_map(
                 interactive=False,
                 style_function=lambda _, k=key: BASE_STYLES[k],
             ).add_to(m)
-    # Shapes and names once, in the fixed part; the filtered part only shades them.
+    # Shapes and names once; the selection only shades them.
     shapes = territory_store or encode_territories(territories)
     TerritoryStore(shapes).add_to(m)
     shaded = folium.FeatureGroup(name="Unidades vecinales y localidades")
     Underneath().add_to(shaded)
-    TerritoryShading(shapes, shapes.shading(territories)).add_to(shaded)
     uv_name_labels(clean_feature_collection(territories)["features"]).add_to(m)
     add_sites(m, base.get("sites"))
     add_facilities(m, base, show=show_facilities)
     add_reference_layers(m, reference)
-    # All the initiatives a selection can show are in the fixed part, built once; the
-    # filtered part only says which of them to show (layers.initiative_points).
+    # All the initiatives a selection can show, built once; the selection only says which of
+    # them to show (layers.initiative_points).
     encoded = initiatives if isinstance(initiatives, EncodedInitiatives) else encode_initiatives(initiatives)
     InitiativeStore(encoded).add_to(m)
+    # The two groups the selection fills, after every other layer (and after the scripts
+    # their own scripts use), as when they were swapped in with each filter change.
+    shaded.add_to(m)
     located = folium.FeatureGroup(name="Iniciativas con ubicación")
-    InitiativeSelection(encoded, encoded.bits(selected), DRAWN_ATTRIBUTE, WAITING_KEY).add_to(located)
+    located.add_to(m)
+    target = MapSelection(shapes, encoded, shaded, located)
+    target.add_to(m)
     Legend(
         legend_html(strategies) + reference_legend_html(base) + reference_layers_legend_html(reference)
     ).add_to(m)
@@ -260,4 +315,14 @@ def build_map(
         static_prefix, title="Pantalla completa", title_cancel="Salir de pantalla completa"
     ).add_to(m)
     fit_bounds(m, EXTENTS["ciudad"][1])
-    return MapParts(m, [shaded, located], folium.LayerControl(collapsed=True))
+    folium.LayerControl(collapsed=True).add_to(m)
+    selection = json.dumps(
+        {
+            "territories": shapes.sig,
+            "initiatives": encoded.sig,
+            "shading": shapes.shading(territories),
+            "bits": encoded.bits(selected),
+        },
+        separators=(",", ":"),
+    )
+    return MapParts(m, selection, target)

@@ -13,7 +13,7 @@ them as HTML. Base64 carries no Jinja or HTML delimiters.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,22 +109,3 @@ class TerritoryStore(MacroElement):
         self.sig = encoded.sig
         self.data = encoded.data
         self.style = _style()
-
-
-class TerritoryShading(MacroElement):
-    """The filtered part: each territory's count and colour, inside its feature group."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.sitTerritories.show({{ this.sig|tojson }}, {{ this.shading|tojson }},
-            {{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, encoded: EncodedTerritories, shading: Sequence[list[Any] | None]) -> None:
-        super().__init__()
-        self._name = "SitTerritoryShading"
-        self.sig = encoded.sig
-        self.shading = list(shading)

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from layers.map import MapParts
+from layers.map import MapParts, selection_html
 from ui.folium_map import show_folium
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,17 @@ def ran_for_map() -> bool:
 def show_plan_map(parts: MapParts, height: int = 660) -> dict[str, Any] | None:
     """Show ``parts`` and return what the last click selected (``last_active_drawing``).
 
-    Only the filtered layers change with the filters: streamlit-folium swaps them in place,
-    so the map keeps its centre and zoom instead of reloading (:class:`layers.map.MapParts`).
+    The map does not change with the filters: streamlit-folium gets the same arguments on
+    every run, so it keeps its centre and zoom, and Streamlit sends the map only once. The
+    selection goes beside it as a style element that takes no room, which the map reads
+    (:class:`layers.map.MapParts`, ``layers/js/selection.js``).
     """
+    st.html(selection_html(parts.selection))
     return show_folium(
         parts.map,
         height=height,
         use_container_width=True,
         key=MAP_KEY,
-        feature_group_to_add=parts.dynamic,
-        layer_control=parts.control,
         returned_objects=["last_active_drawing"],
         on_change=map_changed,
     )

@@ -4,10 +4,10 @@
  * fixed part calls sitInitiatives.load(sig, b64, style): a gzip of the compact columns
  * (layers.initiative_points.encode_initiatives), decoded by layers/js/gzip.js, is built once
  * into the points' columns (and a Leaflet layer for each line or polygon). Each filter change
- * sends only a bitset of which of them to show (sitInitiatives.show), which puts one SitPoints
- * layer with the chosen points (and the chosen shapes) into the filtered feature group that
- * streamlit-folium swaps in place, then sets data-sit-drawn on the map container two frames
- * later.
+ * sends only a bitset of which of them to show (layers/js/selection.js calls
+ * sitInitiatives.show), which puts one SitPoints layer with the chosen points (and the chosen
+ * shapes) into the map's group of initiatives, then sets data-sit-drawn on the map container
+ * two frames later.
  *
  * The map draws on a canvas (preferCanvas): 10,000 SVG paths cost the browser about twice
  * as long. Texts arrive HTML-escaped from layers.sanitize (tooltips insert them as HTML).
@@ -352,18 +352,23 @@
                 s.layers.others.forEach(function (shape) {
                     if (mask[shape.index >> 3] & (1 << (shape.index & 7))) { others.push(shape); }
                 });
-                // One tooltip and one hover handler for the group, not one per initiative.
-                group.bindTooltip(function (layer) {
-                    return tooltip(s.cols, layer.hitIndex ? layer.hitIndex() : layer.sitIndex);
-                }, {sticky: true});
-                group.on({
-                    mouseover: function (e) {
-                        if (!e.layer.hitIndex) { e.layer.setStyle({weight: e.layer.sitWeight + HOVER_WEIGHT - WEIGHT}); }
-                    },
-                    mouseout: function (e) {
-                        if (!e.layer.hitIndex) { e.layer.setStyle({weight: e.layer.sitWeight}); }
-                    }
-                });
+                // One tooltip and one hover handler for the group, not one per initiative; the
+                // group stays on the map from one selection to the next: bound once.
+                if (!group.sitBound) {
+                    group.sitBound = true;
+                    group.bindTooltip(function (layer) {
+                        return tooltip(s.cols, layer.hitIndex ? layer.hitIndex() : layer.sitIndex);
+                    }, {sticky: true});
+                    group.on({
+                        mouseover: function (e) {
+                            if (!e.layer.hitIndex) { e.layer.setStyle({weight: e.layer.sitWeight + HOVER_WEIGHT - WEIGHT}); }
+                        },
+                        mouseout: function (e) {
+                            if (!e.layer.hitIndex) { e.layer.setStyle({weight: e.layer.sitWeight}); }
+                        }
+                    });
+                }
+                group.clearLayers();
                 // Lines and polygons under the points, as maps draw them: a shape never hides
                 // a point.
                 others.forEach(function (shape) { shape.parts.forEach(function (part) { group.addLayer(part); }); });

@@ -4,8 +4,8 @@
  * fixed part calls sitTerritories.load(sig, b64, style): a gzip of their shapes and names
  * (layers.territory_shading.encode_territories), decoded by layers/js/gzip.js, becomes one
  * Leaflet layer per territory, built once. Each filter change sends only [count, colour]
- * per territory (sitTerritories.show), which restyles them and moves them into the filtered
- * feature group that streamlit-folium swaps in place; a click reaches streamlit-folium
+ * per territory (layers/js/selection.js calls sitTerritories.show), which restyles them and
+ * puts those shown into the map's group of territories; a click reaches streamlit-folium
  * through that group with the territory's properties (layer, id, nombre...).
  *
  * Texts arrive HTML-escaped from layers.sanitize (the tooltip inserts them as HTML).
@@ -69,11 +69,15 @@
                 return;
             }
             store.then(function (s) {
-                group.bindTooltip(function (part) { return tooltip(s.style, part); });
-                group.on({
-                    mouseover: function (e) { if (e.layer.setStyle) { e.layer.setStyle(s.style.highlight); } },
-                    mouseout: function (e) { if (e.layer.setStyle) { e.layer.setStyle(styleOf(e.layer, s.style)); } }
-                });
+                if (!group.sitBound) {  // the group stays on the map: bound once
+                    group.sitBound = true;
+                    group.bindTooltip(function (part) { return tooltip(s.style, part); });
+                    group.on({
+                        mouseover: function (e) { if (e.layer.setStyle) { e.layer.setStyle(s.style.highlight); } },
+                        mouseout: function (e) { if (e.layer.setStyle) { e.layer.setStyle(styleOf(e.layer, s.style)); } }
+                    });
+                }
+                group.clearLayers();
                 s.layers.forEach(function (layer, i) {
                     var shade = shading[i];
                     if (!shade) { return; }

@@ -80,6 +80,8 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
         ).scalar()
     assert 0 < e1 < total == 300
 
+    frames: list[int] = []  # what the browser receives over Streamlit's websocket
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
     log_in(page, base, "secplac")
     page.get_by_text("no se muestran").wait_for(timeout=60_000)
     assert drawn_initiatives(page) == drawn(page, "sit-iniciativa") == 0  # demo hidden by default
@@ -94,6 +96,9 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     assert drawn(page, "sit-territorio") > 0
     page.get_by_text("se muestran 300 iniciativas sintéticas").wait_for(timeout=10_000)
 
+    app_idle(page)
+    the_map = max(frames)  # the map's message: every initiative and shape, sent once
+    received = len(frames)
     strategy = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
     open_and_type(page, strategy, "E1 ·")
     page.keyboard.press("Enter")
@@ -108,6 +113,9 @@ def test_filter_changes_drawn_initiatives_and_nothing_leaves_localhost(server, p
     filtered = page.get_by_test_id("stMetric").filter(has_text="Iniciativas filtradas")
     assert filtered.get_by_test_id("stMetricValue").inner_text() == str(e1_all)
     page.get_by_text(f"de {e1_all}, en el orden del plan").wait_for(timeout=10_000)
+    app_idle(page)
+    # The change sent its selection, figures and table, not the map again.
+    assert sum(frames[received:]) < the_map / 3, (sum(frames[received:]), the_map)
 
     outside = [
         u
@@ -218,6 +226,9 @@ def test_a_map_that_never_draws_leaves_a_button_for_the_rest_of_the_page(server,
     assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 0
     button.click()
     page.locator(f".{TABLE_CLASS}").wait_for(timeout=30_000)
+    # Each kind of element shows once its script has arrived: the table's (html) may be first.
+    page.get_by_test_id("stMetric").nth(4).wait_for(timeout=30_000)
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").nth(4).wait_for(timeout=30_000)
     assert page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").count() == 5
     assert page.get_by_test_id("stMetric").count() == 5
     assert page.get_by_role("button", name=SHOW_REST).count() == 0

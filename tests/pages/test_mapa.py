@@ -61,16 +61,21 @@ def count(engine, sql):
         return conn.execute(text(sql)).scalar()
 
 
+def _table(app) -> list:
+    """The table under the map (an html element; the map's selection is another, styles only)."""
+    return [h for h in app.html if TABLE_CLASS in h.value]
+
+
 def test_a_sessions_first_map_page_draws_the_map_before_the_rest(app):
     """The app fixture's first run (ui/frame.py: the map first); any run the map did not ask
     for brings the rest (in the browser: the map's report; tests/browser/test_mapa.py)."""
     assert app.title[0].value == "Mapa del PLADECO 2014-2017"
     assert [type(e).__name__ for e in app.main if type(e).__name__ == "UnknownElement"]  # the map
-    assert not app.sidebar.multiselect and not app.metric and not app.html  # filters, figures, table
+    assert not app.sidebar.multiselect and not app.metric and not _table(app)  # filters, figures, table
     assert not app.main.selectbox  # the base map's choice: a space holds its place
     assert [b.label for b in app.main.button] == [SHOW_REST]  # under the map, if it never says it is drawn
     app.run()
-    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and app.html
+    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and _table(app)
     assert "Mapa base" in [s.label for s in app.main.selectbox]
     app.switch_page("pages/calidad.py").run()
     app.switch_page("pages/mapa.py").run()
@@ -90,7 +95,7 @@ def test_the_map_first_waits_for_the_maps_report_that_its_initiatives_are_drawn(
     _map_reports(app, {"last_active_drawing": None})
     assert not app.sidebar.multiselect and not app.metric and app.main.button[0].label == SHOW_REST
     _map_reports(app, {"last_active_drawing": None, "sit_drawn": 12})  # layers/js/initiatives.js
-    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and app.html
+    assert len(app.sidebar.multiselect) == 5 and len(app.metric) == 5 and _table(app)
     assert not [b for b in app.main.button if b.label == SHOW_REST]
 
 

@@ -70,12 +70,9 @@ def test_the_plan_map_sends_the_same_whether_rendered_once_or_twice(monkeypatch,
     def plan_map():
         return build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
 
-    def args(parts):
-        return dict(key="mapa", feature_group_to_add=parts.dynamic, layer_control=parts.control)
-
     twice, once = plan_map(), plan_map()
-    sent_twice = _sent(monkeypatch, st_folium, twice.map, **args(twice))
-    sent_once = _sent(monkeypatch, show_folium, once.map, **args(once))
+    sent_twice = _sent(monkeypatch, st_folium, twice.map, key="mapa")
+    sent_once = _sent(monkeypatch, show_folium, once.map, key="mapa")
     calls = [line for line in sent_once["script"].split("\n") if ".setIcon(" in line]
     assert calls and len(calls) == len(set(calls))  # once each when rendered once
     assert {**sent_once, "script": _one_set_icon(sent_once["script"])} == {
@@ -83,11 +80,15 @@ def test_the_plan_map_sends_the_same_whether_rendered_once_or_twice(monkeypatch,
         "script": _one_set_icon(sent_twice["script"]),
     }
     assert "sit-uv-label" in sent_once["script"]
-    # The territories' shapes are in the fixed part only: a filter change sends their counts.
+    # Nothing of the map depends on the filters: its selection goes beside it (the counts and
+    # colours of the territories, a bitset of initiatives), without a shape.
     first = territories["features"][0]["geometry"]["coordinates"][0][0]
     corner = json.dumps(first[0] if isinstance(first[0], list) else first)
-    assert "sitTerritories.show" in sent_once["feature_group"]
-    assert corner not in sent_once["feature_group"] and len(sent_once["feature_group"]) < 10_000
+    assert sent_once["feature_group"] is None and sent_once["layer_control"] is None
+    assert "sitSelection.attach" in sent_once["script"]
+    selection = json.loads(once.selection)
+    assert set(selection) == {"territories", "initiatives", "shading", "bits"}
+    assert corner not in once.selection and len(once.selection) < 10_000
 
 
 def test_a_drawing_map_sends_the_same_whether_rendered_once_or_twice(monkeypatch, layers):
@@ -139,7 +140,7 @@ def test_the_plan_map_sends_the_same_as_when_branca_compiled_every_text(monkeypa
     def sent(template) -> dict:
         monkeypatch.setattr(branca.element, "Template", template)
         parts = build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
-        return _sent(monkeypatch, show_folium, parts.map, key="mapa", feature_group_to_add=parts.dynamic)
+        return _sent(monkeypatch, show_folium, parts.map, key="mapa")
 
     assert sent(branca_template) == sent(jinja2.Template)
     assert "{{ 7*7 }}" not in str(sent(branca_template))  # the sanitiser still neutralises it
@@ -151,7 +152,7 @@ def test_showing_the_plan_map_again_compiles_no_template(monkeypatch, layers):
 
     def show() -> None:
         parts = build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
-        _sent(monkeypatch, show_folium, parts.map, key="mapa", feature_group_to_add=parts.dynamic)
+        _sent(monkeypatch, show_folium, parts.map, key="mapa")
 
     show()
     compiled = []
@@ -174,7 +175,7 @@ def test_the_plan_map_sends_the_same_with_each_class_name_spelled_once(monkeypat
     def sent(spell) -> dict:
         monkeypatch.setattr(branca.element, "_camelify", spell)
         parts = build_map(base=base, territories=territories, initiatives=store, strategies=[(1, "E1", "x")])
-        return _sent(monkeypatch, show_folium, parts.map, key="mapa", feature_group_to_add=parts.dynamic)
+        return _sent(monkeypatch, show_folium, parts.map, key="mapa")
 
     assert sent(folium_map._snake_case) == sent(branca.utilities._camelify)
     assert folium_map._snake_case.cache_info().hits > 0  # the memo is what was used
