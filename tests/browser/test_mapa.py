@@ -286,20 +286,28 @@ def test_clicking_an_initiative_shows_plan_status_amount_and_territories(server,
     page.get_by_text(FUNDING_LINE_SOURCES[row.source]).first.wait_for(state="attached", timeout=10_000)
 
 
-#: For each initiative point on the map: where it is drawn (container pixels), the colour of
-#: its strategy, what the map's canvas shows at its centre, and its closest neighbour (px).
-POINTS_JS = """() => {
-  const map = window.map, out = [];
+#: What the map's canvas shows at a point of the map's container (RGBA), as ``shownAt(p)``.
+_CANVAS_JS = """
   const canvas = map.getPanes().overlayPane.querySelector("canvas");
   const ctx = canvas.getContext("2d"), rect = canvas.getBoundingClientRect();
   const frame = map.getContainer().getBoundingClientRect(), scale = canvas.width / rect.width;
-  map.eachLayer(l => {
+  const at = (v, from) => Math.round((v - from) * scale);
+  const shownAt = p => Array.from(
+    ctx.getImageData(at(frame.left + p.x, rect.left), at(frame.top + p.y, rect.top), 1, 1).data);
+"""
+
+#: For each initiative point on the map: where it is drawn (container pixels), the colour of
+#: its strategy, what the map's canvas shows at its centre, and its closest neighbour (px).
+POINTS_JS = (
+    """() => {
+  const map = window.map, out = [];
+"""
+    + _CANVAS_JS
+    + """  map.eachLayer(l => {
     if (!l.sitPoints) return;
     l.sitPoints().forEach((pt, j) => {
       const p = map.latLngToContainerPoint(pt.latlng);
-      const px = ctx.getImageData(Math.round((frame.left + p.x - rect.left) * scale),
-                                  Math.round((frame.top + p.y - rect.top) * scale), 1, 1).data;
-      out.push({x: p.x, y: p.y, id: pt.props.id, shown: Array.from(px),
+      out.push({x: p.x, y: p.y, id: pt.props.id, shown: shownAt(p),
                 colour: l._palette[l._pts.colour[l._chosen[j]]]});
     });
   });
@@ -307,27 +315,27 @@ POINTS_JS = """() => {
   out.forEach(a => { a.near = Math.min(...out.filter(b => b !== a).map(b => gap(a, b))); });
   return out;
 }"""
+)
 
 
 #: For each initiative line on the map: the middle of its first segment (container pixels),
 #: what the canvas shows there, and its initiative.
-LINES_JS = """() => {
+LINES_JS = (
+    """() => {
   const map = window.map, out = [];
-  const canvas = map.getPanes().overlayPane.querySelector("canvas");
-  const ctx = canvas.getContext("2d"), rect = canvas.getBoundingClientRect();
-  const frame = map.getContainer().getBoundingClientRect(), scale = canvas.width / rect.width;
-  map.eachLayer(l => {
+"""
+    + _CANVAS_JS
+    + """  map.eachLayer(l => {
     const line = l instanceof L.Polyline && !(l instanceof L.Polygon);
     if (!line || l.options.className !== "sit-iniciativa") return;
     const ll = l.getLatLngs().flat(Infinity);
     const a = map.latLngToContainerPoint(ll[0]), b = map.latLngToContainerPoint(ll[1]);
     const p = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2};
-    const px = ctx.getImageData(Math.round((frame.left + p.x - rect.left) * scale),
-                                Math.round((frame.top + p.y - rect.top) * scale), 1, 1).data;
-    out.push({x: p.x, y: p.y, id: l.feature.properties.id, shown: Array.from(px)});
+    out.push({x: p.x, y: p.y, id: l.feature.properties.id, shown: shownAt(p)});
   });
   return out;
 }"""
+)
 
 
 def _rgb(colour: str) -> list[int]:
