@@ -146,7 +146,7 @@ class InitiativeStore(MacroElement):
 class Underneath(MacroElement):
     """Keeps its feature group under every other layer of the map's canvas.
 
-    Whenever the group is added (the shaded territories, swapped in after the fixed layers).
+    Whenever the group is added (the shaded territories, added after the other layers).
     """
 
     _template = Template(

@@ -233,7 +233,7 @@
         }
     });
 
-    /* A line or polygon initiative as the Leaflet paths it is drawn with. Only paths go into
+    /* A line or polygon initiative as the Leaflet paths it is drawn with (a list). Only paths go into
      * the feature group: Leaflet 1.9.3 throws when a tooltip opens on a group holding a layer
      * group (Leaflet/Leaflet#8890), which stopped the canvas from tracking the mouse. */
     function shape(geometry, id, index, options) {
@@ -255,14 +255,15 @@
         })(L.geoJSON({type: "Feature", properties: {layer: "iniciativa", id: id}, geometry: geometry},
                      {style: function () { return options; },
                       pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }}));
-        return {index: index, parts: parts};
+        return parts;
     }
 
     function build(cols, style) {
         var n = cols.id.length, scale = cols.scale;
         var palette = style.palette.concat([style.unknown]);
         var pts = {id: [], lat: [], lng: [], colour: [], index: []};
-        var others = [];  // lines and polygons: {index in the store, Leaflet paths}
+        var at = new Int32Array(n).fill(-1);  // each store index among the points (-1: none)
+        var shapes = [];  // store index -> the paths of a line or polygon (sparse)
         var options = {color: "#ffffff", weight: WEIGHT, fill: true, fillOpacity: 0.9,
                        radius: RADIUS, className: style.className};
         var id = 0;
@@ -272,19 +273,17 @@
             var colour = pos >= 1 ? (pos - 1) % style.palette.length : style.palette.length;
             var g = cols.geom[i];
             if (Array.isArray(g)) {
+                at[i] = pts.id.length;
                 pts.id.push(id);
                 pts.lat.push(g[1] / scale);
                 pts.lng.push(g[0] / scale);
                 pts.colour.push(colour);
                 pts.index.push(i);
             } else {
-                others.push(shape(g, id, i, Object.assign({}, options, {fillColor: palette[colour]})));
+                shapes[i] = shape(g, id, i, Object.assign({}, options, {fillColor: palette[colour]}));
             }
         }
-        // Where each store index is among the points (-1: not a point).
-        var at = new Int32Array(n).fill(-1);
-        pts.index.forEach(function (i, k) { at[i] = k; });
-        return {pts: pts, at: at, others: others, palette: palette, className: style.className};
+        return {pts: pts, at: at, shapes: shapes, palette: palette, className: style.className};
     }
 
     // The first time the initiatives are on screen, the page hears it through
@@ -347,11 +346,8 @@
                 var chosen = [], others = [];
                 for (var i = 0; i < s.cols.id.length; i += 1) {
                     if (!(mask[i >> 3] & (1 << (i & 7)))) { continue; }
-                    if (s.layers.at[i] >= 0) { chosen.push(s.layers.at[i]); }
+                    if (s.layers.at[i] >= 0) { chosen.push(s.layers.at[i]); } else { others.push(s.layers.shapes[i]); }
                 }
-                s.layers.others.forEach(function (shape) {
-                    if (mask[shape.index >> 3] & (1 << (shape.index & 7))) { others.push(shape); }
-                });
                 // One tooltip and one hover handler for the group, not one per initiative; the
                 // group stays on the map from one selection to the next: bound once.
                 if (!group.sitBound) {
@@ -371,14 +367,14 @@
                 group.clearLayers();
                 // Lines and polygons under the points, as maps draw them: a shape never hides
                 // a point.
-                others.forEach(function (shape) { shape.parts.forEach(function (part) { group.addLayer(part); }); });
+                others.forEach(function (parts) { parts.forEach(function (part) { group.addLayer(part); }); });
                 group.addLayer(new SitPoints(s.layers.pts, chosen, s.layers.palette,
                                              {className: s.layers.className}));
                 mark("sit-added");
                 signal(attribute, chosen.length + others.length, waiting);
             });
         },
-        /* Keep ``group`` (the shaded territories, swapped in after the fixed layers) under
+        /* Keep ``group`` (the shaded territories, added after the other layers) under
          * everything else whenever it is added: on a canvas the last drawn is on top and
          * takes the click, and sites, facilities and initiatives must stay clickable. */
         underneath: function (group) {
@@ -389,12 +385,11 @@
             var n = 0;
             map.eachLayer(function (layer) { if (layer instanceof SitPoints) { n += layer.count(); } });
             Object.keys(built).forEach(function (sig) {
-                built[sig].layers.others.forEach(function (shape) {
-                    if (shape.parts.length && map.hasLayer(shape.parts[0])) { n += 1; }
+                built[sig].layers.shapes.forEach(function (parts) {  // skips the points' holes
+                    if (parts.length && map.hasLayer(parts[0])) { n += 1; }
                 });
             });
             return n;
-        },
-        SitPoints: SitPoints
+        }
     };
 })();

@@ -7,9 +7,9 @@
  * of the initiatives to show, travels beside the map as a style element of the page that
  * holds it as JSON in a CSS comment and takes no room (layers.map.selection_html, shown by
  * ui/plan_map.py), and is read here: once when the map starts, then whenever the page
- * changes. streamlit-folium's
- * own way, feature_group_to_add, sent the whole map again with every filter change (0.2 MB
- * at 1,000 initiatives, 0.45 MB at 10,000; bench/README.md, 2026-12-02).
+ * changes. streamlit-folium's own way, feature_group_to_add, sent the whole map again with
+ * every filter change (0.2 MB at 1,000 initiatives, 0.45 MB at 10,000; bench/README.md,
+ * 2026-12-02).
  *
  * A standalone document (tests, the benchmark's HTML) carries its selection inline.
  */
