@@ -13,6 +13,7 @@ from layers.sanitize import clean_markdown
 from ui import auth, state
 from ui.frame import page_frame
 from ui.messages import refused
+from ui.tables import show_table
 
 PAGE_ROWS = 25
 
@@ -70,7 +71,7 @@ right.caption(
     "La descarga incluye todas las filas de estos filtros."
 )
 if rows:
-    st.dataframe(
+    show_table(
         activity_table(rows),
         hide_index=True,
         width="stretch",

@@ -13,6 +13,7 @@ from ui.folium_map import show_folium
 from ui.frame import page_frame
 from ui.initiatives.details import show_territory
 from ui.reports import ficha_button
+from ui.tables import show_table
 
 filters, version = page_frame(__file__)
 st.title("Brechas territoriales")
@@ -58,7 +59,7 @@ strategy = col_c.selectbox(
 )
 
 st.subheader(f"Matriz territorio × estrategia: {METRICS[metric]}")
-st.dataframe(ui.heatmap(cov.matrix, metric, method), width="stretch", height=560)
+show_table(ui.heatmap(cov.matrix, metric, method), width="stretch", height=560)
 
 
 @st.fragment
@@ -103,7 +104,7 @@ kinds = st.multiselect(
 )
 gaps = data["gaps_view"]
 shown = gaps[gaps["Brecha"].isin([GAP_TYPES[k] for k in kinds])] if kinds else gaps
-st.dataframe(
+show_table(
     shown,
     hide_index=True,
     width="stretch",
@@ -112,10 +113,10 @@ st.dataframe(
 )
 
 with st.expander("Población por territorio (Censo 2017 o cifra oficial del municipio)"):
-    st.dataframe(ui.population_table(data), hide_index=True, width="stretch")
+    show_table(ui.population_table(data), hide_index=True, width="stretch")
 
 st.subheader("Acceso a servicios")
-st.dataframe(ui.access_table(data), hide_index=True, width="stretch")
+show_table(ui.access_table(data), hide_index=True, width="stretch")
 
 # Only when workshops recorded needs; the public sees the counts, not what residents wrote.
 workshops.needs_summary(

@@ -6,6 +6,7 @@ import streamlit as st
 from geo.domain import SCOPES, TERRITORY_KINDS
 from ui import state
 from ui.frame import page_frame
+from ui.tables import show_table
 
 _, version = page_frame(__file__)
 q = state.quality(version)
@@ -27,7 +28,7 @@ st.write(
     "Lugares que el plan nombra pero cuya ubicación no está en los datos. Se muestran "
     "aquí hasta que una persona los ubique en el mapa; nunca se inventan coordenadas."
 )
-st.dataframe(
+show_table(
     pd.DataFrame(
         [
             {
@@ -44,7 +45,7 @@ st.dataframe(
 )
 
 st.subheader("Iniciativas sin territorio")
-st.dataframe(
+show_table(
     pd.DataFrame(
         [
             {

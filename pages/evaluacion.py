@@ -5,10 +5,11 @@ import streamlit as st
 from geo.domain import format_int
 from geo.evaluation.cuts import OUTCOMES
 from geo.evaluation.tables import (
+    NO_PROGRESS,
     comparison_table,
     excluded_text,
     group_table,
-    initiatives_table,
+    initiatives_view,
     pct,
     sector_table,
     social_table,
@@ -22,6 +23,7 @@ from ui import evaluation as ui
 from ui.frame import page_frame
 from ui.messages import show_flash
 from ui.reports import avance_buttons
+from ui.tables import show_table
 
 filters, version = page_frame(__file__)
 st.title("Evaluación del PLADECO")
@@ -62,7 +64,7 @@ with t_plan:
     st.subheader("Estado de las iniciativas por estrategia")
     st.altair_chart(ui.status_bars(data["strategies"]), width="stretch")
     st.subheader("Avance por estrategia")
-    st.dataframe(group_table(data["strategies"]), hide_index=True, width="stretch")
+    show_table(group_table(data["strategies"]), hide_index=True, width="stretch")
     by_code = {s["code"]: s for s in data["strategies"]}
     chosen = st.selectbox(
         "Ver los planes y las iniciativas de la estrategia",
@@ -70,27 +72,27 @@ with t_plan:
         format_func=lambda c: f"{c} {by_code[c]['name']}",
         key="eval_strategy",
     )
-    st.dataframe(group_table(by_code[chosen]["plans"]), hide_index=True, width="stretch")
+    show_table(group_table(by_code[chosen]["plans"]), hide_index=True, width="stretch")
     mine = [i for i in data["initiatives"] if i["strategy"] == chosen]
     st.markdown(f"**Iniciativas de {clean_markdown(chosen)}** ({format_int(len(mine))})")
-    st.dataframe(initiatives_table(mine), hide_index=True, width="stretch")
+    show_table(initiatives_view(mine), hide_index=True, width="stretch", placeholder=NO_PROGRESS)
     if cut_id is None and auth.can("initiatives"):
         ui.progress_form(mine)
 
 with t_terr:
     st.caption(SCOPE_NOTE)
     st.subheader("Por sector")
-    st.dataframe(sector_table(data["territorial"]["by_sector"]), hide_index=True, width="stretch")
+    show_table(sector_table(data["territorial"]["by_sector"]), hide_index=True, width="stretch")
     st.subheader("Por unidad vecinal, frente a su parte de la población")
     st.caption(
         "La inversión programada de cada iniciativa se reparte entre sus unidades vecinales según el peso "
         "de cada vínculo (como en Inversión por territorio); la población es la de Brechas."
     )
-    st.dataframe(territory_table(data["territorial"]["by_territory"]), hide_index=True, width="stretch")
+    show_table(territory_table(data["territorial"]["by_territory"]), hide_index=True, width="stretch")
 
 with t_social:
     st.subheader("Población alcanzada por estrategia")
-    st.dataframe(social_table(data["social"]["strategies"]), hide_index=True, width="stretch")
+    show_table(social_table(data["social"]["strategies"]), hide_index=True, width="stretch")
     for note in data["social"]["notes"]:
         st.caption(clean_markdown(note))
 
@@ -121,4 +123,4 @@ with t_cuts:
             " · ".join(f"{label}: **{diff['counts'][k]}**" for k, label in OUTCOMES.items())
             + f" · Reformuladas: **{diff['rescoped']}**"
         )
-        st.dataframe(comparison_table(diff["initiatives"]), hide_index=True, width="stretch")
+        show_table(comparison_table(diff["initiatives"]), hide_index=True, width="stretch")

@@ -13,6 +13,7 @@ from ui import investment as ui
 from ui.folium_map import show_folium
 from ui.frame import page_frame
 from ui.reports import ficha_button
+from ui.tables import show_table
 
 filters, version = page_frame(__file__)
 st.title("Inversión por territorio")
@@ -82,14 +83,14 @@ if report.has_amounts:
         st.caption(
             "La línea roja es el promedio comunal por habitante (lo atribuido a las UV / su población)."
         )
-st.dataframe(rows_table(report.ranking()), hide_index=True, width="stretch")
+show_table(rows_table(report.ranking()), hide_index=True, width="stretch")
 outside = [r for r in report.rows if r.kind not in ("unidad_vecinal", "localidad")]
 st.caption(
     "Fuera de las unidades vecinales (se suman al total): las UV más estas filas dan "
     + clean_markdown(L.money(report.total_clp))
     + "."
 )
-st.dataframe(rows_table(outside), hide_index=True, width="stretch")
+show_table(rows_table(outside), hide_index=True, width="stretch")
 
 st.subheader("Mapa")
 col_a, col_b = st.columns(2)

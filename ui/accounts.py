@@ -16,6 +16,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import flash, refused, show_flash
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def accounts_table() -> None:
     if not rows:
         st.info("No hay cuentas.")
         return
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {

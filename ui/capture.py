@@ -22,6 +22,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def capture_import_panel(workshop_id: int) -> None:
         + ", ".join(f"**{n}** {clean_markdown(k)}" for k, n in counts.items())
     )
     if plan.rows:
-        st.dataframe(preview_table(plan), hide_index=True, width="stretch")
+        show_table(preview_table(plan), hide_index=True, width="stretch")
     if plan.errors:
         st.error("\n".join(f"- {clean_markdown(m)}" for m in plan.messages()))
         st.download_button(

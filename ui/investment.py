@@ -21,6 +21,7 @@ from layers.sanitize import SanitizedFeatureCollection, clean_feature_collection
 from ui import auth
 from ui.reference import reference_layers
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def show_territory(inv: InvestmentFilters, key: RowKey, report: InvestmentReport
     if r.population_source:
         population = format_int(r.population or 0)
         st.caption(f"Población {population} · fuente: {clean_markdown(r.population_source)}")
-    st.dataframe(initiatives_table(d), hide_index=True, width="stretch", key="inv_initiatives")
+    show_table(initiatives_table(d), hide_index=True, width="stretch", key="inv_initiatives")
     if not auth.can("reports"):  # downloads are for accounts that make reports, as on Brechas
         return
     st.download_button(

@@ -35,6 +35,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
+from ui.tables import show_table
 from ui.workshops import VIA, saved
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def needs_table(needs: list[dict[str, Any]]) -> None:
     if not needs:
         st.caption("Aún no hay necesidades registradas en este taller.")
         return
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {

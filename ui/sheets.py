@@ -20,6 +20,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def show_plan(plan: ImportPlan) -> None:
         )
     if changed:
         st.markdown("**Con cambios** (valor guardado → valor de la planilla)")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {"Fila": r.row, "Código": r.code, "Campo": c.column, "Antes": c.old, "Después": c.new}
@@ -106,14 +107,14 @@ def show_plan(plan: ImportPlan) -> None:
     new = plan.by_status("nueva")
     if new:
         st.markdown("**Nuevas**")
-        st.dataframe(
+        show_table(
             pd.DataFrame([{"Fila": r.row, "Código": r.code, "Nombre": r.values.get("name")} for r in new]),
             hide_index=True,
             width="stretch",
         )
     if plan.errors:
         st.markdown("**Rechazadas** (no se importarán)")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -132,7 +133,7 @@ def show_plan(plan: ImportPlan) -> None:
     notes = [{"Fila": r.row, "Lugar": n} for r in plan.rows if r.status != "rechazada" for n in r.notes]
     if notes:
         st.markdown("**Lugares reconocidos por aproximación** (revíselos)")
-        st.dataframe(pd.DataFrame(notes), hide_index=True, width="stretch")
+        show_table(pd.DataFrame(notes), hide_index=True, width="stretch")
 
 
 def conflict_choices(plan: ImportPlan) -> list[str]:
@@ -155,7 +156,7 @@ def conflict_choices(plan: ImportPlan) -> list[str]:
             st.markdown(
                 f"Fila {r.row} · **{clean_markdown(r.code)}**: {clean_markdown(r.conflict.describe())}."
             )
-            st.dataframe(
+            show_table(
                 pd.DataFrame(
                     [
                         {

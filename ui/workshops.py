@@ -42,6 +42,7 @@ from ui import auth
 from ui.folium_map import show_folium
 from ui.messages import flash, refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ def needs_summary(
         return False
     if title:
         st.subheader(title)
-    st.dataframe(pd.DataFrame(plan.summary_rows(summary)), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(plan.summary_rows(summary)), hide_index=True, width="stretch")
     if not show_texts:
         return True
     for t in summary:
@@ -312,5 +313,5 @@ def needs_summary(
                     }
                     for u in t.unanswered
                 ]
-                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+                show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
     return True

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from geo.domain import PROGRESS_SOURCES, STATUSES, format_int, status_label
 from geo.evaluation.cuts import OUTCOMES
@@ -21,6 +22,8 @@ from geo.sheets.cells import tables_xlsx
 log = logging.getLogger(__name__)
 
 NO_PROGRESS = "sin datos"
+#: The initiatives table's progress column: a number (0-100) or empty.
+PROGRESS_COLUMN = "Avance físico (%)"
 
 
 def pct(value: float | None, unknown: str = NO_PROGRESS) -> str:
@@ -100,7 +103,7 @@ def initiatives_table(initiatives: Sequence[dict[str, Any]], *, numbers: bool = 
                 "Plan": i["plan"] or "",
                 "Programa": i["program"] or "",
                 "Estado": status_label(i["status"]),
-                "Avance físico (%)": i["progress_pct"],
+                PROGRESS_COLUMN: i["progress_pct"],
                 "Origen del avance": PROGRESS_SOURCES.get(i["progress_source"] or "", NO_PROGRESS),
                 "Suspendida": "sí" if i["suspended"] else "no",
                 "Archivada": "sí" if i["archived"] else "no",
@@ -111,6 +114,22 @@ def initiatives_table(initiatives: Sequence[dict[str, Any]], *, numbers: bool = 
             for i in initiatives
         ]
     )
+
+
+def initiatives_view(initiatives: Sequence[dict[str, Any]]) -> Styler:
+    """:func:`initiatives_table` for the screen, progress as ``60,0 %`` or «sin datos».
+
+    The progress stays a number underneath, so the column sorts as one; only what is shown
+    changes (never an empty cell or ``None``).
+    """
+
+    def shown(v: Any) -> str:
+        return pct(None if pd.isna(v) else float(v))
+
+    table = initiatives_table(initiatives)
+    if PROGRESS_COLUMN not in table.columns:  # no initiatives: no columns
+        return table.style
+    return table.style.format(shown, subset=[PROGRESS_COLUMN])
 
 
 def sector_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:

@@ -6,12 +6,14 @@ The page reads a sibling database of its own (cuts are committed, and a closed c
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine
+from streamlit import dataframe_util
 
 from geo.accounts.users import create_user
 from geo.evaluation.report import evaluation
-from geo.evaluation.tables import group_table, pct
+from geo.evaluation.tables import PROGRESS_COLUMN, group_table, pct
 from tests import conftest
 from tests.conftest import set_up_database
 from tests.pages.conftest import app_as
@@ -49,6 +51,19 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
+def shown(element) -> pd.DataFrame:
+    """The cells of a table as a person reads them (a styled table's display values)."""
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+
+
+def initiatives_element(at):
+    return next(d for d in at.dataframe if "Origen del avance" in d.value.columns)
+
+
+def initiatives_shown(at) -> pd.DataFrame:
+    return shown(initiatives_element(at))
+
+
 def test_the_real_catalogue_says_sin_informacion_and_the_concejo_cannot_make_cuts(monkeypatch, world):
     with open_as(monkeypatch, world, "concejo") as at:
         assert not at.exception, at.exception
@@ -57,6 +72,11 @@ def test_the_real_catalogue_says_sin_informacion_and_the_concejo_cannot_make_cut
         assert metric(at, "Avance financiero") == "sin montos informados"
         assert any("Ninguna iniciativa tiene un estado informado" in i.value for i in at.info)
         assert "$ 0" not in str([d.value.to_dict() for d in at.dataframe])
+        # No initiative has a progress: each says so in Spanish, not «None» or an empty cell.
+        # The grid writes a missing cell with the table's placeholder, not the styled text.
+        table = initiatives_element(at)
+        assert len(table.value) > 0 and table.value[PROGRESS_COLUMN].isna().all()
+        assert table.proto.placeholder == "sin datos"
         assert not [b for b in at.button if b.label in ("Crear corte", "Cerrar corte")]
         rules = " ".join(m.value for m in at.markdown)
         assert "promedio de promedios" in rules and "Perfil: 10 %" in rules
@@ -96,6 +116,8 @@ def test_secplac_closes_a_cut_and_the_page_answers_for_it(monkeypatch, world):
         at.selectbox(key="eval_strategy").set_value("E1").run()
         listed = next(d.value for d in at.dataframe if "Origen del avance" in d.value.columns)
         assert listed.loc[listed["Código"] == a["code"], "Avance físico (%)"].item() == 60
+        read = initiatives_shown(at)
+        assert read.loc[listed["Código"] == a["code"], PROGRESS_COLUMN].item() == "60,0 %"
         # A planner enters A's progress on the live data: the live figures move, the cut's do not.
         at.selectbox(key="eval_source").set_value(0).run()
         at.selectbox(key="eval_strategy").set_value("E1").run()

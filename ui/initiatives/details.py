@@ -24,6 +24,7 @@ from layers.sanitize import clean_markdown
 from ui import auth, navigation
 from ui.initiatives.history import history_tables
 from ui.state import engine, population
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +64,12 @@ def show_initiative(initiative_id: int) -> None:
         "Resultado técnico": _text(TECHNICAL_RESULTS.get(d["technical_result"], d["technical_result"])),
         "Alcance": d["scope_label"],
     }
-    st.dataframe(
-        pd.DataFrame({"Campo": rows.keys(), "Valor": rows.values()}), hide_index=True, width="stretch"
-    )
+    show_table(pd.DataFrame({"Campo": rows.keys(), "Valor": rows.values()}), hide_index=True, width="stretch")
     if d["place_note"]:
         st.caption("Nota de ubicación: " + clean_markdown(d["place_note"]))
     if d["territories"]:
         st.markdown("**Territorios**")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -89,7 +88,7 @@ def show_initiative(initiative_id: int) -> None:
         st.caption("Iniciativa de alcance comunal: no se asigna a un territorio en particular.")
     if d["facilities"]:
         st.markdown("**Establecimientos**")
-        st.dataframe(
+        show_table(
             pd.DataFrame([{"Establecimiento": f["name"]} for f in d["facilities"]]),
             hide_index=True,
             width="stretch",
@@ -128,7 +127,7 @@ def show_territory(territory_id: int, filters: MapFilters, version: str) -> None
             st.caption(clean_markdown(figure["note"]))
     st.metric("Iniciativas vinculadas (con los filtros)", len(d["initiatives"]))
     if d["initiatives"]:
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -146,7 +145,7 @@ def show_territory(territory_id: int, filters: MapFilters, version: str) -> None
         )
     if d["facilities"]:
         st.markdown("**Establecimientos en el territorio**")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {

@@ -39,6 +39,7 @@ from ui.initiatives import data as editor_data
 from ui.initiatives.funding import funding_editor, lines_text
 from ui.messages import flash, refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -390,7 +391,7 @@ def conflict_panel(initiative_id: int, inp: InitiativeInput) -> None:
             if mine != theirs
         ]
         if diff:
-            st.dataframe(pd.DataFrame(diff), hide_index=True, width="stretch")
+            show_table(pd.DataFrame(diff), hide_index=True, width="stretch")
     if st.button("Cargar la versión guardada (descarta lo que escribió)", key="ed_reload"):
         ss.setdefault("ed_opened", {})[initiative_id] = conflict["version"]
         ss.pop("ed_conflict", None)

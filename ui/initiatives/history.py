@@ -16,6 +16,7 @@ from ui.initiatives import data as editor_data
 from ui.initiatives.editor import FLASH
 from ui.messages import flash, refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -62,7 +63,7 @@ def history_tables(initiative_id: int) -> None:
     changes = editor_data.changes(initiative_id)
     st.subheader("Historial de cambios")
     if changes:
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -86,7 +87,7 @@ def history_tables(initiative_id: int) -> None:
     if not rows:
         st.caption("Sin cambios de estado registrados.")
         return
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {

@@ -23,6 +23,7 @@ from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +113,16 @@ def show_report(report: LayerReport) -> None:
     ):
         if rows:
             st.markdown(f"**{title}**")
-            st.dataframe(_table(rows, names), hide_index=True, width="stretch")
+            show_table(_table(rows, names), hide_index=True, width="stretch")
     if report.repaired:
         st.markdown("**Geometrías reparadas**")
-        st.dataframe(pd.DataFrame({"Detalle": report.repaired}), hide_index=True, width="stretch")
+        show_table(pd.DataFrame({"Detalle": report.repaired}), hide_index=True, width="stretch")
     if report.rejected:
         st.markdown("**Elementos rechazados**")
-        st.dataframe(pd.DataFrame({"Motivo": report.rejected}), hide_index=True, width="stretch")
+        show_table(pd.DataFrame({"Motivo": report.rejected}), hide_index=True, width="stretch")
     if report.orphaned:
         st.markdown("**Vínculos de iniciativas que se perderían**")
-        st.dataframe(
+        show_table(
             _table(
                 report.orphaned,
                 {

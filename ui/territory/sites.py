@@ -25,6 +25,7 @@ from ui.initiatives import data as editor_data
 from ui.initiatives.editor import FLASH, id_selectbox, refresh_choice
 from ui.messages import flash, refused
 from ui.state import engine
+from ui.tables import show_table
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -125,7 +126,7 @@ def place_sites_section(version: str) -> None:
     history = editor_data.site_history(sid)
     if history:
         st.markdown("**Historial de ubicaciones**")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
