@@ -26,6 +26,7 @@ from geo.evaluation.snapshot import InitiativeState, live_states
 from geo.store.actor import Actor
 from geo.store.audit import Entry, conflict_error, record
 from geo.store.bulk import rows_table
+from geo.store.initiatives import InitiativeChange, save_initiatives
 from geo.store.permissions import require
 from geo.values import ValueProblem, parse_date, parse_percent, parse_text
 
@@ -199,49 +200,16 @@ def set_progress(
     progress_pct: int | str | None,
     expected_version: int,
 ) -> int:
-    """Enter (or clear, with None) an initiative's physical progress (0-100 %); return its version."""
+    """Enter (or clear, with None) an initiative's physical progress (0-100 %); return its version.
+
+    Written by :func:`geo.store.initiatives.save_initiatives`, as every change of an
+    initiative: the role, the version the person saw, the audit row.
+    """
     require(actor, "initiatives")
     try:
         pct = parse_percent(progress_pct)
     except ValueProblem as exc:
         raise ValidationError({"progress_pct": str(exc)}, CUT_LABELS) from None
-    with transaction(bind) as conn:
-        row = (
-            conn.execute(
-                text("SELECT id, code, version, progress_pct FROM initiative WHERE id = :i FOR UPDATE"),
-                {"i": initiative_id},
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise DataError(f"La iniciativa n.º {initiative_id} no existe.")
-        if row["version"] != expected_version:
-            raise conflict_error(
-                conn,
-                "initiative",
-                initiative_id,
-                expected_version,
-                row["version"],
-                f"la iniciativa {row['code']}",
-            )
-        if row["progress_pct"] == pct:
-            return int(row["version"])
-        version = conn.execute(
-            text(
-                "UPDATE initiative SET progress_pct = :p, version = version + 1 "
-                "WHERE id = :i RETURNING version"
-            ),
-            {"p": pct, "i": initiative_id},
-        ).scalar_one()
-        changes = {"progress_pct": [row["progress_pct"], pct]}
-        record(
-            conn,
-            actor,
-            [
-                Entry(
-                    "editar_iniciativa", "initiative", initiative_id, {"version": version, "changes": changes}
-                )
-            ],
-        )
-    return int(version)
+    change = InitiativeChange({"progress_pct": pct}, id=initiative_id, expected_version=expected_version)
+    (saved,) = save_initiatives(bind, actor, [change])
+    return saved.version

@@ -1,7 +1,8 @@
 """Writes to initiatives: create, change, archive, restore, and remove demo rows.
 
 :func:`save_initiatives` is the one function that creates and changes initiatives, for the
-form, the spreadsheet import, the catalogue loader and the demo generator alike. For each
+form, the spreadsheet import, the catalogue loader, the demo generator and the evaluation's
+entered progress alike. For each
 change it checks the version the caller saw (when given), compares every given field with
 the stored row and writes only what differs (the funding lines as a whole,
 :mod:`geo.store.funding`), keeps the links (by hand, by place name,
@@ -63,6 +64,10 @@ COLUMNS: tuple[str, ...] = (
     "description",
     "place_note",
 )
+#: What a change compares and writes: the columns above, and the physical progress that the
+#: evaluation records for an initiative (:func:`geo.store.evaluation.set_progress`). A new
+#: initiative has no progress.
+_CHANGED_COLUMNS: tuple[str, ...] = (*COLUMNS, "progress_pct")
 _CATALOGUE_COLUMNS = {"strategy_id": "strategy", "plan_id": "plan", "program_id": "program"}
 #: PostgreSQL type of each column's values (for the batch statements of :mod:`geo.store.bulk`).
 _TYPES = {
@@ -82,6 +87,7 @@ _TYPES = {
     "end_year": "smallint",
     "description": "text",
     "place_note": "text",
+    "progress_pct": "smallint",
     "source": "text",
     "is_demo": "boolean",
     "wkb": "bytea",
@@ -266,8 +272,8 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
             r.id: r
             for r in conn.execute(
                 text(
-                    f"SELECT id, version, archived_at, {', '.join(COLUMNS)}, ST_AsBinary(geom) AS wkb "
-                    "FROM initiative WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"
+                    f"SELECT id, version, archived_at, {', '.join(_CHANGED_COLUMNS)}, "
+                    "ST_AsBinary(geom) AS wkb FROM initiative WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"
                 ),
                 {"ids": ids},
             )
@@ -277,7 +283,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
         for n, c in updates:
             assert c.id is not None
             row = rows.get(c.id)
-            label = c.where or f"la iniciativa {c.values.get('code') or c.id}"
+            label = c.where or f"la iniciativa {c.values.get('code') or (row.code if row else c.id)}"
             if row is None:
                 raise DataError(f"{_cap(label)} ya no existe: otra persona la eliminó.")
             if row.archived_at is not None:
@@ -286,7 +292,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
                 raise conflict_error(conn, "initiative", c.id, c.expected_version, row.version, label)
             diff = {
                 col: [getattr(row, col), c.values[col]]
-                for col in COLUMNS
+                for col in _CHANGED_COLUMNS
                 if col in c.values and not same_value(getattr(row, col), c.values[col])
             }
             if c.set_geometry and not _same_geometry(row.wkb, c.geometry):
@@ -306,7 +312,7 @@ def _save(conn: Connection, actor: Actor, changes: list[InitiativeChange]) -> li
         if not diff:
             results[n] = SaveResult(row.id, row.version)
             continue
-        cols = tuple(col for col in COLUMNS if col in diff)
+        cols = tuple(col for col in _CHANGED_COLUMNS if col in diff)
         groups.setdefault((cols, "geometry" in diff), []).append(
             {"id": row.id, "wkb": c.geometry, **{col: c.values[col] for col in cols}}
         )

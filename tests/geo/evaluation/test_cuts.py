@@ -12,6 +12,7 @@ from geo.evaluation.cuts import compare, list_cuts
 from geo.evaluation.report import evaluation, uv_territories
 from geo.store.actor import Actor
 from geo.store.evaluation import close_cut, create_cut, set_progress
+from geo.store.initiatives import set_archived
 from geo.store.permissions import NotAuthorised
 from tests.support.actors import TESTER
 from tests.support.evaluation import hand_portfolio, set_portfolio
@@ -107,8 +108,9 @@ def test_entered_progress_is_validated_versioned_and_audited(conn, portfolio):
         set_progress(conn, TESTER, a["id"], "120", version)
     new = set_progress(conn, TESTER, a["id"], 35, version)
     assert new == version + 1
-    with pytest.raises(DataError, match="mientras usted"):
+    with pytest.raises(DataError, match="mientras usted") as stale:
         set_progress(conn, TESTER, a["id"], 40, version)
+    assert a["code"] in str(stale.value)  # the person is told which initiative, by its code
     details = conn.execute(
         text(
             "SELECT details FROM audit_log WHERE table_name = 'initiative' AND row_id = :i "
@@ -117,6 +119,33 @@ def test_entered_progress_is_validated_versioned_and_audited(conn, portfolio):
         {"i": str(a["id"])},
     ).scalar_one()
     assert details["changes"] == {"progress_pct": [None, 35]}
+
+
+def test_progress_is_a_change_of_the_initiative_like_any_other(conn, portfolio):
+    # The same write as the form and the spreadsheet: an archived initiative is not changed
+    # (restore it first), and the same progress again writes nothing and keeps the version.
+    a, b, _ = portfolio
+    version = conn.execute(text("SELECT version FROM initiative WHERE id = :i"), {"i": a["id"]}).scalar_one()
+    new = set_progress(conn, TESTER, a["id"], "45 %", version)
+    assert set_progress(conn, TESTER, a["id"], 45, new) == new
+    audited = conn.execute(
+        text("SELECT count(*) FROM audit_log WHERE table_name = 'initiative' AND row_id = :i"),
+        {"i": str(a["id"])},
+    ).scalar_one()
+    archived = set_archived(conn, TESTER, b["id"], True).version
+    with pytest.raises(DataError, match="está archivada"):
+        set_progress(conn, TESTER, b["id"], 50, archived)
+    assert (
+        conn.execute(text("SELECT progress_pct FROM initiative WHERE id = :i"), {"i": b["id"]}).scalar_one()
+        is None
+    )
+    assert (
+        conn.execute(
+            text("SELECT count(*) FROM audit_log WHERE table_name = 'initiative' AND row_id = :i"),
+            {"i": str(a["id"])},
+        ).scalar_one()
+        == audited
+    )
 
 
 def test_two_cuts_compare_per_initiative_strategy_and_territory(conn, portfolio):
