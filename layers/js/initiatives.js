@@ -235,9 +235,12 @@
 
     /* A line or polygon initiative as the Leaflet paths it is drawn with (a list). Only paths go into
      * the feature group: Leaflet 1.9.3 throws when a tooltip opens on a group holding a layer
-     * group (Leaflet/Leaflet#8890), which stopped the canvas from tracking the mouse. */
+     * group (Leaflet/Leaflet#8890), which stopped the canvas from tracking the mouse. Built by
+     * L.GeoJSON.geometryToLayer with the path options themselves, without a GeoJSON group
+     * around each one and its style pass: a (multi)line or (multi)polygon is one path, a
+     * geometry collection a group of them. */
     function shape(geometry, id, index, options) {
-        var parts = [];
+        var parts = [], feature = {type: "Feature", properties: {layer: "iniciativa", id: id}};
         (function leaves(layer) {
             if (layer.getElement) {
                 if (layer instanceof L.Polyline && !(layer instanceof L.Polygon)) {
@@ -247,14 +250,14 @@
                 }
                 layer.sitWeight = layer.options.weight;
                 layer.sitIndex = index;
-                layer.feature = layer.feature || {type: "Feature", properties: {layer: "iniciativa", id: id}};
+                layer.feature = feature;
                 parts.push(layer);
             } else if (layer.eachLayer) {
                 layer.eachLayer(leaves);
             }
-        })(L.geoJSON({type: "Feature", properties: {layer: "iniciativa", id: id}, geometry: geometry},
-                     {style: function () { return options; },
-                      pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }}));
+        })(L.GeoJSON.geometryToLayer(geometry, Object.assign({}, options, {
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, options); }
+        })));
         return parts;
     }
 
