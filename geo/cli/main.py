@@ -28,6 +28,7 @@ from geo.cli import (
     users,
 )
 from geo.cli.common import log_in
+from geo.cli.spanish import name_commands, speak_spanish
 from geo.errors import DataError
 from geo.settings import get_settings
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``sit``."""
+    speak_spanish()
     parser = argparse.ArgumentParser(
         prog="sit", description="SIT PLADECO Vallenar: administración (usa DATABASE_URL)."
     )
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     activity.register(sub)
     taller.register(sub)
     evaluation.register(sub)
+    name_commands(parser)
     return parser
 
 
