@@ -4,10 +4,10 @@ import streamlit as st
 
 from geo.domain import TERRITORY_KINDS
 from geo.territory.layer_file import ReadOptions
-from geo.uploads import size_hint
 from layers.sanitize import clean_markdown
 from ui.frame import page_frame
 from ui.territory import layers as capas
+from ui.uploads import file_input
 
 page_frame(__file__)
 st.title("Importar capas oficiales")
@@ -28,9 +28,7 @@ st.write(
 )
 
 kind = st.selectbox("Tipo de capa", list(TERRITORY_KINDS), format_func=TERRITORY_KINDS.get, key="capas_kind")
-upload = st.file_uploader(
-    "Archivo de la capa", type=["zip", "gpkg", "geojson", "json"], key="capas_file", help=size_hint()
-)
+upload = file_input("Archivo de la capa", type=["zip", "gpkg", "geojson", "json"], key="capas_file")
 with st.expander("Opciones (si el archivo no es la capa nacional o la del INE)"):
     layers = capas.layers_of(upload) if upload else []
     layer = st.selectbox("Capa del GeoPackage", layers, key="capas_layer") if len(layers) > 1 else None

@@ -17,12 +17,13 @@ import streamlit as st
 
 from geo.errors import DataError
 from geo.uploads import check_upload_size, size_hint
-from geo.workshops.capture import CapturePlan, apply_capture, plan_capture
+from geo.workshops.capture import CapturePlan, apply_capture, plan_capture, registered
 from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
 from ui.tables import show_table
+from ui.uploads import file_input
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def capture_import_panel(workshop_id: int) -> None:
     """Upload, preview and confirm a capture spreadsheet of ``workshop_id`` (roles that record needs)."""
     if not auth.can("workshops"):
         return
-    upload = st.file_uploader(
+    upload = file_input(
         "Planilla de captura llenada (.xlsx)",
         type=["xlsx"],
         key=f"captura_subida_{workshop_id}",
@@ -96,11 +97,13 @@ def capture_import_panel(workshop_id: int) -> None:
     if not plan.new:
         st.info("Todas las necesidades de esta planilla ya estaban importadas.")
         return
-    if st.button(f"Registrar {len(plan.new)} necesidades", type="primary", key=f"captura_ok_{workshop_id}"):
+    n_new = len(plan.new)
+    label = "Registrar 1 necesidad" if n_new == 1 else f"Registrar {n_new} necesidades"
+    if st.button(label, type="primary", key=f"captura_ok_{workshop_id}"):
         try:
             ids = apply_capture(engine(), plan, auth.actor(f"página Talleres: planilla {plan.file}"))
         except DataError as exc:
             st.error(refused(exc))
             return
         st.cache_data.clear()
-        st.success(f"Registradas {len(ids)} necesidades desde {clean_markdown(plan.file)}.")
+        st.success(f"{registered(len(ids))} desde {clean_markdown(plan.file)}.")

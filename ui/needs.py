@@ -28,7 +28,7 @@ from geo.store.workshops import (
     set_need_links,
     update_need,
 )
-from geo.uploads import PHOTO_LIMITS, size_hint
+from geo.uploads import PHOTO_LIMITS
 from geo.values import ValueProblem, parse_drawn_geometry
 from geo.workshops import plan, queries
 from layers.sanitize import clean_markdown
@@ -36,6 +36,7 @@ from ui import auth
 from ui.messages import refused
 from ui.state import engine
 from ui.tables import show_table
+from ui.uploads import file_input
 from ui.workshops import VIA, saved
 
 log = logging.getLogger(__name__)
@@ -172,8 +173,11 @@ def _edit_need(n: dict[str, Any]) -> None:
         )
         body = st.text_area("Texto", value=n["text"], max_chars=1000)
         votes = st.number_input("Votos", min_value=0, step=1, value=n["votes"])
-        photo = st.file_uploader(
-            "Foto (opcional)", type=["jpg", "jpeg", "png", "webp"], help=size_hint(PHOTO_LIMITS)
+        photo = file_input(
+            "Foto (opcional)",
+            type=["jpg", "jpeg", "png", "webp"],
+            key=f"need_photo_{n['id']}",
+            limits=PHOTO_LIMITS,
         )
         remove = st.checkbox("Quitar la foto guardada") if n["has_photo"] else False
         if st.form_submit_button("Guardar la necesidad"):

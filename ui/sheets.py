@@ -15,12 +15,13 @@ from geo.initiatives.filters import MapFilters
 from geo.sheets.importer import ImportPlan, ImportResult, apply_import, plan_import
 from geo.sheets.schema import Lists
 from geo.sheets.writer import export_bytes, write_errors, write_workbook
-from geo.uploads import check_upload_size, size_hint
+from geo.uploads import check_upload_size
 from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
 from ui.tables import show_table
+from ui.uploads import file_input
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +180,10 @@ def conflict_choices(plan: ImportPlan) -> list[str]:
 def import_section() -> None:
     """2. Importar: upload, preview (nothing written), conflicts, then confirm as the account."""
     st.subheader("2. Importar")
-    upload = st.file_uploader(
+    upload = file_input(
         "Planilla .xlsx o .csv (UTF-8 o Latin-1, separador «;» o «,»)",
         type=["xlsx", "csv"],
         key="upload",
-        help=size_hint(),
     )
     if upload is None:
         st.session_state.pop("import_plan", None)

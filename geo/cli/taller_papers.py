@@ -59,7 +59,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Preview a filled capture spreadsheet; with ``--confirm``, record its needs."""
-    from geo.workshops.capture import apply_capture, plan_capture
+    from geo.workshops.capture import apply_capture, plan_capture, registered
 
     path = Path(args.file)
     if not path.is_file():
@@ -82,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Vista previa: no se escribió nada (agregue --confirm para registrar las necesidades).")
         return 2 if plan.errors else 0
     ids = apply_capture(eng, plan, who)
-    print(f"Registradas {len(ids)} necesidades en el taller {plan.workshop_id}.")
+    print(f"{registered(len(ids))} en el taller {plan.workshop_id}.")
     return 0
 
 

@@ -399,6 +399,11 @@ def _mark_imported(conn: Connection, plan: CapturePlan) -> None:
         row.already = (row.kind, row.text, row.cell) in seen
 
 
+def registered(n: int) -> str:
+    """What a person is told after the import: «Registrada 1 necesidad», «Registradas 3 necesidades»."""
+    return "Registrada 1 necesidad" if n == 1 else f"Registradas {n} necesidades"
+
+
 def apply_capture(bind: Engine | Connection, plan: CapturePlan, actor: Actor) -> list[int]:
     """Record the preview's new needs (origin «planilla»), all or none; return their ids.
 

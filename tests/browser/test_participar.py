@@ -26,6 +26,12 @@ from tests.support.browser import app_idle, chromium_page, log_in, map_frame, se
 
 pytestmark = pytest.mark.browser
 
+#: An uploader's button and line: [text, its font size, what comes after it (CSS ::after)].
+UPLOADER_TEXTS = """e => [
+    e.querySelector('[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p'),
+    e.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span'),
+].map(x => [x.textContent, getComputedStyle(x).fontSize, getComputedStyle(x, '::after').content])"""
+
 HOSTILE = "<img src=x onerror=alert(1)> La plaza sin luz {{ 7*7 }}"
 SECOND = "**Luminaria** [aquí](http://ejemplo.invalid) rota"
 
@@ -186,11 +192,18 @@ def test_the_kit_and_the_capture_sheet_round_trip_on_the_talleres_page(server, b
         filled = tmp_path / "captura_uv05.xlsx"
         wb.save(filled)
         uploader = fac.get_by_test_id("stFileUploader").filter(has_text="Planilla de captura llenada")
+        # What chromium shows: Streamlit's own English («Upload», «50MB per file • XLSX») hidden,
+        # the Spanish of ui/uploads.py in its place.
+        assert uploader.evaluate(UPLOADER_TEXTS) == [
+            ["Upload", "0px", '"Elegir archivo"'],
+            ["50MB per file • XLSX", "0px", '"Máximo 50 MB · .xlsx"'],
+        ]
+        uploader.screenshot(path="/tmp/sit-uploader.png")
         uploader.locator('input[type="file"]').set_input_files(str(filled))
         fac.get_by_text("captura_uv05.xlsx · UV 05 · Carrera").wait_for(timeout=60_000)
         app_idle(fac)
-        fac.get_by_role("button", name="Registrar 1 necesidades").click()
-        fac.get_by_text("Registradas 1 necesidades desde captura_uv05.xlsx").wait_for(timeout=60_000)
+        fac.get_by_role("button", name="Registrar 1 necesidad", exact=True).click()
+        fac.get_by_text("Registrada 1 necesidad desde captura_uv05.xlsx").wait_for(timeout=60_000)
     with engine.connect() as conn:
         row = conn.execute(
             text("SELECT origin, state, GeometryType(geom) FROM need WHERE workshop_id = :w AND text = :t"),

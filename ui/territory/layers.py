@@ -18,12 +18,13 @@ from geo.store.reference import ReferenceReport
 from geo.territory.layer_file import ReadOptions, list_layers
 from geo.territory.layer_import import LayerRejected, LayerReport, import_territories
 from geo.territory.reference import replace_reference_layer
-from geo.uploads import check_upload_size, size_hint
+from geo.uploads import check_upload_size
 from layers.sanitize import clean_markdown
 from ui import auth
 from ui.messages import refused
 from ui.state import engine
 from ui.tables import show_table
+from ui.uploads import file_input
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +174,10 @@ def reference_section() -> None:
     layer = st.selectbox(
         "Capa de referencia", list(REFERENCE_LAYERS), format_func=REFERENCE_LAYERS.get, key="capas_ref_layer"
     )
-    upload = st.file_uploader(
+    upload = file_input(
         "Archivo de la nueva edición",
         type=["zip", "gpkg", "geojson", "json"],
         key="capas_ref_file",
-        help=size_hint(),
     )
     if upload is None:
         st.info("Suba un archivo para ver la vista previa.")

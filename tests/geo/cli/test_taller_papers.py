@@ -49,7 +49,7 @@ def test_kit_template_import_acta_from_the_console(url, tmp_path):
     ws.delete_rows(3)
     wb.save(template)
     done = run_sit("taller", "importar", str(template), "--workshop", wid, "--confirm", url=url)
-    assert f"Registradas 1 necesidades en el taller {wid}" in done.stdout
+    assert f"Registrada 1 necesidad en el taller {wid}" in done.stdout
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
