@@ -241,7 +241,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [
         sys.executable,
         "-m",
-        "streamlit",
+        "ui.launch",  # streamlit's own command line, without its first-run menu of pages/
         "run",
         str(PROJECT_ROOT / "app.py"),
         "--server.port",
