@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from geo.domain import PROGRESS_SOURCES, STATUSES, format_int, status_label
+from geo.domain import FIELD_LABELS, PROGRESS_SOURCES, STATUSES, format_int, status_label
 from geo.evaluation.cuts import OUTCOMES
 from geo.evaluation.rollup import EXCLUSIONS
 from geo.investment.labels import NO_AMOUNTS, money
@@ -22,8 +22,8 @@ from geo.sheets.cells import tables_xlsx
 log = logging.getLogger(__name__)
 
 NO_PROGRESS = "sin datos"
-#: The initiatives table's progress column: a number (0-100) or empty.
-PROGRESS_COLUMN = "Avance físico (%)"
+#: The initiatives table's progress column (the field's label): a number (0-100) or empty.
+PROGRESS_COLUMN = FIELD_LABELS["progress_pct"]
 
 
 def pct(value: float | None, unknown: str = NO_PROGRESS) -> str:
