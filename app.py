@@ -12,8 +12,8 @@ freeze_long_lived()  # before the run makes its own objects: ui/collector.py
 
 st.set_page_config(page_title="SIT PLADECO Vallenar", page_icon="🗺️", layout="wide")
 
-problem = state.database_ready()
-if problem:
+version, problem = state.database_ready()
+if problem is not None:
     state.database_problem(problem)
 
 try:
@@ -31,7 +31,7 @@ try:
     if navigation.visible(navigation.HOME):
         # Drawn here, before the page runs, so the filters keep their values across pages.
         map_first = map_first_run(page, pages, by_file)
-        draw_frame(banner=not navigation.on_wall(page, by_file), map_first=map_first)
+        draw_frame(version, banner=not navigation.on_wall(page, by_file), map_first=map_first)
     if not navigation.shows_login(page, by_file):
         auth.show_notice()  # why a session ended, also on a page the public may see
     page.run()

@@ -35,7 +35,7 @@ show_plan_map(
         selected=data["selected"],
         strategies=data["strategies"],
         basemap=BASEMAPS[next(iter(BASEMAPS))],
-        reference=reference_layers(),
+        reference=reference_layers(version),
         territory_store=data["territory_store"],
     )
 )

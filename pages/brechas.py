@@ -76,7 +76,8 @@ def map_and_detail() -> None:
             )
             or "comuna"
         )
-        m, classes = ui.choropleth(data, metric, None if strategy == "__all__" else strategy, method, extent)
+        shown = None if strategy == "__all__" else strategy
+        m, classes = ui.choropleth(data, version, metric, shown, method, extent)
         out = show_folium(
             m,
             height=600,

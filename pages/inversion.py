@@ -104,7 +104,7 @@ extent = (
     or "comuna"
 )
 out = show_folium(
-    ui.investment_map(data, indicator, method, extent),
+    ui.investment_map(data, version, indicator, method, extent),
     height=560,
     use_container_width=True,
     key="mapa_inversion",

@@ -60,7 +60,7 @@ def map_and_details() -> None:
             selected=data["selected"],
             strategies=data["strategies"],
             basemap=BASEMAPS[basemap],
-            reference=reference_layers(),
+            reference=reference_layers(version),
             territory_store=data["territory_store"],
         )
         out = show_plan_map(parts)

@@ -125,8 +125,13 @@ def heatmap(matrix: pd.DataFrame, metric: str, method: str) -> Any:
     return pivot.style.apply(lambda _: css, axis=None).format(lambda v: format_metric(metric, v))
 
 
-def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: str, extent: str = "comuna"):
-    """The folium map of the metric (and the classes, for the caption)."""
+def choropleth(
+    data: dict[str, Any], version: str, metric: str, strategy: str | None, method: str, extent: str = "comuna"
+):
+    """The folium map of the metric (and the classes, for the caption).
+
+    ``version``: the run's data version (it keys the reference layers).
+    """
     values = territory_values(data["cov"].matrix, metric, strategy)
     feats = data["territories"]["features"]
     vals = [values.get(f["properties"]["id"]) for f in feats]
@@ -142,8 +147,9 @@ def choropleth(data: dict[str, Any], metric: str, strategy: str | None, method: 
     legend = legend_ranges_html(
         title, classes, lambda v: format_metric(metric, v), has_missing=any(c < 0 for c in classes.index)
     )
+    reference = reference_layers(version)
     return build_choropleth(
-        territories=fc, base=data["base"], legend_html=legend, extent=extent, reference=reference_layers()
+        territories=fc, base=data["base"], legend_html=legend, extent=extent, reference=reference
     ), classes
 
 

@@ -71,8 +71,10 @@ _LAST_PAGE = "_sit_last_page"
 SHOW_REST = "Mostrar ahora los filtros, las cifras y la tabla"
 
 
-def _draw(banner: bool = True, filters_first: bool = True) -> tuple[MapFilters, str]:
-    version = state.data_version()
+def _draw(
+    version: str | None = None, banner: bool = True, filters_first: bool = True
+) -> tuple[MapFilters, str]:
+    version = version or state.data_version()
     if filters_first:
         ctx = get_script_run_ctx()
         with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash) if ctx else nullcontext():
@@ -114,13 +116,14 @@ def map_first_run(page: Any, pages: list[Any], by_file: dict[str, Any]) -> bool:
     return False
 
 
-def draw_frame(banner: bool = True, map_first: bool = False) -> tuple[MapFilters, str]:
+def draw_frame(version: str, banner: bool = True, map_first: bool = False) -> tuple[MapFilters, str]:
     """Draw the sidebar filters and the demo notice (router only); return (filters, version).
 
+    ``version``: the data version the router read this run (``ui.state.database_ready``).
     ``banner``: False for a page shown on a wall, which announces demo data in its own way.
     ``map_first``: leave the filters out of this run (:func:`map_first_run`).
     """
-    frame = _draw(banner, filters_first=not map_first)
+    frame = _draw(version, banner, filters_first=not map_first)
     st.session_state[_FRAME_KEY] = frame
     return frame
 

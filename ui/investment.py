@@ -118,8 +118,13 @@ def ranking_chart(report: InvestmentReport, indicator: str) -> alt.LayerChart | 
     return (bars + rule).properties(height=alt.Step(22))
 
 
-def investment_map(payload: dict[str, Any], indicator: str, method: str, extent: str) -> folium.Map:
-    """Choropleth of attributed investment (or per inhabitant), with UV names and a legend of ranges."""
+def investment_map(
+    payload: dict[str, Any], version: str, indicator: str, method: str, extent: str
+) -> folium.Map:
+    """Choropleth of attributed investment (or per inhabitant), with UV names and a legend of ranges.
+
+    ``version``: the run's data version (it keys the reference layers).
+    """
     report: InvestmentReport = payload["report"]
     feats = payload["territories"]["features"]
     vals = []
@@ -153,7 +158,7 @@ def investment_map(payload: dict[str, Any], indicator: str, method: str, extent:
         legend_html=legend,
         extent=extent,
         uv_names=True,
-        reference=reference_layers(),
+        reference=reference_layers(version),
     )
 
 

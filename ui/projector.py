@@ -190,7 +190,7 @@ def draw_wall(
     With ``code`` (participation open), the phones' QR and short code come first.
     """
     items = [asdict(i) for i in f.initiatives]
-    reference = reference_layers()
+    reference = reference_layers(version)
     territory = {
         "type": "Feature",
         "geometry": f.geometry,

@@ -6,7 +6,8 @@ import logging
 
 import streamlit as st
 
-from geo.territory.reference import map_reference_layers, reference_version
+from geo.initiatives.queries import reference_part
+from geo.territory.reference import map_reference_layers
 from layers.reference_layers import EncodedReference, encode_reference
 from ui import state
 
@@ -19,12 +20,12 @@ def _encoded(version: str) -> EncodedReference:
         return encode_reference(map_reference_layers(conn))
 
 
-def reference_layers() -> EncodedReference:
+def reference_layers(version: str) -> EncodedReference:
     """The reference layers as the maps carry them (:mod:`layers.reference_layers`).
 
-    Keyed by :func:`geo.territory.reference.reference_version`: an administrator's
-    replacement of a layer shows on the next run.
+    ``version``: the run's data version, whose last part is the reference layers' own
+    fingerprint (:func:`geo.initiatives.queries.reference_part`): an administrator's
+    replacement of a layer shows on the next run, and an edit of an initiative does not
+    encode them again.
     """
-    with state.engine().connect() as conn:
-        version = reference_version(conn)
-    return _encoded(version)
+    return _encoded(reference_part(version))

@@ -56,17 +56,20 @@ def data_version() -> str:
         return mapdata.data_version(conn)
 
 
-def database_ready() -> str | None:
-    """Return None when the database answers and is migrated, else a Spanish explanation."""
+def database_ready() -> tuple[str, None] | tuple[None, str]:
+    """(the data version, None) when the database answers and is migrated, else (None, a Spanish explanation).
+
+    The router's first query of every run; it hands the version on (``ui.frame.draw_frame``),
+    so a run asks for it once.
+    """
     try:
         with engine().connect() as conn:
-            mapdata.data_version(conn)
+            return mapdata.data_version(conn), None
     except OperationalError as exc:
         log.warning("database unreachable: %s", exc.orig or exc)
-        return DATABASE_UNREACHABLE
+        return None, DATABASE_UNREACHABLE
     except ProgrammingError:
-        return "La base de datos no tiene el esquema del SIT: ejecute `sit db upgrade`."
-    return None
+        return None, "La base de datos no tiene el esquema del SIT: ejecute `sit db upgrade`."
 
 
 def database_problem(problem: str) -> NoReturn:

@@ -20,23 +20,34 @@ from geo.domain import SCOPES, status_label
 from geo.initiatives.filters import FILTERED_SQL, MapFilters, filter_params
 from geo.investment.labels import money
 from geo.investment.money import MONEY_JOIN
+from geo.territory.reference import REFERENCE_VERSION_SQL
 
 log = logging.getLogger(__name__)
 
 
 def data_version(conn: Connection) -> str:
-    """A fingerprint that changes whenever initiatives, territories or links change."""
+    """A fingerprint that changes whenever initiatives, territories, links or reference layers change.
+
+    One query for every cache key of a page run: its last part is the reference layers' own
+    fingerprint (:func:`reference_part`), which keys their encoding alone.
+    """
     row = conn.execute(
         text(
-            """
+            f"""
         SELECT (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM initiative),
                (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM territory),
                (SELECT count(*) || ':' || coalesce(max(created_at)::text, '')
-                  FROM initiative_territory)
+                  FROM initiative_territory),
+               ({REFERENCE_VERSION_SQL})
         """
         )
     ).one()
     return "|".join(row)
+
+
+def reference_part(version: str) -> str:
+    """The reference layers' fingerprint inside a :func:`data_version`."""
+    return version.rsplit("|", 1)[-1]
 
 
 def filtered_initiatives(conn: Connection, f: MapFilters) -> pd.DataFrame:

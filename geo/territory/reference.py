@@ -316,9 +316,11 @@ def map_reference_layers(conn: Connection, tolerance_m: float = MAP_TOLERANCE_M)
     return out
 
 
+#: The reference layers' fingerprint: changes whenever a layer is loaded or replaced. Also
+#: the last part of :func:`geo.initiatives.queries.data_version`.
+REFERENCE_VERSION_SQL = "SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM reference_feature"
+
+
 def reference_version(conn: Connection) -> str:
     """A fingerprint that changes whenever a reference layer is loaded or replaced."""
-    row = conn.execute(
-        text("SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM reference_feature")
-    ).scalar_one()
-    return str(row)
+    return str(conn.execute(text(REFERENCE_VERSION_SQL)).scalar_one())

@@ -77,3 +77,28 @@ def test_the_readme_says_what_a_reverse_proxy_must_add():
     section = readme.split("## Publicar detrás de un proxy", 1)[1].split("\n## ", 1)[0]
     needed = ("TLS", "/_stcore/metrics", "X-Frame-Options", "frame-ancestors", "Content-Security-Policy")
     assert [n for n in needed if n not in section] == []
+
+
+def test_a_run_of_a_map_page_asks_for_the_data_version_once(engine, monkeypatch, accounts):
+    """The router reads the data version (reference layers included) and hands it on: a run of
+    the Mapa page made three round trips for it before (issue 9, 2026-12-02, evening)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    asked: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if "coalesce(max(" in statement:  # a fingerprint: the data's or the reference layers'
+            asked.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        with app_as(monkeypatch, accounts["secplac"]) as at:
+            assert at.title[0].value == "Mapa del PLADECO 2014-2017"
+            asked.clear()
+            at.run()  # a rerun, as a filter change makes
+            assert not at.exception
+            assert at.title[0].value == "Mapa del PLADECO 2014-2017"
+            assert len(asked) == 1
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)

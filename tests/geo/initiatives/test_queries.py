@@ -81,3 +81,34 @@ def test_quality_panel(conn):
     assert q.outside_commune == 1
     assert q.localized_without_territory == 0
     assert q.demo_initiatives == 0
+
+
+def test_the_data_version_follows_every_change_a_page_shows_and_keys_the_reference_layers_apart(conn):
+    """One query gives every cache key of a page run (issue 9): the initiatives, territories and
+    links, and the reference layers, whose part alone keys their encoding (ui/reference.py)."""
+    from geo.initiatives.queries import data_version, reference_part
+    from geo.territory.reference import reference_version
+
+    before = data_version(conn)
+    assert reference_part(before) == reference_version(conn)
+
+    generate_demo(conn, 5, seed=4, actor=TESTER)
+    with_demo = data_version(conn)
+    assert with_demo != before
+    assert reference_part(with_demo) == reference_part(before)  # the reference layers stay encoded
+
+    link = "SELECT min(ctid) FROM initiative_territory"
+    conn.execute(text(f"DELETE FROM initiative_territory WHERE ctid = ({link})"))
+    unlinked = data_version(conn)
+    assert unlinked != with_demo
+
+    conn.execute(
+        text(
+            "UPDATE reference_feature SET updated_at = now() + interval '1 second' "
+            "WHERE id = (SELECT min(id) FROM reference_feature)"
+        )
+    )
+    replaced = data_version(conn)
+    assert replaced != unlinked
+    assert reference_part(replaced) != reference_part(unlinked) == reference_part(before)
+    assert reference_part(replaced) == reference_version(conn)
