@@ -272,18 +272,21 @@ def python_bench(engine, repeats: int, n_expected: int) -> dict[str, Any]:
 
 
 class Server:
-    """``streamlit run app.py`` on a free port, pointed at the bench database."""
+    """``app`` served on a free port, pointed at the bench database: ``app.py`` as ``sit serve``
+    starts it (``python -m ui.launch run app.py``), a baseline with ``streamlit run``."""
 
     def __init__(self, env: dict[str, str], log_dir: Path, app: str = "app.py") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}.log"
         self._log = self.log_path.open("w")
+        # The app as `sit serve` starts it (ui/launch.py: its own menu from the first session).
+        launcher = "ui.launch" if app == "app.py" else "streamlit"
         self.proc = subprocess.Popen(
             [
                 PYTHON,
                 "-m",
-                "streamlit",
+                launcher,
                 "run",
                 app,
                 "--server.port",
