@@ -275,7 +275,7 @@ class Server:
     """``app`` served on a free port, pointed at the bench database: ``app.py`` as ``sit serve``
     starts it (``python -m ui.launch run app.py``), a baseline with ``streamlit run``."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, app: str = "app.py") -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, app: str = "app.py", root: Path = ROOT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}.log"
@@ -300,7 +300,7 @@ class Server:
                 "--server.fileWatcherType",
                 "none",
             ],
-            cwd=ROOT,
+            cwd=root,  # another checkout serves its own code (bench/ab_map.py)
             env={**env, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
             stdout=self._log,
             stderr=subprocess.STDOUT,
