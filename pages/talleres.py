@@ -6,13 +6,13 @@ from geo.workshops.queries import workshop_needs, workshop_stamp
 from layers.sanitize import clean_markdown
 from ui import auth, needs, state, workshops
 from ui.capture import capture_import_panel
+from ui.frame import page_frame
 from ui.messages import show_flash
-from ui.navigation import guard
 from ui.participation import participation_panel
 from ui.reports import workshop_acta_button, workshop_kit_buttons
 from ui.state import engine
 
-guard(__file__)
+_, version = page_frame(__file__)  # the data version the router read this run
 st.title("Talleres participativos")
 st.caption(
     "Diagnóstico participativo: las necesidades que los vecinos marcan en el mapa (problemas, "
@@ -64,7 +64,6 @@ with st.expander("Acta del taller (PDF)"):
     workshop_acta_button(w["id"], stamp)
 
 with st.expander("Kit en papel y planilla de captura"):
-    version = state.data_version()
     for territory_id, label in zip(w["territory_ids"], w["territories"], strict=True):
         st.markdown(f"**{clean_markdown(label)}**")
         workshop_kit_buttons(w["id"], territory_id, label, version)

@@ -14,7 +14,6 @@ import streamlit as st
 from geo.domain import FIELD_LABELS, format_datetime
 from geo.errors import ConflictError, DataError, ValidationError
 from geo.store.territories import place_site, unplace_site
-from geo.territory.reference import reference_version
 from geo.territory.suggestions import Suggestion, confirm_suggestion, site_suggestions
 from geo.values import ValueProblem, parse_drawn_geometry
 from layers.editmap import build_edit_map
@@ -145,15 +144,14 @@ def place_sites_section(version: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _suggestions(version: str, reference: str) -> dict[int, list[Suggestion]]:
+def _suggestions(version: str) -> dict[int, list[Suggestion]]:
+    """Keyed by the data version, whose last part follows the reference layers."""
     return site_suggestions(engine())
 
 
 def suggestions_panel(site_id: int, site_name: str, opened: int, version: str) -> None:
     """Reference features whose name matches the site: a person confirms one with a click."""
-    with engine().connect() as conn:
-        reference = reference_version(conn)
-    found = _suggestions(version, reference).get(site_id, [])
+    found = _suggestions(version).get(site_id, [])
     if not found:
         st.caption(
             f"No hay sugerencias para «{clean_markdown(site_name)}» en las capas de referencia: dibújelo."
